@@ -1,0 +1,58 @@
+# The front door. `make run` and `make test` do all the set-up themselves.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+TESTS ?= tests
+PYTEST_ARGS ?=
+
+.PHONY: help install run test lint format translations translations-compile worker bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
+
+$(BIN)/activate:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed  ## Create the venv and install the portal with its test tools
+
+translations-compile: install  ## Compile the catalogues (.po -> .mo)
+	$(BIN)/pybabel compile --use-fuzzy -d translations -D messages >/dev/null
+
+run: install translations-compile  ## Migrate, load demo data and serve on http://127.0.0.1:5000
+	$(FLASK) db upgrade
+	$(FLASK) seed demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install translations-compile  ## Run every test (TESTS=tests/unit to narrow)
+	$(BIN)/python -m pytest $(TESTS) $(PYTEST_ARGS)
+
+lint: install  ## Ruff lint and format check
+	$(BIN)/ruff check benefits tests benchmarks
+	$(BIN)/ruff format --check benefits tests benchmarks
+
+format: install  ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix benefits tests benchmarks
+	$(BIN)/ruff format benefits tests benchmarks
+
+translations: install  ## Extract, update and compile the vi and en catalogues
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project benefits .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python tools/po_fill.py en
+	$(BIN)/python tools/po_fill.py vi
+	$(BIN)/pybabel compile --use-fuzzy -d translations
+
+worker: install  ## Run an RQ worker (needs REDIS_URL)
+	$(FLASK) worker
+
+bench: install translations-compile  ## Run the benchmarks (see benchmarks/README.md)
+	$(BIN)/python benchmarks/import_caseload.py
+
+clean:  ## Remove the venv and caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-output

@@ -1,0 +1,127 @@
+"""The social-assistance benefits portal (cổng dịch vụ trợ giúp xã hội)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+
+from benefits.config import load_settings
+from benefits.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.from_mapping(load_settings(app.instance_path))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
+    if overrides:
+        app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_security_headers(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from benefits.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    _import_models()
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)
+
+
+def _import_models() -> None:
+    """Every module's models, so that the metadata (and Alembic) sees all tables."""
+    import benefits.accounts.login  # noqa: F401  (registers the user loader)
+    import benefits.accounts.models  # noqa: F401
+    import benefits.people.models  # noqa: F401
+    import benefits.places.models  # noqa: F401
+    import benefits.registry.models  # noqa: F401
+    import benefits.rules.models  # noqa: F401
+
+
+def _configure_sqlite(engine) -> None:
+    """Foreign keys on, and transactions that pysqlite does not reorder (savepoints work)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+
+def _register_blueprints(app: Flask) -> None:
+    """The access map of the portal: each blueprint with its policy, in one list."""
+    from benefits.web.public import public_bp
+
+    app.register_blueprint(public_bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from benefits.i18n import format_day, format_moment, format_number, format_vnd
+    from benefits.people.national_id import mask_national_id
+
+    app.jinja_env.filters.update(
+        vnd=format_vnd,
+        day=format_day,
+        moment=format_moment,
+        number=format_number,
+        masked_id=mask_national_id,
+    )
+
+    @app.context_processor
+    def _languages():
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale() or "vi"),
+                "languages": app.config["LANGUAGES"]}
+
+
+def _register_security_headers(app: Flask) -> None:
+    csp = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+           "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def _register_cli(app: Flask) -> None:
+    from benefits.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,1 @@
+"""Users, roles, the access policy and the audit log."""

@@ -1,0 +1,72 @@
+"""Language choice and the one formatter for money and dates.
+
+Vietnamese is the default; English is the second language. The choice is remembered in
+a cookie (and on the account once logged in, by the accounts module).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+from flask import current_app, has_request_context, request
+from flask_babel import get_locale
+
+LANGUAGE_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if has_request_context():
+        chosen = request.cookies.get(LANGUAGE_COOKIE)
+        if chosen in languages:
+            return chosen
+        # A logged-in person's saved language, set by the accounts module.
+        from flask_login import current_user
+
+        saved = getattr(current_user, "locale", None)
+        if saved in languages:
+            return saved
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _locale_name(locale: str | None) -> str:
+    if locale:
+        return locale
+    current = get_locale()
+    return str(current) if current else "vi"
+
+
+def format_vnd(amount: int | None, locale: str | None = None) -> str:
+    """Whole VND the way the reader writes it: ``1.250.000 ₫`` in Vietnamese."""
+    if amount is None:
+        return ""
+    return format_currency(int(amount), "VND", locale=_locale_name(locale))
+
+
+def format_number(value, locale: str | None = None) -> str:
+    return format_decimal(value, locale=_locale_name(locale))
+
+
+_DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
+_DATETIME_PATTERNS = {"vi": "HH:mm dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
+
+
+def format_day(value: date | datetime | None, locale: str | None = None) -> str:
+    """A date as people write it: ``14/03/2025`` in Vietnamese, ``14 Mar 2025`` in English."""
+    if value is None:
+        return ""
+    name = _locale_name(locale)
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value, _DATE_PATTERNS.get(name, "yyyy-MM-dd"), locale=name)
+
+
+def format_moment(value: datetime | None, locale: str | None = None) -> str:
+    if value is None:
+        return ""
+    name = _locale_name(locale)
+    return format_datetime(value, _DATETIME_PATTERNS.get(name, "yyyy-MM-dd HH:mm"),
+                           tzinfo=current_app.config.get("BABEL_DEFAULT_TIMEZONE"),
+                           locale=name)

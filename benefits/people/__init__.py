@@ -1,0 +1,1 @@
+"""Persons known to the portal, personal ID numbers and residence."""

@@ -1,0 +1,57 @@
+"""Vietnamese working days (ngày làm việc).
+
+Legal deadlines (ND20 Art 8.1; Decree 147/2025 for the commune chairman's 10 working
+days) are counted in working days: Saturdays, Sundays and the public holidays of the
+Labour Code (Lunar New Year included, with the days off the Government moves next to
+them) do not count. The holidays come from the ``holidays`` package (country ``VN``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=64)
+def _holidays_of(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("VN", years=year).keys())
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _holidays_of(day.year)
+
+
+def add_working_days(start: date, n: int) -> date:
+    """The ``n``-th working day after ``start`` (``start`` itself is not counted).
+
+    A dossier received on ``start`` with a deadline of ``n`` working days is due on the
+    date returned. ``n == 0`` gives ``start`` itself.
+    """
+    if n < 0:
+        raise ValueError("n must not be negative")
+    day = start
+    remaining = n
+    while remaining:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def working_days_between(a: date, b: date) -> int:
+    """Working days after ``a`` up to and including ``b``; negative when ``b`` is earlier.
+
+    The inverse of :func:`add_working_days`: ``working_days_between(d, add_working_days(d, n))
+    == n``.
+    """
+    if b < a:
+        return -working_days_between(b, a)
+    count = 0
+    day = a
+    while day < b:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count

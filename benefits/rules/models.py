@@ -1,0 +1,84 @@
+"""The law's numbers as dated data (domain.md: "Everything numeric ... is data, not code").
+
+Rows are seeded by migrations with the values of domain.md, each with its legal basis.
+History is never edited in place: a change in the law, or a province's top-up, is a new
+row from its effective month. Coefficients are stored in hundredths (``coefficient_pct``
+250 = 2.5) so that amounts stay exact whole VND on every backend.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from benefits.extensions import db
+from benefits.month import Month, MonthType
+
+# Groups of categories for the "highest only" rule (ND20 Art 6.2).
+CATEGORY_GROUPS = ("CHILD", "YOUTH", "SINGLE_PARENT", "ELDERLY", "DISABILITY", "HIV")
+
+
+class Category(db.Model):
+    """A category of monthly social allowance (đối tượng bảo trợ xã hội), ND20 Art 5."""
+
+    __tablename__ = "categories"
+    __table_args__ = {"info": {"seeded": True}}
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    article: Mapped[str] = mapped_column(String(10))  # "5.5.a"
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    group: Mapped[str] = mapped_column(String(20))
+    # Age window (domain.md section 3): from the birthday month of ``min_age``; eligibility
+    # ends from the month after the birthday month of ``max_age`` (ND20 Art 8.2).
+    min_age: Mapped[int | None]
+    max_age: Mapped[int | None]
+    # Decree 176/2025: 5.5.b and 5.5.c take no new entrants from 2025-07.
+    no_new_entrants_from: Mapped[Month | None] = mapped_column(MonthType)
+    # SINGLE_PARENT_POOR: the coefficient is per dependent child.
+    per_child: Mapped[bool] = mapped_column(default=False)
+    legal_basis: Mapped[str] = mapped_column(String(255))
+
+
+class StandardLevel(db.Model):
+    """Mức chuẩn trợ giúp xã hội: national (``province_code`` NULL) or a province's top-up."""
+
+    __tablename__ = "standard_levels"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        Index("uq_standard_levels_national", "effective_month", unique=True,
+              sqlite_where=text("province_code IS NULL"),
+              postgresql_where=text("province_code IS NULL")),
+        Index("uq_standard_levels_province", "province_code", "effective_month", unique=True,
+              sqlite_where=text("province_code IS NOT NULL"),
+              postgresql_where=text("province_code IS NOT NULL")),
+        {"info": {"seeded": True}},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"))
+    effective_month: Mapped[Month] = mapped_column(MonthType)
+    amount: Mapped[int]
+    legal_basis: Mapped[str] = mapped_column(String(255))
+
+
+class CoefficientRule(db.Model):
+    """Hệ số: the coefficient of a category for an age band, from an effective month.
+
+    ``min_age`` inclusive, ``max_age`` exclusive, both NULL for "any age"; the age is the
+    one reached in the month (a level changes from the birthday month, ND20 Art 8.1).
+    """
+
+    __tablename__ = "coefficient_rules"
+    __table_args__ = (
+        CheckConstraint("coefficient_pct >= 0", name="coefficient_not_negative"),
+        {"info": {"seeded": True}},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"), index=True)
+    min_age: Mapped[int | None]
+    max_age: Mapped[int | None]
+    effective_month: Mapped[Month] = mapped_column(MonthType)
+    coefficient_pct: Mapped[int]
+    legal_basis: Mapped[str] = mapped_column(String(255))

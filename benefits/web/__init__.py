@@ -1,0 +1,1 @@
+"""Blueprints by kind of user: public, citizen, officer, payments, admin."""

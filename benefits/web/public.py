@@ -1,0 +1,65 @@
+"""Pages anyone may see: the home page, the language switch, the health check."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import text
+
+from benefits.extensions import db
+from benefits.i18n import LANGUAGE_COOKIE
+
+public_bp = Blueprint("public", __name__)
+
+
+@public_bp.get("/")
+def home():
+    return render_template("public/home.html")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: the switch must not become an open redirect."""
+    if not target:
+        return url_for("public.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("public.home")
+    return target
+
+
+@public_bp.get("/language/<code>")
+def switch_language(code: str):
+    response = redirect(_safe_next(request.args.get("next")))
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600,
+                            httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@public_bp.get("/healthz")
+def healthz():
+    checks = {"database": _database_answers(), "queue": _queue_answers()}
+    status = 200 if all(checks.values()) else 503
+    return jsonify({name: "ok" if ok else "down" for name, ok in checks.items()}), status
+
+
+def _database_answers() -> bool:
+    try:
+        db.session.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        db.session.rollback()
+        return False
+
+
+def _queue_answers() -> bool:
+    if not current_app.config.get("REDIS_URL"):
+        return True  # jobs run in process: nothing else has to answer
+    try:
+        from benefits.jobs import redis_connection
+
+        return bool(redis_connection().ping())
+    except Exception:
+        return False

@@ -1,0 +1,110 @@
+"""Test harness.
+
+- The schema is built once per run by ``alembic upgrade head`` (which tests the
+  migrations too), on the database named by ``DATABASE_URL`` (PostgreSQL in CI) or on a
+  fresh SQLite file.
+- Each test runs inside a transaction that is rolled back at the end: the app's engine is
+  swapped for one connection in a transaction, and the session commits into savepoints.
+- Tests that need real commits seen by another process or thread (a live server, an RQ
+  worker) use ``committed_db`` instead, which empties the tables it leaves behind.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from benefits import create_app
+from benefits.extensions import db, limiter
+
+OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
+
+
+def _test_settings(tmp_root: Path) -> dict:
+    settings = {
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+        "UPLOAD_FOLDER": str(tmp_root / "uploads"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    if not os.environ.get("DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_root / "test.sqlite3")
+    return settings
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    tmp_root = tmp_path_factory.mktemp("app")
+    os.environ.setdefault("INSTANCE_PATH", str(tmp_root / "instance"))
+    application = create_app(_test_settings(tmp_root))
+    with application.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request, app):
+    """Every test in a rolled-back transaction, unless it asks for ``committed_db``."""
+    if "committed_db" in request.fixturenames or "no_db" in request.keywords:
+        yield
+        return
+    with app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection
+        original_options = dict(db.session.session_factory.kw)
+        db.session.remove()
+        db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session.session_factory.kw.clear()
+            db.session.session_factory.kw.update(original_options)
+            engines[None] = engine
+            outer.rollback()
+            connection.close()
+    limiter.reset()
+
+
+@pytest.fixture
+def committed_db(app):
+    """Real commits (for another thread or process); the data tables are emptied after."""
+    with app.app_context():
+        yield db
+        db.session.remove()
+        _empty_data_tables()
+    limiter.reset()
+
+
+def _empty_data_tables() -> None:
+    """Delete every row the tests wrote. Tables seeded by migrations (reference data and
+    rule tables) carry ``info={"seeded": True}`` and stay."""
+    with db.engine.begin() as conn:
+        for table in reversed(db.Model.metadata.sorted_tables):
+            if not table.info.get("seeded"):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture(scope="session")
+def output_dir():
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    return OUTPUT_DIR
