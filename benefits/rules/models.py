@@ -82,3 +82,42 @@ class CoefficientRule(db.Model):
     effective_month: Mapped[Month] = mapped_column(MonthType)
     coefficient_pct: Mapped[int]
     legal_basis: Mapped[str] = mapped_column(String(255))
+
+
+class CareSupportRule(db.Model):
+    """Hỗ trợ kinh phí chăm sóc, nuôi dưỡng hằng tháng (ND20 Art 20), paid to the carer."""
+
+    __tablename__ = "care_support_rules"
+    __table_args__ = (
+        CheckConstraint("coefficient_pct >= 0", name="coefficient_not_negative"),
+        {"info": {"seeded": True}},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), index=True)
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    effective_month: Mapped[Month] = mapped_column(MonthType)
+    coefficient_pct: Mapped[int]
+    legal_basis: Mapped[str] = mapped_column(String(255))
+
+
+class OneOffRule(db.Model):
+    """A one-off support amount: a multiple of the standard level (``multiple_pct``, in
+    hundredths: 2000 = 20 ×) or a fixed amount per household (ND20 Art 11, 13, 14, 15)."""
+
+    __tablename__ = "one_off_rules"
+    __table_args__ = (
+        CheckConstraint("(multiple_pct IS NULL) <> (fixed_amount IS NULL)",
+                        name="multiple_or_fixed"),
+        {"info": {"seeded": True}},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), index=True)
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    effective_month: Mapped[Month] = mapped_column(MonthType)
+    multiple_pct: Mapped[int | None]
+    fixed_amount: Mapped[int | None]
+    legal_basis: Mapped[str] = mapped_column(String(255))
