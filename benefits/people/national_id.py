@@ -17,7 +17,71 @@ from benefits.errors import DomainError
 
 # Circular 59/2021/TT-BCA, appendix: the province codes of the 63 pre-2025 provinces.
 PROVINCE_CODES = frozenset(
-    ["001", "002", "004", "006", "008", "010", "011", "012", "014", "015", "017", "019", "020", "022", "024", "025", "026", "027", "030", "031", "033", "034", "035", "036", "037", "038", "040", "042", "044", "045", "046", "048", "049", "051", "052", "054", "056", "058", "060", "062", "064", "066", "067", "068", "070", "072", "074", "075", "077", "079", "080", "082", "083", "084", "086", "087", "089", "091", "092", "093", "094", "095", "096"]
+    [
+        "001",
+        "002",
+        "004",
+        "006",
+        "008",
+        "010",
+        "011",
+        "012",
+        "014",
+        "015",
+        "017",
+        "019",
+        "020",
+        "022",
+        "024",
+        "025",
+        "026",
+        "027",
+        "030",
+        "031",
+        "033",
+        "034",
+        "035",
+        "036",
+        "037",
+        "038",
+        "040",
+        "042",
+        "044",
+        "045",
+        "046",
+        "048",
+        "049",
+        "051",
+        "052",
+        "054",
+        "056",
+        "058",
+        "060",
+        "062",
+        "064",
+        "066",
+        "067",
+        "068",
+        "070",
+        "072",
+        "074",
+        "075",
+        "077",
+        "079",
+        "080",
+        "082",
+        "083",
+        "084",
+        "086",
+        "087",
+        "089",
+        "091",
+        "092",
+        "093",
+        "094",
+        "095",
+        "096",
+    ]
 )
 
 # Century-and-sex digit: (first year of the century, sex). Circular 59/2021 Art 7.2.
@@ -38,8 +102,9 @@ class InvalidNationalId(DomainError):
         self.part = part
 
 
-def check_national_id(number: str, date_of_birth: date | None = None,
-                      sex: str | None = None) -> None:
+def check_national_id(
+    number: str, date_of_birth: date | None = None, sex: str | None = None
+) -> None:
     """Raise :class:`InvalidNationalId` saying which part of ``number`` is wrong.
 
     ``date_of_birth`` and ``sex`` (``"M"``/``"F"``), when given, must agree with the
@@ -49,8 +114,10 @@ def check_national_id(number: str, date_of_birth: date | None = None,
         raise InvalidNationalId(_l("The ID number must be exactly 12 digits."), "length")
     if number[:3] not in PROVINCE_CODES:
         raise InvalidNationalId(
-            _l("The first 3 digits (%(code)s) are not a province code of birth registration.",
-               code=number[:3]),
+            _l(
+                "The first 3 digits (%(code)s) are not a province code of birth registration.",
+                code=number[:3],
+            ),
             "province",
         )
     century_sex = _CENTURY_SEX.get(number[3])
@@ -67,8 +134,11 @@ def check_national_id(number: str, date_of_birth: date | None = None,
             )
         if int(number[4:6]) != date_of_birth.year % 100:
             raise InvalidNationalId(
-                _l("Digits 5 and 6 (%(yy)s) do not match the year of birth %(year)s.",
-                   yy=number[4:6], year=date_of_birth.year),
+                _l(
+                    "Digits 5 and 6 (%(yy)s) do not match the year of birth %(year)s.",
+                    yy=number[4:6],
+                    year=date_of_birth.year,
+                ),
                 "year",
             )
     if sex is not None and sex != coded_sex:
@@ -77,8 +147,9 @@ def check_national_id(number: str, date_of_birth: date | None = None,
         )
 
 
-def is_valid_national_id(number: str, date_of_birth: date | None = None,
-                         sex: str | None = None) -> bool:
+def is_valid_national_id(
+    number: str, date_of_birth: date | None = None, sex: str | None = None
+) -> bool:
     try:
         check_national_id(number, date_of_birth, sex)
     except InvalidNationalId:
