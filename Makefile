@@ -34,12 +34,12 @@ test: install translations-compile  ## Run every test (TESTS=tests/unit to narro
 	$(BIN)/python -m pytest $(TESTS) $(PYTEST_ARGS)
 
 lint: install  ## Ruff lint and format check
-	$(BIN)/ruff check benefits tests benchmarks
-	$(BIN)/ruff format --check benefits tests benchmarks
+	$(BIN)/ruff check benefits tests benchmarks tools
+	$(BIN)/ruff format --check benefits tests benchmarks tools
 
 format: install  ## Apply ruff's fixes and formatting
-	$(BIN)/ruff check --fix benefits tests benchmarks
-	$(BIN)/ruff format benefits tests benchmarks
+	$(BIN)/ruff check --fix benefits tests benchmarks tools
+	$(BIN)/ruff format benefits tests benchmarks tools
 
 translations: install  ## Extract, update and compile the vi and en catalogues
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project benefits .

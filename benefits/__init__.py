@@ -42,8 +42,9 @@ def _init_extensions(app: Flask) -> None:
     from benefits.i18n import select_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
-                     render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -104,13 +105,14 @@ def _register_template_helpers(app: Flask) -> None:
     def _languages():
         from flask_babel import get_locale
 
-        return {"current_locale": str(get_locale() or "vi"),
-                "languages": app.config["LANGUAGES"]}
+        return {"current_locale": str(get_locale() or "vi"), "languages": app.config["LANGUAGES"]}
 
 
 def _register_security_headers(app: Flask) -> None:
-    csp = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-           "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+    csp = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+    )
 
     @app.after_request
     def _headers(response):

@@ -67,6 +67,9 @@ def format_moment(value: datetime | None, locale: str | None = None) -> str:
     if value is None:
         return ""
     name = _locale_name(locale)
-    return format_datetime(value, _DATETIME_PATTERNS.get(name, "yyyy-MM-dd HH:mm"),
-                           tzinfo=current_app.config.get("BABEL_DEFAULT_TIMEZONE"),
-                           locale=name)
+    return format_datetime(
+        value,
+        _DATETIME_PATTERNS.get(name, "yyyy-MM-dd HH:mm"),
+        tzinfo=current_app.config.get("BABEL_DEFAULT_TIMEZONE"),
+        locale=name,
+    )

@@ -43,8 +43,9 @@ def _resolve(path: str) -> Callable:
     return target
 
 
-def enqueue(func: Callable | str, *args, queue: str = "default", job_id: str | None = None,
-            **kwargs) -> str:
+def enqueue(
+    func: Callable | str, *args, queue: str = "default", job_id: str | None = None, **kwargs
+) -> str:
     """Schedule ``func(*args, **kwargs)`` after the current transaction commits.
 
     Returns the job id (given or generated), usable as a key in a jobs table.

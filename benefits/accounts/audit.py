@@ -49,8 +49,14 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
     }
 
 
-def record_audit(actor: Actor, action: str, object_type: str, object_id: Any,
-                 changes: dict | None = None, commune_code: str | None = None) -> AuditEntry:
+def record_audit(
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    changes: dict | None = None,
+    commune_code: str | None = None,
+) -> AuditEntry:
     entry = AuditEntry(
         actor_id=actor.user_id,
         actor_label=actor.label,
@@ -59,10 +65,11 @@ def record_audit(actor: Actor, action: str, object_type: str, object_id: Any,
         object_type=object_type,
         object_id=str(object_id),
         commune_code=commune_code,
-        changes={k: _plain(v) if not isinstance(v, list) else [_plain(x) for x in v]
-                 for k, v in (changes or {}).items()},
+        changes={
+            k: _plain(v) if not isinstance(v, list) else [_plain(x) for x in v]
+            for k, v in (changes or {}).items()
+        },
     )
     db.session.add(entry)
-    log.info("%s %s %s:%s by %s", action, commune_code or "-", object_type, object_id,
-             actor.label)
+    log.info("%s %s %s:%s by %s", action, commune_code or "-", object_type, object_id, actor.label)
     return entry

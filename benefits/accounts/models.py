@@ -20,8 +20,9 @@ STAFF_ROLES = ("officer", "chairman", "payment", "admin")
 class User(UserMixin, Timestamps, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('citizen', 'officer', 'chairman', 'payment', 'admin')",
-                        name="role_known"),
+        CheckConstraint(
+            "role IN ('citizen', 'officer', 'chairman', 'payment', 'admin')", name="role_known"
+        ),
         # Citizens log in with their ID number, staff with their email.
         CheckConstraint("role <> 'citizen' OR national_id IS NOT NULL", name="citizen_has_id"),
         CheckConstraint("role = 'citizen' OR email IS NOT NULL", name="staff_has_email"),

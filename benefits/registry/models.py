@@ -25,8 +25,9 @@ class Decision(Timestamps, db.Model):
     __tablename__ = "decisions"
     __table_args__ = (
         UniqueConstraint("commune_code", "number", "signed_on"),
-        CheckConstraint("kind IN ('grant', 'adjust', 'stop', 'suspend', 'resume', 'refuse')",
-                        name="kind_known"),
+        CheckConstraint(
+            "kind IN ('grant', 'adjust', 'stop', 'suspend', 'resume', 'refuse')", name="kind_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,13 +43,17 @@ class Beneficiary(Timestamps, db.Model):
 
     __tablename__ = "beneficiaries"
     __table_args__ = (
-        CheckConstraint("status IN ('active', 'suspended', 'stopped', 'deceased')",
-                        name="status_known"),
+        CheckConstraint(
+            "status IN ('active', 'suspended', 'stopped', 'deceased')", name="status_known"
+        ),
         CheckConstraint("payment_method IN ('POST', 'BANK', 'COMMUNE')", name="method_known"),
-        CheckConstraint("payment_method <> 'POST' OR payment_point IS NOT NULL",
-                        name="post_has_point"),
-        CheckConstraint("payment_method <> 'BANK' OR (bank_code IS NOT NULL "
-                        "AND bank_account IS NOT NULL)", name="bank_has_account"),
+        CheckConstraint(
+            "payment_method <> 'POST' OR payment_point IS NOT NULL", name="post_has_point"
+        ),
+        CheckConstraint(
+            "payment_method <> 'BANK' OR (bank_code IS NOT NULL AND bank_account IS NOT NULL)",
+            name="bank_has_account",
+        ),
         CheckConstraint("dependent_children >= 0", name="children_not_negative"),
     )
 

@@ -46,12 +46,21 @@ class StandardLevel(db.Model):
     __tablename__ = "standard_levels"
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
-        Index("uq_standard_levels_national", "effective_month", unique=True,
-              sqlite_where=text("province_code IS NULL"),
-              postgresql_where=text("province_code IS NULL")),
-        Index("uq_standard_levels_province", "province_code", "effective_month", unique=True,
-              sqlite_where=text("province_code IS NOT NULL"),
-              postgresql_where=text("province_code IS NOT NULL")),
+        Index(
+            "uq_standard_levels_national",
+            "effective_month",
+            unique=True,
+            sqlite_where=text("province_code IS NULL"),
+            postgresql_where=text("province_code IS NULL"),
+        ),
+        Index(
+            "uq_standard_levels_province",
+            "province_code",
+            "effective_month",
+            unique=True,
+            sqlite_where=text("province_code IS NOT NULL"),
+            postgresql_where=text("province_code IS NOT NULL"),
+        ),
         {"info": {"seeded": True}},
     )
 
@@ -108,8 +117,9 @@ class OneOffRule(db.Model):
 
     __tablename__ = "one_off_rules"
     __table_args__ = (
-        CheckConstraint("(multiple_pct IS NULL) <> (fixed_amount IS NULL)",
-                        name="multiple_or_fixed"),
+        CheckConstraint(
+            "(multiple_pct IS NULL) <> (fixed_amount IS NULL)", name="multiple_or_fixed"
+        ),
         {"info": {"seeded": True}},
     )
 

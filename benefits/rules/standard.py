@@ -33,8 +33,9 @@ def standard_level_for(province_code: str | None, month: Month) -> int:
     if province_code:
         provincial = db.session.scalar(
             select(StandardLevel.amount)
-            .where(StandardLevel.province_code == province_code,
-                   StandardLevel.effective_month <= month)
+            .where(
+                StandardLevel.province_code == province_code, StandardLevel.effective_month <= month
+            )
             .order_by(StandardLevel.effective_month.desc())
             .limit(1)
         )

@@ -23,8 +23,7 @@ def test_migrations_load_the_2025_administrative_map(app):
 
 def test_models_and_migrations_agree(app):
     with app.app_context():
-        context = MigrationContext.configure(db.session.connection(),
-                                             opts={"compare_type": True})
+        context = MigrationContext.configure(db.session.connection(), opts={"compare_type": True})
         diff = compare_metadata(context, db.Model.metadata)
         assert diff == [], f"models differ from migrations: {diff}"
 

@@ -13,8 +13,7 @@ from tests.integration.sample_jobs import write_audit
 
 
 def _ran(label: str) -> bool:
-    return db.session.scalar(
-        select(AuditEntry.id).where(AuditEntry.object_id == label)) is not None
+    return db.session.scalar(select(AuditEntry.id).where(AuditEntry.object_id == label)) is not None
 
 
 def test_a_job_runs_only_once_the_transaction_commits(app):

@@ -24,4 +24,8 @@ def test_arithmetic_crosses_the_year():
 
 def test_until_lists_months_inclusive():
     assert Month(2024, 11).until(Month(2025, 2)) == [
-        Month(2024, 11), Month(2024, 12), Month(2025, 1), Month(2025, 2)]
+        Month(2024, 11),
+        Month(2024, 12),
+        Month(2025, 1),
+        Month(2025, 2),
+    ]

@@ -24,8 +24,14 @@ def test_the_standard_level_was_270000_before_nd20():
 
 
 def test_a_province_top_up_applies_from_its_month():
-    db.session.add(StandardLevel(province_code="79", effective_month=Month(2025, 1),
-                                 amount=600_000, legal_basis="Nghị quyết HĐND (test)"))
+    db.session.add(
+        StandardLevel(
+            province_code="79",
+            effective_month=Month(2025, 1),
+            amount=600_000,
+            legal_basis="Nghị quyết HĐND (test)",
+        )
+    )
     db.session.flush()
     assert standard_level_for("79", Month(2024, 12)) == 500_000
     assert standard_level_for("79", Month(2025, 1)) == 600_000
@@ -53,8 +59,10 @@ def test_emergency_funeral_and_housing_amounts():
 def test_every_rule_row_carries_its_legal_basis():
     for model in (Category, CoefficientRule, StandardLevel):
         blank = db.session.scalar(
-            select(func.count()).select_from(model).where(
-                (model.legal_basis.is_(None)) | (model.legal_basis == "")))
+            select(func.count())
+            .select_from(model)
+            .where((model.legal_basis.is_(None)) | (model.legal_basis == ""))
+        )
         assert blank == 0
 
 
