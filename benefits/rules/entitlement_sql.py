@@ -1,0 +1,249 @@
+"""The entitlement as set-based SQL, for batch work (payment lists for a whole province).
+
+The same rules as ``entitlement.py`` (a property-based test proves them equal), written
+as one SELECT over the rule tables: no legal number appears here. Months are ``YYYYMM``
+integers; ages are counted on month indexes (``year * 12 + month - 1``).
+
+``monthly_entitlement_select(pairs)`` takes a selectable of distinct pairs with columns
+``(beneficiary_id, month)`` and returns one row per pair **that has something due**
+(pairs with nothing due are absent), with the columns ``beneficiary_id, month,
+coefficient_pct, standard_level, amount, category_codes``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Integer, and_, case, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from benefits.month import month_index_sql
+from benefits.people.models import Person
+from benefits.places.models import Commune
+from benefits.registry.models import Beneficiary, BeneficiaryCategory
+from benefits.rules.entitlement import ADDABLE_TO_SINGLE_PARENT, SINGLE_PARENT_GROUP
+from benefits.rules.models import Category, CoefficientRule, StandardLevel
+
+
+class greatest(FunctionElement):  # noqa: N801 - reads as the SQL function it renders
+    """``GREATEST(a, b)`` on PostgreSQL, the scalar ``MAX(a, b)`` on SQLite."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(greatest)
+def _greatest_default(element, compiler, **kw):
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element, compiler, **kw):
+    return f"MAX({compiler.process(element.clauses, **kw)})"
+
+
+class month_index_of_date(FunctionElement):  # noqa: N801
+    """The month index (``year * 12 + month - 1``) of a DATE column."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(month_index_of_date)
+def _month_index_pg(element, compiler, **kw):
+    arg = compiler.process(element.clauses, **kw)
+    return (
+        f"(CAST(EXTRACT(YEAR FROM {arg}) AS INTEGER) * 12 "
+        f"+ CAST(EXTRACT(MONTH FROM {arg}) AS INTEGER) - 1)"
+    )
+
+
+@compiles(month_index_of_date, "sqlite")
+def _month_index_sqlite(element, compiler, **kw):
+    arg = compiler.process(element.clauses, **kw)
+    return (
+        f"(CAST(strftime('%Y', {arg}) AS INTEGER) * 12 "
+        f"+ CAST(strftime('%m', {arg}) AS INTEGER) - 1)"
+    )
+
+
+class joined_codes(FunctionElement):  # noqa: N801
+    """Category codes joined with ``;`` in code order (string_agg / group_concat)."""
+
+    inherit_cache = True
+
+
+@compiles(joined_codes)
+def _joined_codes_pg(element, compiler, **kw):
+    arg = compiler.process(element.clauses, **kw)
+    return f"string_agg({arg}, ';' ORDER BY {arg})"
+
+
+@compiles(joined_codes, "sqlite")
+def _joined_codes_sqlite(element, compiler, **kw):
+    # SQLite 3.40 has no ORDER BY inside aggregates: the input is ordered by code below.
+    return f"group_concat({compiler.process(element.clauses, **kw)}, ';')"
+
+
+def _in_period(period, month: ColumnElement) -> ColumnElement:
+    return and_(
+        period.c.valid_from <= month, or_(period.c.valid_to.is_(None), month < period.c.valid_to)
+    )
+
+
+def monthly_entitlement_select(pairs):
+    """Entitlements for the (beneficiary_id, month) pairs of ``pairs`` (see module doc)."""
+    pairs = pairs.subquery() if hasattr(pairs, "subquery") else pairs
+    month = pairs.c.month
+    month_idx = month_index_sql(month)
+    birth_idx = month_index_of_date(Person.date_of_birth)
+    age = (month_idx - birth_idx) // 12
+    age_before = (month_idx - 1 - birth_idx) // 12
+
+    # A row's period ends at the next effective month of any row of the same category,
+    # as in Python (the bands of the latest effective month replace all earlier ones).
+    coefficient_periods = _category_periods().subquery("coefficient_periods")
+
+    held = (
+        select(
+            pairs.c.beneficiary_id,
+            month.label("month"),
+            BeneficiaryCategory.category_code,
+            Category.group,
+            (
+                coefficient_periods.c.coefficient_pct
+                * case((Category.per_child, Beneficiary.dependent_children), else_=1)
+            ).label("pct"),
+        )
+        .select_from(pairs)
+        .join(Beneficiary, Beneficiary.id == pairs.c.beneficiary_id)
+        .join(Person, Person.id == Beneficiary.person_id)
+        .join(BeneficiaryCategory, BeneficiaryCategory.beneficiary_id == Beneficiary.id)
+        .join(Category, Category.code == BeneficiaryCategory.category_code)
+        .join(
+            coefficient_periods,
+            and_(
+                coefficient_periods.c.category_code == BeneficiaryCategory.category_code,
+                _in_period(coefficient_periods, month),
+                or_(coefficient_periods.c.min_age.is_(None), age >= coefficient_periods.c.min_age),
+                or_(coefficient_periods.c.max_age.is_(None), age < coefficient_periods.c.max_age),
+            ),
+        )
+        .where(
+            # ND20 Art 8.1 / 8.2: from the effective month, up to the last entitled month.
+            month >= Beneficiary.effective_month,
+            or_(
+                Beneficiary.last_entitled_month.is_(None), month <= Beneficiary.last_entitled_month
+            ),
+            BeneficiaryCategory.from_month <= month,
+            or_(BeneficiaryCategory.to_month.is_(None), month <= BeneficiaryCategory.to_month),
+            # Age window: from the birthday month of min_age; until the birthday month of
+            # max_age inclusive (ND20 Art 8.2: stop from the month after).
+            or_(Category.min_age.is_(None), age >= Category.min_age),
+            or_(Category.max_age.is_(None), age_before < Category.max_age),
+        )
+        .order_by(BeneficiaryCategory.category_code)
+        .subquery("held")
+    )
+    positive = held.c.pct > 0
+    per_person = (
+        select(
+            held.c.beneficiary_id,
+            held.c.month,
+            func.max(held.c.pct).label("highest"),
+            func.max(case((held.c.group.in_(sorted(ADDABLE_TO_SINGLE_PARENT)), held.c.pct))).label(
+                "addable"
+            ),
+            func.max(case((held.c.group == SINGLE_PARENT_GROUP, held.c.pct))).label(
+                "single_parent"
+            ),
+            joined_codes(held.c.category_code).label("category_codes"),
+        )
+        .where(positive)
+        .group_by(held.c.beneficiary_id, held.c.month)
+        .subquery("per_person")
+    )
+    # ND20 Art 6.2: highest only, single parent on top of elderly/disability/HIV.
+    coefficient = case(
+        (
+            per_person.c.single_parent.is_not(None),
+            greatest(
+                per_person.c.highest,
+                per_person.c.single_parent + func.coalesce(per_person.c.addable, 0),
+            ),
+        ),
+        else_=per_person.c.highest,
+    )
+
+    national = _standard_periods(national_only=True).subquery("national_level")
+    provincial = _standard_periods(national_only=False).subquery("provincial_level")
+    standard = greatest(national.c.amount, func.coalesce(provincial.c.amount, 0))
+
+    return (
+        select(
+            per_person.c.beneficiary_id,
+            per_person.c.month,
+            coefficient.label("coefficient_pct"),
+            standard.label("standard_level"),
+            (standard * coefficient // 100).label("amount"),
+            per_person.c.category_codes,
+        )
+        .select_from(per_person)
+        .join(Beneficiary, Beneficiary.id == per_person.c.beneficiary_id)
+        .join(Commune, Commune.code == Beneficiary.commune_code)
+        .join(national, _in_period(national, per_person.c.month))
+        .outerjoin(
+            provincial,
+            and_(
+                provincial.c.province_code == Commune.province_code,
+                _in_period(provincial, per_person.c.month),
+            ),
+        )
+    )
+
+
+def _category_periods():
+    """Coefficient rows with ``valid_to``: the next effective month of the same category."""
+    later = aliased(CoefficientRule)
+    next_month = (
+        select(func.min(later.effective_month))
+        .where(
+            later.category_code == CoefficientRule.category_code,
+            later.effective_month > CoefficientRule.effective_month,
+        )
+        .scalar_subquery()
+    )
+    return select(
+        CoefficientRule.category_code,
+        CoefficientRule.min_age,
+        CoefficientRule.max_age,
+        CoefficientRule.coefficient_pct,
+        CoefficientRule.effective_month.label("valid_from"),
+        next_month.label("valid_to"),
+    )
+
+
+def _standard_periods(national_only: bool):
+    """National or provincial standard levels with ``valid_to`` (next row of the scope)."""
+    later = aliased(StandardLevel)
+    same_scope = (
+        later.province_code.is_(None)
+        if national_only
+        else later.province_code == StandardLevel.province_code
+    )
+    next_month = (
+        select(func.min(later.effective_month))
+        .where(same_scope, later.effective_month > StandardLevel.effective_month)
+        .scalar_subquery()
+    )
+    scope = (
+        StandardLevel.province_code.is_(None)
+        if national_only
+        else StandardLevel.province_code.is_not(None)
+    )
+    return select(
+        StandardLevel.province_code,
+        StandardLevel.amount,
+        StandardLevel.effective_month.label("valid_from"),
+        next_month.label("valid_to"),
+    ).where(scope)
