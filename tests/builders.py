@@ -41,7 +41,7 @@ def create_person(**overrides) -> Person:
 
 def create_beneficiary(
     categories=("ELDERLY_POOR_ALONE",),
-    effective_month: Month | str = Month(2024, 1),
+    effective_month: Month | str = "2024-01",
     person: Person | None = None,
     **overrides,
 ) -> Beneficiary:

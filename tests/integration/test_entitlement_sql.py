@@ -141,7 +141,10 @@ def beneficiaries(draw):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(people=st.lists(beneficiaries(), min_size=1, max_size=4), asked=st.lists(months, min_size=1, max_size=6, unique=True))
+@given(
+    people=st.lists(beneficiaries(), min_size=1, max_size=4),
+    asked=st.lists(months, min_size=1, max_size=6, unique=True),
+)
 def test_sql_and_python_agree_on_random_people_and_months(people, asked):
     savepoint = db.session.begin_nested()
     try:

@@ -80,8 +80,10 @@ def test_every_category_has_its_coefficient(rules, code, born, expected):
 
 def test_single_parent_is_one_per_child(rules):
     """ND20 Art 6.1.d: 1.0 per child raised."""
-    assert coefficient(person(date(1985, 7, 7), "SINGLE_PARENT_POOR", children=3), "2025-03",
-                       rules) == "3.0"
+    assert (
+        coefficient(person(date(1985, 7, 7), "SINGLE_PARENT_POOR", children=3), "2025-03", rules)
+        == "3.0"
+    )
 
 
 def test_a_level_changes_from_the_birthday_month(rules):
@@ -172,8 +174,10 @@ def test_elderly_75_and_80_take_no_new_entrants_from_july_2025(rules):
     born = date(1940, 1, 1)
     assert category_refusal("ELDERLY_80_NO_PENSION", born, Month(2025, 6), rules) is None
     assert "2025-07" in category_refusal("ELDERLY_80_NO_PENSION", born, Month(2025, 7), rules)
-    assert category_refusal("ELDERLY_75_DIFFICULT_AREA", date(1948, 1, 1), Month(2025, 8),
-                            rules) is not None
+    assert (
+        category_refusal("ELDERLY_75_DIFFICULT_AREA", date(1948, 1, 1), Month(2025, 8), rules)
+        is not None
+    )
 
 
 def test_a_category_outside_its_ages_is_refused(rules):
