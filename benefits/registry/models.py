@@ -79,6 +79,8 @@ class Beneficiary(Timestamps, db.Model):
     # Who collects when not the person: a guardian (người giám hộ) or a carer.
     payee_name: Mapped[str | None] = mapped_column(String(120))
     payee_national_id: Mapped[str | None] = mapped_column(String(12))
+    # SHA-1 of the last imported caseload row: a re-import of the same row changes nothing.
+    import_fingerprint: Mapped[str | None] = mapped_column(String(40))
 
     person: Mapped[Person] = relationship()
     categories: Mapped[list[BeneficiaryCategory]] = relationship(

@@ -1,0 +1,45 @@
+"""``flask --app wsgi registry ...``: the caseload import (interchange.md section 1)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from benefits.accounts.audit import Actor
+from benefits.extensions import db
+from benefits.registry.caseload_import import ImportRefused, import_caseload
+
+registry_cli = AppGroup("registry", help="The beneficiary registry.")
+
+
+@registry_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows, report the bad ones.")
+@click.option("--json", "as_json", is_flag=True, help="End with a JSON line of figures.")
+def import_command(file: Path, skip_invalid: bool, as_json: bool) -> None:
+    """Import a caseload CSV file (interchange.md section 1)."""
+    if not file.exists():
+        click.echo(f"{file}: no such file", err=True)
+        sys.exit(1)
+
+    def report(line: str) -> None:
+        click.echo(line, err=True)
+
+    try:
+        result = import_caseload(
+            file, skip_invalid=skip_invalid, actor=Actor.system("cli"), report=report
+        )
+    except (ImportRefused, UnicodeDecodeError, OSError) as error:
+        db.session.rollback()
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    db.session.commit()
+    figures = result.as_dict()
+    if as_json:
+        click.echo(json.dumps(figures))
+    else:
+        click.echo(", ".join(f"{name}: {count}" for name, count in figures.items()))

@@ -1,0 +1,164 @@
+"""Caseload import, exactly per interchange.md section 1."""
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from benefits.extensions import db
+from benefits.month import Month
+from benefits.people.models import Person, ResidenceEvent
+from benefits.registry.models import Beneficiary, BeneficiaryCategory, Decision
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "caseload.csv"
+HEADER = SAMPLE.read_text(encoding="utf-8").splitlines()[0]
+GOOD = (
+    "001050700004,Lâm Văn Sơn,1950-10-10,M,00070,Tổ 1,"
+    "DISABLED_EXTREMELY_SEVERE;ELDERLY_POOR_ALONE,0,125/QĐ-UBND,2021-07-01,2021-07,2025-02,"
+    "POST,PO-HK-01,,"
+)
+
+
+def run_import(app, path, *flags):
+    result = app.test_cli_runner().invoke(args=["registry", "import", str(path), *flags])
+    return result
+
+
+def write(tmp_path, *rows, bom=False, name="caseload.csv"):
+    path = tmp_path / name
+    path.write_text(("\ufeff" if bom else "") + "\n".join([HEADER, *rows]) + "\n", "utf-8")
+    return path
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_the_sample_caseload_is_imported(app):
+    result = run_import(app, SAMPLE, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "imported": 8, "updated": 0, "unchanged": 0, "invalid": 0}  # fmt: skip
+    assert count(Person) == 8 and count(Beneficiary) == 8
+    thu = db.session.scalar(
+        select(Beneficiary).join(Person).where(Person.national_id == "001182700007")
+    )
+    assert thu.status == "active"
+    assert thu.effective_month == Month(2024, 9)
+    assert thu.paid_through_month == Month(2024, 12)
+    assert thu.dependent_children == 2
+    assert thu.code.startswith("BTXH-18754-")
+    assert sorted(c.category_code for c in thu.categories) == [
+        "DISABLED_SEVERE", "HIV_POOR", "SINGLE_PARENT_POOR"]  # fmt: skip
+    assert all(c.decision.number == "125/QĐ-UBND" for c in thu.categories)
+    assert count(ResidenceEvent) == 8
+
+
+def test_importing_the_same_file_twice_changes_nothing(app):
+    run_import(app, SAMPLE)
+    before = (count(Person), count(Beneficiary), count(BeneficiaryCategory), count(Decision))
+    result = run_import(app, SAMPLE, "--json")
+    assert json.loads(result.stdout.strip().splitlines()[-1])["unchanged"] == 8
+    after = (count(Person), count(Beneficiary), count(BeneficiaryCategory), count(Decision))
+    assert before == after
+
+
+def test_a_changed_row_updates_the_person_and_is_counted_updated(app, tmp_path):
+    run_import(app, write(tmp_path, GOOD))
+    changed = GOOD.replace("Tổ 1", "Tổ 9").replace(";ELDERLY_POOR_ALONE", "")
+    result = run_import(app, write(tmp_path, changed, name="changed.csv"), "--json")
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "imported": 0, "updated": 1, "unchanged": 0, "invalid": 0}  # fmt: skip
+    son = db.session.scalar(select(Person).where(Person.national_id == "001050700004"))
+    db.session.refresh(son)
+    assert son.address == "Tổ 9"
+    beneficiary = db.session.scalar(select(Beneficiary).where(Beneficiary.person_id == son.id))
+    db.session.refresh(beneficiary)
+    assert [c.category_code for c in beneficiary.categories] == ["DISABLED_EXTREMELY_SEVERE"]
+
+
+def test_a_file_with_a_bom_is_read(app, tmp_path):
+    result = run_import(app, write(tmp_path, GOOD, bom=True), "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout.strip().splitlines()[-1])["imported"] == 1
+
+
+def bad(**changes):
+    fields = dict(zip(HEADER.split(","), GOOD.split(","), strict=True))
+    fields.update(changes)
+    return ",".join(fields.values())
+
+
+BAD_ROWS = [
+    (bad(national_id="00105070000"), "national_id"),  # 11 digits
+    (bad(national_id="003050700004"), "national_id"),  # unknown province code
+    (bad(national_id="001250700004"), "national_id"),  # century disagrees with 1950
+    (bad(national_id="001150700004"), "national_id"),  # sex disagrees (F digit, M)
+    (bad(commune_code="99999"), "commune_code"),
+    (bad(categories="NOT_A_CATEGORY"), "categories"),
+    (bad(categories="CHILD_NO_SUPPORT"), "categories"),  # a 70-year-old is no child
+    (
+        bad(
+            categories="ELDERLY_80_NO_PENSION",
+            effective_month="2025-07",
+            date_of_birth="1940-10-10",
+            national_id="001040700004",
+        ),
+        "categories",
+    ),  # fmt: skip
+    (bad(categories="SINGLE_PARENT_POOR", dependent_children="0"), "dependent_children"),
+    (bad(date_of_birth="1950-02-30"), "date_of_birth"),
+    (bad(effective_month="2021-13"), "effective_month"),
+    (bad(decision_date="yesterday"), "decision_date"),
+    (bad(payment_point=""), "payment_point"),
+    (bad(payment_method="BANK", payment_point=""), "bank_code"),
+]
+
+
+@pytest.mark.parametrize(("row", "column"), BAD_ROWS)
+def test_every_bad_row_is_reported_and_nothing_is_imported(app, tmp_path, row, column):
+    result = run_import(
+        app,
+        write(
+            tmp_path,
+            GOOD.replace("001050700004", "001060700009").replace("1950-10-10", "1960-10-10"),
+            row,
+        ),
+    )
+    assert result.exit_code != 0
+    assert f"line 3: {column}: " in result.stderr
+    assert count(Person) == 0
+
+
+def test_an_id_twice_in_the_file_is_refused(app, tmp_path):
+    result = run_import(app, write(tmp_path, GOOD, GOOD))
+    assert result.exit_code != 0
+    assert "line 3: national_id: " in result.stderr
+    assert count(Person) == 0
+
+
+def test_skip_invalid_imports_the_good_rows_and_reports_the_bad(app, tmp_path):
+    result = run_import(
+        app,
+        write(
+            tmp_path,
+            bad(commune_code="99999", national_id="001060700009", date_of_birth="1960-10-10"),
+            GOOD,
+        ),
+        "--skip-invalid",
+        "--json",
+    )
+    assert result.exit_code == 0
+    assert "line 2: commune_code: " in result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "imported": 1, "updated": 0, "unchanged": 0, "invalid": 1}  # fmt: skip
+    assert count(Person) == 1
+
+
+def test_a_file_without_a_required_column_is_refused(app, tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_text("national_id,full_name\n001050700004,Lâm Văn Sơn\n", "utf-8")
+    result = run_import(app, path)
+    assert result.exit_code != 0
+    assert "date_of_birth" in result.stderr
