@@ -1,10 +1,11 @@
 """Caseload import: migration of an existing caseload (interchange.md section 1).
 
-Two streaming passes over the file, never holding it in memory:
-1. validate every row and report each problem as ``line N: column: reason`` (the header
-   is line 1); without ``skip_invalid`` nothing is written when any row is bad;
-2. load the good rows into staging tables (``COPY`` on PostgreSQL, ``executemany`` in
-   large chunks on SQLite) and apply them with a few set-based statements.
+One streaming pass over the file, never holding it in memory, then set-based SQL:
+1. validate every row, report each problem as ``line N: column: reason`` (the header
+   is line 1), and load the good rows into a temporary staging table (``COPY`` on
+   PostgreSQL, ``executemany`` in large chunks on SQLite);
+2. unless a row was bad and ``skip_invalid`` is off (then nothing is written), apply the
+   staged rows to the registry with a few set-based statements.
 
 Re-importing the same file changes nothing: the key is ``national_id``, and each
 beneficiary keeps the fingerprint of the row it came from.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -22,7 +24,6 @@ from pathlib import Path
 from sqlalchemy import (
     Column,
     Date,
-    Index,
     Integer,
     MetaData,
     String,
@@ -108,10 +109,14 @@ def _open_records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """Records of the file with their line number (header = 1); a BOM is accepted."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ImportRefused(f"line 1: missing column(s): {', '.join(missing)}")
+        _check_header(reader.fieldnames)
         yield from enumerate(reader, start=2)
+
+
+def _check_header(fieldnames) -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in (fieldnames or [])]
+    if missing:
+        raise ImportRefused(f"line 1: missing column(s): {', '.join(missing)}")
 
 
 def _date(value: str) -> date:
@@ -250,30 +255,18 @@ def import_caseload(
     today: date | None = None,
 ) -> ImportResult:
     """Import a caseload file; ``report`` receives one line per problem."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        _check_header(next(csv.reader(fh), None))
     ctx = _context(today)
     result = ImportResult()
-    invalid_lines: set[int] = set()
-    for line_no, row in _open_records(path):
-        _, problems = parse_row(line_no, row, ctx)
-        if problems:
-            invalid_lines.add(line_no)
-            for problem in problems:
-                report(f"line {line_no}: {problem}")
-    result.invalid = len(invalid_lines)
-    if invalid_lines and not skip_invalid:
-        raise ImportRefused(f"{result.invalid} invalid row(s): nothing imported")
-
-    ctx.seen_ids.clear()
     staging = _Staging()
     staging.create()
     try:
-        staging.load(
-            parsed
-            for line_no, row in _open_records(path)
-            if line_no not in invalid_lines
-            for parsed in [parse_row(line_no, row, ctx)[0]]
-            if parsed is not None
-        )
+        # One streaming pass validates every row and stages the good ones; nothing
+        # reaches the registry before the whole file has been checked.
+        staging.load(_good_rows(path, ctx, result, report))
+        if result.invalid and not skip_invalid:
+            raise ImportRefused(f"{result.invalid} invalid row(s): nothing imported")
         counts = staging.apply()
     finally:
         staging.drop()
@@ -282,6 +275,19 @@ def import_caseload(
     result.unchanged = counts.get("unchanged", 0)
     record_audit(actor, "registry.import", "caseload", path.name, result.as_dict())
     return result
+
+
+def _good_rows(
+    path: Path, ctx: _Context, result: ImportResult, report: Callable[[str], None]
+) -> Iterator[ParsedRow]:
+    for line_no, row in _open_records(path):
+        parsed, problems = parse_row(line_no, row, ctx)
+        if problems:
+            result.invalid += 1
+            for problem in problems:
+                report(f"line {line_no}: {problem}")
+        else:
+            yield parsed
 
 
 def _context(today: date | None) -> _Context:
@@ -313,15 +319,9 @@ class _Staging:
             Column("bank_code", String(20)),
             Column("bank_account", String(40)),
             Column("fingerprint", String(40)),
+            # The categories as a JSON array, split in SQL: one COPY stream, no second list.
+            Column("categories", String(400)),
             Column("outcome", String(10)),
-            prefixes=["TEMPORARY"],
-        )
-        self.categories = Table(
-            "import_categories",
-            meta,
-            Column("national_id", String(12)),
-            Column("category_code", String(40)),
-            Index("ix_import_categories_national_id", "national_id"),
             prefixes=["TEMPORARY"],
         )
         self.conn = db.session.connection()
@@ -330,11 +330,9 @@ class _Staging:
     def create(self) -> None:
         self.drop()
         self.rows.create(self.conn)
-        self.categories.create(self.conn)
 
     def drop(self) -> None:
-        for name in ("import_categories", "import_rows"):
-            self.conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
+        self.conn.execute(text("DROP TABLE IF EXISTS import_rows"))
 
     def load(self, parsed_rows: Iterator[ParsedRow]) -> None:
         writer = self._copy if self.postgres else self._insert_chunks
@@ -346,61 +344,43 @@ class _Staging:
             p.national_id, p.full_name, p.date_of_birth, p.sex, p.commune_code, p.address,
             p.dependent_children, p.decision_number, p.decision_date, p.effective_month.yyyymm,
             p.paid_through_month.yyyymm if p.paid_through_month else None, p.payment_method,
-            p.payment_point, p.bank_code, p.bank_account, p.fingerprint,
+            p.payment_point, p.bank_code, p.bank_account, p.fingerprint, json.dumps(p.categories),
         )  # fmt: skip
 
     _ROW_COLUMNS = (
         "national_id", "full_name", "date_of_birth", "sex", "commune_code", "address",
         "dependent_children", "decision_number", "decision_date", "effective_month",
         "paid_through_month", "payment_method", "payment_point", "bank_code", "bank_account",
-        "fingerprint",
+        "fingerprint", "categories",
     )  # fmt: skip
 
     def _copy(self, parsed_rows: Iterator[ParsedRow]) -> None:
         raw = self.conn.connection.driver_connection
-        categories: list[tuple[str, str]] = []
-        with raw.cursor() as cursor:
-            with cursor.copy(
-                f"COPY import_rows ({', '.join(self._ROW_COLUMNS)}) FROM STDIN"
-            ) as copy:
-                for p in parsed_rows:
-                    copy.write_row(self._row_tuple(p))
-                    categories.extend((p.national_id, c) for c in p.categories)
-                    if len(categories) >= CHUNK:
-                        self._copy_categories(raw, categories)
-            self._copy_categories(raw, categories)
-
-    @staticmethod
-    def _copy_categories(raw, categories: list[tuple[str, str]]) -> None:
-        if not categories:
-            return
-        with (
-            raw.cursor() as cursor,
-            cursor.copy("COPY import_categories (national_id, category_code) FROM STDIN") as copy,
-        ):
-            for pair in categories:
-                copy.write_row(pair)
-        categories.clear()
+        columns = ", ".join(self._ROW_COLUMNS)
+        statement = f"COPY import_rows ({columns}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for p in parsed_rows:
+                copy.write_row(self._row_tuple(p))
+        # Temporary tables have no statistics until analysed: without them the planner
+        # picks nested loops for the joins below.
+        self.conn.execute(text("ANALYZE import_rows"))
 
     def _insert_chunks(self, parsed_rows: Iterator[ParsedRow]) -> None:
         rows: list[dict] = []
-        categories: list[dict] = []
         for p in parsed_rows:
             rows.append(dict(zip(self._ROW_COLUMNS, self._row_tuple(p), strict=True)))
-            categories.extend(
-                {"national_id": p.national_id, "category_code": c} for c in p.categories
-            )
             if len(rows) >= CHUNK:
-                self._flush(rows, categories)
-        self._flush(rows, categories)
-
-    def _flush(self, rows: list[dict], categories: list[dict]) -> None:
+                self.conn.execute(self.rows.insert(), rows)
+                rows.clear()
         if rows:
             self.conn.execute(self.rows.insert(), rows)
-        if categories:
-            self.conn.execute(self.categories.insert(), categories)
-        rows.clear()
-        categories.clear()
+
+    @property
+    def _categories_of_row(self) -> str:
+        """The row's categories as rows ``c(value)``, split from the JSON array."""
+        if self.postgres:
+            return "CROSS JOIN LATERAL json_array_elements_text(CAST(r.categories AS json)) AS c"
+        return "JOIN json_each(r.categories) AS c"
 
     def apply(self) -> dict[str, int]:
         now = datetime.now(UTC)
@@ -485,11 +465,12 @@ class _Staging:
             )
         )
         run(
+            # The interpolated fragment is a constant per dialect, never input.
             text(
-                "INSERT INTO beneficiary_categories (beneficiary_id, category_code, from_month, "
+                "INSERT INTO beneficiary_categories (beneficiary_id, category_code, from_month, "  # noqa: S608
                 "decision_id) "
-                "SELECT b.id, c.category_code, r.effective_month, d.id FROM import_categories c "
-                "JOIN import_rows r ON r.national_id = c.national_id "
+                "SELECT b.id, c.value, r.effective_month, d.id "
+                f"FROM import_rows r {self._categories_of_row} "
                 "JOIN persons p ON p.national_id = r.national_id "
                 "JOIN beneficiaries b ON b.person_id = p.id "
                 "JOIN decisions d ON d.commune_code = r.commune_code "
