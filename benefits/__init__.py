@@ -59,6 +59,7 @@ def _import_models() -> None:
     """Every module's models, so that the metadata (and Alembic) sees all tables."""
     import benefits.accounts.login  # noqa: F401  (registers the user loader)
     import benefits.accounts.models  # noqa: F401
+    import benefits.payments.models  # noqa: F401
     import benefits.people.models  # noqa: F401
     import benefits.places.models  # noqa: F401
     import benefits.registry.models  # noqa: F401

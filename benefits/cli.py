@@ -43,8 +43,10 @@ def worker(burst: bool, queues: tuple[str, ...]) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from benefits.payments.cli import payments_cli
     from benefits.registry.cli import registry_cli
 
+    app.cli.add_command(payments_cli)
     app.cli.add_command(registry_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(worker)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from benefits.extensions import db
 from benefits.models_base import Timestamps
+from benefits.people.names import vietnamese_sort_key
 
 
 class Person(Timestamps, db.Model):
@@ -20,6 +21,8 @@ class Person(Timestamps, db.Model):
     # Số định danh cá nhân: the unique key of a person (interchange section 1).
     national_id: Mapped[str] = mapped_column(String(12), unique=True)
     full_name: Mapped[str] = mapped_column(String(120))
+    # people.names.vietnamese_sort_key(full_name): payment lists sort on it (binary order).
+    name_sort_key: Mapped[str | None] = mapped_column(String(600))
     date_of_birth: Mapped[date] = mapped_column(Date)
     sex: Mapped[str] = mapped_column(String(1))
     # Permanent residence (thường trú).
@@ -33,6 +36,11 @@ class Person(Timestamps, db.Model):
     residence_events: Mapped[list[ResidenceEvent]] = relationship(
         back_populates="person", order_by="ResidenceEvent.id"
     )
+
+    @validates("full_name")
+    def _keep_sort_key(self, _key: str, value: str) -> str:
+        self.name_sort_key = vietnamese_sort_key(value)
+        return value
 
     def __repr__(self) -> str:
         return f"<Person {self.id}>"

@@ -36,6 +36,7 @@ from benefits.accounts.audit import Actor, record_audit
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
+from benefits.people.names import vietnamese_sort_key
 from benefits.people.national_id import InvalidNationalId, check_national_id
 from benefits.places.models import Commune
 from benefits.rules.entitlement import RuleBook, category_refusal
@@ -305,6 +306,7 @@ class _Staging:
             meta,
             Column("national_id", String(12), primary_key=True),
             Column("full_name", String(120)),
+            Column("name_sort_key", String(600)),
             Column("date_of_birth", Date),
             Column("sex", String(1)),
             Column("commune_code", String(5)),
@@ -341,15 +343,16 @@ class _Staging:
     @staticmethod
     def _row_tuple(p: ParsedRow) -> tuple:
         return (
-            p.national_id, p.full_name, p.date_of_birth, p.sex, p.commune_code, p.address,
-            p.dependent_children, p.decision_number, p.decision_date, p.effective_month.yyyymm,
+            p.national_id, p.full_name, vietnamese_sort_key(p.full_name), p.date_of_birth,
+            p.sex, p.commune_code, p.address, p.dependent_children, p.decision_number,
+            p.decision_date, p.effective_month.yyyymm,
             p.paid_through_month.yyyymm if p.paid_through_month else None, p.payment_method,
             p.payment_point, p.bank_code, p.bank_account, p.fingerprint, json.dumps(p.categories),
         )  # fmt: skip
 
     _ROW_COLUMNS = (
-        "national_id", "full_name", "date_of_birth", "sex", "commune_code", "address",
-        "dependent_children", "decision_number", "decision_date", "effective_month",
+        "national_id", "full_name", "name_sort_key", "date_of_birth", "sex", "commune_code",
+        "address", "dependent_children", "decision_number", "decision_date", "effective_month",
         "paid_through_month", "payment_method", "payment_point", "bank_code", "bank_account",
         "fingerprint", "categories",
     )  # fmt: skip
@@ -413,12 +416,15 @@ class _Staging:
         )
         run(
             text(
-                "INSERT INTO persons (national_id, full_name, date_of_birth, sex, commune_code, "
+                "INSERT INTO persons (national_id, full_name, name_sort_key, date_of_birth, sex, "
+                "commune_code, "
                 "address, created_at, updated_at) "
-                "SELECT national_id, full_name, date_of_birth, sex, commune_code, address, "
+                "SELECT national_id, full_name, name_sort_key, date_of_birth, sex, commune_code, "
+                "address, "
                 ":now, :now "
                 "FROM import_rows WHERE outcome <> 'unchanged' "
                 "ON CONFLICT (national_id) DO UPDATE SET full_name = excluded.full_name, "
+                "name_sort_key = excluded.name_sort_key, "
                 "date_of_birth = excluded.date_of_birth, sex = excluded.sex, "
                 "commune_code = excluded.commune_code, address = excluded.address, "
                 "updated_at = excluded.updated_at"

@@ -1,0 +1,124 @@
+"""Payment batches, their lines (one per payee and kind) and the entitlement months each
+line pays (``payment_items``), on which "no month is ever paid twice" is enforced."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from benefits.extensions import db
+from benefits.models_base import utcnow
+from benefits.month import Month, MonthType
+
+KINDS = ("ALLOWANCE", "CARE_SUPPORT", "FUNERAL", "ONE_OFF")
+
+
+class PaymentBatch(db.Model):
+    """Danh sách chi trả of one month for a province or a commune."""
+
+    __tablename__ = "payment_batches"
+    __table_args__ = (
+        UniqueConstraint("month", "scope_kind", "scope_code"),
+        CheckConstraint("scope_kind IN ('province', 'commune')", name="scope_known"),
+        CheckConstraint("status IN ('open', 'locked')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[Month] = mapped_column(MonthType)
+    scope_kind: Mapped[str] = mapped_column(String(10))
+    scope_code: Mapped[str] = mapped_column(String(5))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    line_count: Mapped[int] = mapped_column(default=0)
+    total_amount: Mapped[int] = mapped_column(db.BigInteger, default=0)
+    generated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    csv_sha256: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PaymentLine(db.Model):
+    """One row of the payment list: a snapshot of who is paid what, frozen at lock."""
+
+    __tablename__ = "payment_lines"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "beneficiary_id", "kind"),
+        UniqueConstraint("batch_id", "line_no"),
+        CheckConstraint("status IN ('open', 'paid', 'unpaid', 'do_not_pay')", name="status_known"),
+        CheckConstraint(
+            "total_amount = monthly_amount + arrears_amount + one_off_amount", name="total_adds_up"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"), index=True)
+    line_no: Mapped[int]
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    province_code: Mapped[str] = mapped_column(String(2))
+    commune_code: Mapped[str] = mapped_column(String(5))
+    payment_method: Mapped[str] = mapped_column(String(10))
+    payment_point: Mapped[str | None] = mapped_column(String(40))
+    beneficiary_code: Mapped[str] = mapped_column(String(40))
+    national_id: Mapped[str] = mapped_column(String(12))
+    full_name: Mapped[str] = mapped_column(String(120))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    address: Mapped[str | None] = mapped_column(String(255))
+    payee_name: Mapped[str] = mapped_column(String(120))
+    payee_national_id: Mapped[str | None] = mapped_column(String(12))
+    category_codes: Mapped[str] = mapped_column(String(400), default="")
+    coefficient_pct: Mapped[int] = mapped_column(default=0)
+    monthly_amount: Mapped[int] = mapped_column(db.BigInteger, default=0)
+    arrears_amount: Mapped[int] = mapped_column(db.BigInteger, default=0)
+    arrears_months: Mapped[str] = mapped_column(String(2000), default="")
+    one_off_amount: Mapped[int] = mapped_column(db.BigInteger, default=0)
+    total_amount: Mapped[int] = mapped_column(db.BigInteger, default=0)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    paid_on: Mapped[date | None] = mapped_column(Date)
+
+
+class PaymentItem(db.Model):
+    """One entitlement month paid by a line (ALLOWANCE for 2025-02, ...).
+
+    The partial unique index is the guarantee that no month is paid twice to the same
+    person for the same entitlement, across batches (domain.md section 6): an item stops
+    counting only when the post office reports it unpaid (``released``, to be carried
+    into a later batch as arrears) or a late death cancels it (``do_not_pay``).
+    """
+
+    __tablename__ = "payment_items"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('issued', 'paid', 'released', 'do_not_pay')", name="status_known"
+        ),
+        Index(
+            "uq_payment_items_entitlement_month",
+            "beneficiary_id",
+            "kind",
+            "month",
+            unique=True,
+            sqlite_where=text("status IN ('issued', 'paid')"),
+            postgresql_where=text("status IN ('issued', 'paid')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"), index=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"))
+    kind: Mapped[str] = mapped_column(String(12))
+    month: Mapped[Month] = mapped_column(MonthType)
+    coefficient_pct: Mapped[int]
+    standard_level: Mapped[int]
+    amount: Mapped[int] = mapped_column(db.BigInteger)
+    category_codes: Mapped[str] = mapped_column(String(400), default="")
+    status: Mapped[str] = mapped_column(String(12), default="issued")

@@ -1,0 +1,57 @@
+"""Vietnamese name order (interchange.md section 3): by given name (the last word) first,
+then the full name; letters in the Vietnamese alphabet's order (a ă â b c d đ e ê …),
+tone marks only as a secondary difference."""
+
+from __future__ import annotations
+
+import unicodedata
+
+ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+# Combining marks that make a letter of its own (ă â ê ô ơ ư) versus tone marks.
+_LETTER_MARKS = {"\u0306": "breve", "\u0302": "circumflex", "\u031b": "horn"}
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền hỏi ngã sắc nặng
+_LETTER_OF = {
+    ("a", "breve"): "ă", ("a", "circumflex"): "â", ("e", "circumflex"): "ê",
+    ("o", "circumflex"): "ô", ("o", "horn"): "ơ", ("u", "horn"): "ư",
+}  # fmt: skip
+
+
+def _letters(word: str) -> list[tuple[str, int]]:
+    """(letter of the Vietnamese alphabet or other character, tone 0-5) per letter."""
+    result: list[tuple[str, int]] = []
+    for char in unicodedata.normalize("NFD", word.lower()):
+        if char in _LETTER_MARKS and result:
+            base, tone = result[-1]
+            result[-1] = (_LETTER_OF.get((base, _LETTER_MARKS[char]), base), tone)
+        elif char in _TONES and result:
+            base, _ = result[-1]
+            result[-1] = (base, _TONES[char])
+        elif unicodedata.combining(char):
+            continue
+        else:
+            result.append((char, 0))
+    return result
+
+
+def _primary(text: str) -> str:
+    out = []
+    for letter, _ in _letters(text):
+        position = ALPHABET.find(letter)
+        if position >= 0:
+            out.append(chr(0x61 + position) if position < 26 else chr(0x7B + position - 26))
+        elif letter == " ":
+            out.append("!")
+        else:
+            out.append(chr(0x100 + ord(letter)))
+    return "".join(out)
+
+
+def _secondary(text: str) -> str:
+    return "".join(str(tone) for _, tone in _letters(text))
+
+
+def vietnamese_sort_key(full_name: str) -> str:
+    """A key that sorts names the Vietnamese way under binary ("C") collation."""
+    name = " ".join(full_name.split())
+    given = name.rsplit(" ", 1)[-1] if name else ""
+    return "\u0001".join([_primary(given), _primary(name), _secondary(given), _secondary(name)])

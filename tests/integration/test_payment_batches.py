@@ -1,0 +1,181 @@
+"""Monthly payment batches: generate, lock, export, reconcile (interchange.md section 3;
+domain.md section 6)."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DatabaseError, IntegrityError
+
+from benefits.extensions import db
+from benefits.payments.models import PaymentBatch, PaymentItem, PaymentLine
+from benefits.registry.models import Beneficiary
+
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+RESULT_HEADER = "line_no,national_id,status,paid_on"
+
+
+def cli(app, *args):
+    result = app.test_cli_runner().invoke(args=list(args))
+    return result
+
+
+def last_json(result):
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def caseload(app):
+    assert cli(app, "registry", "import", str(SAMPLES / "caseload.csv")).exit_code == 0
+
+
+def generate(app, month, *scope):
+    result = cli(app, "payments", "generate", "--month", month, *scope, "--json")
+    assert result.exit_code == 0, result.output
+    return last_json(result)
+
+
+def export_rows(app, batch_id, tmp_path):
+    out = tmp_path / f"batch-{batch_id}.csv"
+    result = cli(app, "payments", "export", str(batch_id), "--format", "csv", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a UTF-8 BOM, for Excel
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def national_batches(app):
+    return {code: generate(app, "2025-03", "--province", code) for code in ("01", "42", "79")}
+
+
+def test_the_first_batch_of_march_2025_matches_the_worked_example(app, caseload, tmp_path):
+    batches = national_batches(app)
+    rows = []
+    for figures in batches.values():
+        rows += export_rows(app, figures["batch_id"], tmp_path)
+    with (SAMPLES / "expected-2025-03.csv").open(encoding="utf-8-sig") as fh:
+        expected = {r["national_id"]: r for r in csv.DictReader(fh)}
+    assert len(rows) == len(expected) == 8
+    for row in rows:
+        want = expected[row["national_id"]]
+        for column in ("coefficient", "monthly_amount", "arrears_amount", "arrears_months",
+                       "total_amount"):  # fmt: skip
+            assert row[column] == want[column], (want["full_name"], column)
+        assert row["kind"] == "ALLOWANCE" and row["month"] == "2025-03"
+        assert row["one_off_amount"] == "0"
+    assert sum(b["total_amount"] for b in batches.values()) == sum(
+        int(r["total_amount"]) for r in expected.values()
+    )
+
+
+def test_csv_columns_and_order_follow_the_contract(app, caseload, tmp_path):
+    batch = generate(app, "2025-03", "--province", "01")
+    rows = export_rows(app, batch["batch_id"], tmp_path)
+    assert list(rows[0].keys()) == [
+        "month", "province_code", "commune_code", "payment_method", "payment_point", "line_no",
+        "kind", "beneficiary_code", "national_id", "full_name", "date_of_birth", "address",
+        "payee_name", "payee_national_id", "category_codes", "coefficient", "monthly_amount",
+        "arrears_amount", "arrears_months", "one_off_amount", "total_amount"]  # fmt: skip
+    # Sorted by commune, payment point, then given name: Ba Đình (Hạnh, Lan, Tâm) first.
+    assert [r["full_name"] for r in rows] == [
+        "Kiều Thị Hạnh", "Mai Thị Lan", "Phan Văn Tâm", "Trịnh Thị Mơ", "Lâm Văn Sơn"]  # fmt: skip
+    assert [r["line_no"] for r in rows] == ["1", "2", "3", "4", "5"]
+
+
+def test_generating_again_recomputes_in_place_without_duplicates(app, caseload):
+    first = generate(app, "2025-03", "--province", "01")
+    again = generate(app, "2025-03", "--province", "01")
+    assert again == first
+    assert db.session.scalar(select(func.count()).select_from(PaymentLine)) == 5
+
+
+def test_a_month_already_issued_is_never_issued_again(app, caseload):
+    generate(app, "2025-03", "--commune", "00004")
+    province = generate(app, "2025-03", "--province", "01")
+    assert province["lines"] == 2  # only Hoàn Kiếm's people: Ba Đình's are issued
+    item = db.session.scalars(select(PaymentItem).limit(1)).first()
+    duplicate = PaymentItem(
+        batch_id=item.batch_id, beneficiary_id=item.beneficiary_id, kind=item.kind,
+        month=item.month, coefficient_pct=100, standard_level=1, amount=1,
+    )  # fmt: skip
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(duplicate)
+        db.session.flush()
+
+
+def test_a_locked_batch_is_refused_and_frozen_in_the_database(app, caseload):
+    batch = generate(app, "2025-03", "--province", "01")
+    assert cli(app, "payments", "lock", str(batch["batch_id"])).exit_code == 0
+    locked = db.session.get(PaymentBatch, batch["batch_id"])
+    db.session.refresh(locked)
+    assert locked.status == "locked" and len(locked.csv_sha256) == 64
+    refused = cli(app, "payments", "generate", "--month", "2025-03", "--province", "01")
+    assert refused.exit_code != 0
+    with pytest.raises(DatabaseError), db.session.begin_nested():
+        db.session.execute(
+            update(PaymentLine)
+            .where(PaymentLine.batch_id == batch["batch_id"])
+            .values(total_amount=PaymentLine.total_amount + 1,
+                    monthly_amount=PaymentLine.monthly_amount + 1)
+        )  # fmt: skip
+    with pytest.raises(DatabaseError), db.session.begin_nested():
+        db.session.execute(text("DELETE FROM payment_lines"))
+
+
+def result_file(tmp_path, rows):
+    path = tmp_path / "result.csv"
+    path.write_text("\n".join([RESULT_HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_reconciliation_closes_paid_lines_and_carries_unpaid_ones(app, caseload, tmp_path):
+    march = generate(app, "2025-03", "--commune", "00070")
+    cli(app, "payments", "lock", str(march["batch_id"]))
+    lines = {r["full_name"]: r for r in export_rows(app, march["batch_id"], tmp_path)}
+    son, mo = lines["Lâm Văn Sơn"], lines["Trịnh Thị Mơ"]
+    path = result_file(tmp_path, [
+        f"{son['line_no']},{son['national_id']},PAID,2025-03-05",
+        f"{mo['line_no']},{mo['national_id']},UNPAID,",
+        "99,001000000000,PAID,2025-03-05",
+    ])  # fmt: skip
+    result = cli(app, "payments", "reconcile", str(march["batch_id"]), str(path), "--json")
+    assert result.exit_code == 0
+    assert last_json(result) == {"paid": 1, "unpaid": 1, "unknown": 1}
+    assert "line 4" in result.stderr
+
+    april = generate(app, "2025-04", "--commune", "00070")
+    rows = {r["full_name"]: r for r in export_rows(app, april["batch_id"], tmp_path)}
+    assert rows["Trịnh Thị Mơ"]["arrears_months"] == "2025-03"
+    assert rows["Trịnh Thị Mơ"]["arrears_amount"] == "750000"
+    assert rows["Lâm Văn Sơn"]["arrears_amount"] == "0"
+
+
+def test_unpaid_three_batches_in_a_row_suspends(app, caseload, tmp_path):
+    """TT02 Art 2.3.a: not collected for 3 months in a row."""
+    for month in ("2025-03", "2025-04", "2025-05"):
+        batch = generate(app, month, "--commune", "00070")
+        cli(app, "payments", "lock", str(batch["batch_id"]))
+        mo = next(r for r in export_rows(app, batch["batch_id"], tmp_path)
+                  if r["full_name"] == "Trịnh Thị Mơ")  # fmt: skip
+        path = result_file(tmp_path, [f"{mo['line_no']},{mo['national_id']},UNPAID,"])
+        result = cli(app, "payments", "reconcile", str(batch["batch_id"]), str(path))
+        assert result.exit_code == 0
+    beneficiary = db.session.scalar(
+        select(Beneficiary).where(Beneficiary.code == mo["beneficiary_code"])
+    )
+    db.session.refresh(beneficiary)
+    assert beneficiary.status == "suspended"
+    june = generate(app, "2025-06", "--commune", "00070")
+    names = [r["full_name"] for r in export_rows(app, june["batch_id"], tmp_path)]
+    assert "Trịnh Thị Mơ" not in names and "Lâm Văn Sơn" in names
+
+
+def test_an_open_batch_exports_with_a_draft_warning(app, caseload, tmp_path):
+    batch = generate(app, "2025-03", "--province", "01")
+    result = cli(app, "payments", "export", str(batch["batch_id"]), "--out",
+                 str(tmp_path / "draft.csv"))  # fmt: skip
+    assert result.exit_code == 0
+    assert "draft" in result.stderr
