@@ -59,6 +59,9 @@ def _import_models() -> None:
     """Every module's models, so that the metadata (and Alembic) sees all tables."""
     import benefits.accounts.login  # noqa: F401  (registers the user loader)
     import benefits.accounts.models  # noqa: F401
+    import benefits.api.models  # noqa: F401
+    import benefits.cases.models  # noqa: F401
+    import benefits.deaths.models  # noqa: F401
     import benefits.payments.models  # noqa: F401
     import benefits.people.models  # noqa: F401
     import benefits.places.models  # noqa: F401
@@ -85,9 +88,11 @@ def _configure_sqlite(engine) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """The access map of the portal: each blueprint with its policy, in one list."""
+    from benefits.api.views import api_bp
     from benefits.web.public import public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp)  # system clients: bearer token per view
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""The JSON API for system clients (civil registry, post office, national portal)."""

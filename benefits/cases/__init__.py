@@ -1,0 +1,1 @@
+"""Dossiers (hồ sơ) under the procedures: one state machine for all of them."""

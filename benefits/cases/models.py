@@ -1,0 +1,80 @@
+"""Dossiers, their timeline, and the per-commune, per-year sequence of dossier codes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from benefits.extensions import db
+from benefits.models_base import Timestamps, utcnow
+
+# ND20 Art 8.1 as applied since 1 July 2025 (domain.md section 2, "Steps of a case").
+CASE_STATUSES = (
+    "draft", "submitted", "checking", "supplement_requested", "posting", "proposed",
+    "approved", "refused", "withdrawn",
+)  # fmt: skip
+
+
+class Case(Timestamps, db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'submitted', 'checking', 'supplement_requested', 'posting', "
+            "'proposed', 'approved', 'refused', 'withdrawn')",
+            name="status_known",
+        ),
+        CheckConstraint("amount IS NULL OR amount >= 0", name="amount_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # BTXH-00070-2025-000123: commune, year, sequence (issued on submission).
+    code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    procedure_code: Mapped[str] = mapped_column(String(30), index=True)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), index=True)
+    status: Mapped[str] = mapped_column(String(24), default="draft")
+    # How it arrived: online, desk (one-stop desk), civil_registry (linked death), officer.
+    origin: Mapped[str] = mapped_column(String(20), default="online")
+    applicant_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    subject_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    subject_name: Mapped[str] = mapped_column(String(120))
+    subject_national_id: Mapped[str | None] = mapped_column(String(12))
+    # Someone declaring on the person's behalf (or the declarant of a death).
+    declarant_name: Mapped[str | None] = mapped_column(String(120))
+    declarant_national_id: Mapped[str | None] = mapped_column(String(12))
+    declarant_relationship: Mapped[str | None] = mapped_column(String(60))
+    declarant_address: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    amount: Mapped[int | None] = mapped_column(db.BigInteger)
+    received_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+
+    events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
+
+
+class CaseEvent(db.Model):
+    """One step of a dossier's timeline (shown to the citizen and the officer)."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    actor_label: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str | None] = mapped_column(String(2000))
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class CaseSequence(db.Model):
+    """The last dossier number issued in a commune and year (codes never repeat)."""
+
+    __tablename__ = "case_sequences"
+
+    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,295 @@
+"""The effects engine of a death registration (domain.md section 5; Decree 63/2024).
+
+``record_death`` is the one function used by the civil-registry API, the citizen's
+linked dossier and an officer recording a death by hand. In one transaction, exactly once
+per death: residence deregistration; the allowance stopped from the month after the month
+of death; a funeral support case for the declarant; then every effect other modules
+register in ``DEATH_EFFECTS`` (payment batches holding later months, for instance).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from benefits.accounts.audit import Actor, record_audit
+from benefits.cases.models import Case
+from benefits.cases.service import move_case, open_case
+from benefits.deaths.models import DeathRecord
+from benefits.errors import AlreadyRecorded, DomainError, NotFound
+from benefits.extensions import db
+from benefits.month import Month
+from benefits.people.models import Person, ResidenceEvent
+from benefits.places.models import Commune
+from benefits.registry.models import Beneficiary
+from benefits.rules.standard import one_off_amount
+
+FUNERAL_PROCEDURE = "1.001731"  # ND20 Art 11
+# Statuses whose allowance a death stops (a suspended person is still a beneficiary).
+RECEIVING = ("active", "suspended")
+
+# Effects registered by other modules: f(record, beneficiary, last_entitled_month, actor).
+DEATH_EFFECTS: list[Callable] = []
+
+
+@dataclass(frozen=True)
+class DeathReport:
+    registration_number: str
+    national_id: str
+    full_name: str
+    date_of_death: date
+    registered_on: date
+    commune_code: str
+    declarant: dict
+
+    def fingerprint(self) -> str:
+        canonical = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class ConflictingReplay(DomainError):
+    """The registration number was already received with different content."""
+
+
+def record_death(
+    report: DeathReport, actor: Actor, source: str, today: date
+) -> tuple[DeathRecord, bool]:
+    """Apply a death registration once. Returns the record and whether it is new; an
+    identical replay returns the first record, a different one raises ConflictingReplay."""
+    existing = db.session.scalar(
+        select(DeathRecord).where(DeathRecord.registration_number == report.registration_number)
+    )
+    if existing is not None:
+        if existing.request_fingerprint != report.fingerprint():
+            raise ConflictingReplay(
+                _l("Registration %(number)s was already received with other content.",
+                   number=report.registration_number)
+            )  # fmt: skip
+        return existing, False
+
+    person = db.session.scalar(select(Person).where(Person.national_id == report.national_id))
+    record = DeathRecord(
+        registration_number=report.registration_number,
+        national_id=report.national_id,
+        full_name=report.full_name,
+        date_of_death=report.date_of_death,
+        registered_on=report.registered_on,
+        commune_code=report.commune_code,
+        declarant=report.declarant,
+        source=source,
+        person_id=person.id if person else None,
+        request_fingerprint=report.fingerprint(),
+        response={},
+        undo={},
+    )
+    already_dead = person is not None and (
+        person.died_on is not None
+        or db.session.scalar(
+            select(DeathRecord.id).where(
+                DeathRecord.person_id == person.id, DeathRecord.status == "effective"
+            )
+        )
+    )
+    if already_dead:
+        # The same death reported under a second number: listed for the officer, no effects.
+        record.status = "duplicate"
+        record.response = _response_body(record, "already_recorded", None, None)
+        db.session.add(record)
+        db.session.flush()
+        record.response = {**record.response, "death_id": record.id}
+        record_audit(
+            actor,
+            "death.duplicate",
+            "death",
+            record.registration_number,
+            {"national_id": report.national_id},
+            commune_code=report.commune_code,
+        )
+        return record, True
+
+    db.session.add(record)
+    db.session.flush()  # the unique registration number is claimed before any effect
+    _deregister_residence(record, person)
+    beneficiary, last_month = _stop_allowance(record, person, actor)
+    funeral = None
+    if beneficiary is not None:
+        funeral = _open_funeral_case(record, beneficiary, actor, today)
+        for effect in DEATH_EFFECTS:
+            effect(record, beneficiary, last_month, actor)
+    record.response = _response_body(record, "recorded", beneficiary, funeral)
+    record_audit(
+        actor, "death.recorded", "death", record.registration_number,
+        {"national_id": report.national_id, "date_of_death": report.date_of_death,
+         "beneficiary": beneficiary.code if beneficiary else None,
+         "funeral_case": funeral.code if funeral else None},
+        commune_code=report.commune_code,
+    )  # fmt: skip
+    db.session.flush()
+    return record, True
+
+
+def _deregister_residence(record: DeathRecord, person: Person | None) -> None:
+    """Xóa đăng ký thường trú of the deceased (Decree 63/2024), with its reference."""
+    if person is None:
+        return  # unknown to the portal: the registration itself is the record
+    record.undo = {
+        **record.undo,
+        "person": {
+            "died_on": None,
+            "residence_deregistered_on": str(person.residence_deregistered_on or ""),
+        },
+    }
+    person.died_on = record.date_of_death
+    person.residence_deregistered_on = record.registered_on
+    person.residence_deregistration_ref = record.registration_number
+    db.session.add(
+        ResidenceEvent(
+            person_id=person.id, kind="deregistered", commune_code=person.commune_code,
+            address=person.address, on_date=record.registered_on,
+            reference=record.registration_number,
+        )
+    )  # fmt: skip
+
+
+def _stop_allowance(
+    record: DeathRecord, person: Person | None, actor: Actor
+) -> tuple[Beneficiary | None, Month | None]:
+    """ND20 Art 8.2: stop from the month after the month of death (that month is paid)."""
+    if person is None:
+        return None, None
+    beneficiary = db.session.scalar(
+        select(Beneficiary).where(
+            Beneficiary.person_id == person.id, Beneficiary.status.in_(RECEIVING)
+        )
+    )
+    if beneficiary is None:
+        return None, None
+    last_month = Month.of(record.date_of_death)
+    closed = []
+    for held in beneficiary.categories:
+        if held.to_month is None or held.to_month > last_month:
+            closed.append([held.id, str(held.to_month) if held.to_month else None])
+            held.to_month = last_month
+    record.undo = {
+        **record.undo,
+        "beneficiary": {
+            "id": beneficiary.id,
+            "status": beneficiary.status,
+            "last_entitled_month": str(beneficiary.last_entitled_month or ""),
+            "categories": closed,
+        },
+    }
+    previous = beneficiary.status
+    beneficiary.status = "deceased"
+    beneficiary.last_entitled_month = last_month
+    record_audit(
+        actor, "registry.deceased", "beneficiary", beneficiary.code,
+        {"status": [previous, "deceased"], "last_entitled_month": [None, last_month]},
+        commune_code=beneficiary.commune_code,
+    )  # fmt: skip
+    return beneficiary, last_month
+
+
+def _open_funeral_case(record: DeathRecord, beneficiary: Beneficiary, actor: Actor, today: date):
+    """ND20 Art 11: the organiser of the funeral (the declarant, unless someone else claims
+    it) gets 20 × the standard level in force on the date of death, due in 3 working days."""
+    province = db.session.get(Commune, beneficiary.commune_code).province_code
+    case = open_case(
+        FUNERAL_PROCEDURE,
+        beneficiary.commune_code,
+        record.full_name,
+        actor,
+        today,
+        subject_national_id=record.national_id,
+        subject_person_id=beneficiary.person_id,
+        declarant=record.declarant,
+        data={
+            "death_registration": record.registration_number,
+            "date_of_death": record.date_of_death.isoformat(),
+            "beneficiary_code": beneficiary.code,
+        },
+        amount=one_off_amount("FUNERAL", province, record.date_of_death),
+        origin="civil_registry",
+    )
+    record.funeral_case_id = case.id
+    return case
+
+
+def _response_body(record, residence_status, beneficiary, funeral) -> dict:
+    return {
+        "death_id": record.id,
+        "residence_deregistration": {"status": residence_status},
+        "beneficiary": None
+        if beneficiary is None
+        else {
+            "code": beneficiary.code,
+            "status": "stopped",
+            "last_entitled_month": str(beneficiary.last_entitled_month),
+        },
+        "funeral_allowance": None
+        if funeral is None
+        else {"case_code": funeral.code, "amount": funeral.amount},
+    }
+
+
+def cancel_death(registration_number: str, reason: str, actor: Actor) -> DeathRecord:
+    """The civil registry corrects or cancels a registration: reverse what can be reversed
+    (the allowance resumes without a gap; an undecided funeral case is withdrawn)."""
+    record = db.session.scalar(
+        select(DeathRecord).where(DeathRecord.registration_number == registration_number)
+    )
+    if record is None:
+        raise NotFound(_l("No death registration %(number)s.", number=registration_number))
+    if record.status == "cancelled":
+        raise AlreadyRecorded(_l("Registration %(number)s is already cancelled.",
+                                 number=registration_number))  # fmt: skip
+    if record.status == "effective":
+        _reverse_effects(record, actor)
+    record.status = "cancelled"
+    record.cancelled_at = datetime.now(UTC)
+    record.cancel_reason = reason
+    record_audit(actor, "death.cancelled", "death", registration_number, {"reason": reason},
+                 commune_code=record.commune_code)  # fmt: skip
+    db.session.flush()
+    return record
+
+
+def _reverse_effects(record: DeathRecord, actor: Actor) -> None:
+    person = db.session.get(Person, record.person_id) if record.person_id else None
+    if person is not None:
+        person.died_on = None
+        person.residence_deregistered_on = None
+        person.residence_deregistration_ref = None
+        db.session.add(
+            ResidenceEvent(
+                person_id=person.id, kind="registered", commune_code=person.commune_code,
+                address=person.address, on_date=record.registered_on,
+                reference=f"cancelled {record.registration_number}",
+            )
+        )  # fmt: skip
+    undo = (record.undo or {}).get("beneficiary")
+    if undo:
+        beneficiary = db.session.get(Beneficiary, undo["id"])
+        beneficiary.status = undo["status"]
+        last = undo["last_entitled_month"]
+        beneficiary.last_entitled_month = Month.parse(last) if last else None
+        reopened = dict(undo["categories"])
+        for held in beneficiary.categories:
+            if held.id in reopened:
+                previous = reopened[held.id]
+                held.to_month = Month.parse(previous) if previous else None
+        record_audit(
+            actor, "registry.resumed", "beneficiary", beneficiary.code,
+            {"status": ["deceased", beneficiary.status]}, commune_code=beneficiary.commune_code,
+        )  # fmt: skip
+    if record.funeral_case_id:
+        case = db.session.get(Case, record.funeral_case_id)
+        if case is not None and case.status not in ("approved", "refused", "withdrawn"):
+            note = f"death registration {record.registration_number} cancelled"
+            move_case(case, "withdrawn", actor, note=note)

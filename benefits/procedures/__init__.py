@@ -1,0 +1,1 @@
+"""The catalogue of procedures (thủ tục hành chính), as data."""

@@ -1,0 +1,109 @@
+"""The procedures a citizen can file (domain.md section 2), as data.
+
+Each entry names its legal basis, deadline in working days, whether public posting
+applies by default, the form it uses and what it produces. The catalogue is open to
+additions (the social pension 1.014027 is already here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from benefits.errors import NotFound
+from benefits.places.calendar import add_working_days
+
+
+@dataclass(frozen=True)
+class Procedure:
+    code: str
+    name_vi: str
+    name_en: str
+    legal_basis: str
+    form: str
+    deadline_working_days: int
+    public_posting: bool
+    produces: str
+    # Law 51/2010 counts the disability assessment in calendar days, not working days.
+    calendar_days: bool = False
+
+    def due_date(self, received_on: date) -> date:
+        if self.calendar_days:
+            return received_on + timedelta(days=self.deadline_working_days)
+        return add_working_days(received_on, self.deadline_working_days)
+
+
+PROCEDURES: tuple[Procedure, ...] = (
+    Procedure(
+        "1.001776",
+        "Thực hiện, điều chỉnh, thôi hưởng trợ cấp xã hội hằng tháng, hỗ trợ kinh phí chăm "
+        "sóc, nuôi dưỡng hằng tháng",
+        "Grant, adjust or stop the monthly social allowance and monthly care support",
+        "Nghị định 20/2021/NĐ-CP, Điều 7, 8", "Mẫu 1a-1đ, 2a, 2b", 10, True,
+        "decision; beneficiary record; monthly payments",
+    ),
+    Procedure(
+        "MOVE-IN-PROVINCE", "Tiếp tục chi trả khi chuyển đến xã khác trong tỉnh",
+        "Continue payment after a move within the province", "Nghị định 20/2021/NĐ-CP, Điều 8.3",
+        "written request", 3, False, "stop at the old commune, continue at the new one",
+    ),
+    Procedure(
+        "MOVE-OUT-PROVINCE", "Thực hiện trợ cấp khi chuyển đến tỉnh khác",
+        "Re-grant after a move to another province", "Nghị định 20/2021/NĐ-CP, Điều 8.4",
+        "written request", 3, False, "stop decision, then grant decision",
+    ),
+    Procedure(
+        "1.001731", "Hỗ trợ chi phí mai táng", "Funeral cost support",
+        "Nghị định 20/2021/NĐ-CP, Điều 11", "Mẫu 04", 3, False, "one-off payment",
+    ),
+    Procedure(
+        "EMERGENCY-FUNERAL", "Hỗ trợ chi phí mai táng khẩn cấp", "Emergency funeral support",
+        "Nghị định 20/2021/NĐ-CP, Điều 14", "Mẫu 04", 3, False, "one-off payment",
+    ),
+    Procedure(
+        "EMERGENCY-HOUSING", "Hỗ trợ làm nhà ở, sửa chữa nhà ở",
+        "Emergency support to build, relocate or repair a house",
+        "Nghị định 20/2021/NĐ-CP, Điều 15", "Mẫu 06", 10, False, "one-off payment",
+    ),
+    Procedure(
+        "FOSTER-CARE", "Nhận chăm sóc, nuôi dưỡng đối tượng cần bảo vệ khẩn cấp",
+        "Community foster care of a person needing emergency protection",
+        "Nghị định 20/2021/NĐ-CP, Điều 21", "Mẫu 2b, 03", 10, True,
+        "care support to the foster carer",
+    ),
+    Procedure(
+        "2.000286", "Tiếp nhận đối tượng vào cơ sở trợ giúp xã hội",
+        "Admission to a social assistance facility", "Nghị định 20/2021/NĐ-CP, Điều 27",
+        "Mẫu 07", 10, True, "admission decision",
+    ),
+    Procedure(
+        "2.000282", "Tiếp nhận khẩn cấp đối tượng vào cơ sở trợ giúp xã hội",
+        "Emergency admission to a facility", "Nghị định 20/2021/NĐ-CP, Điều 28",
+        "Mẫu 07", 10, False, "admission decision",
+    ),
+    Procedure(
+        "2.000477", "Dừng trợ giúp xã hội tại cơ sở trợ giúp xã hội",
+        "Leaving a social assistance facility", "Nghị định 20/2021/NĐ-CP, Điều 30",
+        "Mẫu 09", 10, False, "exit decision",
+    ),
+    Procedure(
+        "1.001699", "Xác định, xác định lại mức độ khuyết tật và cấp Giấy xác nhận khuyết tật",
+        "Disability level assessment and certificate", "Luật Người khuyết tật 51/2010/QH12",
+        "request form", 30, False, "disability certificate", calendar_days=True,
+    ),
+    Procedure(
+        "1.014027", "Trợ cấp hưu trí xã hội", "Social pension",
+        "Nghị định 176/2025/NĐ-CP", "tờ khai", 10, True, "decision; monthly payments",
+    ),
+)  # fmt: skip
+
+_BY_CODE = {p.code: p for p in PROCEDURES}
+
+
+def procedure(code: str) -> Procedure:
+    try:
+        return _BY_CODE[code]
+    except KeyError:
+        raise NotFound(_l("Unknown procedure %(code)s.", code=code)) from None

@@ -1,0 +1,188 @@
+"""The civil-registry API and the death effects engine (interchange.md section 2;
+domain.md section 5)."""
+
+import pytest
+from sqlalchemy import func, select
+
+from benefits.accounts.audit import Actor
+from benefits.api.clients import create_client
+from benefits.cases.models import Case
+from benefits.deaths.models import DeathRecord
+from benefits.extensions import db
+from benefits.month import Month
+from benefits.people.models import ResidenceEvent
+from tests.builders import create_beneficiary, national_id_for
+
+URL = "/api/v1/civil-registry/deaths"
+
+
+@pytest.fixture
+def token():
+    return create_client("civil-registry", Actor.system("test"))
+
+
+@pytest.fixture
+def beneficiary():
+    from datetime import date
+
+    return create_beneficiary(
+        categories=["ELDERLY_COMMUNITY_CARE"], effective_month="2024-01",
+        date_of_birth=date(1944, 12, 31), full_name="Ông Văn Đức", commune_code="00070",
+    )  # fmt: skip
+
+
+def report(beneficiary, **changes):
+    body = {
+        "registration_number": "KT-2025-000123",
+        "national_id": beneficiary.person.national_id,
+        "full_name": beneficiary.person.full_name,
+        "date_of_death": "2025-03-14",
+        "registered_on": "2025-03-16",
+        "commune_code": "00070",
+        "declarant": {"full_name": "Nguyễn Thị B", "national_id": "001190054321",
+                      "relationship": "con"},
+    }  # fmt: skip
+    body.update(changes)
+    return body
+
+
+def post(client, token, body):
+    return client.post(URL, json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+def count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_without_a_valid_token_the_answer_is_401(client, beneficiary, token):
+    assert client.post(URL, json=report(beneficiary)).status_code == 401
+    bad = client.post(URL, json=report(beneficiary), headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401
+    assert count(DeathRecord) == 0
+
+
+def test_a_death_stops_the_allowance_and_opens_the_funeral_support(client, token, beneficiary):
+    response = post(client, token, report(beneficiary))
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["residence_deregistration"] == {"status": "recorded"}
+    assert body["beneficiary"] == {
+        "code": beneficiary.code, "status": "stopped", "last_entitled_month": "2025-03",
+    }  # fmt: skip
+    # ND20 Art 11: 20 × 500,000 VND in force on the date of death.
+    assert body["funeral_allowance"]["amount"] == 10_000_000
+    db.session.refresh(beneficiary)
+    assert beneficiary.status == "deceased"
+    assert beneficiary.last_entitled_month == Month(2025, 3)
+    assert beneficiary.person.residence_deregistration_ref == "KT-2025-000123"
+    assert count(ResidenceEvent, ResidenceEvent.kind == "deregistered") == 1
+    case_code = body["funeral_allowance"]["case_code"]
+    case = db.session.scalar(select(Case).where(Case.code == case_code))
+    assert case.procedure_code == "1.001731" and case.status == "submitted"
+    assert case.declarant_name == "Nguyễn Thị B" and case.commune_code == "00070"
+    assert case.due_on is not None and case.due_on > case.received_on
+
+
+def test_the_same_registration_twice_has_its_effects_once(client, token, beneficiary):
+    first = post(client, token, report(beneficiary))
+    again = post(client, token, report(beneficiary))
+    assert again.status_code == 200
+    assert again.get_json() == first.get_json()
+    assert count(Case) == 1 and count(DeathRecord) == 1
+
+
+def test_the_same_number_with_other_content_is_a_conflict(client, token, beneficiary):
+    post(client, token, report(beneficiary))
+    conflict = post(client, token, report(beneficiary, date_of_death="2025-03-15"))
+    assert conflict.status_code == 409
+    assert count(Case) == 1
+
+
+def test_a_second_number_for_the_same_death_has_no_effects(client, token, beneficiary):
+    post(client, token, report(beneficiary))
+    second = post(client, token, report(beneficiary, registration_number="KT-2025-000999"))
+    assert second.status_code == 201
+    assert second.get_json()["funeral_allowance"] is None
+    assert count(Case) == 1
+    assert count(DeathRecord, DeathRecord.status == "duplicate") == 1
+
+
+def test_a_person_who_is_not_a_beneficiary_gets_no_allowance_effects(client, token):
+    from datetime import date
+
+    body = {
+        "registration_number": "KT-2025-000555",
+        "national_id": national_id_for(date(1950, 1, 1), "M"),
+        "full_name": "Người Chưa Biết",
+        "date_of_death": "2025-03-14",
+        "registered_on": "2025-03-16",
+        "commune_code": "00070",
+        "declarant": {"full_name": "Nguyễn Thị B", "national_id": "001190054321"},
+    }
+    response = post(client, token, body)
+    assert response.status_code == 201
+    assert response.get_json()["beneficiary"] is None
+    assert response.get_json()["funeral_allowance"] is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"national_id": "12345"}, "national_id"),
+        ({"date_of_death": "2025-02-30"}, "date_of_death"),
+        ({"date_of_death": "2099-01-01"}, "date_of_death"),
+        ({"date_of_death": "2025-03-20"}, "date_of_death"),  # after registered_on
+        ({"commune_code": "99999"}, "commune_code"),
+        ({"declarant": {"full_name": "B"}}, "declarant.national_id"),
+        ({"registration_number": ""}, "registration_number"),
+    ],
+)
+def test_invalid_input_is_422_field_by_field_and_changes_nothing(
+    client, token, beneficiary, changes, field
+):
+    response = post(client, token, report(beneficiary, **changes))
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.get_json()["errors"]]
+    assert count(DeathRecord) == 0
+    db.session.refresh(beneficiary)
+    assert beneficiary.status == "active"
+
+
+def test_a_cancelled_death_resumes_the_allowance_without_a_gap(client, token, beneficiary):
+    body = post(client, token, report(beneficiary)).get_json()
+    response = client.delete(
+        f"{URL}/KT-2025-000123", json={"reason": "wrong person"},
+        headers={"Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    db.session.refresh(beneficiary)
+    assert beneficiary.status == "active"
+    assert beneficiary.last_entitled_month is None
+    assert all(c.to_month is None for c in beneficiary.categories)
+    assert beneficiary.person.died_on is None
+    case_code = body["funeral_allowance"]["case_code"]
+    case = db.session.scalar(select(Case).where(Case.code == case_code))
+    assert case.status == "withdrawn"
+
+
+def test_the_catalogue_and_the_openapi_document_are_public(client):
+    procedures = client.get("/api/v1/procedures").get_json()
+    assert "1.001776" in [p["code"] for p in procedures]
+    assert len(procedures) >= 11
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert "/civil-registry/deaths" in document["paths"]
+
+
+def test_a_client_token_is_shown_once_stored_hashed_and_revocable(app, client, beneficiary):
+    import json
+
+    from benefits.api.models import ApiClient
+
+    result = app.test_cli_runner().invoke(args=["clients", "create", "civil", "--json"])
+    assert result.exit_code == 0
+    token = json.loads(result.stdout.strip().splitlines()[-1])["token"]
+    stored = db.session.scalar(select(ApiClient).where(ApiClient.name == "civil"))
+    assert stored.token_hash != token and len(stored.token_hash) == 64
+    assert post(client, token, report(beneficiary)).status_code == 201
+    assert app.test_cli_runner().invoke(args=["clients", "revoke", "civil"]).exit_code == 0
+    assert post(client, token, report(beneficiary)).status_code == 401
