@@ -1,0 +1,66 @@
+"""Two identical death registrations at the same moment have their effects once: the
+unique constraint decides, on a real server and a real PostgreSQL."""
+
+import json
+import threading
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from benefits.accounts.audit import Actor
+from benefits.api.clients import create_client
+from benefits.cases.models import Case
+from benefits.deaths.models import DeathRecord
+from benefits.extensions import db
+from tests.builders import create_beneficiary
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def server(app, committed_db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrency is proven on PostgreSQL (DATABASE_URL)")
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+def test_identical_requests_at_the_same_moment_have_one_effect(server):
+    token = create_client("civil-registry", Actor.system("test"))
+    beneficiary = create_beneficiary(
+        categories=["ELDERLY_COMMUNITY_CARE"], date_of_birth=date(1944, 12, 31)
+    )
+    db.session.commit()
+    body = json.dumps({
+        "registration_number": "KT-2025-777777",
+        "national_id": beneficiary.person.national_id,
+        "full_name": beneficiary.person.full_name,
+        "date_of_death": "2025-03-14",
+        "registered_on": "2025-03-16",
+        "commune_code": beneficiary.commune_code,
+        "declarant": {"full_name": "Nguyễn Thị B", "national_id": "001190054321"},
+    }).encode()  # fmt: skip
+
+    def send(_):
+        request = urllib.request.Request(  # noqa: S310 - a loopback http URL of the test
+            f"{server}/api/v1/civil-registry/deaths", data=body, method="POST",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(send, range(8)))
+    statuses = sorted(status for status, _ in answers)
+    assert statuses == [200] * 7 + [201]
+    assert len({json.dumps(body, sort_keys=True) for _, body in answers}) == 1
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(DeathRecord)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 1
