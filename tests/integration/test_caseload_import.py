@@ -11,7 +11,7 @@ from benefits.month import Month
 from benefits.people.models import Person, ResidenceEvent
 from benefits.registry.models import Beneficiary, BeneficiaryCategory, Decision
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "caseload.csv"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "caseload.csv"
 HEADER = SAMPLE.read_text(encoding="utf-8").splitlines()[0]
 GOOD = (
     "001050700004,Lâm Văn Sơn,1950-10-10,M,00070,Tổ 1,"

@@ -21,7 +21,7 @@ from benefits.rules.entitlement import (
 from benefits.rules.entitlement_sql import monthly_entitlement_select
 from tests.builders import create_beneficiary
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 MARCH_2025 = Month(2025, 3)
 
 

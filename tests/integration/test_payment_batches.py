@@ -14,7 +14,7 @@ from benefits.extensions import db
 from benefits.payments.models import PaymentBatch, PaymentItem, PaymentLine
 from benefits.registry.models import Beneficiary
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 RESULT_HEADER = "line_no,national_id,status,paid_on"
 
 
