@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-LOADERS: list[Callable[[], int]] = []
+from benefits.registry.demo import load_demo_caseload
+
+LOADERS: list[Callable[[], int]] = [load_demo_caseload]
 
 
 def load_demo() -> int:

@@ -36,6 +36,9 @@ class DeathRecord(db.Model):
     registered_on: Mapped[date] = mapped_column(Date)
     commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), index=True)
     declarant: Mapped[dict] = mapped_column(JSON)
+    # Who organises the funeral and collects the deceased's arrears (domain.md 5, 6).
+    declarant_name: Mapped[str] = mapped_column(String(120))
+    declarant_national_id: Mapped[str] = mapped_column(String(12))
     source: Mapped[str] = mapped_column(String(40))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     status: Mapped[str] = mapped_column(String(12), default="effective")

@@ -82,6 +82,8 @@ def record_death(
         registered_on=report.registered_on,
         commune_code=report.commune_code,
         declarant=report.declarant,
+        declarant_name=report.declarant["full_name"],
+        declarant_national_id=report.declarant["national_id"],
         source=source,
         person_id=person.id if person else None,
         request_fingerprint=report.fingerprint(),

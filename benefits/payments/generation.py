@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from benefits.accounts.audit import Actor, record_audit
+from benefits.deaths.models import DeathRecord
 from benefits.errors import DomainError, InvalidTransition
 from benefits.extensions import db
 from benefits.month import Month, month_index_sql
@@ -212,8 +213,15 @@ def _insert_lines(batch: PaymentBatch, month: Month) -> None:
             Commune.province_code, Beneficiary.commune_code, Beneficiary.payment_method,
             Beneficiary.payment_point, Beneficiary.code, Person.national_id, Person.full_name,
             Person.date_of_birth, Person.address,
-            func.coalesce(Beneficiary.payee_name, Person.full_name),
-            func.coalesce(Beneficiary.payee_national_id, Person.national_id),
+            # domain.md section 6: the arrears of a person who has died go to the declarant.
+            case(
+                (Beneficiary.status == "deceased", DeathRecord.declarant_name),
+                else_=func.coalesce(Beneficiary.payee_name, Person.full_name),
+            ),
+            case(
+                (Beneficiary.status == "deceased", DeathRecord.declarant_national_id),
+                else_=func.coalesce(Beneficiary.payee_national_id, Person.national_id),
+            ),
             func.coalesce(per_payee.c.codes, ""), per_payee.c.pct, per_payee.c.monthly,
             per_payee.c.arrears, func.coalesce(per_payee.c.arrears_months, ""), literal(0),
             per_payee.c.monthly + per_payee.c.arrears, literal("open"),
@@ -222,6 +230,10 @@ def _insert_lines(batch: PaymentBatch, month: Month) -> None:
         .join(Beneficiary, Beneficiary.id == per_payee.c.beneficiary_id)
         .join(Person, Person.id == Beneficiary.person_id)
         .join(Commune, Commune.code == Beneficiary.commune_code)
+        .outerjoin(
+            DeathRecord,
+            and_(DeathRecord.person_id == Person.id, DeathRecord.status == "effective"),
+        )
     )  # fmt: skip
     db.session.execute(
         insert(PaymentLine).from_select(

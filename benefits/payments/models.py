@@ -122,3 +122,19 @@ class PaymentItem(db.Model):
     amount: Mapped[int] = mapped_column(db.BigInteger)
     category_codes: Mapped[str] = mapped_column(String(400), default="")
     status: Mapped[str] = mapped_column(String(12), default="issued")
+
+
+class Overpayment(db.Model):
+    """Thu hồi: months paid after a death learned too late, to recover (domain.md 5.4)."""
+
+    __tablename__ = "overpayments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"), index=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("payment_lines.id"))
+    months: Mapped[str] = mapped_column(String(2000))
+    amount: Mapped[int] = mapped_column(db.BigInteger)
+    reason: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(12), default="to_recover")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

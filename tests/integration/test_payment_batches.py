@@ -179,3 +179,67 @@ def test_an_open_batch_exports_with_a_draft_warning(app, caseload, tmp_path):
                  str(tmp_path / "draft.csv"))  # fmt: skip
     assert result.exit_code == 0
     assert "draft" in result.stderr
+
+
+def record_death_of(national_id, full_name, date_of_death, number="KT-1"):
+    from datetime import date
+
+    from benefits.accounts.audit import Actor
+    from benefits.deaths.service import DeathReport, record_death
+
+    report = DeathReport(
+        registration_number=number, national_id=national_id, full_name=full_name,
+        date_of_death=date.fromisoformat(date_of_death), registered_on=date(2025, 3, 20),
+        commune_code="00070",
+        declarant={"full_name": "Quách Thị Con", "national_id": "001190054321",
+                   "relationship": "con"},
+    )  # fmt: skip
+    record_death(report, Actor.system("test"), "test", date(2025, 3, 20))
+
+
+def test_a_death_learned_late_drops_later_months_from_an_open_batch(app, caseload, tmp_path):
+    march = generate(app, "2025-03", "--commune", "00070")
+    record_death_of("001050700004", "Lâm Văn Sơn", "2025-02-10")
+    again = generate(app, "2025-03", "--commune", "00070")
+    assert again["batch_id"] == march["batch_id"]
+    names = [r["full_name"] for r in export_rows(app, march["batch_id"], tmp_path)]
+    assert names == ["Trịnh Thị Mơ"]
+
+
+def test_a_locked_unpaid_line_after_a_death_is_not_paid_and_earlier_months_move_on(
+    app, caseload, tmp_path
+):
+    march = generate(app, "2025-03", "--commune", "18754")
+    cli(app, "payments", "lock", str(march["batch_id"]))
+    record_death_of("001090700006", "Quách Văn Hùng", "2025-01-20")
+    line = db.session.scalar(
+        select(PaymentLine).where(
+            PaymentLine.batch_id == march["batch_id"], PaymentLine.national_id == "001090700006"
+        )
+    )
+    db.session.refresh(line)
+    assert line.status == "do_not_pay"
+    april = generate(app, "2025-04", "--commune", "18754")
+    rows = {r["national_id"]: r for r in export_rows(app, april["batch_id"], tmp_path)}
+    hung = rows["001090700006"]
+    # The months up to the death (Apr 2024 - Jan 2025) are paid, to the declarant.
+    assert hung["arrears_months"].split(";")[0] == "2024-04"
+    assert hung["arrears_months"].split(";")[-1] == "2025-01"
+    assert hung["monthly_amount"] == "0" and hung["coefficient"] == "0"
+    assert hung["arrears_amount"] == str(1_620_000 + 7 * 750_000)
+    assert hung["payee_name"] == "Quách Thị Con"
+    assert hung["payee_national_id"] == "001190054321"
+
+
+def test_a_paid_line_after_a_death_records_an_overpayment(app, caseload, tmp_path):
+    from benefits.payments.models import Overpayment
+
+    march = generate(app, "2025-03", "--commune", "00070")
+    cli(app, "payments", "lock", str(march["batch_id"]))
+    son = next(r for r in export_rows(app, march["batch_id"], tmp_path)
+               if r["full_name"] == "Lâm Văn Sơn")  # fmt: skip
+    path = result_file(tmp_path, [f"{son['line_no']},{son['national_id']},PAID,2025-03-03"])
+    cli(app, "payments", "reconcile", str(march["batch_id"]), str(path))
+    record_death_of("001050700004", "Lâm Văn Sơn", "2025-02-10")
+    overpayment = db.session.scalar(select(Overpayment))
+    assert overpayment.amount == 1_250_000 and overpayment.months == "2025-03"

@@ -1,0 +1,88 @@
+"""Deaths learned after a batch holds later months (domain.md section 5 item 4).
+
+Registered as an effect of the death engine, so it runs in the same transaction:
+- an open batch drops those months when it is generated again (the entitlement now ends
+  at the month of death), so nothing is done to it here;
+- a locked, unpaid line covering later months is marked do-not-pay as a whole, and the
+  months up to the death are released to the next batch as arrears;
+- a paid line records an overpayment to recover (thu hồi).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, select, update
+
+from benefits.accounts.audit import Actor, record_audit
+from benefits.deaths.service import DEATH_EFFECTS
+from benefits.extensions import db
+from benefits.month import Month
+from benefits.payments.models import Overpayment, PaymentBatch, PaymentItem, PaymentLine
+
+
+def apply_death_to_batches(record, beneficiary, last_month: Month, actor: Actor) -> None:
+    later_item = select(PaymentItem.id).where(
+        PaymentItem.batch_id == PaymentLine.batch_id,
+        PaymentItem.beneficiary_id == PaymentLine.beneficiary_id,
+        PaymentItem.kind == PaymentLine.kind,
+        PaymentItem.month > last_month.yyyymm,
+    )
+    lines = db.session.scalars(
+        select(PaymentLine)
+        .join(PaymentBatch, PaymentBatch.id == PaymentLine.batch_id)
+        .where(
+            PaymentLine.beneficiary_id == beneficiary.id,
+            PaymentBatch.status == "locked",
+            PaymentLine.status.in_(("open", "paid")),
+            later_item.exists(),
+        )
+    ).all()
+    for line in lines:
+        items = and_(
+            PaymentItem.batch_id == line.batch_id,
+            PaymentItem.beneficiary_id == line.beneficiary_id,
+            PaymentItem.kind == line.kind,
+        )
+        if line.status == "paid":
+            _record_overpayment(line, items, last_month, record, actor)
+            continue
+        line.status = "do_not_pay"
+        db.session.execute(
+            update(PaymentItem)
+            .where(items, PaymentItem.month <= last_month.yyyymm)
+            .values(status="released")
+        )
+        db.session.execute(
+            update(PaymentItem)
+            .where(items, PaymentItem.month > last_month.yyyymm)
+            .values(status="do_not_pay")
+        )
+        record_audit(
+            actor, "payments.do_not_pay", "payment_line", line.id,
+            {"status": ["open", "do_not_pay"], "death": record.registration_number},
+            commune_code=line.commune_code,
+        )  # fmt: skip
+
+
+def _record_overpayment(line, items, last_month: Month, record, actor: Actor) -> None:
+    paid_after = db.session.execute(
+        select(PaymentItem.month, PaymentItem.amount)
+        .where(items, PaymentItem.month > last_month.yyyymm)
+        .order_by(PaymentItem.month)
+    ).all()
+    amount = sum(a for _, a in paid_after)
+    months = ";".join(str(m) for m, _ in paid_after)
+    db.session.add(
+        Overpayment(
+            beneficiary_id=line.beneficiary_id, batch_id=line.batch_id, line_id=line.id,
+            months=months, amount=amount,
+            reason=f"death {record.date_of_death.isoformat()} ({record.registration_number})",
+        )
+    )  # fmt: skip
+    record_audit(
+        actor, "payments.overpayment", "payment_line", line.id,
+        {"amount": amount, "months": months, "death": record.registration_number},
+        commune_code=line.commune_code,
+    )  # fmt: skip
+
+
+DEATH_EFFECTS.append(apply_death_to_batches)
