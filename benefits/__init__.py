@@ -89,11 +89,40 @@ def _configure_sqlite(engine) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """The access map of the portal: each blueprint with its policy, in one list."""
+    from benefits.accounts.policy import require_role
     from benefits.api.views import api_bp
+    from benefits.web.auth import auth_bp
     from benefits.web.public import public_bp
+    from benefits.web.staff import admin_bp, citizen_bp, officer_bp, payments_bp
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(api_bp)  # system clients: bearer token per view
+    access = [
+        (public_bp, None),  # anyone
+        (auth_bp, None),  # anyone; the views that need a login say so
+        (api_bp, None),  # system clients: bearer token per view
+        (citizen_bp, ("citizen",)),
+        (officer_bp, ("officer", "chairman")),
+        (payments_bp, ("payment",)),
+        (admin_bp, ("admin",)),
+    ]
+    for blueprint, roles in access:
+        app.register_blueprint(blueprint)
+        if roles:
+            # On the app, keyed by blueprint: the module-level blueprint stays untouched.
+            app.before_request_funcs.setdefault(blueprint.name, []).append(require_role(*roles))
+    login_manager.login_view = "auth.login"
+    _register_error_pages(app)
+
+
+def _register_error_pages(app: Flask) -> None:
+    from flask import render_template
+
+    @app.errorhandler(404)
+    def _not_found(_error):
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(429)
+    def _too_many(_error):
+        return render_template("errors/429.html"), 429
 
 
 def _register_template_helpers(app: Flask) -> None:

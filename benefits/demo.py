@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from benefits.accounts.demo import load_demo_accounts
 from benefits.registry.demo import load_demo_caseload
 
-LOADERS: list[Callable[[], int]] = [load_demo_caseload]
+LOADERS: list[Callable[[], int]] = [load_demo_accounts, load_demo_caseload]
 
 
 def load_demo() -> int:

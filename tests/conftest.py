@@ -86,11 +86,27 @@ def committed_db(app):
 
 def _empty_data_tables() -> None:
     """Delete every row the tests wrote. Tables seeded by migrations (reference data and
-    rule tables) carry ``info={"seeded": True}`` and stay."""
+    rule tables) carry ``info={"seeded": True}`` and stay.
+
+    The database refuses to delete audit rows and locked batches (triggers); the test
+    cleanup alone sets them aside: on PostgreSQL with ``session_replication_role``, on
+    SQLite by dropping the triggers and creating them again.
+    """
     with db.engine.begin() as conn:
+        triggers = []
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        else:
+            triggers = conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+            ).all()
+            for name, _sql in triggers:
+                conn.exec_driver_sql(f"DROP TRIGGER {name}")
         for table in reversed(db.Model.metadata.sorted_tables):
             if not table.info.get("seeded"):
                 conn.execute(table.delete())
+        for _name, sql in triggers:
+            conn.exec_driver_sql(sql)
 
 
 @pytest.fixture

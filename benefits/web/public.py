@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import text
 
 from benefits.extensions import db
@@ -32,6 +33,9 @@ def _safe_next(target: str | None) -> str:
 def switch_language(code: str):
     response = redirect(_safe_next(request.args.get("next")))
     if code in current_app.config["LANGUAGES"]:
+        if current_user.is_authenticated and current_user.locale != code:
+            current_user.locale = code  # remembered on the account (notifications use it)
+            db.session.commit()
         response.set_cookie(
             LANGUAGE_COOKIE,
             code,

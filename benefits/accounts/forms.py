@@ -1,0 +1,77 @@
+"""Account forms. Collaborators are passed in; labels and messages are translated."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from benefits.accounts.models import STAFF_ROLES
+from benefits.people.national_id import InvalidNationalId, check_national_id
+
+SEXES = [("M", _l("Male")), ("F", _l("Female"))]
+
+
+class RegisterForm(FlaskForm):
+    full_name = StringField(_l("Full name, as on your ID card"),
+                            validators=[DataRequired(), Length(max=120)])  # fmt: skip
+    date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired()])
+    sex = SelectField(_l("Sex"), choices=SEXES, validators=[DataRequired()])
+    national_id = StringField(_l("Personal ID number (12 digits)"), validators=[DataRequired()])
+    phone = TelField(_l("Phone number"), validators=[DataRequired(), Length(min=9, max=15)])
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), Email()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    password_confirm = PasswordField(
+        _l("Password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+    def __init__(self, *args, id_in_use: Callable[[str], bool], password_problem, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._id_in_use = id_in_use
+        self._password_problem = password_problem
+
+    def validate_date_of_birth(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("The date of birth cannot be in the future."))
+
+    def validate_national_id(self, field):
+        value = (field.data or "").strip()
+        try:
+            check_national_id(value, self.date_of_birth.data, self.sex.data or None)
+        except InvalidNationalId as error:
+            raise ValidationError(error.message) from None
+        if self._id_in_use(value):
+            raise ValidationError(_l("An account already exists for this ID number."))
+
+    def validate_password(self, field):
+        problem = self._password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("ID number (citizens) or email (staff)"),
+                           validators=[DataRequired(), Length(max=254)])  # fmt: skip
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[DataRequired()])
+    password_confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class StaffUserForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
+    role = SelectField(_l("Role"), choices=[(r, r) for r in STAFF_ROLES])
+    commune = StringField(_l("Commune code (5 digits)"), validators=[Optional(), Length(5, 5)])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired()])

@@ -1,0 +1,154 @@
+"""Accounts: citizens register themselves, staff are created by an admin or the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from benefits.accounts.audit import Actor, record_audit
+from benefits.accounts.models import STAFF_ROLES, User
+from benefits.errors import DomainError
+from benefits.extensions import db
+from benefits.people.national_id import check_national_id
+from benefits.places.models import Commune, Province
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(DomainError):
+    """A registration, login or account change the rules refuse."""
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    path = Path(__file__).with_name("common_passwords.txt")
+    return frozenset(line.strip() for line in path.read_text().splitlines() if line.strip())
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return str(_l("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
+    if password.lower() in _common_passwords():
+        return str(_l("This password is too common. Choose another one."))
+    return None
+
+
+def _hash(password: str) -> str:
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem, field="password")
+    return generate_password_hash(password, method="scrypt")
+
+
+def national_id_in_use(national_id: str) -> bool:
+    return db.session.scalar(select(User.id).where(User.national_id == national_id)) is not None
+
+
+def email_in_use(email: str) -> bool:
+    return db.session.scalar(select(User.id).where(User.email == email.lower())) is not None
+
+
+@dataclass(frozen=True)
+class CitizenRegistration:
+    full_name: str
+    date_of_birth: date
+    sex: str
+    national_id: str
+    phone: str
+    email: str | None
+    password: str
+
+
+def register_citizen(form: CitizenRegistration, actor: Actor, locale: str = "vi") -> User:
+    check_national_id(form.national_id, form.date_of_birth, form.sex)
+    if national_id_in_use(form.national_id):
+        raise AccountError(_l("An account already exists for this ID number."), field="national_id")
+    if form.email and email_in_use(form.email):
+        raise AccountError(_l("This email address is already used."), field="email")
+    user = User(
+        role="citizen",
+        full_name=form.full_name.strip(),
+        national_id=form.national_id,
+        email=form.email.lower() if form.email else None,
+        phone=form.phone,
+        date_of_birth=form.date_of_birth,
+        sex=form.sex,
+        password_hash=_hash(form.password),
+        locale=locale,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_audit(actor, "account.register", "user", user.id)
+    return user
+
+
+def create_staff_user(
+    role: str,
+    email: str,
+    full_name: str,
+    password: str,
+    actor: Actor,
+    commune_code: str | None = None,
+    province_code: str | None = None,
+) -> User:
+    if role not in STAFF_ROLES:
+        raise AccountError(_l("Unknown role %(role)s.", role=role), field="role")
+    if commune_code and db.session.get(Commune, commune_code) is None:
+        raise AccountError(_l("Unknown commune %(code)s.", code=commune_code), field="commune")
+    if province_code and db.session.get(Province, province_code) is None:
+        raise AccountError(_l("Unknown province %(code)s.", code=province_code),
+                           field="province")  # fmt: skip
+    if role == "admin" and not province_code:
+        raise AccountError(_l("A province admin needs a province."), field="province")
+    if role in ("officer", "chairman") and not commune_code:
+        raise AccountError(_l("A commune officer or chairman needs a commune."),
+                           field="commune")  # fmt: skip
+    if role == "payment" and not (commune_code or province_code):
+        raise AccountError(_l("A payment officer needs a commune or a province."),
+                           field="commune")  # fmt: skip
+    if email_in_use(email):
+        raise AccountError(_l("This email address is already used."), field="email")
+    if commune_code and not province_code:
+        province_code = db.session.get(Commune, commune_code).province_code
+    user = User(
+        role=role, full_name=full_name.strip(), email=email.lower(), commune_code=commune_code,
+        province_code=province_code, password_hash=_hash(password),
+    )  # fmt: skip
+    db.session.add(user)
+    db.session.flush()
+    record_audit(
+        actor, "account.create", "user", user.id,
+        {"role": [None, role], "commune_code": [None, commune_code]},
+        commune_code=commune_code,
+    )  # fmt: skip
+    return user
+
+
+def find_login(username: str) -> User | None:
+    """Citizens log in with their ID number, staff with their email."""
+    username = username.strip()
+    column = User.national_id if username.isdigit() else User.email
+    return db.session.scalar(select(User).where(column == username.lower()))
+
+
+def authenticate(username: str, password: str, actor: Actor) -> User | None:
+    user = find_login(username)
+    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        record_audit(actor, "account.login_failed", "login", username[:64])
+        return None
+    user.last_login_at = datetime.now(UTC)
+    record_audit(Actor(actor.label, user.id, actor.ip), "account.login", "user", user.id)
+    return user
+
+
+def change_password(user: User, current: str, new: str, actor: Actor) -> None:
+    if not check_password_hash(user.password_hash, current):
+        raise AccountError(_l("The current password is not right."), field="current")
+    user.password_hash = _hash(new)
+    record_audit(actor, "account.password_changed", "user", user.id)

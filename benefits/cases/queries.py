@@ -1,0 +1,46 @@
+"""Named queries over dossiers, with the date rules next to them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from benefits.cases.models import Case
+from benefits.extensions import db
+from benefits.places.calendar import working_days_between
+
+OPEN_STATUSES = ("submitted", "checking", "supplement_requested", "posting", "proposed")
+# domain.md section 2: past due, or due within 2 working days, is flagged in the queue.
+DUE_SOON_WORKING_DAYS = 2
+
+
+def fetch_commune_queue(commune_filter, limit: int = 200) -> list[Case]:
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(commune_filter, Case.status.in_(OPEN_STATUSES))
+            .order_by(Case.due_on, Case.id)
+            .limit(limit)
+        )
+    )
+
+
+def deadline_flag(case: Case, today: date) -> str | None:
+    """``overdue``, ``due_soon`` or ``None`` (the clock stops while supplements are asked)."""
+    if case.due_on is None or case.status == "supplement_requested":
+        return None
+    left = working_days_between(today, case.due_on)
+    if left < 0:
+        return "overdue"
+    if left <= DUE_SOON_WORKING_DAYS:
+        return "due_soon"
+    return None
+
+
+def fetch_citizen_cases(user_id: int) -> list[Case]:
+    return list(
+        db.session.scalars(
+            select(Case).where(Case.applicant_user_id == user_id).order_by(Case.id.desc())
+        )
+    )

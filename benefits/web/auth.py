@@ -1,0 +1,112 @@
+"""Register, log in, log out, change password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from benefits.accounts.audit import Actor, record_audit
+from benefits.accounts.forms import ChangePasswordForm, LoginForm, RegisterForm
+from benefits.accounts.service import (
+    AccountError,
+    CitizenRegistration,
+    authenticate,
+    change_password,
+    national_id_in_use,
+    password_problem,
+    register_citizen,
+)
+from benefits.extensions import db, limiter
+from benefits.web.public import _safe_next
+
+auth_bp = Blueprint("auth", __name__)
+
+LANDING = {"citizen": "citizen.home", "officer": "officer.home", "chairman": "officer.home",
+           "payment": "payments.home", "admin": "admin.home"}  # fmt: skip
+
+
+def request_actor() -> Actor:
+    if current_user.is_authenticated:
+        return Actor(f"user:{current_user.id}", current_user.id, request.remote_addr)
+    return Actor("anonymous", None, request.remote_addr)
+
+
+def _login_key() -> str:
+    return "login:" + (request.form.get("username") or "").strip().lower()
+
+
+def _start_session(user) -> None:
+    session.clear()  # a new session on login: no fixation
+    login_user(user)
+
+
+@auth_bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm(id_in_use=national_id_in_use, password_problem=password_problem)
+    if form.validate_on_submit():
+        data = CitizenRegistration(
+            full_name=form.full_name.data, date_of_birth=form.date_of_birth.data,
+            sex=form.sex.data, national_id=form.national_id.data.strip(),
+            phone=form.phone.data.strip(), email=(form.email.data or "").strip() or None,
+            password=form.password.data,
+        )  # fmt: skip
+        try:
+            user = register_citizen(data, request_actor(), locale=str(get_locale() or "vi"))
+        except AccountError as error:
+            form[error.field].errors.append(error.message)
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(_("Your account is ready."), "success")
+            return redirect(url_for("citizen.home"))
+    return render_template("auth/register.html", form=form)
+
+
+@auth_bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    "5 per 15 minutes",
+    key_func=_login_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code != 302,
+)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data, request_actor())
+        db.session.commit()
+        if user is not None:
+            _start_session(user)
+            target = request.args.get("next")
+            return redirect(_safe_next(target) if target else url_for(LANDING[user.role]))
+        form.password.errors.append(_("The ID number, email or password is not right."))
+    return render_template("auth/login.html", form=form)
+
+
+@auth_bp.post("/logout")
+@login_required
+def logout():
+    record_audit(request_actor(), "account.logout", "user", current_user.id)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("public.home"))
+
+
+@auth_bp.route("/account/password", methods=["GET", "POST"], endpoint="change_password")
+@login_required
+def change_password_view():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current.data, form.password.data, request_actor())
+        except AccountError as error:
+            target = form.current if error.field == "current" else form.password
+            target.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for(LANDING[current_user.role]))
+    return render_template("auth/password.html", form=form)

@@ -1,0 +1,126 @@
+"""Landing pages of each kind of user: citizen, officer (and chairman), payments, admin."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from benefits.accounts.forms import StaffUserForm
+from benefits.accounts.models import AuditEntry, User
+from benefits.accounts.policy import commune_filter, permission_required
+from benefits.accounts.service import AccountError, create_staff_user
+from benefits.cases.models import Case
+from benefits.cases.queries import deadline_flag, fetch_citizen_cases, fetch_commune_queue
+from benefits.extensions import db
+from benefits.payments.models import PaymentBatch
+from benefits.web.auth import request_actor
+
+citizen_bp = Blueprint("citizen", __name__, url_prefix="/me")
+officer_bp = Blueprint("officer", __name__, url_prefix="/officer")
+payments_bp = Blueprint("payments", __name__, url_prefix="/payments")
+admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@citizen_bp.get("/")
+def home():
+    return render_template("citizen/home.html", cases=fetch_citizen_cases(current_user.id))
+
+
+@officer_bp.get("/", endpoint="home")
+def officer_home():
+    today = date.today()
+    cases = fetch_commune_queue(commune_filter(current_user, Case.commune_code))
+    return render_template(
+        "officer/home.html", cases=cases, flags={c.id: deadline_flag(c, today) for c in cases}
+    )
+
+
+@officer_bp.get("/cases/<code>")
+def case_detail(code: str):
+    case = db.session.scalar(
+        select(Case).where(Case.code == code, commune_filter(current_user, Case.commune_code))
+    )
+    if case is None:
+        abort(404)
+    return render_template("officer/case.html", case=case)
+
+
+@payments_bp.get("/", endpoint="home")
+def payments_home():
+    scope = (PaymentBatch.scope_kind == "commune") & commune_filter(
+        current_user, PaymentBatch.scope_code
+    )
+    if not current_user.commune_code:  # a province payment officer
+        scope |= (PaymentBatch.scope_kind == "province") & (
+            PaymentBatch.scope_code == current_user.province_code
+        )
+    batches = db.session.scalars(
+        select(PaymentBatch).where(scope).order_by(PaymentBatch.month.desc()).limit(100)
+    ).all()
+    return render_template("payments/home.html", batches=batches)
+
+
+@admin_bp.get("/", endpoint="home")
+def admin_home():
+    users = db.session.scalars(
+        select(User)
+        .where(User.role != "citizen", User.province_code == current_user.province_code)
+        .order_by(User.role, User.full_name)
+    ).all()
+    return render_template("admin/home.html", users=users)
+
+
+@admin_bp.route("/users/new", methods=["GET", "POST"])
+@permission_required("users.manage")
+def new_user():
+    form = StaffUserForm()
+    if form.validate_on_submit():
+        try:
+            create_staff_user(
+                form.role.data, form.email.data, form.full_name.data, form.password.data,
+                request_actor(), commune_code=form.commune.data or None,
+                province_code=current_user.province_code,
+            )  # fmt: skip
+        except AccountError as error:
+            getattr(form, error.field or "email", form.email).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The account is created."), "success")
+            return redirect(url_for("admin.home"))
+    return render_template("admin/new_user.html", form=form)
+
+
+AUDIT_PAGE = 50
+
+
+@admin_bp.get("/audit")
+@permission_required("audit.read")
+def audit():
+    """The audit log of the admin's province, newest first, keyset-paginated."""
+    query = select(AuditEntry).where(
+        (AuditEntry.commune_code.is_(None)) | commune_filter(current_user, AuditEntry.commune_code)
+    )
+    for name, column in (("object_type", AuditEntry.object_type),
+                         ("object_id", AuditEntry.object_id), ("action", AuditEntry.action),
+                         ("actor", AuditEntry.actor_label)):  # fmt: skip
+        if value := request.args.get(name, "").strip():
+            query = query.where(column == value)
+    for name, op in (("since", "ge"), ("until", "le")):
+        if value := request.args.get(name, "").strip():
+            try:
+                day = datetime.fromisoformat(value)
+            except ValueError:
+                flash(_("Dates are written YYYY-MM-DD."), "error")
+                continue
+            query = query.where(AuditEntry.at >= day if op == "ge" else AuditEntry.at <= day)
+    if before := request.args.get("before", type=int):
+        query = query.where(AuditEntry.id < before)
+    entries = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE)).all()
+    older = None
+    if len(entries) == AUDIT_PAGE:
+        older = url_for("admin.audit", **{**request.args.to_dict(), "before": entries[-1].id})
+    return render_template("admin/audit.html", entries=entries, older=older)

@@ -1,0 +1,246 @@
+"""Accounts, roles and security (issue 3)."""
+
+from datetime import date
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DatabaseError
+
+from benefits.accounts.audit import Actor
+from benefits.accounts.models import AuditEntry, User
+from benefits.accounts.service import create_staff_user
+from benefits.cases.service import open_case
+from benefits.extensions import db, limiter
+
+PASSWORD = "một-mật-khẩu-dài"
+CITIZEN = {
+    "full_name": "Hoàng Thị Dân", "date_of_birth": "1990-05-17", "sex": "F",
+    "national_id": "001190000777", "phone": "0912345678", "email": "dan@example.vn",
+    "password": PASSWORD, "password_confirm": PASSWORD,
+}  # fmt: skip
+
+
+def staff(role, email, commune="00070", province=None):
+    return create_staff_user(role, email, "Cán Bộ", PASSWORD, Actor.system("test"),
+                             commune_code=commune, province_code=province)  # fmt: skip
+
+
+def login(client, username, password=PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def errors_of(response):
+    page = BeautifulSoup(response.data, "html.parser")
+    return {p.parent.get("id", "").removesuffix("-field"): p.get_text(" ", strip=True)
+            for p in page.select(".error-message")}  # fmt: skip
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_citizen_registers_and_lands_on_their_page(client):
+    response = client.post("/register", data=CITIZEN)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/me/")
+    page = client.get("/me/")
+    assert page.status_code == 200
+    assert "001190000777" in page.get_data(as_text=True)  # their own full number
+    user = db.session.scalar(select(User).where(User.national_id == "001190000777"))
+    assert user.password_hash != PASSWORD and user.password_hash.startswith("scrypt:")
+    assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "account.register"))
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"national_id": "00119000077"}, "national_id"),
+        ({"national_id": "001090000777"}, "national_id"),  # sex digit says male
+        ({"national_id": "001191000777"}, "national_id"),  # year digits say 1991
+        ({"date_of_birth": "2099-01-01"}, "date_of_birth"),
+        ({"date_of_birth": "1990-02-30"}, "date_of_birth"),
+        ({"password": "short", "password_confirm": "short"}, "password"),
+        ({"password": "password1234", "password_confirm": "password1234"}, "password"),
+        ({"password_confirm": "something-else"}, "password_confirm"),
+    ],
+)
+def test_bad_registrations_say_what_is_wrong_and_store_nothing(client, changes, field):
+    response = client.post("/register", data={**CITIZEN, **changes})
+    assert response.status_code == 200
+    assert field in errors_of(response)
+    assert count(User) == 0
+
+
+def test_one_account_per_id_number(client):
+    client.post("/register", data=CITIZEN)
+    client.post("/logout")
+    again = client.post("/register", data={**CITIZEN, "email": "other@example.vn"})
+    assert "national_id" in errors_of(again)
+    assert count(User) == 1
+
+
+def test_citizens_log_in_by_id_number_and_staff_by_email(client):
+    client.post("/register", data=CITIZEN)
+    client.post("/logout")
+    assert login(client, "001190000777").headers["Location"].endswith("/me/")
+    client.post("/logout")
+    staff("officer", "officer@xa.gov.vn")
+    assert login(client, "officer@xa.gov.vn").headers["Location"].endswith("/officer/")
+
+
+def test_a_wrong_password_is_refused(client):
+    staff("officer", "officer@xa.gov.vn")
+    response = login(client, "officer@xa.gov.vn", "not-the-password")
+    assert response.status_code == 200 and "password" in errors_of(response)
+    assert client.get("/officer/").status_code == 302
+
+
+def test_five_failures_then_429_with_a_translated_message(client):
+    limiter.reset()
+    staff("officer", "officer@xa.gov.vn")
+    for _ in range(5):
+        assert login(client, "officer@xa.gov.vn", "wrong-password!").status_code == 200
+    blocked = login(client, "officer@xa.gov.vn", PASSWORD)
+    assert blocked.status_code == 429
+    assert "Quá nhiều lần thử" in blocked.get_data(as_text=True)
+    # Another account is not blocked.
+    staff("officer", "other@xa.gov.vn")
+    assert login(client, "other@xa.gov.vn").status_code == 302
+
+
+def test_logging_in_starts_a_new_session(client):
+    staff("officer", "officer@xa.gov.vn")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    login(client, "officer@xa.gov.vn")
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_the_session_cookie_is_http_only_and_same_site(client):
+    staff("officer", "officer@xa.gov.vn")
+    cookie = login(client, "officer@xa.gov.vn").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_form_without_csrf_token_is_refused(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = app.test_client().post("/register", data=CITIZEN)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 400
+    assert count(User) == 0
+
+
+def test_password_change(client):
+    staff("officer", "officer@xa.gov.vn")
+    login(client, "officer@xa.gov.vn")
+    new = "một-mật-khẩu-mới-hơn"
+    bad = client.post("/account/password", data={
+        "current": "wrong", "password": new, "password_confirm": new})  # fmt: skip
+    assert "current" in errors_of(bad)
+    good = client.post("/account/password", data={
+        "current": PASSWORD, "password": new, "password_confirm": new})  # fmt: skip
+    assert good.status_code == 302
+    client.post("/logout")
+    assert login(client, "officer@xa.gov.vn", new).status_code == 302
+
+
+STAFF_AREAS = {"officer": "/officer/", "chairman": "/officer/", "payment": "/payments/",
+               "admin": "/admin/", "citizen": "/me/"}  # fmt: skip
+
+
+def _staff_urls(app):
+    return sorted(
+        rule.rule for rule in app.url_map.iter_rules()
+        if rule.endpoint.split(".")[0] in ("officer", "payments", "admin", "citizen")
+        and "<" not in rule.rule and "GET" in rule.methods
+    )  # fmt: skip
+
+
+def test_every_staff_url_as_each_role(app, client):
+    urls = _staff_urls(app)
+    assert len(urls) >= 6
+    for url in urls:
+        assert client.get(url).status_code == 302  # anonymous: to the login page
+    accounts = {
+        "officer": staff("officer", "o@xa.gov.vn"),
+        "chairman": staff("chairman", "c@xa.gov.vn"),
+        "payment": staff("payment", "p@xa.gov.vn"),
+        "admin": staff("admin", "a@so.gov.vn", commune=None, province="01"),
+    }
+    for role, user in accounts.items():
+        login(client, user.email)
+        for url in urls:
+            allowed = url.startswith(STAFF_AREAS[role])
+            assert client.get(url).status_code == (200 if allowed else 404), (role, url)
+        client.post("/logout")
+
+
+def test_an_officer_of_another_commune_gets_404(client):
+    case = open_case("1.001731", "00070", "Ông Văn Đức", Actor.system("test"), date(2025, 3, 17))
+    staff("officer", "here@xa.gov.vn", commune="00070")
+    staff("officer", "there@xa.gov.vn", commune="26506")
+    login(client, "here@xa.gov.vn")
+    assert client.get(f"/officer/cases/{case.code}").status_code == 200
+    client.post("/logout")
+    login(client, "there@xa.gov.vn")
+    assert client.get(f"/officer/cases/{case.code}").status_code == 404
+    assert case.code not in client.get("/officer/").get_data(as_text=True)
+
+
+def test_ids_are_masked_in_the_officer_queue(client):
+    open_case("1.001731", "00070", "Ông Văn Đức", Actor.system("test"), date(2025, 3, 17),
+              subject_national_id="001044700008")  # fmt: skip
+    staff("officer", "here@xa.gov.vn")
+    login(client, "here@xa.gov.vn")
+    page = client.get("/officer/").get_data(as_text=True)
+    assert "001******008" in page and "001044700008" not in page
+
+
+def test_the_audit_log_refuses_updates_and_deletes():
+    staff("officer", "here@xa.gov.vn")
+    with pytest.raises(DatabaseError), db.session.begin_nested():
+        db.session.execute(text("UPDATE audit_log SET action = 'forged'"))
+    with pytest.raises(DatabaseError), db.session.begin_nested():
+        db.session.execute(text("DELETE FROM audit_log"))
+
+
+def test_an_admin_searches_the_audit_log_of_their_province(client):
+    staff("officer", "here@xa.gov.vn", commune="00070")
+    staff("officer", "there@xa.gov.vn", commune="26506")
+    staff("admin", "admin@so.gov.vn", commune=None, province="01")
+    login(client, "admin@so.gov.vn")
+    page = client.get("/admin/audit?action=account.create").get_data(as_text=True)
+    assert "account.create" in page
+    assert page.count("account.create") >= 1
+    assert "26506" not in page
+
+
+def test_an_admin_creates_a_staff_account_in_the_ui(client):
+    staff("admin", "admin@so.gov.vn", commune=None, province="01")
+    login(client, "admin@so.gov.vn")
+    response = client.post("/admin/users/new", data={
+        "full_name": "Cán Bộ Mới", "email": "moi@xa.gov.vn", "role": "officer",
+        "commune": "00070", "password": PASSWORD})  # fmt: skip
+    assert response.status_code == 302
+    assert db.session.scalar(select(User).where(User.email == "moi@xa.gov.vn")).role == "officer"
+
+
+def test_users_create_from_the_cli(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "--role", "admin", "--province", "01",
+                                 "--email", "first@so.gov.vn", "--name", "Quản Trị"])  # fmt: skip
+    assert result.exit_code == 0
+    assert len(result.stdout.strip().splitlines()[-1]) >= 10  # the generated password
+    bad = runner.invoke(args=["users", "create", "--role", "officer", "--commune", "99999",
+                              "--email", "x@xa.gov.vn", "--name", "X"])  # fmt: skip
+    assert bad.exit_code != 0
+
+
+def test_an_unknown_permission_name_fails_loudly():
+    from benefits.accounts.policy import permission_required
+
+    with pytest.raises(KeyError):
+        permission_required("case.teleport")
