@@ -62,6 +62,7 @@ def _import_models() -> None:
     import benefits.api.models  # noqa: F401
     import benefits.cases.models  # noqa: F401
     import benefits.deaths.models  # noqa: F401
+    import benefits.notify.models  # noqa: F401
     import benefits.payments.late_deaths  # noqa: F401  (registers its death effect)
     import benefits.payments.models  # noqa: F401
     import benefits.people.models  # noqa: F401
@@ -92,8 +93,9 @@ def _register_blueprints(app: Flask) -> None:
     from benefits.accounts.policy import require_role
     from benefits.api.views import api_bp
     from benefits.web.auth import auth_bp
+    from benefits.web.citizen import citizen_bp
     from benefits.web.public import public_bp
-    from benefits.web.staff import admin_bp, citizen_bp, officer_bp, payments_bp
+    from benefits.web.staff import admin_bp, officer_bp, payments_bp
 
     access = [
         (public_bp, None),  # anyone

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 from benefits import create_app
 from benefits.extensions import db, limiter
@@ -35,11 +36,25 @@ def _test_settings(tmp_root: Path) -> dict:
     return settings
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in its own application context, as in production.
+
+    A test holds an app context open (for its rolled-back transaction); without this, every
+    request would reuse it and share ``g`` (Flask-Login caches the user there), so two
+    clients in one test would see each other's login.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     tmp_root = tmp_path_factory.mktemp("app")
     os.environ.setdefault("INSTANCE_PATH", str(tmp_root / "instance"))
     application = create_app(_test_settings(tmp_root))
+    application.test_client_class = FreshContextClient
     with application.app_context():
         from flask_migrate import upgrade
 

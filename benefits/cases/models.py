@@ -50,8 +50,11 @@ class Case(Timestamps, db.Model):
     received_on: Mapped[date | None] = mapped_column(Date)
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
     decided_on: Mapped[date | None] = mapped_column(Date)
+    # The token of the form that submitted it: a replayed POST finds this dossier again.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
+    attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id")
 
 
 class CaseEvent(db.Model):
@@ -78,3 +81,24 @@ class CaseSequence(db.Model):
     commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last_value: Mapped[int] = mapped_column(default=0)
+
+
+class Attachment(db.Model):
+    """A paper attached to a dossier, stored outside the web root under a random name."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        CheckConstraint("size_bytes > 0", name="not_empty"),
+        CheckConstraint(
+            "content_type IN ('application/pdf', 'image/jpeg', 'image/png')", name="type_allowed"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int]
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

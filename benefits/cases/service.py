@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from benefits.accounts.audit import Actor, record_audit
+from benefits.cases.attachments import AttachmentRefused, Upload, store_attachments
 from benefits.cases.models import Case, CaseEvent, CaseSequence
 from benefits.errors import InvalidTransition
 from benefits.extensions import db
+from benefits.notify.service import notify_case_change
 from benefits.procedures.catalogue import procedure
 
 # The allowed moves of every procedure's dossier (domain.md section 2).
@@ -61,6 +65,7 @@ def move_case(case: Case, to_status: str, actor: Actor, note: str | None = None)
         commune_code=case.commune_code,
     )  # fmt: skip
     db.session.flush()
+    notify_case_change(case, to_status)
     return case
 
 
@@ -81,37 +86,127 @@ def open_case(
 ) -> Case:
     """A dossier received on ``received_on``: submitted, with its code and its due date in
     working days (the procedure's deadline, domain.md section 2)."""
-    declarant = declarant or {}
     case = Case(
-        procedure_code=procedure_code,
-        commune_code=commune_code,
-        status="submitted",
-        origin=origin,
-        applicant_user_id=applicant_user_id,
-        subject_person_id=subject_person_id,
-        subject_name=subject_name,
-        subject_national_id=subject_national_id,
-        declarant_name=declarant.get("full_name"),
-        declarant_national_id=declarant.get("national_id"),
-        declarant_relationship=declarant.get("relationship"),
-        declarant_address=declarant.get("address"),
-        data=data or {},
-        amount=amount,
-        received_on=received_on,
-        due_on=procedure(procedure_code).due_date(received_on),
-        code=next_case_code(commune_code, received_on.year),
-    )
+        procedure_code=procedure_code, commune_code=commune_code, status="draft",
+        origin=origin, applicant_user_id=applicant_user_id,
+        subject_person_id=subject_person_id, subject_name=subject_name,
+        subject_national_id=subject_national_id, data=data or {}, amount=amount,
+    )  # fmt: skip
+    _set_declarant(case, declarant)
     db.session.add(case)
+    return _submit(case, actor, received_on)
+
+
+def _set_declarant(case: Case, declarant: dict | None) -> None:
+    declarant = declarant or {}
+    case.declarant_name = declarant.get("full_name")
+    case.declarant_national_id = declarant.get("national_id")
+    case.declarant_relationship = declarant.get("relationship")
+    case.declarant_address = declarant.get("address")
+
+
+def _submit(case: Case, actor: Actor, received_on: date) -> Case:
+    """Step 1 (domain.md section 2): a receipt with the dossier code and the due date."""
+    case.status = "submitted"
+    case.received_on = received_on
+    case.due_on = procedure(case.procedure_code).due_date(received_on)
+    case.code = next_case_code(case.commune_code, received_on.year)
     db.session.add(
-        CaseEvent(case=case, from_status=None, to_status="submitted", actor_label=actor.label)
+        CaseEvent(case=case, from_status="draft", to_status="submitted", actor_label=actor.label)
     )
     db.session.flush()
     record_audit(
         actor, "case.submitted", "case", case.code,
-        {"procedure": procedure_code, "origin": origin, "amount": amount},
-        commune_code=commune_code,
+        {"procedure": case.procedure_code, "origin": case.origin, "amount": case.amount},
+        commune_code=case.commune_code,
     )  # fmt: skip
+    notify_case_change(case, "submitted")
     return case
+
+
+@dataclass(frozen=True)
+class Application:
+    """What a citizen's form gives: the person concerned, who declares, the fields."""
+
+    procedure_code: str
+    full_name: str
+    date_of_birth: date
+    sex: str
+    national_id: str
+    commune_code: str
+    address: str | None
+    declarant: dict | None
+    data: dict
+
+
+def _fill(case: Case, application: Application) -> None:
+    case.procedure_code = application.procedure_code
+    case.commune_code = application.commune_code
+    case.subject_name = application.full_name.strip()
+    case.subject_national_id = application.national_id
+    _set_declarant(case, application.declarant)
+    case.data = {
+        **application.data,
+        "date_of_birth": application.date_of_birth.isoformat(),
+        "sex": application.sex,
+        "address": application.address,
+    }
+
+
+def save_draft(application: Application, applicant_user_id: int, actor: Actor,
+               uploads: list[Upload], folder: Path, draft: Case | None = None) -> Case:  # fmt: skip
+    """Keep the dossier to finish later; nothing is sent to the commune yet."""
+    case = draft or Case(status="draft", origin="online", applicant_user_id=applicant_user_id)
+    _fill(case, application)
+    db.session.add(case)
+    db.session.flush()
+    if uploads:
+        store_attachments(case, uploads, folder)
+    record_audit(actor, "case.draft_saved", "case", case.id, commune_code=case.commune_code)
+    return case
+
+
+def submit_dossier(application: Application, applicant_user_id: int, token: str, actor: Actor,
+                   uploads: list[Upload], folder: Path, today: date,
+                   draft: Case | None = None) -> tuple[Case, bool]:  # fmt: skip
+    """Submit once: a replayed form (same token) returns the dossier it already created.
+    Returns the dossier and whether it is new."""
+    existing = db.session.scalar(select(Case).where(Case.idempotency_key == token))
+    if existing is not None and existing.applicant_user_id == applicant_user_id:
+        return existing, False
+    case = draft or Case(status="draft", origin="online", applicant_user_id=applicant_user_id)
+    _fill(case, application)
+    case.idempotency_key = token
+    db.session.add(case)
+    db.session.flush()
+    if uploads:
+        store_attachments(case, uploads, folder)
+    required = [a for a in procedure(case.procedure_code).attachments if a.required]
+    if required and not case.attachments and not uploads:
+        raise AttachmentRefused(_l("Attach the papers the procedure asks for."),
+                                field="attachments")  # fmt: skip
+    return _submit(case, actor, today), True
+
+
+def start_checking(case: Case, actor: Actor) -> Case:
+    return move_case(case, "checking", actor)
+
+
+def request_supplement(case: Case, message: str, actor: Actor) -> Case:
+    """Step 2: the officer asks for more papers; the clock stops until the citizen answers."""
+    if case.status == "submitted":
+        move_case(case, "checking", actor)
+    return move_case(case, "supplement_requested", actor, note=message)
+
+
+def answer_supplement(case: Case, message: str, uploads: list[Upload], folder: Path,
+                      actor: Actor) -> Case:  # fmt: skip
+    """The citizen answers on the dossier page; the case goes back to the officer."""
+    if case.status != "supplement_requested":
+        raise InvalidTransition(_l("No papers are asked for on this dossier."))
+    if uploads:
+        store_attachments(case, uploads, folder)
+    return move_case(case, "checking", actor, note=message or None)
 
 
 def find_case(code: str) -> Case | None:

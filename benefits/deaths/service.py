@@ -25,6 +25,7 @@ from benefits.deaths.models import DeathRecord
 from benefits.errors import AlreadyRecorded, DomainError, NotFound
 from benefits.extensions import db
 from benefits.month import Month
+from benefits.notify.service import notify_commune_officers
 from benefits.people.models import Person, ResidenceEvent
 from benefits.places.models import Commune
 from benefits.registry.models import Beneficiary
@@ -220,6 +221,7 @@ def _open_funeral_case(record: DeathRecord, beneficiary: Beneficiary, actor: Act
         origin="civil_registry",
     )
     record.funeral_case_id = case.id
+    notify_commune_officers(case, "funeral_case_opened")
     return case
 
 

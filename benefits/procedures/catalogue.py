@@ -17,6 +17,35 @@ from benefits.places.calendar import add_working_days
 
 
 @dataclass(frozen=True)
+class FieldSpec:
+    """A field of a procedure's own form. ``kind``: text, textarea, date, int, category,
+    select (with ``choices`` as (value, vi, en))."""
+
+    name: str
+    label_vi: str
+    label_en: str
+    kind: str = "text"
+    required: bool = False
+    choices: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class AttachmentSpec:
+    name: str
+    label_vi: str
+    label_en: str
+    required: bool = True
+
+
+GENERIC_FIELDS = (
+    FieldSpec("details", "Nội dung đề nghị", "What you ask for, and why", "textarea", True),
+)
+GENERIC_ATTACHMENTS = (
+    AttachmentSpec("papers", "Giấy tờ kèm theo", "Supporting papers", required=False),
+)
+
+
+@dataclass(frozen=True)
 class Procedure:
     code: str
     name_vi: str
@@ -28,6 +57,13 @@ class Procedure:
     produces: str
     # Law 51/2010 counts the disability assessment in calendar days, not working days.
     calendar_days: bool = False
+    who_vi: str = "Người đề nghị hoặc người giám hộ, người khai thay"
+    who_en: str = "The person, a guardian, or someone declaring on their behalf"
+    fields: tuple[FieldSpec, ...] = GENERIC_FIELDS
+    attachments: tuple[AttachmentSpec, ...] = GENERIC_ATTACHMENTS
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_vi
 
     def due_date(self, received_on: date) -> date:
         if self.calendar_days:
@@ -43,6 +79,25 @@ PROCEDURES: tuple[Procedure, ...] = (
         "Grant, adjust or stop the monthly social allowance and monthly care support",
         "Nghị định 20/2021/NĐ-CP, Điều 7, 8", "Mẫu 1a-1đ, 2a, 2b", 10, True,
         "decision; beneficiary record; monthly payments",
+        who_vi="Trẻ em không có nguồn nuôi dưỡng, người cao tuổi, người khuyết tật, người đơn "
+        "thân nghèo nuôi con, người nhiễm HIV thuộc hộ nghèo (Điều 5 Nghị định 20/2021/NĐ-CP)",
+        who_en="Children without support, elderly people, people with disabilities, poor single "
+        "parents, people with HIV in poor households (ND20 Art 5)",
+        fields=(
+            FieldSpec("category", "Diện đối tượng đề nghị", "Category asked for", "category", True),
+            FieldSpec("parents_situation", "Hoàn cảnh của cha mẹ (với trẻ em)",
+                      "Parents' situation (for a child)", "textarea"),
+            FieldSpec("disability_level", "Mức độ khuyết tật", "Disability level", "select",
+                      choices=(("", "Không", "None"), ("severe", "Nặng", "Severe"),
+                               ("extremely_severe", "Đặc biệt nặng", "Extremely severe"))),
+            FieldSpec("disability_certificate_date", "Ngày cấp giấy xác nhận khuyết tật",
+                      "Date of the disability certificate", "date"),
+            FieldSpec("dependent_children", "Số con đang nuôi", "Children raised", "int"),
+        ),
+        attachments=(
+            AttachmentSpec("proof", "Giấy tờ chứng minh thuộc diện đối tượng",
+                           "Proof of the category (certificate, household paper...)"),
+        ),
     ),
     Procedure(
         "MOVE-IN-PROVINCE", "Tiếp tục chi trả khi chuyển đến xã khác trong tỉnh",
@@ -57,6 +112,15 @@ PROCEDURES: tuple[Procedure, ...] = (
     Procedure(
         "1.001731", "Hỗ trợ chi phí mai táng", "Funeral cost support",
         "Nghị định 20/2021/NĐ-CP, Điều 11", "Mẫu 04", 3, False, "one-off payment",
+        who_vi="Người tổ chức mai táng cho người đang hưởng trợ cấp xã hội hằng tháng",
+        who_en="Whoever organised the funeral of a monthly-allowance beneficiary",
+        fields=(
+            FieldSpec("date_of_death", "Ngày mất", "Date of death", "date", True),
+            FieldSpec("details", "Ghi chú", "Notes", "textarea"),
+        ),
+        attachments=(
+            AttachmentSpec("death_certificate", "Giấy chứng tử", "Death certificate"),
+        ),
     ),
     Procedure(
         "EMERGENCY-FUNERAL", "Hỗ trợ chi phí mai táng khẩn cấp", "Emergency funeral support",

@@ -29,6 +29,16 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+@public_bp.get("/procedures")
+def procedures():
+    from flask_babel import get_locale
+
+    from benefits.procedures.catalogue import PROCEDURES
+
+    return render_template("public/procedures.html", procedures=PROCEDURES,
+                           locale=str(get_locale() or "vi"))  # fmt: skip
+
+
 @public_bp.get("/language/<code>")
 def switch_language(code: str):
     response = redirect(_safe_next(request.args.get("next")))

@@ -1,4 +1,4 @@
-"""Landing pages of each kind of user: citizen, officer (and chairman), payments, admin."""
+"""Staff pages: the officer's (and chairman's) queue, payments, the province admin."""
 
 from __future__ import annotations
 
@@ -13,21 +13,18 @@ from benefits.accounts.forms import StaffUserForm
 from benefits.accounts.models import AuditEntry, User
 from benefits.accounts.policy import commune_filter, permission_required
 from benefits.accounts.service import AccountError, create_staff_user
-from benefits.cases.models import Case
-from benefits.cases.queries import deadline_flag, fetch_citizen_cases, fetch_commune_queue
+from benefits.cases.models import Attachment, Case
+from benefits.cases.queries import deadline_flag, fetch_commune_queue
+from benefits.cases.service import request_supplement, start_checking
+from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.payments.models import PaymentBatch
 from benefits.web.auth import request_actor
+from benefits.web.uploads import send_attachment
 
-citizen_bp = Blueprint("citizen", __name__, url_prefix="/me")
 officer_bp = Blueprint("officer", __name__, url_prefix="/officer")
 payments_bp = Blueprint("payments", __name__, url_prefix="/payments")
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@citizen_bp.get("/")
-def home():
-    return render_template("citizen/home.html", cases=fetch_citizen_cases(current_user.id))
 
 
 @officer_bp.get("/", endpoint="home")
@@ -39,14 +36,58 @@ def officer_home():
     )
 
 
-@officer_bp.get("/cases/<code>")
-def case_detail(code: str):
+def _case_in_scope(code: str) -> Case:
     case = db.session.scalar(
         select(Case).where(Case.code == code, commune_filter(current_user, Case.commune_code))
     )
     if case is None:
         abort(404)
-    return render_template("officer/case.html", case=case)
+    return case
+
+
+@officer_bp.get("/cases/<code>")
+def case_detail(code: str):
+    return render_template("officer/case.html", case=_case_in_scope(code))
+
+
+@officer_bp.post("/cases/<code>/supplement")
+@permission_required("case.check")
+def case_request_supplement(code: str):
+    case = _case_in_scope(code)
+    message = (request.form.get("message") or "").strip()
+    if not message:
+        flash(_("Say which papers are missing."), "error")
+    else:
+        try:
+            request_supplement(case, message[:2000], request_actor())
+            db.session.commit()
+            flash(_("The request is sent to the applicant."), "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    return redirect(url_for("officer.case_detail", code=case.code))
+
+
+@officer_bp.post("/cases/<code>/check")
+@permission_required("case.check")
+def case_start_checking(code: str):
+    case = _case_in_scope(code)
+    try:
+        start_checking(case, request_actor())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("officer.case_detail", code=case.code))
+
+
+@officer_bp.get("/cases/<code>/attachments/<int:attachment_id>")
+def case_attachment(code: str, attachment_id: int):
+    case = _case_in_scope(code)
+    found = db.session.get(Attachment, attachment_id)
+    if found is None or found.case_id != case.id:
+        abort(404)
+    return send_attachment(found)
 
 
 @payments_bp.get("/", endpoint="home")

@@ -1,0 +1,88 @@
+"""Attachments: PDF, JPEG or PNG only, checked by content, 10 MB each and 30 MB a dossier,
+stored outside the web root under a random name with their SHA-256 (issue 5)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from benefits.cases.models import Attachment, Case
+from benefits.errors import DomainError
+from benefits.extensions import db
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_DOSSIER_BYTES = 30 * 1024 * 1024
+# The first bytes of each allowed type: the name and the browser's claim are not trusted.
+SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+class AttachmentRefused(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content: bytes
+
+
+def sniff_type(content: bytes) -> str | None:
+    return next((kind for magic, kind in SIGNATURES if content.startswith(magic)), None)
+
+
+def check_uploads(uploads: list[Upload], already_bytes: int = 0) -> list[tuple[Upload, str]]:
+    """Refuse the whole set when one file is wrong: nothing is stored then."""
+    checked = []
+    total = already_bytes
+    for upload in uploads:
+        kind = sniff_type(upload.content)
+        if kind is None:
+            raise AttachmentRefused(
+                _l("%(name)s is not a PDF, JPEG or PNG file.", name=upload.filename),
+                field="attachments",
+            )
+        if len(upload.content) > MAX_FILE_BYTES:
+            raise AttachmentRefused(
+                _l("%(name)s is larger than 10 MB.", name=upload.filename), field="attachments"
+            )
+        total += len(upload.content)
+        checked.append((upload, kind))
+    if total > MAX_DOSSIER_BYTES:
+        raise AttachmentRefused(_l("A dossier's attachments may not exceed 30 MB in all."),
+                                field="attachments")  # fmt: skip
+    return checked
+
+
+def attached_bytes(case: Case) -> int:
+    return db.session.scalar(
+        select(func.coalesce(func.sum(Attachment.size_bytes), 0)).where(
+            Attachment.case_id == case.id
+        )
+    )
+
+
+def store_attachments(case: Case, uploads: list[Upload], folder: Path) -> list[Attachment]:
+    checked = check_uploads(uploads, attached_bytes(case) if case.id else 0)
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = []
+    for upload, kind in checked:
+        name = secrets.token_hex(16)
+        (folder / name).write_bytes(upload.content)
+        attachment = Attachment(
+            case_id=case.id, original_name=Path(upload.filename).name[:255] or "file",
+            stored_name=name, sha256=hashlib.sha256(upload.content).hexdigest(),
+            content_type=kind, size_bytes=len(upload.content),
+        )  # fmt: skip
+        db.session.add(attachment)
+        stored.append(attachment)
+    db.session.flush()
+    return stored

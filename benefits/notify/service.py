@@ -1,0 +1,95 @@
+"""Notify the people concerned by a dossier: in the app at once, by email through the
+``notify`` queue, always in the reader's own language."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import UTC, datetime
+from email.message import EmailMessage
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from benefits.accounts.models import User
+from benefits.extensions import db
+from benefits.jobs import enqueue
+from benefits.notify.models import Notification
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    "submitted": _l("Your dossier %(code)s was received."),
+    "checking": _l("The commune office is checking your dossier %(code)s."),
+    "supplement_requested": _l("Papers are missing from your dossier %(code)s: please answer."),
+    "posting": _l("The proposal on your dossier %(code)s is posted at the commune office."),
+    "proposed": _l("Your dossier %(code)s was proposed to the commune chairman."),
+    "approved": _l("Your dossier %(code)s is approved."),
+    "refused": _l("Your dossier %(code)s is refused; the decision gives the reasons."),
+    "withdrawn": _l("Your dossier %(code)s is closed as withdrawn."),
+    "funeral_case_opened": _l("A funeral support dossier %(code)s opened after a death."),
+}
+
+
+def render(notification: Notification, locale: str) -> str:
+    with force_locale(locale):
+        return str(MESSAGES[notification.kind] % {"code": notification.case_code or ""})
+
+
+def notify_user(user_id: int, kind: str, case) -> Notification:
+    notification = Notification(user_id=user_id, case_id=case.id, kind=kind, case_code=case.code)
+    db.session.add(notification)
+    db.session.flush()
+    enqueue(send_notification_email, notification.id, queue="notify")
+    return notification
+
+
+def notify_case_change(case, kind: str) -> None:
+    if case.applicant_user_id and kind in MESSAGES:
+        notify_user(case.applicant_user_id, kind, case)
+
+
+def notify_commune_officers(case, kind: str) -> None:
+    officers = db.session.scalars(
+        select(User.id).where(
+            User.role == "officer", User.commune_code == case.commune_code, User.active
+        )
+    ).all()
+    for officer_id in officers:
+        notify_user(officer_id, kind, case)
+
+
+def send_notification_email(notification_id: int) -> None:
+    """The job: send the email copy once (``emailed_at`` marks it sent)."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.emailed_at is not None:
+        return
+    user = db.session.get(User, notification.user_id)
+    if not user.email:
+        return
+    body = render(notification, user.locale or "vi")
+    server = current_app.config.get("MAIL_SERVER")
+    if server:
+        message = EmailMessage()
+        message["From"] = current_app.config["MAIL_FROM"]
+        message["To"] = user.email
+        message["Subject"] = body
+        message.set_content(body)
+        with smtplib.SMTP(server, current_app.config["MAIL_PORT"], timeout=10) as smtp:
+            smtp.send_message(message)
+    else:
+        log.info("email to %s: %s", user.email, body)
+    notification.emailed_at = datetime.now(UTC)
+
+
+def notifications_for(user_id: int, limit: int = 20) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        )
+    )

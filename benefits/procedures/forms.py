@@ -1,0 +1,113 @@
+"""Application forms built from the catalogue: one form class per procedure, made from
+its data (never eleven hand-written forms)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from benefits.people.national_id import InvalidNationalId, check_national_id
+from benefits.procedures.catalogue import Procedure
+
+SEXES = [("M", _l("Male")), ("F", _l("Female"))]
+
+
+class ApplicationBase(FlaskForm):
+    """The person concerned, the "declaring on behalf" block, the submission token."""
+
+    submission_token = HiddenField()
+    full_name = StringField(_l("Full name of the person concerned"),
+                            validators=[DataRequired(), Length(max=120)])  # fmt: skip
+    date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired()])
+    sex = SelectField(_l("Sex"), choices=SEXES, validators=[DataRequired()])
+    national_id = StringField(_l("Personal ID number (12 digits)"), validators=[DataRequired()])
+    commune_code = StringField(_l("Commune code of residence (5 digits)"),
+                               validators=[DataRequired(), Length(5, 5)])  # fmt: skip
+    address = StringField(_l("Address (hamlet, group, street)"), validators=[Length(max=255)])
+    on_behalf = BooleanField(_l("I am declaring on behalf of this person"))
+    declarant_name = StringField(_l("Your full name"), validators=[Length(max=120)])
+    declarant_national_id = StringField(_l("Your personal ID number"))
+    declarant_relationship = StringField(_l("Your relationship to the person"),
+                                         validators=[Length(max=60)])  # fmt: skip
+    declarant_address = StringField(_l("Your address"), validators=[Length(max=255)])
+    attachments = MultipleFileField(_l("Attachments (PDF, JPEG or PNG, 10 MB each at most)"))
+
+    commune_exists = staticmethod(lambda code: True)
+
+    def validate_date_of_birth(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("The date of birth cannot be in the future."))
+
+    def validate_national_id(self, field):
+        try:
+            check_national_id((field.data or "").strip(), self.date_of_birth.data,
+                              self.sex.data or None)  # fmt: skip
+        except InvalidNationalId as error:
+            raise ValidationError(error.message) from None
+
+    def validate_commune_code(self, field):
+        if field.data and not self.commune_exists(field.data.strip()):
+            raise ValidationError(_l("There is no commune with this code."))
+
+    def validate_declarant_name(self, field):
+        if self.on_behalf.data and not (field.data or "").strip():
+            raise ValidationError(_l("Give your name when declaring on behalf of someone."))
+
+    def validate_declarant_national_id(self, field):
+        if not self.on_behalf.data:
+            return
+        try:
+            check_national_id((field.data or "").strip())
+        except InvalidNationalId as error:
+            raise ValidationError(error.message) from None
+
+    def validate_declarant_relationship(self, field):
+        if self.on_behalf.data and not (field.data or "").strip():
+            raise ValidationError(_l("Say how you are related to the person."))
+
+    def procedure_data(self) -> dict:
+        """The procedure's own fields as plain JSON values."""
+        data = {}
+        for name in self._procedure_fields:
+            value = self[name].data
+            data[name] = value.isoformat() if isinstance(value, date) else value
+        return data
+
+
+def application_form_class(procedure: Procedure, locale: str, categories: list[tuple[str, str]],
+                           commune_exists) -> type[ApplicationBase]:  # fmt: skip
+    """A form class for ``procedure``; ``categories`` are (code, name) for the reader."""
+    attrs: dict = {"_procedure_fields": [], "commune_exists": staticmethod(commune_exists)}
+    for spec in procedure.fields:
+        label = spec.label_en if locale == "en" else spec.label_vi
+        validators = [DataRequired()] if spec.required else [Optional()]
+        if spec.kind == "textarea":
+            field = TextAreaField(label, validators=[*validators, Length(max=2000)])
+        elif spec.kind == "date":
+            field = DateField(label, validators=validators)
+        elif spec.kind == "int":
+            field = IntegerField(label, validators=[*validators, NumberRange(min=0, max=20)])
+        elif spec.kind == "category":
+            field = SelectField(label, choices=categories, validators=validators)
+        elif spec.kind == "select":
+            choices = [(v, en if locale == "en" else vi) for v, vi, en in spec.choices]
+            field = SelectField(label, choices=choices, validators=[Optional()])
+        else:
+            field = StringField(label, validators=[*validators, Length(max=255)])
+        attrs[spec.name] = field
+        attrs["_procedure_fields"].append(spec.name)
+    return type(f"Form_{procedure.code.replace('.', '_').replace('-', '_')}",
+                (ApplicationBase,), attrs)  # fmt: skip

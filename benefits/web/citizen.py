@@ -1,0 +1,190 @@
+"""The citizen's pages: apply under a procedure, follow the dossier, answer requests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from benefits.cases.attachments import AttachmentRefused
+from benefits.cases.models import Attachment, Case
+from benefits.cases.queries import fetch_citizen_cases
+from benefits.cases.service import Application, answer_supplement, save_draft, submit_dossier
+from benefits.errors import DomainError
+from benefits.extensions import db
+from benefits.notify.service import notifications_for, render
+from benefits.places.models import Commune
+from benefits.procedures.catalogue import procedure
+from benefits.procedures.forms import application_form_class
+from benefits.rules.models import Category
+from benefits.web.auth import request_actor
+from benefits.web.uploads import send_attachment, upload_folder, uploads_from
+
+citizen_bp = Blueprint("citizen", __name__, url_prefix="/me")
+
+
+def _locale() -> str:
+    return str(get_locale() or "vi")
+
+
+def _own_case(code: str) -> Case:
+    case = db.session.scalar(
+        select(Case).where(Case.code == code, Case.applicant_user_id == current_user.id)
+    )
+    if case is None:
+        abort(404)
+    return case
+
+
+@citizen_bp.get("/")
+def home():
+    locale = _locale()
+    notes = [(n, render(n, locale)) for n in notifications_for(current_user.id)]
+    return render_template("citizen/home.html", cases=fetch_citizen_cases(current_user.id),
+                           notifications=notes)  # fmt: skip
+
+
+def _form_for(proc):
+    locale = _locale()
+    categories = [
+        (c.code, f"{c.name_en if locale == 'en' else c.name_vi} ({c.article})")
+        for c in db.session.scalars(select(Category).order_by(Category.article))
+    ]
+    form_class = application_form_class(
+        proc, locale, categories, lambda code: db.session.get(Commune, code) is not None
+    )
+    return form_class()
+
+
+def _application(proc, form) -> Application:
+    declarant = None
+    if form.on_behalf.data:
+        declarant = {
+            "full_name": form.declarant_name.data.strip(),
+            "national_id": form.declarant_national_id.data.strip(),
+            "relationship": form.declarant_relationship.data.strip(),
+            "address": (form.declarant_address.data or "").strip() or None,
+        }
+    return Application(
+        procedure_code=proc.code, full_name=form.full_name.data,
+        date_of_birth=form.date_of_birth.data, sex=form.sex.data,
+        national_id=form.national_id.data.strip(), commune_code=form.commune_code.data.strip(),
+        address=(form.address.data or "").strip() or None, declarant=declarant,
+        data=form.procedure_data(),
+    )  # fmt: skip
+
+
+@citizen_bp.route("/apply/<code>", methods=["GET", "POST"])
+def apply(code: str):
+    try:
+        proc = procedure(code)
+    except DomainError:
+        abort(404)
+    draft = None
+    if draft_id := request.args.get("draft", type=int):
+        draft = db.session.scalar(select(Case).where(
+            Case.id == draft_id, Case.applicant_user_id == current_user.id,
+            Case.status == "draft"))  # fmt: skip
+        if draft is None:
+            abort(404)
+    form = _form_for(proc)
+    if request.method == "GET":
+        form.submission_token.data = uuid.uuid4().hex
+        _prefill(form, draft)
+    elif form.validate_on_submit():
+        return _save_or_submit(proc, form, draft)
+    return render_template("citizen/apply.html", form=form, procedure=proc,
+                           procedure_name=proc.name(_locale()), draft=draft)  # fmt: skip
+
+
+def _prefill(form, draft) -> None:
+    """For oneself: the account's own details; or the saved draft."""
+    if draft is not None:
+        form.full_name.data = draft.subject_name
+        form.national_id.data = draft.subject_national_id
+        form.commune_code.data = draft.commune_code
+        data = draft.data or {}
+        form.date_of_birth.data = date.fromisoformat(data["date_of_birth"])
+        form.sex.data = data.get("sex")
+        form.address.data = data.get("address")
+        for name in form._procedure_fields:
+            value = data.get(name)
+            if value and form[name].type == "DateField":
+                value = date.fromisoformat(value)
+            form[name].data = value
+        return
+    form.full_name.data = current_user.full_name
+    form.date_of_birth.data = current_user.date_of_birth
+    form.sex.data = current_user.sex
+    form.national_id.data = current_user.national_id
+
+
+def _save_or_submit(proc, form, draft):
+    application = _application(proc, form)
+    uploads = uploads_from(request.files.getlist(form.attachments.name))
+    actor = request_actor()
+    try:
+        if request.form.get("action") == "draft":
+            saved = save_draft(application, current_user.id, actor, uploads, upload_folder(),
+                               draft=draft)  # fmt: skip
+            db.session.commit()
+            flash(_("Your draft is saved. You can finish it later."), "success")
+            return redirect(url_for("citizen.apply", code=proc.code, draft=saved.id))
+        case, _new = submit_dossier(application, current_user.id, form.submission_token.data,
+                                    actor, uploads, upload_folder(), date.today(),
+                                    draft=draft)  # fmt: skip
+        db.session.commit()
+    except AttachmentRefused as error:
+        db.session.rollback()
+        form.attachments.errors.append(error.message)
+        return render_template("citizen/apply.html", form=form, procedure=proc,
+                               procedure_name=proc.name(_locale()), draft=draft)  # fmt: skip
+    except IntegrityError:
+        # The same form sent twice at once: the other request created the dossier.
+        db.session.rollback()
+        case = db.session.scalar(
+            select(Case).where(Case.idempotency_key == form.submission_token.data)
+        )
+        if case is None:
+            raise
+    return redirect(url_for("citizen.receipt", code=case.code))
+
+
+@citizen_bp.get("/dossiers/<code>/receipt")
+def receipt(code: str):
+    case = _own_case(code)
+    name = procedure(case.procedure_code).name(_locale())
+    return render_template("citizen/receipt.html", case=case, procedure_name=name)
+
+
+@citizen_bp.route("/dossiers/<code>", methods=["GET", "POST"])
+def dossier(code: str):
+    case = _own_case(code)
+    if request.method == "POST":
+        uploads = uploads_from(request.files.getlist("attachments"))
+        try:
+            answer_supplement(case, (request.form.get("message") or "").strip()[:2000], uploads,
+                              upload_folder(), request_actor())  # fmt: skip
+            db.session.commit()
+            flash(_("Your answer is sent to the commune office."), "success")
+            return redirect(url_for("citizen.dossier", code=case.code))
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    name = procedure(case.procedure_code).name(_locale())
+    return render_template("citizen/dossier.html", case=case, procedure_name=name)
+
+
+@citizen_bp.get("/dossiers/<code>/attachments/<int:attachment_id>")
+def attachment(code: str, attachment_id: int):
+    case = _own_case(code)
+    found = db.session.get(Attachment, attachment_id)
+    if found is None or found.case_id != case.id:
+        abort(404)
+    return send_attachment(found)

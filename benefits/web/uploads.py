@@ -1,0 +1,35 @@
+"""Reading uploaded files from a request, and serving a stored attachment."""
+
+from __future__ import annotations
+
+from flask import current_app, send_file
+from werkzeug.datastructures import FileStorage
+
+from benefits.cases.attachments import MAX_FILE_BYTES, Upload
+from benefits.cases.models import Attachment
+
+
+def uploads_from(files: list[FileStorage]) -> list[Upload]:
+    result = []
+    for storage in files or []:
+        if not storage or not storage.filename:
+            continue
+        # Read one byte past the limit: enough to refuse, never the whole of a huge file.
+        content = storage.stream.read(MAX_FILE_BYTES + 1)
+        result.append(Upload(storage.filename, content))
+    return result
+
+
+def upload_folder():
+    from pathlib import Path
+
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def send_attachment(attachment: Attachment):
+    return send_file(
+        upload_folder() / attachment.stored_name,
+        mimetype=attachment.content_type,
+        download_name=attachment.original_name,
+        as_attachment=True,
+    )

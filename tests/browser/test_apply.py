@@ -1,0 +1,62 @@
+"""A citizen registers, applies for the monthly allowance for a child with one attachment,
+sees the receipt and finds the dossier in the tracking list (issue 5)."""
+
+PASSWORD = "một-mật-khẩu-dài"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def register(page, national_id, name="Hoàng Thị Mẹ"):
+    page.goto("/register")
+    page.fill("#full_name", name)
+    page.fill("#date_of_birth", "1990-05-17")
+    page.select_option("#sex", "F")
+    page.fill("#national_id", national_id)
+    page.fill("#phone", "0912345678")
+    page.fill("#password", PASSWORD)
+    page.fill("#password_confirm", PASSWORD)
+    page.get_by_role("button", name="Tạo tài khoản").click()
+    page.wait_for_url("**/me/")
+
+
+def fill_child(page, tmp_path):
+    page.fill("#full_name", "Hoàng Văn Bé")
+    page.fill("#date_of_birth", "2015-06-01")
+    page.select_option("#sex", "M")
+    page.fill("#national_id", "001215000124")
+    page.fill("#commune_code", "00070")
+    page.check("#on_behalf")
+    page.fill("#declarant_name", "Hoàng Thị Mẹ")
+    page.fill("#declarant_national_id", "001190000780")
+    page.fill("#declarant_relationship", "mẹ")
+    page.select_option("#category", "CHILD_NO_SUPPORT")
+    proof = tmp_path / "giay-to.png"
+    proof.write_bytes(PNG)
+    page.set_input_files("#attachments", str(proof))
+
+
+def test_apply_for_a_child_and_find_the_dossier(page, output_dir, tmp_path):
+    register(page, "001190000780")
+    page.goto("/procedures")
+    page.locator("a[href$='/me/apply/1.001776']").click()
+    fill_child(page, tmp_path)
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    page.wait_for_url("**/receipt")
+    code = page.locator(".dossier-code").inner_text()
+    assert code.startswith("BTXH-00070-")
+    page.screenshot(path=str(output_dir / "receipt.png"), full_page=True)
+    page.goto("/me/")
+    assert page.get_by_role("link", name=code).is_visible()
+
+
+def test_the_form_works_on_a_360px_phone(page, output_dir, tmp_path):
+    page.set_viewport_size({"width": 360, "height": 740})
+    register(page, "001190000781")
+    page.goto("/me/apply/1.001776")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    fill_child(page, tmp_path)
+    page.fill("#national_id", "001215000125")
+    page.fill("#declarant_national_id", "001190000781")
+    page.screenshot(path=str(output_dir / "apply-360.png"), full_page=True)
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    page.wait_for_url("**/receipt")

@@ -1,0 +1,179 @@
+"""Citizens apply online and follow their dossier (issue 5)."""
+
+import io
+from datetime import date
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import func, select
+
+from benefits.accounts.audit import Actor
+from benefits.accounts.service import CitizenRegistration, create_staff_user, register_citizen
+from benefits.cases.models import Attachment, Case
+from benefits.extensions import db
+from benefits.notify.models import Notification
+from benefits.places.calendar import add_working_days
+
+PASSWORD = "một-mật-khẩu-dài"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+TODAY = date.today()
+
+
+@pytest.fixture
+def citizen(client):
+    user = register_citizen(CitizenRegistration(
+        "Hoàng Thị Dân", date(1990, 5, 17), "F", "001190000777", "0912345678",
+        "dan@example.vn", PASSWORD), Actor.system("test"))  # fmt: skip
+    client.post("/login", data={"username": "001190000777", "password": PASSWORD})
+    return user
+
+
+def child_application(token="form-1", **changes):  # noqa: S107 - a form token
+    data = {
+        "submission_token": token, "full_name": "Hoàng Văn Bé", "date_of_birth": "2015-06-01",
+        "sex": "M", "national_id": "001215000123", "commune_code": "00070",
+        "address": "Tổ 3", "on_behalf": "y", "declarant_name": "Hoàng Thị Dân",
+        "declarant_national_id": "001190000777", "declarant_relationship": "mẹ",
+        "category": "CHILD_NO_SUPPORT", "parents_situation": "Bố mất năm 2020",
+        "action": "submit",
+    }  # fmt: skip
+    data.update(changes)
+    return data
+
+
+def post_application(client, data, files=((PNG, "giay-to.png"),)):
+    payload = dict(data)
+    payload["attachments"] = [(io.BytesIO(content), name) for content, name in files]
+    return client.post("/me/apply/1.001776", data=payload, content_type="multipart/form-data")
+
+
+def count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def errors_of(response):
+    page = BeautifulSoup(response.data, "html.parser")
+    return {p.parent.get("id", "").removesuffix("-field"): p.get_text(" ", strip=True)
+            for p in page.select(".error-message")}  # fmt: skip
+
+
+def test_the_form_is_pre_filled_for_oneself(client, citizen):
+    page = BeautifulSoup(client.get("/me/apply/1.001776").data, "html.parser")
+    assert page.select_one("#national_id")["value"] == "001190000777"
+    assert page.select_one("#category") is not None  # the procedure's own field
+    assert page.select_one("#submission_token")["value"]
+
+
+def test_applying_gives_a_receipt_with_code_and_due_date(client, citizen):
+    response = post_application(client, child_application())
+    assert response.status_code == 302
+    case = db.session.scalar(select(Case))
+    assert case.code == f"BTXH-00070-{TODAY.year}-000001"
+    assert case.due_on == add_working_days(TODAY, 10)  # ND20 Art 8.1: 10 working days
+    assert case.declarant_relationship == "mẹ" and case.data["category"] == "CHILD_NO_SUPPORT"
+    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert case.code in receipt
+    tracking = client.get("/me/").get_data(as_text=True)
+    assert case.code in tracking
+    stored = db.session.scalar(select(Attachment))
+    assert stored.content_type == "image/png" and len(stored.sha256) == 64
+    assert stored.stored_name != "giay-to.png"
+    assert count(Notification) == 1
+
+
+def test_a_replayed_submission_creates_one_dossier(client, citizen):
+    first = post_application(client, child_application())
+    again = post_application(client, child_application())
+    assert first.headers["Location"] == again.headers["Location"]
+    assert count(Case) == 1
+
+
+@pytest.mark.parametrize(
+    ("files", "why"),
+    [
+        (((b"just text, not a PDF", "giay.pdf"),), "PDF"),
+        (((b"%PDF-" + b"0" * (10 * 1024 * 1024), "big.pdf"),), "10 MB"),
+        ((), "papers"),
+    ],
+)
+def test_bad_attachments_are_refused_and_nothing_is_stored(client, citizen, files, why):
+    response = post_application(client, child_application(), files=files)
+    assert response.status_code == 200
+    assert "attachments" in errors_of(response)
+    assert count(Case) == 0 and count(Attachment) == 0
+
+
+def test_a_wrong_id_number_is_explained_next_to_the_field(client, citizen):
+    response = post_application(client, child_application(national_id="001015000123"))
+    assert "national_id" in errors_of(response)
+    assert count(Case) == 0
+
+
+def test_an_unknown_commune_is_refused(client, citizen):
+    response = post_application(client, child_application(commune_code="99999"))
+    assert "commune_code" in errors_of(response)
+
+
+def test_a_draft_is_saved_and_resumed(client, citizen):
+    response = post_application(client, child_application(action="draft"))
+    assert response.status_code == 302
+    draft = db.session.scalar(select(Case))
+    assert draft.status == "draft" and draft.code is None
+    resumed = BeautifulSoup(client.get(response.headers["Location"]).data, "html.parser")
+    assert resumed.select_one("#full_name")["value"] == "Hoàng Văn Bé"
+    payload = {**child_application(token="form-2"), "attachments": []}
+    submitted = client.post(f"/me/apply/1.001776?draft={draft.id}", data=payload,
+                            content_type="multipart/form-data")  # fmt: skip
+    assert submitted.status_code == 302  # the draft's attachment counts
+    db.session.refresh(draft)
+    assert draft.status == "submitted" and draft.code is not None
+    assert count(Case) == 1
+
+
+def test_the_supplement_loop(client, app, citizen):
+    post_application(client, child_application())
+    case = db.session.scalar(select(Case))
+    officer = app.test_client()
+    create_staff_user("officer", "o@xa.gov.vn", "Cán Bộ", PASSWORD, Actor.system("test"),
+                      commune_code="00070")  # fmt: skip
+    officer.post("/login", data={"username": "o@xa.gov.vn", "password": PASSWORD})
+    proof = db.session.scalar(select(Attachment.id))
+    assert officer.get(f"/officer/cases/{case.code}/attachments/{proof}").status_code == 200
+    officer.post(f"/officer/cases/{case.code}/supplement", data={"message": "Thiếu giấy khai sinh"})
+    db.session.refresh(case)
+    assert case.status == "supplement_requested"
+    page = client.get(f"/me/dossiers/{case.code}").get_data(as_text=True)
+    assert "Thiếu giấy khai sinh" in page
+    answer = client.post(f"/me/dossiers/{case.code}", content_type="multipart/form-data",
+                         data={"message": "Đã bổ sung",
+                               "attachments": [(io.BytesIO(PNG), "khai-sinh.png")]})  # fmt: skip
+    assert answer.status_code == 302
+    db.session.refresh(case)
+    assert case.status == "checking"
+    assert count(Attachment) == 2
+    assert count(Notification, Notification.user_id == citizen.id) >= 3
+
+
+def test_attachments_are_served_only_to_the_applicant_and_the_commune(client, app, citizen):
+    post_application(client, child_application())
+    case = db.session.scalar(select(Case))
+    proof = db.session.scalar(select(Attachment.id))
+    url = f"/me/dossiers/{case.code}/attachments/{proof}"
+    assert client.get(url).data == PNG
+    other = app.test_client()
+    stranger = CitizenRegistration(
+        "Người Khác", date(1991, 1, 1), "M", "001091000888", "0912345679", None, PASSWORD
+    )
+    register_citizen(stranger, Actor.system("t"))
+    other.post("/login", data={"username": "001091000888", "password": PASSWORD})
+    assert other.get(url).status_code == 404
+    elsewhere = app.test_client()
+    create_staff_user("officer", "x@vt.gov.vn", "Cán Bộ", PASSWORD, Actor.system("test"),
+                      commune_code="26506")  # fmt: skip
+    elsewhere.post("/login", data={"username": "x@vt.gov.vn", "password": PASSWORD})
+    assert elsewhere.get(f"/officer/cases/{case.code}/attachments/{proof}").status_code == 404
+
+
+def test_the_procedures_are_listed_for_the_public(client):
+    page = client.get("/procedures").get_data(as_text=True)
+    assert "1.001776" in page and "1.001731" in page
