@@ -18,7 +18,15 @@ from benefits.cases.queries import deadline_flag, fetch_commune_queue
 from benefits.cases.service import request_supplement, start_checking
 from benefits.errors import DomainError
 from benefits.extensions import db
-from benefits.payments.models import PaymentBatch
+from benefits.month import Month
+from benefits.payments.models import Overpayment, PaymentBatch, PaymentLine
+from benefits.registry.models import Beneficiary
+from benefits.registry.queries import PAGE as REGISTRY_PAGE
+from benefits.registry.queries import search_beneficiaries
+from benefits.rules.entitlement import EntitlementInput, RuleBook, entitlement_for
+from benefits.rules.forms import StandardLevelForm
+from benefits.rules.models import CoefficientRule, StandardLevel
+from benefits.rules.service import add_standard_level
 from benefits.web.auth import request_actor
 from benefits.web.uploads import send_attachment
 
@@ -90,6 +98,51 @@ def case_attachment(code: str, attachment_id: int):
     return send_attachment(found)
 
 
+@officer_bp.get("/registry")
+@permission_required("registry.read")
+def registry():
+    found = search_beneficiaries(
+        commune_filter(current_user, Beneficiary.commune_code),
+        request.args.get("q", ""),
+        request.args.get("after", type=int),
+    )
+    after = found[-1].id if len(found) == REGISTRY_PAGE else None
+    return render_template("officer/registry.html", beneficiaries=found, after=after)
+
+
+@officer_bp.get("/registry/<code>")
+@permission_required("registry.read")
+def beneficiary(code: str):
+    found = db.session.scalar(
+        select(Beneficiary).where(
+            Beneficiary.code == code, commune_filter(current_user, Beneficiary.commune_code)
+        )
+    )
+    if found is None:
+        abort(404)
+    rules = RuleBook.load(db.session)
+    person = EntitlementInput.of(found)
+    this_month = Month.of(date.today())
+    months = [
+        (m, entitlement_for(person, m, rules)) for m in (this_month - 12).until(this_month + 3)
+    ]
+    lines = db.session.scalars(
+        select(PaymentLine).where(PaymentLine.beneficiary_id == found.id).order_by(
+            PaymentLine.id.desc()).limit(24)
+    ).all()  # fmt: skip
+    overpayments = db.session.scalars(
+        select(Overpayment).where(Overpayment.beneficiary_id == found.id)
+    ).all()
+    audit = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.object_type == "beneficiary", AuditEntry.object_id == found.code)
+        .order_by(AuditEntry.id.desc())
+        .limit(50)
+    ).all()
+    return render_template("officer/beneficiary.html", beneficiary=found, months=months,
+                           lines=lines, overpayments=overpayments, audit=audit)  # fmt: skip
+
+
 @payments_bp.get("/", endpoint="home")
 def payments_home():
     scope = (PaymentBatch.scope_kind == "commune") & commune_filter(
@@ -133,6 +186,36 @@ def new_user():
             flash(_("The account is created."), "success")
             return redirect(url_for("admin.home"))
     return render_template("admin/new_user.html", form=form)
+
+
+@admin_bp.route("/rules", methods=["GET", "POST"])
+@permission_required("rules.edit")
+def rules():
+    form = StandardLevelForm()
+    if form.validate_on_submit():
+        try:
+            add_standard_level(current_user.province_code, Month.parse(form.month.data),
+                               form.amount.data, form.legal_basis.data, request_actor(),
+                               Month.of(date.today()))  # fmt: skip
+        except DomainError as error:
+            getattr(form, error.field or "amount").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The new level is recorded."), "success")
+            return redirect(url_for("admin.rules"))
+    levels = db.session.scalars(
+        select(StandardLevel)
+        .where(
+            (StandardLevel.province_code.is_(None))
+            | (StandardLevel.province_code == current_user.province_code)
+        )
+        .order_by(StandardLevel.effective_month)
+    ).all()
+    coefficients = db.session.scalars(
+        select(CoefficientRule).order_by(CoefficientRule.category_code, CoefficientRule.min_age)
+    ).all()
+    return render_template("admin/rules.html", form=form, levels=levels,
+                           coefficients=coefficients)  # fmt: skip
 
 
 AUDIT_PAGE = 50
