@@ -38,7 +38,7 @@ lint: install  ## Ruff lint and format check
 	$(BIN)/ruff format --check benefits tests benchmarks tools
 
 format: install  ## Apply ruff's fixes and formatting
-	$(BIN)/ruff check --fix benefits tests benchmarks tools
+	-$(BIN)/ruff check --fix benefits tests benchmarks tools
 	$(BIN)/ruff format benefits tests benchmarks tools
 
 translations: install  ## Extract, update and compile the vi and en catalogues

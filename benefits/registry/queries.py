@@ -19,9 +19,7 @@ def search_beneficiaries(scope, text: str = "", after_id: int | None = None) -> 
         if text.isdigit():
             query = query.where(Person.national_id.startswith(text))
         else:
-            query = query.where(
-                or_(Person.full_name.ilike(f"%{text}%"), Beneficiary.code == text)
-            )
+            query = query.where(or_(Person.full_name.ilike(f"%{text}%"), Beneficiary.code == text))
     if after_id:
         query = query.where(Beneficiary.id > after_id)
     return list(db.session.scalars(query.order_by(Beneficiary.id).limit(PAGE)))

@@ -9,9 +9,18 @@ from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
 
 class StandardLevelForm(FlaskForm):
-    month = StringField(_l("From month (YYYY-MM)"), validators=[
-        DataRequired(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Write the month as YYYY-MM."))])
-    amount = IntegerField(_l("Standard level (VND a month)"),
-                          validators=[DataRequired(), NumberRange(min=1, max=100_000_000)])
-    legal_basis = StringField(_l("Legal basis (resolution of the provincial People's Council)"),
-                              validators=[DataRequired(), Length(max=255)])
+    month = StringField(
+        _l("From month (YYYY-MM)"),
+        validators=[
+            DataRequired(),
+            Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Write the month as YYYY-MM.")),
+        ],
+    )
+    amount = IntegerField(
+        _l("Standard level (VND a month)"),
+        validators=[DataRequired(), NumberRange(min=1, max=100_000_000)],
+    )
+    legal_basis = StringField(
+        _l("Legal basis (resolution of the provincial People's Council)"),
+        validators=[DataRequired(), Length(max=255)],
+    )

@@ -16,14 +16,25 @@ PASSWORD = "một-mật-khẩu-dài"
 
 
 def log_in(client, role, email, commune=None, province=None):
-    create_staff_user(role, email, "Cán Bộ", PASSWORD, Actor.system("test"),
-                      commune_code=commune, province_code=province)
+    create_staff_user(
+        role,
+        email,
+        "Cán Bộ",
+        PASSWORD,
+        Actor.system("test"),
+        commune_code=commune,
+        province_code=province,
+    )
     client.post("/login", data={"username": email, "password": PASSWORD})
 
 
 def test_an_officer_searches_the_commune_and_sees_the_monthly_entitlement(client):
-    here = create_beneficiary(full_name="Lâm Văn Sơn", date_of_birth=date(1950, 10, 10),
-                              categories=["ELDERLY_POOR_ALONE"], commune_code="00070")
+    here = create_beneficiary(
+        full_name="Lâm Văn Sơn",
+        date_of_birth=date(1950, 10, 10),
+        categories=["ELDERLY_POOR_ALONE"],
+        commune_code="00070",
+    )
     there = create_beneficiary(full_name="Lâm Văn Xa", commune_code="26506")
     log_in(client, "officer", "o@xa.gov.vn", commune="00070")
     listing = client.get("/officer/registry?q=Lâm").get_data(as_text=True)
@@ -37,8 +48,10 @@ def test_an_officer_searches_the_commune_and_sees_the_monthly_entitlement(client
 def test_an_admin_adds_a_provincial_top_up_from_a_future_month(client):
     log_in(client, "admin", "a@so.gov.vn", province="79")
     next_month = Month.of(date.today()) + 1
-    response = client.post("/admin/rules", data={
-        "month": str(next_month), "amount": "650000", "legal_basis": "Nghị quyết 01/2026"})
+    response = client.post(
+        "/admin/rules",
+        data={"month": str(next_month), "amount": "650000", "legal_basis": "Nghị quyết 01/2026"},
+    )
     assert response.status_code == 302
     assert standard_level_for("79", next_month) == 650_000
     assert standard_level_for("01", next_month) == 500_000
@@ -47,9 +60,12 @@ def test_an_admin_adds_a_provincial_top_up_from_a_future_month(client):
 def test_history_is_never_edited_in_place(client):
     log_in(client, "admin", "a@so.gov.vn", province="79")
     before = db.session.scalars(select(StandardLevel)).all()
-    past = client.post("/admin/rules", data={
-        "month": "2024-01", "amount": "650000", "legal_basis": "x"})
-    lower = client.post("/admin/rules", data={
-        "month": str(Month.of(date.today()) + 1), "amount": "400000", "legal_basis": "x"})
+    past = client.post(
+        "/admin/rules", data={"month": "2024-01", "amount": "650000", "legal_basis": "x"}
+    )
+    lower = client.post(
+        "/admin/rules",
+        data={"month": str(Month.of(date.today()) + 1), "amount": "400000", "legal_basis": "x"},
+    )
     assert past.status_code == 200 and lower.status_code == 200
     assert db.session.scalars(select(StandardLevel)).all() == before
