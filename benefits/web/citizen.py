@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from benefits.cases.attachments import AttachmentRefused
-from benefits.cases.models import Attachment, Case
+from benefits.cases.models import Case
 from benefits.cases.queries import fetch_citizen_cases
 from benefits.cases.service import Application, answer_supplement, save_draft, submit_dossier
 from benefits.errors import DomainError
@@ -24,7 +24,7 @@ from benefits.procedures.catalogue import procedure
 from benefits.procedures.forms import application_form_class
 from benefits.rules.models import Category
 from benefits.web.auth import request_actor
-from benefits.web.uploads import send_attachment, upload_folder, uploads_from
+from benefits.web.uploads import send_case_attachment, upload_folder, uploads_from
 
 citizen_bp = Blueprint("citizen", __name__, url_prefix="/me")
 
@@ -183,8 +183,4 @@ def dossier(code: str):
 
 @citizen_bp.get("/dossiers/<code>/attachments/<int:attachment_id>")
 def attachment(code: str, attachment_id: int):
-    case = _own_case(code)
-    found = db.session.get(Attachment, attachment_id)
-    if found is None or found.case_id != case.id:
-        abort(404)
-    return send_attachment(found)
+    return send_case_attachment(_own_case(code), attachment_id)

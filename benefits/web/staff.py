@@ -13,7 +13,7 @@ from benefits.accounts.forms import StaffUserForm
 from benefits.accounts.models import AuditEntry, User
 from benefits.accounts.policy import commune_filter, permission_required
 from benefits.accounts.service import AccountError, create_staff_user
-from benefits.cases.models import Attachment, Case
+from benefits.cases.models import Case
 from benefits.cases.queries import deadline_flag, fetch_commune_queue
 from benefits.cases.service import request_supplement, start_checking
 from benefits.errors import DomainError
@@ -28,7 +28,7 @@ from benefits.rules.forms import StandardLevelForm
 from benefits.rules.models import CoefficientRule, StandardLevel
 from benefits.rules.service import add_standard_level
 from benefits.web.auth import request_actor
-from benefits.web.uploads import send_attachment
+from benefits.web.uploads import send_case_attachment
 
 officer_bp = Blueprint("officer", __name__, url_prefix="/officer")
 payments_bp = Blueprint("payments", __name__, url_prefix="/payments")
@@ -91,11 +91,7 @@ def case_start_checking(code: str):
 
 @officer_bp.get("/cases/<code>/attachments/<int:attachment_id>")
 def case_attachment(code: str, attachment_id: int):
-    case = _case_in_scope(code)
-    found = db.session.get(Attachment, attachment_id)
-    if found is None or found.case_id != case.id:
-        abort(404)
-    return send_attachment(found)
+    return send_case_attachment(_case_in_scope(code), attachment_id)
 
 
 @officer_bp.get("/registry")

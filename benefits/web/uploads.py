@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, send_file
+from pathlib import Path
+
+from flask import abort, current_app, send_file
 from werkzeug.datastructures import FileStorage
 
 from benefits.cases.attachments import MAX_FILE_BYTES, Upload
 from benefits.cases.models import Attachment
+from benefits.extensions import db
 
 
 def uploads_from(files: list[FileStorage]) -> list[Upload]:
@@ -20,13 +23,15 @@ def uploads_from(files: list[FileStorage]) -> list[Upload]:
     return result
 
 
-def upload_folder():
-    from pathlib import Path
-
+def upload_folder() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])
 
 
-def send_attachment(attachment: Attachment):
+def send_case_attachment(case, attachment_id: int):
+    """A paper of ``case`` (already checked to be in the caller's reach), or 404."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.case_id != case.id:
+        abort(404)
     return send_file(
         upload_folder() / attachment.stored_name,
         mimetype=attachment.content_type,
