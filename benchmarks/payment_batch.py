@@ -1,0 +1,169 @@
+"""Benchmark: a month's payment batches for N beneficiaries (performance.md).
+
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench \\
+        .venv/bin/python benchmarks/payment_batch.py --beneficiaries 1000000
+
+Loads N synthetic beneficiaries over all 3,321 communes (COPY), then times the national
+generation of March 2025 (one batch per province, each one set-based transaction), the
+regeneration of the same month, the CSV export of every batch, and, in the same run, the
+database floor: a bare ``INSERT ... SELECT`` writing as many rows into a plain table.
+Times exclude the process start-up and the loading; the last line is a JSON object.
+The database should be migrated and empty.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select, text  # noqa: E402
+
+from benefits import create_app  # noqa: E402
+from benefits.accounts.audit import Actor  # noqa: E402
+from benefits.extensions import db  # noqa: E402
+from benefits.month import Month  # noqa: E402
+from benefits.payments.export import csv_chunks  # noqa: E402
+from benefits.payments.generation import generate_batch  # noqa: E402
+from benefits.payments.models import PaymentBatch, PaymentLine  # noqa: E402
+from benefits.places.reference import commune_rows, province_rows  # noqa: E402
+
+MONTH = Month(2025, 3)
+CATEGORIES = ["ELDERLY_POOR_ALONE", "DISABLED_SEVERE", "HIV_POOR", "ELDERLY_COMMUNITY_CARE"]
+
+
+def load(n: int) -> None:
+    """Persons, beneficiaries and their categories, written with COPY."""
+    communes = [c["code"] for c in commune_rows()]
+    raw = db.session.connection().connection.driver_connection
+    with raw.cursor() as cursor:
+        with cursor.copy(
+            "COPY persons (id, national_id, full_name, name_sort_key, date_of_birth, sex, "
+            "commune_code, created_at, updated_at) FROM STDIN"
+        ) as copy:
+            for i in range(1, n + 1):
+                copy.write_row(
+                    (
+                        i,
+                        f"{i:012d}",
+                        f"Người {i}",
+                        f"nguoi{i:09d}",
+                        "1950-06-01",
+                        "M",
+                        communes[i % len(communes)],
+                        "2025-01-01",
+                        "2025-01-01",
+                    )
+                )
+        with cursor.copy(
+            "COPY beneficiaries (id, code, person_id, commune_code, status, effective_month, "
+            "paid_through_month, dependent_children, payment_method, payment_point, "
+            "created_at, updated_at) FROM STDIN"
+        ) as copy:
+            for i in range(1, n + 1):
+                commune = communes[i % len(communes)]
+                copy.write_row(
+                    (
+                        i,
+                        f"BTXH-{commune}-{i:08d}",
+                        i,
+                        commune,
+                        "active",
+                        202401,
+                        202502,
+                        0,
+                        "POST",
+                        f"PO-{commune}",
+                        "2025-01-01",
+                        "2025-01-01",
+                    )
+                )
+        with cursor.copy(
+            "COPY beneficiary_categories (beneficiary_id, category_code, from_month) FROM STDIN"
+        ) as copy:
+            for i in range(1, n + 1):
+                copy.write_row((i, CATEGORIES[i % len(CATEGORIES)], 202401))
+    db.session.execute(
+        text("ANALYZE persons; ANALYZE beneficiaries; ANALYZE beneficiary_categories")
+    )
+    db.session.commit()
+
+
+def national_generation() -> float:
+    started = time.perf_counter()
+    for province in province_rows():
+        generate_batch(MONTH, "province", province["code"], Actor.system("benchmark"))
+        db.session.commit()
+    return time.perf_counter() - started
+
+
+def export_all() -> float:
+    started = time.perf_counter()
+    for batch in db.session.scalars(select(PaymentBatch)).all():
+        sink = io.StringIO()
+        for chunk in csv_chunks(batch):
+            sink.write(chunk)
+            sink.seek(0)
+            sink.truncate()
+    return time.perf_counter() - started
+
+
+def floor(rows: int) -> float:
+    db.session.execute(text("DROP TABLE IF EXISTS bench_floor"))
+    db.session.execute(text("CREATE TABLE bench_floor (a int, b int, c int, d int, e text)"))
+    db.session.commit()
+    started = time.perf_counter()
+    db.session.execute(
+        text(
+            "INSERT INTO bench_floor SELECT id, person_id, effective_month, dependent_children, "
+            "code FROM beneficiaries LIMIT :rows"
+        ),
+        {"rows": rows},
+    )
+    db.session.commit()
+    seconds = time.perf_counter() - started
+    db.session.execute(text("DROP TABLE bench_floor"))
+    db.session.commit()
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--beneficiaries", type=int, default=1_000_000)
+    args = parser.parse_args()
+    app = create_app()
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            sys.exit("this benchmark needs PostgreSQL (DATABASE_URL)")
+        print(f"loading {args.beneficiaries} beneficiaries ...", file=sys.stderr)
+        load(args.beneficiaries)
+        generate_s = national_generation()
+        lines = db.session.scalar(select(func.count()).select_from(PaymentLine))
+        print(f"generated {lines} lines in {generate_s:.2f} s", file=sys.stderr)
+        regenerate_s = national_generation()
+        again = db.session.scalar(select(func.count()).select_from(PaymentLine))
+        export_s = export_all()
+        floor_s = floor(lines)
+    print(
+        json.dumps(
+            {
+                "beneficiaries": args.beneficiaries,
+                "lines": lines,
+                "duplicates_after_regeneration": again - lines,
+                "generate_s": round(generate_s, 2),
+                "regenerate_s": round(regenerate_s, 2),
+                "export_s": round(export_s, 2),
+                "floor_s": round(floor_s, 2),
+                "ratio": round(generate_s / floor_s, 2),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
