@@ -30,7 +30,7 @@ def format_coefficient(pct: int) -> str:
     return text + "0" if text.endswith(".") else text
 
 
-def _row(month: str, line: PaymentLine) -> list:
+def _row(month: str, line) -> list:
     return [
         month, line.province_code, line.commune_code, line.payment_method,
         line.payment_point or "", line.line_no, line.kind, line.beneficiary_code,
@@ -48,10 +48,12 @@ def csv_chunks(batch: PaymentBatch, rows_per_chunk: int = 5000) -> Iterator[str]
     buffer.write(BOM)
     writer.writerow(CSV_COLUMNS)
     month = str(batch.month)
-    lines = db.session.scalars(
-        select(PaymentLine)
-        .where(PaymentLine.batch_id == batch.id)
-        .order_by(PaymentLine.line_no)
+    # Plain rows, not ORM objects, streamed from a server-side cursor: flat memory.
+    table = PaymentLine.__table__
+    lines = db.session.execute(
+        select(table)
+        .where(table.c.batch_id == batch.id)
+        .order_by(table.c.line_no)
         .execution_options(yield_per=rows_per_chunk)
     )
     for count, line in enumerate(lines, start=1):
