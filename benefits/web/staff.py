@@ -11,11 +11,14 @@ from sqlalchemy import select
 
 from benefits.accounts.forms import StaffUserForm
 from benefits.accounts.models import AuditEntry, User
-from benefits.accounts.policy import commune_filter, permission_required
+from benefits.accounts.policy import commune_filter, has_permission, permission_required
 from benefits.accounts.service import AccountError, create_staff_user
 from benefits.cases.models import Case
 from benefits.cases.queries import deadline_flag, fetch_commune_queue
 from benefits.cases.service import request_supplement, start_checking
+from benefits.deaths.forms import RecordDeathForm
+from benefits.deaths.models import DeathRecord
+from benefits.deaths.service import DeathReport, record_death
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
@@ -137,6 +140,43 @@ def beneficiary(code: str):
     ).all()
     return render_template("officer/beneficiary.html", beneficiary=found, months=months,
                            lines=lines, overpayments=overpayments, audit=audit)  # fmt: skip
+
+
+@officer_bp.route("/deaths", methods=["GET", "POST"])
+@permission_required("registry.read")
+def deaths():
+    """Record a death by hand (same engine as the civil registry) and review duplicates."""
+    form = RecordDeathForm()
+    if request.method == "POST" and not has_permission(current_user, "case.check"):
+        abort(404)
+    if form.validate_on_submit():
+        report = DeathReport(
+            registration_number=form.registration_number.data.strip(),
+            national_id=form.national_id.data.strip(), full_name=form.full_name.data.strip(),
+            date_of_death=form.date_of_death.data, registered_on=form.registered_on.data,
+            commune_code=current_user.commune_code,
+            declarant={"full_name": form.declarant_name.data.strip(),
+                       "national_id": form.declarant_national_id.data.strip(),
+                       "relationship": (form.declarant_relationship.data or "").strip() or None},
+        )  # fmt: skip
+        try:
+            record, _created = record_death(report, request_actor(), "officer", date.today())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form.registration_number.errors.append(error.message)
+        else:
+            funeral = (record.response or {}).get("funeral_allowance")
+            flash(_("The death is recorded.") + (f" {funeral['case_code']}" if funeral else ""),
+                  "success")  # fmt: skip
+            return redirect(url_for("officer.deaths"))
+    records = db.session.scalars(
+        select(DeathRecord)
+        .where(commune_filter(current_user, DeathRecord.commune_code))
+        .order_by(DeathRecord.id.desc())
+        .limit(100)
+    ).all()
+    return render_template("officer/deaths.html", form=form, records=records)
 
 
 @payments_bp.get("/", endpoint="home")

@@ -186,3 +186,27 @@ def test_a_client_token_is_shown_once_stored_hashed_and_revocable(app, client, b
     assert post(client, token, report(beneficiary)).status_code == 201
     assert app.test_cli_runner().invoke(args=["clients", "revoke", "civil"]).exit_code == 0
     assert post(client, token, report(beneficiary)).status_code == 401
+
+
+def test_an_officer_records_a_death_by_hand_with_the_same_effects(app, beneficiary):
+    from benefits.accounts.service import create_staff_user
+
+    officer = app.test_client()
+    create_staff_user("officer", "o@xa.gov.vn", "Cán Bộ", "một-mật-khẩu-dài", Actor.system("t"),
+                      commune_code="00070")  # fmt: skip
+    officer.post("/login", data={"username": "o@xa.gov.vn", "password": "một-mật-khẩu-dài"})
+    form = {
+        "registration_number": "KT-TAY-1", "national_id": beneficiary.person.national_id,
+        "full_name": beneficiary.person.full_name, "date_of_death": "2025-03-14",
+        "registered_on": "2025-03-16", "declarant_name": "Nguyễn Thị B",
+        "declarant_national_id": "001190054321", "declarant_relationship": "con",
+    }  # fmt: skip
+    assert officer.post("/officer/deaths", data=form).status_code == 302
+    db.session.refresh(beneficiary)
+    assert beneficiary.status == "deceased"
+    assert count(Case) == 1
+    again = officer.post("/officer/deaths", data={**form, "registration_number": "KT-TAY-2"})
+    assert again.status_code == 302
+    page = officer.get("/officer/deaths").get_data(as_text=True)
+    assert "KT-TAY-2" in page and "tag-warning" in page  # listed as a possible duplicate
+    assert count(Case) == 1

@@ -1,0 +1,48 @@
+"""The officer's form to record a death by hand (the same effects engine as the API)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from benefits.people.national_id import InvalidNationalId, check_national_id
+
+
+def _valid_id(_form, field):
+    try:
+        check_national_id((field.data or "").strip())
+    except InvalidNationalId as error:
+        raise ValidationError(error.message) from None
+
+
+class RecordDeathForm(FlaskForm):
+    registration_number = StringField(
+        _l("Death registration number"), validators=[DataRequired(), Length(max=60)]
+    )
+    national_id = StringField(
+        _l("Personal ID number of the deceased"), validators=[DataRequired(), _valid_id]
+    )
+    full_name = StringField(
+        _l("Full name of the deceased"), validators=[DataRequired(), Length(max=120)]
+    )
+    date_of_death = DateField(_l("Date of death"), validators=[DataRequired()])
+    registered_on = DateField(_l("Date of registration"), validators=[DataRequired()])
+    declarant_name = StringField(
+        _l("Declarant's full name"), validators=[DataRequired(), Length(max=120)]
+    )
+    declarant_national_id = StringField(
+        _l("Declarant's personal ID number"), validators=[DataRequired(), _valid_id]
+    )
+    declarant_relationship = StringField(
+        _l("Relationship to the deceased"), validators=[Length(max=60)]
+    )
+
+    def validate_date_of_death(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("The date of death cannot be in the future."))
+        if field.data and self.registered_on.data and field.data > self.registered_on.data:
+            raise ValidationError(_l("The date of death cannot be after the registration."))
