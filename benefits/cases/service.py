@@ -21,7 +21,10 @@ from benefits.procedures.catalogue import procedure
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"submitted", "withdrawn"}),
     "submitted": frozenset({"checking", "withdrawn"}),
-    "checking": frozenset({"supplement_requested", "posting", "proposed", "refused", "withdrawn"}),
+    # A linked death dossier (Decree 63/2024) is accepted by the commune directly.
+    "checking": frozenset(
+        {"supplement_requested", "posting", "proposed", "approved", "refused", "withdrawn"}
+    ),
     "supplement_requested": frozenset({"checking", "withdrawn"}),
     "posting": frozenset({"proposed", "checking", "withdrawn"}),
     "proposed": frozenset({"approved", "refused", "checking"}),

@@ -59,10 +59,19 @@ class ConflictingReplay(DomainError):
 
 
 def record_death(
-    report: DeathReport, actor: Actor, source: str, today: date
+    report: DeathReport,
+    actor: Actor,
+    source: str,
+    today: date,
+    *,
+    deregister: bool = True,
+    funeral: bool = True,
 ) -> tuple[DeathRecord, bool]:
     """Apply a death registration once. Returns the record and whether it is new; an
-    identical replay returns the first record, a different one raises ConflictingReplay."""
+    identical replay returns the first record, a different one raises ConflictingReplay.
+
+    A citizen's linked dossier may ask for 2 of the 3 procedures (Decree 63/2024):
+    ``deregister`` and ``funeral`` leave one of them out."""
     existing = db.session.scalar(
         select(DeathRecord).where(DeathRecord.registration_number == report.registration_number)
     )
@@ -118,19 +127,24 @@ def record_death(
 
     db.session.add(record)
     db.session.flush()  # the unique registration number is claimed before any effect
-    _deregister_residence(record, person)
+    if person is not None:
+        person.died_on = record.date_of_death
+    if deregister:
+        _deregister_residence(record, person)
     beneficiary, last_month = _stop_allowance(record, person, actor)
-    funeral = None
+    funeral_case = None
     if beneficiary is not None:
-        funeral = _open_funeral_case(record, beneficiary, actor, today)
+        if funeral:
+            funeral_case = _open_funeral_case(record, beneficiary, actor, today)
         for effect in DEATH_EFFECTS:
             effect(record, beneficiary, last_month, actor)
-    record.response = _response_body(record, "recorded", beneficiary, funeral)
+    residence = "recorded" if deregister else "not_requested"
+    record.response = _response_body(record, residence, beneficiary, funeral_case)
     record_audit(
         actor, "death.recorded", "death", record.registration_number,
         {"national_id": report.national_id, "date_of_death": report.date_of_death,
          "beneficiary": beneficiary.code if beneficiary else None,
-         "funeral_case": funeral.code if funeral else None},
+         "funeral_case": funeral_case.code if funeral_case else None},
         commune_code=report.commune_code,
     )  # fmt: skip
     db.session.flush()

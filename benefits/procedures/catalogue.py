@@ -158,6 +158,27 @@ PROCEDURES: tuple[Procedure, ...] = (
         "request form", 30, False, "disability certificate", calendar_days=True,
     ),
     Procedure(
+        "2.002913",
+        "Liên thông đăng ký khai tử, xóa đăng ký thường trú, hưởng chế độ mai táng phí",
+        "Linked procedure: death registration, residence deregistration, funeral support",
+        "Nghị định 63/2024/NĐ-CP", "tờ khai liên thông", 3, False,
+        "death registration; residence deregistration; funeral support",
+        who_vi="Thân nhân hoặc người tổ chức mai táng của người đã mất",
+        who_en="A relative of the deceased, or whoever organises the funeral",
+        fields=(
+            FieldSpec("date_of_death", "Ngày mất", "Date of death", "date", True),
+            FieldSpec("components", "Các thủ tục đề nghị giải quyết", "Procedures asked for",
+                      "select", True, choices=(
+                          ("all", "Khai tử, xóa thường trú và mai táng phí",
+                           "Death, deregistration and funeral support"),
+                          ("death_residence", "Khai tử và xóa đăng ký thường trú",
+                           "Death and residence deregistration"),
+                          ("death_funeral", "Khai tử và mai táng phí",
+                           "Death and funeral support"))),
+        ),
+        attachments=(AttachmentSpec("death_notice", "Giấy báo tử", "Death notice"),),
+    ),
+    Procedure(
         "1.014027", "Trợ cấp hưu trí xã hội", "Social pension",
         "Nghị định 176/2025/NĐ-CP", "tờ khai", 10, True, "decision; monthly payments",
     ),

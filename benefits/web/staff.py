@@ -17,6 +17,7 @@ from benefits.cases.models import Case
 from benefits.cases.queries import deadline_flag, fetch_commune_queue
 from benefits.cases.service import request_supplement, start_checking
 from benefits.deaths.forms import RecordDeathForm
+from benefits.deaths.linked_dossier import accept_linked_death_dossier
 from benefits.deaths.models import DeathRecord
 from benefits.deaths.service import DeathReport, record_death
 from benefits.errors import DomainError
@@ -86,6 +87,20 @@ def case_start_checking(code: str):
     try:
         start_checking(case, request_actor())
         db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("officer.case_detail", code=case.code))
+
+
+@officer_bp.post("/cases/<code>/accept-death")
+@permission_required("case.check")
+def case_accept_death(code: str):
+    case = _case_in_scope(code)
+    try:
+        accept_linked_death_dossier(case, request_actor(), date.today())
+        db.session.commit()
+        flash(_("The death is recorded."), "success")
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
