@@ -67,6 +67,7 @@ def _import_models() -> None:
     import benefits.payments.models  # noqa: F401
     import benefits.people.models  # noqa: F401
     import benefits.places.models  # noqa: F401
+    import benefits.procedures.models  # noqa: F401
     import benefits.registry.models  # noqa: F401
     import benefits.rules.models  # noqa: F401
 

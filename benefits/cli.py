@@ -45,11 +45,13 @@ def worker(burst: bool, queues: tuple[str, ...]) -> None:
 def register_commands(app: Flask) -> None:
     from benefits.accounts.cli import users_cli
     from benefits.api.cli import clients_cli
+    from benefits.cases.cli import cases_cli
     from benefits.payments.cli import payments_cli
     from benefits.registry.cli import registry_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(clients_cli)
+    app.cli.add_command(cases_cli)
     app.cli.add_command(payments_cli)
     app.cli.add_command(registry_cli)
     app.cli.add_command(seed_cli)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from benefits.cases.models import Case
+from benefits.cases.models import Case, CaseEvent
 from benefits.extensions import db
 from benefits.places.calendar import working_days_between
 
@@ -42,5 +42,28 @@ def fetch_citizen_cases(user_id: int) -> list[Case]:
     return list(
         db.session.scalars(
             select(Case).where(Case.applicant_user_id == user_id).order_by(Case.id.desc())
+        )
+    )
+
+
+# domain.md section 2: a case left unanswered 30 days after a request for papers is closed
+# as withdrawn.
+SUPPLEMENT_WAIT_DAYS = 30
+
+
+def fetch_unanswered_supplements(today: date) -> list[Case]:
+    """Dossiers whose request for papers has waited more than 30 days."""
+    last_request = (
+        select(CaseEvent.case_id, func.max(CaseEvent.at).label("asked_at"))
+        .where(CaseEvent.to_status == "supplement_requested")
+        .group_by(CaseEvent.case_id)
+        .subquery()
+    )
+    limit = datetime.combine(today - timedelta(days=SUPPLEMENT_WAIT_DAYS), time.min, UTC)
+    return list(
+        db.session.scalars(
+            select(Case)
+            .join(last_request, last_request.c.case_id == Case.id)
+            .where(Case.status == "supplement_requested", last_request.c.asked_at < limit)
         )
     )

@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from benefits.errors import NotFound
+from benefits.extensions import db
 from benefits.places.calendar import add_working_days
+from benefits.procedures.models import PostingSetting
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,16 @@ PROCEDURES: tuple[Procedure, ...] = (
 )  # fmt: skip
 
 _BY_CODE = {p.code: p for p in PROCEDURES}
+
+
+def posting_required(code: str, province_code: str) -> bool:
+    """The province's setting for the procedure, else the catalogue's default."""
+    setting = db.session.scalar(
+        select(PostingSetting.public_posting).where(
+            PostingSetting.procedure_code == code, PostingSetting.province_code == province_code
+        )
+    )
+    return procedure(code).public_posting if setting is None else setting
 
 
 def procedure(code: str) -> Procedure:

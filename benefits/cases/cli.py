@@ -1,0 +1,26 @@
+"""``flask --app wsgi cases expire-supplements``: run daily (cron or a scheduler)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+
+from benefits.accounts.audit import Actor
+from benefits.cases.queries import fetch_unanswered_supplements
+from benefits.cases.service import move_case
+from benefits.extensions import db
+
+cases_cli = AppGroup("cases", help="Dossiers.")
+
+
+@cases_cli.command("expire-supplements")
+def expire_supplements() -> None:
+    """Close as withdrawn the dossiers left unanswered 30 days after a request for papers."""
+    actor = Actor.system("cli")
+    expired = fetch_unanswered_supplements(date.today())
+    for case in expired:
+        move_case(case, "withdrawn", actor, note="no answer within 30 days")
+    db.session.commit()
+    click.echo(f"{len(expired)} dossier(s) closed as withdrawn")
