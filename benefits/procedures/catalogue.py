@@ -106,11 +106,15 @@ PROCEDURES: tuple[Procedure, ...] = (
         "MOVE-IN-PROVINCE", "Tiếp tục chi trả khi chuyển đến xã khác trong tỉnh",
         "Continue payment after a move within the province", "Nghị định 20/2021/NĐ-CP, Điều 8.3",
         "written request", 3, False, "stop at the old commune, continue at the new one",
+        who_vi="Người đang hưởng trợ cấp chuyển nơi ở sang xã khác trong cùng tỉnh",
+        who_en="A beneficiary moving to another commune of the same province",
     ),
     Procedure(
         "MOVE-OUT-PROVINCE", "Thực hiện trợ cấp khi chuyển đến tỉnh khác",
         "Re-grant after a move to another province", "Nghị định 20/2021/NĐ-CP, Điều 8.4",
         "written request", 3, False, "stop decision, then grant decision",
+        who_vi="Người đang hưởng trợ cấp chuyển nơi ở sang tỉnh khác",
+        who_en="A beneficiary moving to another province",
     ),
     Procedure(
         "1.001731", "Hỗ trợ chi phí mai táng", "Funeral cost support",
@@ -128,37 +132,51 @@ PROCEDURES: tuple[Procedure, ...] = (
     Procedure(
         "EMERGENCY-FUNERAL", "Hỗ trợ chi phí mai táng khẩn cấp", "Emergency funeral support",
         "Nghị định 20/2021/NĐ-CP, Điều 14", "Mẫu 04", 3, False, "one-off payment",
+        who_vi="Gia đình có người chết, mất tích do thiên tai, hỏa hoạn, dịch bệnh, tai nạn nghiêm trọng",
+        who_en="A family whose member died or is missing in a disaster, fire, epidemic or serious accident",
     ),
     Procedure(
         "EMERGENCY-HOUSING", "Hỗ trợ làm nhà ở, sửa chữa nhà ở",
         "Emergency support to build, relocate or repair a house",
         "Nghị định 20/2021/NĐ-CP, Điều 15", "Mẫu 06", 10, False, "one-off payment",
+        who_vi="Hộ gia đình có nhà ở bị đổ, sập, trôi, cháy, hư hỏng nặng do thiên tai, hỏa hoạn",
+        who_en="A household whose house collapsed, burned or was badly damaged by a disaster or fire",
     ),
     Procedure(
         "FOSTER-CARE", "Nhận chăm sóc, nuôi dưỡng đối tượng cần bảo vệ khẩn cấp",
         "Community foster care of a person needing emergency protection",
         "Nghị định 20/2021/NĐ-CP, Điều 21", "Mẫu 2b, 03", 10, True,
         "care support to the foster carer",
+        who_vi="Gia đình, cá nhân nhận chăm sóc người cần bảo vệ khẩn cấp tại cộng đồng",
+        who_en="A family or person taking in someone who needs emergency protection",
     ),
     Procedure(
         "2.000286", "Tiếp nhận đối tượng vào cơ sở trợ giúp xã hội",
         "Admission to a social assistance facility", "Nghị định 20/2021/NĐ-CP, Điều 27",
         "Mẫu 07", 10, True, "admission decision",
+        who_vi="Người thuộc diện được chăm sóc, nuôi dưỡng tại cơ sở trợ giúp xã hội",
+        who_en="A person entitled to care in a social assistance facility",
     ),
     Procedure(
         "2.000282", "Tiếp nhận khẩn cấp đối tượng vào cơ sở trợ giúp xã hội",
         "Emergency admission to a facility", "Nghị định 20/2021/NĐ-CP, Điều 28",
         "Mẫu 07", 10, False, "admission decision",
+        who_vi="Người cần bảo vệ khẩn cấp: bị bạo lực, bỏ rơi, lang thang hoặc nguy hiểm đến tính mạng",
+        who_en="A person needing emergency protection: abuse, abandonment, homelessness or danger to life",
     ),
     Procedure(
         "2.000477", "Dừng trợ giúp xã hội tại cơ sở trợ giúp xã hội",
         "Leaving a social assistance facility", "Nghị định 20/2021/NĐ-CP, Điều 30",
         "Mẫu 09", 10, False, "exit decision",
+        who_vi="Người đang ở cơ sở trợ giúp xã hội muốn trở về gia đình, cộng đồng",
+        who_en="A resident of a facility returning to their family or community",
     ),
     Procedure(
         "1.001699", "Xác định, xác định lại mức độ khuyết tật và cấp Giấy xác nhận khuyết tật",
         "Disability level assessment and certificate", "Luật Người khuyết tật 51/2010/QH12",
         "request form", 30, False, "disability certificate", calendar_days=True,
+        who_vi="Người khuyết tật hoặc người đại diện cần xác định mức độ khuyết tật",
+        who_en="A person with a disability, or their representative, asking for the level to be assessed",
     ),
     Procedure(
         "2.002913",
@@ -184,6 +202,8 @@ PROCEDURES: tuple[Procedure, ...] = (
     Procedure(
         "1.014027", "Trợ cấp hưu trí xã hội", "Social pension",
         "Nghị định 176/2025/NĐ-CP", "tờ khai", 10, True, "decision; monthly payments",
+        who_vi="Người từ đủ 75 tuổi (70 tuổi nếu thuộc hộ nghèo, cận nghèo) không có lương hưu",
+        who_en="People aged 75 or over (70 if poor or near-poor) without a pension",
     ),
 )  # fmt: skip
 
