@@ -13,7 +13,7 @@ from benefits.accounts.audit import Actor
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
-from benefits.payments.export import csv_chunks
+from benefits.payments.export import csv_chunks, write_xlsx
 from benefits.payments.generation import generate_batch
 from benefits.payments.service import get_batch, lock_batch, reconcile_batch
 
@@ -67,19 +67,22 @@ def lock_command(batch_id: int):
 
 @payments_cli.command("export")
 @click.argument("batch_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def export_command(batch_id: int, fmt: str, out: Path):
-    """Write the payment list of a batch (CSV per interchange.md section 3)."""
+    """Write the payment list of a batch (CSV per interchange.md section 3, or XLSX)."""
     try:
         batch = get_batch(batch_id)
     except DomainError as error:
         _fail(error)
     if batch.status != "locked":
         click.echo(f"warning: batch {batch.id} is open: this file is a draft", err=True)
-    with out.open("w", encoding="utf-8", newline="") as fh:
-        for chunk in csv_chunks(batch):
-            fh.write(chunk)
+    if fmt == "xlsx":
+        write_xlsx(batch, out)
+    else:
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            for chunk in csv_chunks(batch):
+                fh.write(chunk)
     click.echo(f"{out}: {batch.line_count} lines")
 
 

@@ -7,6 +7,7 @@ import hashlib
 import io
 from collections.abc import Iterator
 
+import xlsxwriter
 from sqlalchemy import select
 
 from benefits.extensions import db
@@ -49,13 +50,7 @@ def csv_chunks(batch: PaymentBatch, rows_per_chunk: int = 5000) -> Iterator[str]
     writer.writerow(CSV_COLUMNS)
     month = str(batch.month)
     # Plain rows, not ORM objects, streamed from a server-side cursor: flat memory.
-    table = PaymentLine.__table__
-    lines = db.session.execute(
-        select(table)
-        .where(table.c.batch_id == batch.id)
-        .order_by(table.c.line_no)
-        .execution_options(yield_per=rows_per_chunk)
-    )
+    lines = _lines(batch, rows_per_chunk)
     for count, line in enumerate(lines, start=1):
         writer.writerow(_row(month, line))
         if count % rows_per_chunk == 0:
@@ -63,6 +58,57 @@ def csv_chunks(batch: PaymentBatch, rows_per_chunk: int = 5000) -> Iterator[str]
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def _lines(batch: PaymentBatch, rows_per_chunk: int = 5000):
+    table = PaymentLine.__table__
+    return db.session.execute(
+        select(table)
+        .where(table.c.batch_id == batch.id)
+        .order_by(table.c.line_no)
+        .execution_options(yield_per=rows_per_chunk)
+    )
+
+
+MONEY_COLUMNS = ("monthly_amount", "arrears_amount", "one_off_amount", "total_amount")
+
+
+def write_xlsx(batch: PaymentBatch, path) -> None:
+    """One sheet per commune, with a totals row; written in constant memory, so the lines
+    must come in list order (commune by commune)."""
+
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    header = workbook.add_format({"bold": True})
+    money = workbook.add_format({"num_format": "#,##0"})
+    month = str(batch.month)
+    sheet, commune, row, totals = None, None, 0, {}
+
+    def close_sheet():
+        if sheet is not None:
+            sheet.write(row, 0, "TOTAL", header)
+            for name, value in totals.items():
+                sheet.write_number(row, CSV_COLUMNS.index(name), value, money)
+
+    for line in _lines(batch):
+        if line.commune_code != commune:
+            close_sheet()
+            commune, row = line.commune_code, 1
+            totals = dict.fromkeys(MONEY_COLUMNS, 0)
+            sheet = workbook.add_worksheet(commune)
+            sheet.write_row(0, 0, CSV_COLUMNS, header)
+        values = _row(month, line)
+        for col, value in enumerate(values):
+            if CSV_COLUMNS[col] in MONEY_COLUMNS:
+                sheet.write_number(row, col, value, money)
+            else:
+                sheet.write_string(row, col, str(value))
+        for name in MONEY_COLUMNS:
+            totals[name] += getattr(line, name)
+        row += 1
+    if sheet is None:
+        workbook.add_worksheet("—").write_row(0, 0, CSV_COLUMNS, header)
+    close_sheet()
+    workbook.close()
 
 
 def csv_sha256(batch: PaymentBatch) -> str:

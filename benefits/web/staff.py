@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,7 +35,9 @@ from benefits.deaths.service import DeathReport, record_death
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
+from benefits.payments.export import csv_chunks, write_xlsx
 from benefits.payments.models import Overpayment, PaymentBatch, PaymentLine
+from benefits.places.models import Commune
 from benefits.registry.models import Beneficiary
 from benefits.registry.queries import PAGE as REGISTRY_PAGE
 from benefits.registry.queries import search_beneficiaries
@@ -207,6 +221,45 @@ def payments_home():
         select(PaymentBatch).where(scope).order_by(PaymentBatch.month.desc()).limit(100)
     ).all()
     return render_template("payments/home.html", batches=batches)
+
+
+def _batch_in_scope(batch_id: int) -> PaymentBatch:
+    batch = db.session.get(PaymentBatch, batch_id)
+    if batch is None:
+        abort(404)
+    if batch.scope_kind == "commune":
+        visible = db.session.scalar(
+            select(Commune.code).where(
+                Commune.code == batch.scope_code, commune_filter(current_user, Commune.code)
+            )
+        )
+    else:
+        visible = not current_user.commune_code and batch.scope_code == current_user.province_code
+    if not visible:
+        abort(404)
+    return batch
+
+
+@payments_bp.get("/batches/<int:batch_id>")
+def batch_detail(batch_id: int):
+    return render_template("payments/batch.html", batch=_batch_in_scope(batch_id))
+
+
+@payments_bp.get("/batches/<int:batch_id>/export.<fmt>")
+def batch_export(batch_id: int, fmt: str):
+    batch = _batch_in_scope(batch_id)
+    name = f"chi-tra-{batch.month}-{batch.scope_code}"
+    if fmt == "csv":
+        return Response(
+            stream_with_context(csv_chunks(batch)),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f"attachment; filename={name}.csv"},
+        )
+    if fmt == "xlsx":
+        with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as tmp:
+            write_xlsx(batch, tmp.name)
+        return send_file(tmp.name, as_attachment=True, download_name=f"{name}.xlsx")
+    abort(404)
 
 
 @admin_bp.get("/", endpoint="home")

@@ -243,3 +243,36 @@ def test_a_paid_line_after_a_death_records_an_overpayment(app, caseload, tmp_pat
     record_death_of("001050700004", "Lâm Văn Sơn", "2025-02-10")
     overpayment = db.session.scalar(select(Overpayment))
     assert overpayment.amount == 1_250_000 and overpayment.months == "2025-03"
+
+
+def test_xlsx_has_one_sheet_per_commune_with_totals(app, caseload, tmp_path):
+    import re
+    import zipfile
+
+    batch = generate(app, "2025-03", "--province", "01")
+    out = tmp_path / "batch.xlsx"
+    result = cli(app, "payments", "export", str(batch["batch_id"]), "--format", "xlsx",
+                 "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0
+    with zipfile.ZipFile(out) as book:
+        workbook = book.read("xl/workbook.xml").decode()
+        assert re.findall(r'sheet name="(\d+)"', workbook) == ["00004", "00070"]
+        first = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "5500000" in first  # the total of Ba Đình's three lines
+
+
+def test_a_payment_officer_downloads_the_list_of_their_commune_only(app, caseload):
+    from benefits.accounts.audit import Actor
+    from benefits.accounts.service import create_staff_user
+
+    batch = generate(app, "2025-03", "--commune", "00070")
+    other = generate(app, "2025-03", "--commune", "00004")
+    create_staff_user("payment", "p@xa.gov.vn", "Chi Trả", "một-mật-khẩu-dài",
+                      Actor.system("t"), commune_code="00070")  # fmt: skip
+    client = app.test_client()
+    client.post("/login", data={"username": "p@xa.gov.vn", "password": "một-mật-khẩu-dài"})
+    response = client.get(f"/payments/batches/{batch['batch_id']}/export.csv")
+    assert response.status_code == 200
+    assert response.data.startswith(b"\xef\xbb\xbfmonth,")
+    assert client.get(f"/payments/batches/{batch['batch_id']}/export.xlsx").status_code == 200
+    assert client.get(f"/payments/batches/{other['batch_id']}/export.csv").status_code == 404
