@@ -37,6 +37,7 @@ from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.export import csv_chunks, write_xlsx
 from benefits.payments.models import Overpayment, PaymentBatch, PaymentLine
+from benefits.payments.queries import difference_with_last_month, run_checks
 from benefits.places.models import Commune
 from benefits.registry.models import Beneficiary
 from benefits.registry.queries import PAGE as REGISTRY_PAGE
@@ -242,7 +243,9 @@ def _batch_in_scope(batch_id: int) -> PaymentBatch:
 
 @payments_bp.get("/batches/<int:batch_id>")
 def batch_detail(batch_id: int):
-    return render_template("payments/batch.html", batch=_batch_in_scope(batch_id))
+    batch = _batch_in_scope(batch_id)
+    return render_template("payments/batch.html", batch=batch, checks=run_checks(batch),
+                           diff=difference_with_last_month(batch))  # fmt: skip
 
 
 @payments_bp.get("/batches/<int:batch_id>/export.<fmt>")

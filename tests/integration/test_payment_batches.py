@@ -271,8 +271,27 @@ def test_a_payment_officer_downloads_the_list_of_their_commune_only(app, caseloa
                       Actor.system("t"), commune_code="00070")  # fmt: skip
     client = app.test_client()
     client.post("/login", data={"username": "p@xa.gov.vn", "password": "một-mật-khẩu-dài"})
+    page = client.get(f"/payments/batches/{batch['batch_id']}").get_data(as_text=True)
+    assert "Kiểm tra trước khi khóa" in page
     response = client.get(f"/payments/batches/{batch['batch_id']}/export.csv")
     assert response.status_code == 200
     assert response.data.startswith(b"\xef\xbb\xbfmonth,")
     assert client.get(f"/payments/batches/{batch['batch_id']}/export.xlsx").status_code == 200
     assert client.get(f"/payments/batches/{other['batch_id']}/export.csv").status_code == 404
+
+
+def test_checks_before_lock_and_the_difference_with_last_month(app, caseload):
+    from benefits.payments.queries import difference_with_last_month, run_checks
+
+    february = generate(app, "2025-02", "--commune", "18754")
+    march = generate(app, "2025-03", "--commune", "18754")
+    batch = db.session.get(PaymentBatch, march["batch_id"])
+    checks = run_checks(batch)
+    # Quách Văn Hùng's arrears (8,370,000 in Feb) push his line above 10 × 500,000.
+    feb_batch = db.session.get(PaymentBatch, february["batch_id"])
+    assert [line.full_name for line in run_checks(feb_batch)["above_ten_times_standard"]] == [
+        "Quách Văn Hùng"]  # fmt: skip
+    assert checks["no_payment_point"] == [] and checks["shared_bank_account"] == []
+    diff = difference_with_last_month(batch)
+    assert [(d.commune_code, d.new, d.stopped) for d in diff] == [("18754", 0, 0)]
+    assert diff[0].previous_total == feb_batch.total_amount

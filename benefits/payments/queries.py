@@ -1,0 +1,139 @@
+"""Checks before lock, and the difference against the previous month (issue 7 item 3).
+
+Each check is a named query returning the lines concerned, so the batch page can show
+them; all are set-based and run on one batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import aliased
+
+from benefits.extensions import db
+from benefits.payments.models import PaymentBatch, PaymentLine
+from benefits.people.models import Person
+from benefits.registry.models import Beneficiary
+from benefits.rules.standard import standard_level_for
+
+# The thresholds of the checks: an amount above 10 × the standard level; a change of more
+# than 50 % against last month.
+HIGH_AMOUNT_MULTIPLE = 10
+CHANGE_RATIO = 0.5
+
+
+def _lines(batch: PaymentBatch):
+    return select(PaymentLine).where(PaymentLine.batch_id == batch.id)
+
+
+def lines_of_people_dead_before_the_month(batch: PaymentBatch) -> list[PaymentLine]:
+    return list(db.session.scalars(
+        _lines(batch).join(Beneficiary, Beneficiary.id == PaymentLine.beneficiary_id)
+        .join(Person, Person.id == Beneficiary.person_id)
+        .where(Person.died_on < batch.month.first_day, PaymentLine.monthly_amount > 0)
+    ))  # fmt: skip
+
+
+def lines_sharing_a_bank_account(batch: PaymentBatch) -> list[PaymentLine]:
+    shared = (
+        select(Beneficiary.bank_code, Beneficiary.bank_account)
+        .join(PaymentLine, PaymentLine.beneficiary_id == Beneficiary.id)
+        .where(PaymentLine.batch_id == batch.id, Beneficiary.bank_account.is_not(None))
+        .group_by(Beneficiary.bank_code, Beneficiary.bank_account)
+        .having(func.count(func.distinct(Beneficiary.person_id)) > 1)
+        .subquery()
+    )
+    return list(db.session.scalars(
+        _lines(batch).join(Beneficiary, Beneficiary.id == PaymentLine.beneficiary_id)
+        .join(shared, and_(shared.c.bank_code == Beneficiary.bank_code,
+                           shared.c.bank_account == Beneficiary.bank_account))
+    ))  # fmt: skip
+
+
+def lines_above_ten_times_the_standard(batch: PaymentBatch) -> list[PaymentLine]:
+    limit = HIGH_AMOUNT_MULTIPLE * standard_level_for(None, batch.month)
+    return list(db.session.scalars(_lines(batch).where(PaymentLine.total_amount > limit)))
+
+
+def lines_changed_by_half(batch: PaymentBatch) -> list[PaymentLine]:
+    previous = aliased(PaymentLine)
+    last_month = select(PaymentBatch.id).where(PaymentBatch.month == batch.month - 1)
+    return list(db.session.scalars(
+        _lines(batch).join(previous, and_(
+            previous.beneficiary_id == PaymentLine.beneficiary_id,
+            previous.kind == PaymentLine.kind,
+            previous.batch_id.in_(last_month)))
+        .where(previous.monthly_amount > 0, func.abs(
+            PaymentLine.monthly_amount - previous.monthly_amount)
+            > previous.monthly_amount * CHANGE_RATIO)
+    ))  # fmt: skip
+
+
+def lines_without_payment_point(batch: PaymentBatch) -> list[PaymentLine]:
+    return list(db.session.scalars(_lines(batch).where(
+        PaymentLine.payment_method == "POST",
+        (PaymentLine.payment_point.is_(None)) | (PaymentLine.payment_point == ""))))  # fmt: skip
+
+
+CHECKS = {
+    "dead_before_month": lines_of_people_dead_before_the_month,
+    "shared_bank_account": lines_sharing_a_bank_account,
+    "above_ten_times_standard": lines_above_ten_times_the_standard,
+    "changed_by_half": lines_changed_by_half,
+    "no_payment_point": lines_without_payment_point,
+}
+
+
+def run_checks(batch: PaymentBatch) -> dict[str, list[PaymentLine]]:
+    return {name: check(batch) for name, check in CHECKS.items()}
+
+
+@dataclass
+class CommuneDiff:
+    commune_code: str
+    new: int = 0
+    stopped: int = 0
+    changed: int = 0
+    total: int = 0
+    previous_total: int = 0
+
+
+def difference_with_last_month(batch: PaymentBatch) -> list[CommuneDiff]:
+    """New, stopped and changed lines against last month's batches, per commune."""
+    in_scope = (
+        PaymentLine.commune_code == batch.scope_code
+        if batch.scope_kind == "commune"
+        else PaymentLine.province_code == batch.scope_code
+    )
+    then = (
+        select(PaymentLine)
+        .join(PaymentBatch, PaymentBatch.id == PaymentLine.batch_id)
+        .where(PaymentBatch.month == batch.month - 1, in_scope)
+        .subquery("then_lines")
+    )
+    now = _lines(batch).subquery("now_lines")
+    pairs = now.outerjoin(
+        then,
+        and_(then.c.beneficiary_id == now.c.beneficiary_id, then.c.kind == now.c.kind),
+        full=True,
+    )
+    commune = func.coalesce(now.c.commune_code, then.c.commune_code)
+    is_new = and_(now.c.id.is_not(None), then.c.id.is_(None))
+    is_stopped = and_(now.c.id.is_(None), then.c.id.is_not(None))
+    is_changed = and_(now.c.id.is_not(None), then.c.id.is_not(None),
+                      now.c.monthly_amount != then.c.monthly_amount)  # fmt: skip
+    rows = db.session.execute(
+        select(
+            commune.label("commune"),
+            func.sum(case((is_new, 1), else_=0)),
+            func.sum(case((is_stopped, 1), else_=0)),
+            func.sum(case((is_changed, 1), else_=0)),
+            func.coalesce(func.sum(now.c.total_amount), 0),
+            func.coalesce(func.sum(then.c.total_amount), 0),
+        )
+        .select_from(pairs)
+        .group_by(commune)
+        .order_by(commune)
+    ).all()
+    return [CommuneDiff(c, int(n), int(s), int(ch), int(t), int(p)) for c, n, s, ch, t, p in rows]
