@@ -16,6 +16,7 @@ from benefits.month import Month
 from benefits.payments.export import csv_chunks, write_xlsx
 from benefits.payments.generation import generate_batch
 from benefits.payments.service import get_batch, lock_batch, reconcile_batch
+from benefits.payments.signature_sheets import write_signature_sheets
 
 payments_cli = AppGroup("payments", help="Monthly payment batches.")
 CLI = Actor.system("cli")
@@ -67,7 +68,7 @@ def lock_command(batch_id: int):
 
 @payments_cli.command("export")
 @click.argument("batch_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "pdf"]), default="csv")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def export_command(batch_id: int, fmt: str, out: Path):
     """Write the payment list of a batch (CSV per interchange.md section 3, or XLSX)."""
@@ -79,6 +80,11 @@ def export_command(batch_id: int, fmt: str, out: Path):
         click.echo(f"warning: batch {batch.id} is open: this file is a draft", err=True)
     if fmt == "xlsx":
         write_xlsx(batch, out)
+    elif fmt == "pdf":
+        try:
+            write_signature_sheets(batch, out)
+        except DomainError as error:
+            _fail(error)
     else:
         with out.open("w", encoding="utf-8", newline="") as fh:
             for chunk in csv_chunks(batch):

@@ -295,3 +295,17 @@ def test_checks_before_lock_and_the_difference_with_last_month(app, caseload):
     diff = difference_with_last_month(batch)
     assert [(d.commune_code, d.new, d.stopped) for d in diff] == [("18754", 0, 0)]
     assert diff[0].previous_total == feb_batch.total_amount
+
+
+def test_pdf_signature_sheets_per_commune_and_payment_point(app, caseload, tmp_path):
+    from benefits.payments.signature_sheets import masked_for_signature
+
+    batch = generate(app, "2025-03", "--province", "01")
+    out = tmp_path / "sheets.pdf"
+    result = cli(app, "payments", "export", str(batch["batch_id"]), "--format", "pdf",
+                 "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert b"/Count 2" in data  # two sheets: Ba Đình PO-BD-01 and Hoàn Kiếm PO-HK-01
+    assert masked_for_signature("001050700004") == "*********004"

@@ -1,0 +1,78 @@
+"""PDF signature sheets (danh sách ký nhận), one per commune and payment point, as paid
+out at the counter: name, ID number masked but for the last 3 digits, amount, an empty
+signature column, totals. DejaVu Sans carries every Vietnamese diacritic."""
+
+from __future__ import annotations
+
+import logging
+from itertools import groupby
+from pathlib import Path
+
+from fpdf import FPDF
+
+from benefits.errors import DomainError
+from benefits.i18n import format_number
+from benefits.payments.export import _lines
+from benefits.payments.models import PaymentBatch
+
+# fontTools logs every glyph subset at INFO; the operator needs none of it.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+FONT_PATHS = (
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
+)
+COLUMNS = (("STT", 12), ("Họ và tên", 62), ("Số định danh", 34), ("Số tiền (đồng)", 34),
+           ("Ký nhận", 48))  # fmt: skip
+
+
+def _font() -> Path:
+    for path in FONT_PATHS:
+        if path.exists():
+            return path
+    raise DomainError("DejaVu Sans is not installed (Debian package fonts-dejavu-core)")
+
+
+def masked_for_signature(national_id: str) -> str:
+    """All digits hidden but the last 3 (issue 7: ID masked except the last 3 digits)."""
+    return "*" * (len(national_id) - 3) + national_id[-3:]
+
+
+def write_signature_sheets(batch: PaymentBatch, path: Path) -> int:
+    """Write the PDF; returns the number of sheets (commune and payment point)."""
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.add_font("DejaVu", "", str(_font()))
+    pdf.set_auto_page_break(auto=True, margin=15)
+    sheets = 0
+    key = lambda line: (line.commune_code, line.payment_point or "")  # noqa: E731
+    for (commune, point), lines in groupby(_lines(batch), key=key):
+        sheets += 1
+        pdf.add_page()
+        pdf.set_font("DejaVu", size=13)
+        pdf.cell(0, 8, f"DANH SÁCH KÝ NHẬN TRỢ CẤP XÃ HỘI THÁNG {batch.month}",
+                 new_x="LMARGIN", new_y="NEXT", align="C")  # fmt: skip
+        pdf.set_font("DejaVu", size=10)
+        pdf.cell(0, 6, f"Xã/phường: {commune}   Điểm chi trả: {point or '—'}",
+                 new_x="LMARGIN", new_y="NEXT", align="C")  # fmt: skip
+        pdf.ln(2)
+        for title, width in COLUMNS:
+            pdf.cell(width, 7, title, border=1, align="C")
+        pdf.ln()
+        total = 0
+        for number, line in enumerate(lines, start=1):
+            total += line.total_amount
+            cells = (str(number), line.payee_name, masked_for_signature(line.national_id),
+                     format_number(line.total_amount, "vi"), "")  # fmt: skip
+            for (_, width), text in zip(COLUMNS, cells, strict=True):
+                pdf.cell(
+                    width, 9, text, border=1, align="R" if text.replace(".", "").isdigit() else "L"
+                )
+            pdf.ln()
+        pdf.cell(COLUMNS[0][1] + COLUMNS[1][1] + COLUMNS[2][1], 8, "Tổng cộng", border=1)
+        pdf.cell(COLUMNS[3][1], 8, format_number(total, "vi"), border=1, align="R")
+        pdf.cell(COLUMNS[4][1], 8, "", border=1)
+        pdf.ln()
+    if not sheets:
+        pdf.add_page()
+    pdf.output(str(path))
+    return sheets
