@@ -129,10 +129,12 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from benefits.cases.models import STATUS_LABELS
     from benefits.i18n import format_day, format_moment, format_number, format_vnd
     from benefits.people.national_id import mask_national_id
 
     app.jinja_env.filters.update(
+        case_status=lambda status: STATUS_LABELS.get(status, status),
         vnd=format_vnd,
         day=format_day,
         moment=format_moment,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -102,3 +103,17 @@ class Attachment(db.Model):
     content_type: Mapped[str] = mapped_column(String(40))
     size_bytes: Mapped[int]
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# How each status reads to a citizen or an officer.
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted, waiting to be checked"),
+    "checking": _l("Being checked"),
+    "supplement_requested": _l("Papers asked for"),
+    "posting": _l("Posted publicly"),
+    "proposed": _l("Proposed to the chairman"),
+    "approved": _l("Approved"),
+    "refused": _l("Refused"),
+    "withdrawn": _l("Withdrawn"),
+}

@@ -75,6 +75,7 @@ def test_applying_gives_a_receipt_with_code_and_due_date(client, citizen):
     assert case.code in receipt
     tracking = client.get("/me/").get_data(as_text=True)
     assert case.code in tracking
+    assert "Đã tiếp nhận, chờ kiểm tra" in tracking  # the status, in plain words
     stored = db.session.scalar(select(Attachment))
     assert stored.content_type == "image/png" and len(stored.sha256) == 64
     assert stored.stored_name != "giay-to.png"
