@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from benefits.extensions import db
 from benefits.payments.models import PaymentBatch, PaymentLine
+from benefits.rules.entitlement import format_coefficient
 
 CSV_COLUMNS = (
     "month", "province_code", "commune_code", "payment_method", "payment_point", "line_no",
@@ -20,15 +21,6 @@ CSV_COLUMNS = (
     "arrears_amount", "arrears_months", "one_off_amount", "total_amount",
 )  # fmt: skip
 BOM = "\ufeff"
-
-
-def format_coefficient(pct: int) -> str:
-    """``250`` → ``2.5``, ``300`` → ``3.0``, ``0`` → ``0`` (interchange.md section 3)."""
-    if not pct:
-        return "0"
-    whole, hundredths = divmod(pct, 100)
-    text = f"{whole}.{hundredths:02d}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
 
 
 def _row(month: str, line) -> list:

@@ -88,9 +88,16 @@ class Entitlement:
     @property
     def coefficient(self) -> str:
         """``2.5``, ``1.5``, ``3.0``: as printed in payment lists."""
-        whole, hundredths = divmod(self.coefficient_pct, 100)
-        text = f"{whole}.{hundredths:02d}".rstrip("0")
-        return text + "0" if text.endswith(".") else text
+        return format_coefficient(self.coefficient_pct)
+
+
+def format_coefficient(pct: int) -> str:
+    """``250`` → ``2.5``, ``300`` → ``3.0``, ``0`` → ``0`` (interchange.md section 3)."""
+    if not pct:
+        return "0"
+    whole, hundredths = divmod(pct, 100)
+    text = f"{whole}.{hundredths:02d}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
 
 
 @dataclass(frozen=True)
