@@ -96,7 +96,9 @@ def _register_blueprints(app: Flask) -> None:
     from benefits.web.auth import auth_bp
     from benefits.web.citizen import citizen_bp
     from benefits.web.public import public_bp
-    from benefits.web.staff import admin_bp, officer_bp, payments_bp
+    from benefits.web.admin import admin_bp
+    from benefits.web.officer import officer_bp
+    from benefits.web.payments import payments_bp
 
     access = [
         (public_bp, None),  # anyone

@@ -1,0 +1,116 @@
+"""The province admin's pages: staff accounts, rule tables, the audit log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from benefits.accounts.forms import StaffUserForm
+from benefits.accounts.models import AuditEntry, User
+from benefits.accounts.policy import commune_filter, permission_required
+from benefits.accounts.service import AccountError, create_staff_user
+from benefits.errors import DomainError
+from benefits.extensions import db
+from benefits.month import Month
+from benefits.rules.forms import StandardLevelForm
+from benefits.rules.models import CoefficientRule, StandardLevel
+from benefits.rules.service import add_standard_level
+from benefits.web.auth import request_actor
+
+admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@admin_bp.get("/", endpoint="home")
+def admin_home():
+    users = db.session.scalars(
+        select(User)
+        .where(User.role != "citizen", User.province_code == current_user.province_code)
+        .order_by(User.role, User.full_name)
+    ).all()
+    return render_template("admin/home.html", users=users)
+
+
+@admin_bp.route("/users/new", methods=["GET", "POST"])
+@permission_required("users.manage")
+def new_user():
+    form = StaffUserForm()
+    if form.validate_on_submit():
+        try:
+            create_staff_user(
+                form.role.data, form.email.data, form.full_name.data, form.password.data,
+                request_actor(), commune_code=form.commune.data or None,
+                province_code=current_user.province_code,
+            )  # fmt: skip
+        except AccountError as error:
+            getattr(form, error.field or "email", form.email).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The account is created."), "success")
+            return redirect(url_for("admin.home"))
+    return render_template("admin/new_user.html", form=form)
+
+
+@admin_bp.route("/rules", methods=["GET", "POST"])
+@permission_required("rules.edit")
+def rules():
+    form = StandardLevelForm()
+    if form.validate_on_submit():
+        try:
+            add_standard_level(current_user.province_code, Month.parse(form.month.data),
+                               form.amount.data, form.legal_basis.data, request_actor(),
+                               Month.of(date.today()))  # fmt: skip
+        except DomainError as error:
+            getattr(form, error.field or "amount").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The new level is recorded."), "success")
+            return redirect(url_for("admin.rules"))
+    levels = db.session.scalars(
+        select(StandardLevel)
+        .where(
+            (StandardLevel.province_code.is_(None))
+            | (StandardLevel.province_code == current_user.province_code)
+        )
+        .order_by(StandardLevel.effective_month)
+    ).all()
+    coefficients = db.session.scalars(
+        select(CoefficientRule).order_by(CoefficientRule.category_code, CoefficientRule.min_age)
+    ).all()
+    return render_template("admin/rules.html", form=form, levels=levels,
+                           coefficients=coefficients)  # fmt: skip
+
+
+AUDIT_PAGE = 50
+
+
+@admin_bp.get("/audit")
+@permission_required("audit.read")
+def audit():
+    """The audit log of the admin's province, newest first, keyset-paginated."""
+    query = select(AuditEntry).where(
+        (AuditEntry.commune_code.is_(None)) | commune_filter(current_user, AuditEntry.commune_code)
+    )
+    for name, column in (("object_type", AuditEntry.object_type),
+                         ("object_id", AuditEntry.object_id), ("action", AuditEntry.action),
+                         ("actor", AuditEntry.actor_label)):  # fmt: skip
+        if value := request.args.get(name, "").strip():
+            query = query.where(column == value)
+    for name, op in (("since", "ge"), ("until", "le")):
+        if value := request.args.get(name, "").strip():
+            try:
+                day = datetime.fromisoformat(value)
+            except ValueError:
+                flash(_("Dates are written YYYY-MM-DD."), "error")
+                continue
+            query = query.where(AuditEntry.at >= day if op == "ge" else AuditEntry.at <= day)
+    if before := request.args.get("before", type=int):
+        query = query.where(AuditEntry.id < before)
+    entries = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE)).all()
+    older = None
+    if len(entries) == AUDIT_PAGE:
+        older = url_for("admin.audit", **{**request.args.to_dict(), "before": entries[-1].id})
+    return render_template("admin/audit.html", entries=entries, older=older)
