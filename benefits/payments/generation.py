@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from benefits.accounts.audit import Actor, record_audit
+from benefits.cases.models import Case
 from benefits.deaths.models import DeathRecord
 from benefits.errors import DomainError, InvalidTransition
 from benefits.extensions import db
@@ -35,10 +36,21 @@ from benefits.month import Month, month_index_sql
 from benefits.payments.models import PaymentBatch, PaymentItem, PaymentLine
 from benefits.people.models import Person
 from benefits.places.models import Commune, Province
-from benefits.registry.models import Beneficiary
-from benefits.rules.entitlement_sql import greatest, joined_codes, monthly_entitlement_select
+from benefits.procedures.catalogue import payout_procedures
+from benefits.registry.models import Beneficiary, CareSupport
+from benefits.rules.care_support_sql import care_support_select
+from benefits.rules.entitlement_sql import (
+    greatest,
+    joined_codes,
+    least,
+    month_index_of_date,
+    monthly_entitlement_select,
+)
 
 ALLOWANCE = "ALLOWANCE"
+CARE_SUPPORT = "CARE_SUPPORT"
+# Kinds paid once per approved dossier (interchange.md section 3).
+ONE_OFF_KINDS = ("FUNERAL", "ONE_OFF")
 # Statuses that still receive payment lines: a death or a stop ends the entitlement at
 # ``last_entitled_month`` (the months before are still due); a suspension (TT02 Art 2.3)
 # leaves the person out until an officer resumes them.
@@ -107,54 +119,67 @@ def _scope_filter(scope_kind: str, scope_code: str):
 
 
 def _insert_items(batch: PaymentBatch, month: Month, scope_kind: str, scope_code: str) -> None:
-    effective_idx = month_index_sql(Beneficiary.effective_month)
-    after_paid_idx = func.coalesce(month_index_sql(Beneficiary.paid_through_month) + 1, 0)
-    candidates = (
-        select(
-            Beneficiary.id.label("beneficiary_id"),
-            greatest(effective_idx, after_paid_idx).label("start_idx"),
-        )
-        .where(Beneficiary.status.in_(PAYABLE_STATUSES), _scope_filter(scope_kind, scope_code))
-        .cte("candidates")
-    )
-    # Every month index from the earliest start to the batch month (arrears, truy lĩnh).
+    """Every entitlement month due and never paid, then the approved one-off support."""
+    _insert_allowance_items(batch, month, scope_kind, scope_code)
+    _insert_care_support_items(batch, month, scope_kind, scope_code)
+    _insert_one_off_items(batch, month, scope_kind, scope_code)
+
+
+ITEM_COLUMNS = [
+    "batch_id", "beneficiary_id", "kind", "month", "coefficient_pct", "standard_level",
+    "amount", "category_codes", "status", "care_support_id", "case_id",
+]  # fmt: skip
+
+
+def _months_due(candidates, month: Month):
+    """``(candidate columns..., month)`` for every month index from a candidate's
+    ``start_idx`` to its ``end_idx`` (arrears, truy lĩnh, then the batch month)."""
     first = select(func.min(candidates.c.start_idx).label("idx")).scalar_subquery()
     months = select(first.label("idx")).cte("months", recursive=True)
     months = months.union_all(
         select((months.c.idx + 1).label("idx")).where(months.c.idx < month.index)
     )
     month_value = ((months.c.idx // 12) * 100 + months.c.idx % 12 + 1).label("month")
+    joined = and_(months.c.idx >= candidates.c.start_idx, months.c.idx <= candidates.c.end_idx)
+    return months, month_value, joined
+
+
+def _not_paid_yet(beneficiary_id, kind: str, month_value):
+    """domain.md section 6: no month is ever paid twice for the same entitlement."""
     already = aliased(PaymentItem)
+    return ~exists().where(
+        already.beneficiary_id == beneficiary_id,
+        already.kind == kind,
+        already.month == month_value,
+        already.case_id.is_(None),
+        already.status.in_(("issued", "paid")),
+    )
+
+
+def _insert_allowance_items(
+    batch: PaymentBatch, month: Month, scope_kind: str, scope_code: str
+) -> None:
+    effective_idx = month_index_sql(Beneficiary.effective_month)
+    after_paid_idx = func.coalesce(month_index_sql(Beneficiary.paid_through_month) + 1, 0)
+    candidates = (
+        select(
+            Beneficiary.id.label("beneficiary_id"),
+            greatest(effective_idx, after_paid_idx).label("start_idx"),
+            literal(month.index, Integer).label("end_idx"),
+        )
+        .where(Beneficiary.status.in_(PAYABLE_STATUSES), _scope_filter(scope_kind, scope_code))
+        .cte("candidates")
+    )
+    months, month_value, joined = _months_due(candidates, month)
     pairs = (
         select(candidates.c.beneficiary_id, month_value)
-        .join(
-            months,
-            and_(months.c.idx >= candidates.c.start_idx, months.c.idx <= month.index),
-        )
-        .where(
-            # domain.md section 6: no month is ever paid twice for the same entitlement.
-            ~exists().where(
-                already.beneficiary_id == candidates.c.beneficiary_id,
-                already.kind == ALLOWANCE,
-                already.month == month_value,
-                already.status.in_(("issued", "paid")),
-            )
-        )
+        .join(months, joined)
+        .where(_not_paid_yet(candidates.c.beneficiary_id, ALLOWANCE, month_value))
     )
     due = monthly_entitlement_select(pairs).subquery("due")
     db.session.execute(
         insert(PaymentItem).from_select(
-            [
-                "batch_id",
-                "beneficiary_id",
-                "kind",
-                "month",
-                "coefficient_pct",
-                "standard_level",
-                "amount",
-                "category_codes",
-                "status",
-            ],
+            ITEM_COLUMNS,
             select(
                 literal(batch.id, Integer),
                 due.c.beneficiary_id,
@@ -165,9 +190,114 @@ def _insert_items(batch: PaymentBatch, month: Month, scope_kind: str, scope_code
                 due.c.amount,
                 due.c.category_codes,
                 literal("issued"),
+                literal(None, Integer),
+                literal(None, Integer),
             ),
         )  # fmt: skip
     )
+
+
+def _insert_care_support_items(
+    batch: PaymentBatch, month: Month, scope_kind: str, scope_code: str
+) -> None:
+    """ND20 Art 20: monthly care support to the carer, with its arrears, until the record
+    ends, the cared person's entitlement ends (death: Decree 63/2024, domain.md 5.2) or the
+    batch month."""
+    end_idx = func.coalesce(month_index_sql(CareSupport.to_month), month.index)
+    last_idx = func.coalesce(month_index_sql(Beneficiary.last_entitled_month), month.index)
+    # Domain section 5.2: care support to a carer who dies stops from the month after.
+    carer = aliased(Person)
+    carer_idx = func.coalesce(month_index_of_date(carer.died_on), month.index)
+    ends = least(literal(month.index, Integer), end_idx, last_idx, carer_idx)
+    candidates = (
+        select(
+            CareSupport.id.label("care_support_id"),
+            CareSupport.beneficiary_id,
+            month_index_sql(CareSupport.from_month).label("start_idx"),
+            ends.label("end_idx"),
+        )
+        .join(Beneficiary, Beneficiary.id == CareSupport.beneficiary_id)
+        .outerjoin(carer, carer.id == CareSupport.carer_person_id)
+        .where(
+            Beneficiary.status.in_(PAYABLE_STATUSES),
+            _scope_filter(scope_kind, scope_code),
+            CareSupport.from_month <= month.yyyymm,
+        )
+        .cte("care_candidates")
+    )
+    months, month_value, joined = _months_due(candidates, month)
+    pairs = (
+        select(candidates.c.care_support_id, month_value)
+        .join(months, joined)
+        .where(_not_paid_yet(candidates.c.beneficiary_id, CARE_SUPPORT, month_value))
+    )
+    due = care_support_select(pairs).subquery("care_due")
+    db.session.execute(
+        insert(PaymentItem).from_select(
+            ITEM_COLUMNS,
+            select(
+                literal(batch.id, Integer),
+                due.c.beneficiary_id,
+                literal(CARE_SUPPORT),
+                due.c.month,
+                due.c.coefficient_pct,
+                due.c.standard_level,
+                due.c.amount,
+                due.c.rule_code,
+                literal("issued"),
+                due.c.care_support_id,
+                literal(None, Integer),
+            ),
+        )  # fmt: skip
+    )
+
+
+def _insert_one_off_items(
+    batch: PaymentBatch, month: Month, scope_kind: str, scope_code: str
+) -> None:
+    """domain.md section 4: one-off support approved and not yet paid goes into the next
+    batch as its own line; the partial unique index on ``case_id`` pays a dossier once."""
+    in_scope = (
+        Case.commune_code == scope_code
+        if scope_kind == "commune"
+        else Case.commune_code.in_(select(Commune.code).where(Commune.province_code == scope_code))
+    )
+    already = aliased(PaymentItem)
+    for kind in ONE_OFF_KINDS:
+        codes = payout_procedures(kind)
+        if not codes:
+            continue
+        subject = aliased(Beneficiary)
+        db.session.execute(
+            insert(PaymentItem).from_select(
+                ITEM_COLUMNS,
+                select(
+                    literal(batch.id, Integer),
+                    subject.id,
+                    literal(kind),
+                    literal(month.yyyymm, Integer),
+                    literal(0),
+                    literal(0),
+                    Case.amount,
+                    literal(""),
+                    literal("issued"),
+                    literal(None, Integer),
+                    Case.id,
+                )
+                .select_from(Case)
+                .outerjoin(subject, subject.person_id == Case.subject_person_id)
+                .where(
+                    Case.procedure_code.in_(codes),
+                    Case.status == "approved",
+                    Case.amount > 0,
+                    Case.subject_person_id.is_not(None),
+                    in_scope,
+                    ~exists().where(
+                        already.case_id == Case.id, already.status.in_(("issued", "paid"))
+                    ),
+                ),
+            )  # fmt: skip
+        )
 
 
 def _month_text(column):
@@ -175,93 +305,97 @@ def _month_text(column):
     return cast(column // 100, String) + "-" + func.substr(cast(100 + column % 100, String), 2)
 
 
+LINE_COLUMNS = [
+    "batch_id", "line_no", "beneficiary_id", "case_id", "kind", "province_code",
+    "commune_code", "payment_method", "payment_point", "beneficiary_code", "national_id",
+    "full_name", "date_of_birth", "address", "payee_name", "payee_national_id",
+    "category_codes", "coefficient_pct", "monthly_amount", "arrears_amount", "arrears_months",
+    "one_off_amount", "total_amount", "status",
+]  # fmt: skip
+
+
 def _insert_lines(batch: PaymentBatch, month: Month) -> None:
+    """One line per payee and kind (a one-off: per dossier), numbered in list order."""
     ordered_items = (
         select(PaymentItem)
         .where(PaymentItem.batch_id == batch.id)
         .order_by(PaymentItem.beneficiary_id, PaymentItem.month)
         .subquery("items")
     )
-    is_current = ordered_items.c.month == month.yyyymm
+    is_one_off = ordered_items.c.case_id.is_not(None)
+    is_current = and_(ordered_items.c.month == month.yyyymm, ~is_one_off)
+    is_arrears = and_(ordered_items.c.month != month.yyyymm, ~is_one_off)
+    amount = ordered_items.c.amount
     per_payee = (
         select(
             ordered_items.c.beneficiary_id,
+            ordered_items.c.case_id,
             ordered_items.c.kind,
-            func.sum(case((is_current, ordered_items.c.amount), else_=0)).label("monthly"),
-            func.sum(case((is_current, 0), else_=ordered_items.c.amount)).label("arrears"),
-            joined_codes(case((~is_current, _month_text(ordered_items.c.month)))).label(
+            func.max(ordered_items.c.care_support_id).label("care_support_id"),
+            func.sum(case((is_current, amount), else_=0)).label("monthly"),
+            func.sum(case((is_arrears, amount), else_=0)).label("arrears"),
+            func.sum(case((is_one_off, amount), else_=0)).label("one_off"),
+            joined_codes(case((is_arrears, _month_text(ordered_items.c.month)))).label(
                 "arrears_months"
             ),
             func.max(case((is_current, ordered_items.c.coefficient_pct), else_=0)).label("pct"),
             func.max(case((is_current, ordered_items.c.category_codes))).label("codes"),
         )
-        .group_by(ordered_items.c.beneficiary_id, ordered_items.c.kind)
+        .group_by(ordered_items.c.beneficiary_id, ordered_items.c.case_id, ordered_items.c.kind)
         .subquery("per_payee")
     )
+    kind = per_payee.c.kind
     name_key = Person.name_sort_key
     if db.session.get_bind().dialect.name == "postgresql":
         name_key = name_key.collate("C")
+    commune_code = func.coalesce(Beneficiary.commune_code, Case.commune_code)
     line_no = func.row_number().over(
         order_by=(
-            Commune.province_code, Beneficiary.commune_code, Beneficiary.payment_point,
-            name_key, Beneficiary.id,
+            Commune.province_code, commune_code, Beneficiary.payment_point, name_key, Person.id,
+            kind, per_payee.c.case_id,
         )
     )  # fmt: skip
+    # Who collects (interchange.md section 3, payee_*): the carer for care support, the
+    # organiser of the funeral (ND20 Art 11), the declarant of the death for a deceased
+    # person's arrears (domain.md section 6), else the guardian or the person.
+    own = func.coalesce(Beneficiary.payee_name, Person.full_name)
+    own_id = func.coalesce(Beneficiary.payee_national_id, Person.national_id)
+    payee_name = case(
+        (kind == CARE_SUPPORT, CareSupport.carer_name),
+        (kind == "FUNERAL", func.coalesce(Case.declarant_name, own)),
+        (kind == "ONE_OFF", own),
+        (Beneficiary.status == "deceased", DeathRecord.declarant_name),
+        else_=own,
+    )
+    payee_national_id = case(
+        (kind == CARE_SUPPORT, CareSupport.carer_national_id),
+        (kind == "FUNERAL", func.coalesce(Case.declarant_national_id, own_id)),
+        (kind == "ONE_OFF", own_id),
+        (Beneficiary.status == "deceased", DeathRecord.declarant_national_id),
+        else_=own_id,
+    )
+    total = per_payee.c.monthly + per_payee.c.arrears + per_payee.c.one_off
     rows = (
         select(
-            literal(batch.id, Integer), line_no, per_payee.c.beneficiary_id, per_payee.c.kind,
-            Commune.province_code, Beneficiary.commune_code, Beneficiary.payment_method,
-            Beneficiary.payment_point, Beneficiary.code, Person.national_id, Person.full_name,
-            Person.date_of_birth, Person.address,
-            # domain.md section 6: the arrears of a person who has died go to the declarant.
-            case(
-                (Beneficiary.status == "deceased", DeathRecord.declarant_name),
-                else_=func.coalesce(Beneficiary.payee_name, Person.full_name),
-            ),
-            case(
-                (Beneficiary.status == "deceased", DeathRecord.declarant_national_id),
-                else_=func.coalesce(Beneficiary.payee_national_id, Person.national_id),
-            ),
+            literal(batch.id, Integer), line_no, per_payee.c.beneficiary_id, per_payee.c.case_id,
+            kind, Commune.province_code, commune_code,
+            # A one-off to someone outside the registry is paid in cash at the commune.
+            func.coalesce(Beneficiary.payment_method, "COMMUNE"), Beneficiary.payment_point,
+            func.coalesce(Beneficiary.code, Case.code), Person.national_id, Person.full_name,
+            Person.date_of_birth, Person.address, payee_name, payee_national_id,
             func.coalesce(per_payee.c.codes, ""), per_payee.c.pct, per_payee.c.monthly,
-            per_payee.c.arrears, func.coalesce(per_payee.c.arrears_months, ""), literal(0),
-            per_payee.c.monthly + per_payee.c.arrears, literal("open"),
+            per_payee.c.arrears, func.coalesce(per_payee.c.arrears_months, ""),
+            per_payee.c.one_off, total, literal("open"),
         )
         .select_from(per_payee)
-        .join(Beneficiary, Beneficiary.id == per_payee.c.beneficiary_id)
-        .join(Person, Person.id == Beneficiary.person_id)
-        .join(Commune, Commune.code == Beneficiary.commune_code)
+        .outerjoin(Beneficiary, Beneficiary.id == per_payee.c.beneficiary_id)
+        .outerjoin(Case, Case.id == per_payee.c.case_id)
+        .join(Person, Person.id == func.coalesce(Beneficiary.person_id, Case.subject_person_id))
+        .join(Commune, Commune.code == commune_code)
+        .outerjoin(CareSupport, CareSupport.id == per_payee.c.care_support_id)
         .outerjoin(
             DeathRecord,
             and_(DeathRecord.person_id == Person.id, DeathRecord.status == "effective"),
         )
     )  # fmt: skip
-    db.session.execute(
-        insert(PaymentLine).from_select(
-            [
-                "batch_id",
-                "line_no",
-                "beneficiary_id",
-                "kind",
-                "province_code",
-                "commune_code",
-                "payment_method",
-                "payment_point",
-                "beneficiary_code",
-                "national_id",
-                "full_name",
-                "date_of_birth",
-                "address",
-                "payee_name",
-                "payee_national_id",
-                "category_codes",
-                "coefficient_pct",
-                "monthly_amount",
-                "arrears_amount",
-                "arrears_months",
-                "one_off_amount",
-                "total_amount",
-                "status",
-            ],
-            rows,
-        )  # fmt: skip
-    )
+    db.session.execute(insert(PaymentLine).from_select(LINE_COLUMNS, rows))

@@ -20,10 +20,13 @@ from benefits.payments.models import Overpayment, PaymentBatch, PaymentItem, Pay
 
 
 def apply_death_to_batches(record, beneficiary, last_month: Month, actor: Actor) -> None:
+    # Monthly kinds only (allowance, care support for the deceased): a one-off line (the
+    # funeral support itself) is not an entitlement month after the death.
     later_item = select(PaymentItem.id).where(
         PaymentItem.batch_id == PaymentLine.batch_id,
         PaymentItem.beneficiary_id == PaymentLine.beneficiary_id,
         PaymentItem.kind == PaymentLine.kind,
+        PaymentItem.case_id.is_(None),
         PaymentItem.month > last_month.yyyymm,
     )
     lines = db.session.scalars(
@@ -33,6 +36,7 @@ def apply_death_to_batches(record, beneficiary, last_month: Month, actor: Actor)
             PaymentLine.beneficiary_id == beneficiary.id,
             PaymentBatch.status == "locked",
             PaymentLine.status.in_(("open", "paid")),
+            PaymentLine.case_id.is_(None),
             later_item.exists(),
         )
     ).all()
@@ -41,6 +45,7 @@ def apply_death_to_batches(record, beneficiary, last_month: Month, actor: Actor)
             PaymentItem.batch_id == line.batch_id,
             PaymentItem.beneficiary_id == line.beneficiary_id,
             PaymentItem.kind == line.kind,
+            PaymentItem.case_id.is_(None),
         )
         if line.status == "paid":
             _record_overpayment(line, items, last_month, record, actor)

@@ -52,7 +52,26 @@ class PaymentLine(db.Model):
 
     __tablename__ = "payment_lines"
     __table_args__ = (
-        UniqueConstraint("batch_id", "beneficiary_id", "kind"),
+        # One line per payee and kind: a monthly kind once per person, a one-off once per
+        # dossier (a person may get two one-offs in a month: a house and a funeral).
+        Index(
+            "uq_payment_lines_monthly",
+            "batch_id",
+            "beneficiary_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("case_id IS NULL"),
+            postgresql_where=text("case_id IS NULL"),
+        ),
+        Index(
+            "uq_payment_lines_one_off",
+            "batch_id",
+            "case_id",
+            unique=True,
+            sqlite_where=text("case_id IS NOT NULL"),
+            postgresql_where=text("case_id IS NOT NULL"),
+        ),
+        CheckConstraint("beneficiary_id IS NOT NULL OR case_id IS NOT NULL", name="about_someone"),
         UniqueConstraint("batch_id", "line_no"),
         CheckConstraint("status IN ('open', 'paid', 'unpaid', 'do_not_pay')", name="status_known"),
         CheckConstraint(
@@ -63,7 +82,11 @@ class PaymentLine(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"), index=True)
     line_no: Mapped[int]
-    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    # The beneficiary the payment is about; NULL for a one-off support to someone who is
+    # not a monthly beneficiary (a house repaired), then ``beneficiary_code`` is the dossier's.
+    beneficiary_id: Mapped[int | None] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    # The approved dossier a one-off line pays (FUNERAL, ONE_OFF); NULL for monthly kinds.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     kind: Mapped[str] = mapped_column(String(12))
     province_code: Mapped[str] = mapped_column(String(2))
     commune_code: Mapped[str] = mapped_column(String(5))
@@ -107,15 +130,26 @@ class PaymentItem(db.Model):
             "kind",
             "month",
             unique=True,
-            sqlite_where=text("status IN ('issued', 'paid')"),
-            postgresql_where=text("status IN ('issued', 'paid')"),
+            sqlite_where=text("status IN ('issued', 'paid') AND case_id IS NULL"),
+            postgresql_where=text("status IN ('issued', 'paid') AND case_id IS NULL"),
+        ),
+        # A one-off support is paid once per approved dossier.
+        Index(
+            "uq_payment_items_case",
+            "case_id",
+            unique=True,
+            sqlite_where=text("status IN ('issued', 'paid') AND case_id IS NOT NULL"),
+            postgresql_where=text("status IN ('issued', 'paid') AND case_id IS NOT NULL"),
         ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"), index=True)
-    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"))
+    beneficiary_id: Mapped[int | None] = mapped_column(ForeignKey("beneficiaries.id"))
     kind: Mapped[str] = mapped_column(String(12))
+    # One-off kinds: the approved dossier paid; care support: the record paid for.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    care_support_id: Mapped[int | None] = mapped_column(ForeignKey("care_supports.id"))
     month: Mapped[Month] = mapped_column(MonthType)
     coefficient_pct: Mapped[int]
     standard_level: Mapped[int]

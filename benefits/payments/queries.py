@@ -52,8 +52,11 @@ def lines_sharing_a_bank_account(batch: PaymentBatch) -> list[PaymentLine]:
 
 
 def lines_above_ten_times_the_standard(batch: PaymentBatch) -> list[PaymentLine]:
+    # One-off support is legally 20 × or 50 × the standard, or a fixed amount: not checked.
     limit = HIGH_AMOUNT_MULTIPLE * standard_level_for(None, batch.month)
-    return list(db.session.scalars(_lines(batch).where(PaymentLine.total_amount > limit)))
+    return list(db.session.scalars(
+        _lines(batch).where(PaymentLine.case_id.is_(None), PaymentLine.total_amount > limit)
+    ))  # fmt: skip
 
 
 def lines_changed_by_half(batch: PaymentBatch) -> list[PaymentLine]:

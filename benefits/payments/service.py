@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.errors import InvalidTransition, NotFound
@@ -144,14 +144,26 @@ def reconcile_batch(
 def _settle_items(batch: PaymentBatch) -> None:
     """Items follow their line: paid, or released to be paid again as arrears."""
     for line_status, item_status in (("paid", "paid"), ("unpaid", "released")):
-        settled = select(PaymentLine.beneficiary_id).where(
-            PaymentLine.batch_id == batch.id,
-            PaymentLine.status == line_status,
-            PaymentLine.kind == PaymentItem.kind,
+        settled = (
+            select(PaymentLine.id)
+            .where(
+                PaymentLine.batch_id == batch.id,
+                PaymentLine.status == line_status,
+                PaymentLine.kind == PaymentItem.kind,
+                or_(
+                    and_(
+                        PaymentItem.case_id.is_(None),
+                        PaymentLine.case_id.is_(None),
+                        PaymentLine.beneficiary_id == PaymentItem.beneficiary_id,
+                    ),
+                    PaymentLine.case_id == PaymentItem.case_id,
+                ),
+            )
+            .exists()
         )
         db.session.execute(
             update(PaymentItem)
-            .where(PaymentItem.batch_id == batch.id, PaymentItem.beneficiary_id.in_(settled))
+            .where(PaymentItem.batch_id == batch.id, settled)
             .values(status=item_status)
         )
 

@@ -60,6 +60,9 @@ class Procedure:
     produces: str
     # Law 51/2010 counts the disability assessment in calendar days, not working days.
     calendar_days: bool = False
+    # The payment-list kind an approved dossier's amount is paid as (interchange.md 3):
+    # FUNERAL or ONE_OFF, through the next monthly batch (domain.md section 4).
+    payout_kind: str | None = None
     who_vi: str = "Người đề nghị hoặc người giám hộ, người khai thay"
     who_en: str = "The person, a guardian, or someone declaring on their behalf"
     fields: tuple[FieldSpec, ...] = GENERIC_FIELDS
@@ -128,12 +131,14 @@ PROCEDURES: tuple[Procedure, ...] = (
         attachments=(
             AttachmentSpec("death_certificate", "Giấy chứng tử", "Death certificate"),
         ),
+        payout_kind="FUNERAL",
     ),
     Procedure(
         "EMERGENCY-FUNERAL", "Hỗ trợ chi phí mai táng khẩn cấp", "Emergency funeral support",
         "Nghị định 20/2021/NĐ-CP, Điều 14", "Mẫu 04", 3, False, "one-off payment",
         who_vi="Gia đình có người chết, mất tích do thiên tai, hỏa hoạn, dịch bệnh, tai nạn nghiêm trọng",
         who_en="A family whose member died or is missing in a disaster, fire, epidemic or serious accident",
+        payout_kind="FUNERAL",
     ),
     Procedure(
         "EMERGENCY-HOUSING", "Hỗ trợ làm nhà ở, sửa chữa nhà ở",
@@ -141,6 +146,7 @@ PROCEDURES: tuple[Procedure, ...] = (
         "Nghị định 20/2021/NĐ-CP, Điều 15", "Mẫu 06", 10, False, "one-off payment",
         who_vi="Hộ gia đình có nhà ở bị đổ, sập, trôi, cháy, hư hỏng nặng do thiên tai, hỏa hoạn",
         who_en="A household whose house collapsed, burned or was badly damaged by a disaster or fire",
+        payout_kind="ONE_OFF",
     ),
     Procedure(
         "FOSTER-CARE", "Nhận chăm sóc, nuôi dưỡng đối tượng cần bảo vệ khẩn cấp",
@@ -218,6 +224,11 @@ def posting_required(code: str, province_code: str) -> bool:
         )
     )
     return procedure(code).public_posting if setting is None else setting
+
+
+def payout_procedures(kind: str) -> tuple[str, ...]:
+    """Codes of the procedures whose approved amount is paid as ``kind``."""
+    return tuple(p.code for p in PROCEDURES if p.payout_kind == kind)
 
 
 def procedure(code: str) -> Procedure:

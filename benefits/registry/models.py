@@ -106,3 +106,28 @@ class BeneficiaryCategory(db.Model):
 
     beneficiary: Mapped[Beneficiary] = relationship(back_populates="categories")
     decision: Mapped[Decision | None] = relationship()
+
+
+class CareSupport(Timestamps, db.Model):
+    """Hỗ trợ kinh phí chăm sóc, nuôi dưỡng hằng tháng (ND20 Art 20): paid to a carer for a
+    beneficiary (``beneficiary_id``, the person cared for; for a parent with a disability
+    raising a young child, herself) from a month, until a month (NULL: open)."""
+
+    __tablename__ = "care_supports"
+    __table_args__ = (
+        UniqueConstraint("beneficiary_id", "from_month"),
+        CheckConstraint("to_month IS NULL OR to_month >= from_month", name="period_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    # A ``care_support_rules.care_group``: the age of the person cared for picks the row.
+    care_group: Mapped[str] = mapped_column(String(60))
+    carer_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    carer_name: Mapped[str] = mapped_column(String(120))
+    carer_national_id: Mapped[str | None] = mapped_column(String(12))
+    from_month: Mapped[Month] = mapped_column(MonthType)
+    to_month: Mapped[Month | None] = mapped_column(MonthType)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+
+    beneficiary: Mapped[Beneficiary] = relationship()

@@ -42,6 +42,23 @@ def _greatest_sqlite(element, compiler, **kw):
     return f"MAX({compiler.process(element.clauses, **kw)})"
 
 
+class least(FunctionElement):  # noqa: N801 - reads as the SQL function it renders
+    """``LEAST(a, b, ...)`` on PostgreSQL, the scalar ``MIN(a, b, ...)`` on SQLite."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(least)
+def _least_default(element, compiler, **kw):
+    return f"LEAST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element, compiler, **kw):
+    return f"MIN({compiler.process(element.clauses, **kw)})"
+
+
 class month_index_of_date(FunctionElement):  # noqa: N801
     """The month index (``year * 12 + month - 1``) of a DATE column."""
 

@@ -104,6 +104,12 @@ class CareSupportRule(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), index=True)
+    # The kind of care a care-support record names; the row applying to a month is the one
+    # of that group whose age band holds the cared person's age (ND20 Art 20.1: a 5.1 child
+    # under 4 or from 4; Art 20.3: a foster carer of a child or of an adult).
+    care_group: Mapped[str] = mapped_column(String(60), index=True)
+    min_age: Mapped[int | None]
+    max_age: Mapped[int | None]
     name_vi: Mapped[str] = mapped_column(String(255))
     name_en: Mapped[str] = mapped_column(String(255))
     effective_month: Mapped[Month] = mapped_column(MonthType)

@@ -1,0 +1,63 @@
+"""Recording monthly care support (hỗ trợ kinh phí chăm sóc, nuôi dưỡng, ND20 Art 20).
+
+A record says who is paid (the carer) to care for which beneficiary, under which group of
+``care_support_rules``, from a month. The amount of each month comes from the rule tables
+when the payment batch is generated (``benefits.rules.care_support_sql``).
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from benefits.accounts.audit import Actor, record_audit
+from benefits.errors import DomainError
+from benefits.extensions import db
+from benefits.month import Month
+from benefits.people.models import Person
+from benefits.people.national_id import check_national_id
+from benefits.registry.models import Beneficiary, CareSupport
+from benefits.rules.models import CareSupportRule
+
+
+def care_groups() -> list[str]:
+    return list(db.session.scalars(select(CareSupportRule.care_group).distinct()))
+
+
+def grant_care_support(
+    beneficiary: Beneficiary,
+    care_group: str,
+    carer_name: str,
+    carer_national_id: str | None,
+    from_month: Month,
+    actor: Actor,
+    *,
+    to_month: Month | None = None,
+    decision_id: int | None = None,
+) -> CareSupport:
+    """Record that ``carer_name`` is paid to care for ``beneficiary`` from ``from_month``."""
+    if care_group not in care_groups():
+        raise DomainError(_l("Unknown kind of care support %(code)s.", code=care_group),
+                          field="care_group")  # fmt: skip
+    if to_month is not None and to_month < from_month:
+        raise DomainError(_l("The last month comes before the first."), field="to_month")
+    carer_person_id = None
+    if carer_national_id:
+        check_national_id(carer_national_id)
+        carer_person_id = db.session.scalar(
+            select(Person.id).where(Person.national_id == carer_national_id)
+        )
+    record = CareSupport(
+        beneficiary_id=beneficiary.id, care_group=care_group, carer_name=carer_name,
+        carer_national_id=carer_national_id, carer_person_id=carer_person_id,
+        from_month=from_month, to_month=to_month, decision_id=decision_id,
+    )  # fmt: skip
+    db.session.add(record)
+    db.session.flush()
+    record_audit(
+        actor, "registry.care_support", "beneficiary", beneficiary.code,
+        {"care_group": care_group, "carer": carer_name, "from_month": str(from_month),
+         "to_month": str(to_month) if to_month else None},
+        commune_code=beneficiary.commune_code,
+    )  # fmt: skip
+    return record

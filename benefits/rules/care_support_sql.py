@@ -1,0 +1,93 @@
+"""Monthly care support (hỗ trợ kinh phí chăm sóc, nuôi dưỡng, ND20 Art 20) as set-based SQL.
+
+Amount = the standard level in force that month (the higher of the national and the
+provincial level, as for the allowance) × the coefficient of the care-support rule of the
+record's group whose age band holds the age of the person cared for. The age changes the
+row from the month of the birthday (ND20 Art 8.1), as for the allowance.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from benefits.month import month_index_sql
+from benefits.people.models import Person
+from benefits.places.models import Commune
+from benefits.registry.models import Beneficiary, CareSupport
+from benefits.rules.entitlement_sql import (
+    _in_period,
+    _standard_periods,
+    greatest,
+    month_index_of_date,
+)
+from benefits.rules.models import CareSupportRule
+
+
+def _care_rule_periods():
+    """Care-support rows with ``valid_to``: the next effective month of the same code."""
+    later = aliased(CareSupportRule)
+    next_month = (
+        select(func.min(later.effective_month))
+        .where(
+            later.code == CareSupportRule.code,
+            later.effective_month > CareSupportRule.effective_month,
+        )
+        .scalar_subquery()
+    )
+    return select(
+        CareSupportRule.code,
+        CareSupportRule.care_group,
+        CareSupportRule.min_age,
+        CareSupportRule.max_age,
+        CareSupportRule.coefficient_pct,
+        CareSupportRule.effective_month.label("valid_from"),
+        next_month.label("valid_to"),
+    )
+
+
+def care_support_select(pairs):
+    """Care support due for the ``(care_support_id, month)`` pairs of ``pairs``: one row per
+    pair with ``care_support_id, beneficiary_id, month, coefficient_pct, standard_level,
+    amount, rule_code``."""
+    pairs = pairs.subquery() if hasattr(pairs, "subquery") else pairs
+    month = pairs.c.month
+    age = (month_index_sql(month) - month_index_of_date(Person.date_of_birth)) // 12
+    rules = _care_rule_periods().subquery("care_rule_periods")
+    national = _standard_periods(national_only=True).subquery("national_level")
+    provincial = _standard_periods(national_only=False).subquery("provincial_level")
+    standard = greatest(national.c.amount, func.coalesce(provincial.c.amount, 0))
+    return (
+        select(
+            CareSupport.id.label("care_support_id"),
+            CareSupport.beneficiary_id,
+            month.label("month"),
+            rules.c.coefficient_pct,
+            standard.label("standard_level"),
+            (standard * rules.c.coefficient_pct // 100).label("amount"),
+            rules.c.code.label("rule_code"),
+        )
+        .select_from(pairs)
+        .join(CareSupport, CareSupport.id == pairs.c.care_support_id)
+        .join(Beneficiary, Beneficiary.id == CareSupport.beneficiary_id)
+        .join(Person, Person.id == Beneficiary.person_id)
+        .join(Commune, Commune.code == Beneficiary.commune_code)
+        .join(
+            rules,
+            and_(
+                rules.c.care_group == CareSupport.care_group,
+                _in_period(rules, month),
+                or_(rules.c.min_age.is_(None), age >= rules.c.min_age),
+                or_(rules.c.max_age.is_(None), age < rules.c.max_age),
+            ),
+        )
+        .join(national, _in_period(national, month))
+        .outerjoin(
+            provincial,
+            and_(
+                provincial.c.province_code == Commune.province_code,
+                _in_period(provincial, month),
+            ),
+        )
+        .where(rules.c.coefficient_pct > 0)
+    )

@@ -1,0 +1,182 @@
+"""Care support (ND20 Art 20) and one-off support (ND20 Art 11, 15) in the monthly batch
+(domain.md sections 3, 4 and 6; interchange.md section 3: kinds CARE_SUPPORT, FUNERAL,
+ONE_OFF)."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from benefits.accounts.audit import Actor
+from benefits.cases.service import move_case, open_case
+from benefits.deaths.service import DeathReport, record_death
+from benefits.errors import DomainError
+from benefits.extensions import db
+from benefits.month import Month
+from benefits.payments.generation import generate_batch
+from benefits.payments.models import PaymentItem, PaymentLine
+from benefits.payments.queries import lines_above_ten_times_the_standard
+from benefits.payments.service import lock_batch
+from benefits.registry.care_support import grant_care_support
+from tests.builders import create_beneficiary, create_person
+
+ACTOR = Actor.system("test")
+
+
+def lines_of(batch, kind=None):
+    query = select(PaymentLine).where(PaymentLine.batch_id == batch.id)
+    if kind:
+        query = query.where(PaymentLine.kind == kind)
+    return list(db.session.scalars(query.order_by(PaymentLine.line_no)))
+
+
+def generate(month: str, commune: str = "00070"):
+    return generate_batch(Month.parse(month), "commune", commune, ACTOR)
+
+
+def approve(case):
+    move_case(case, "checking", ACTOR)
+    move_case(case, "approved", ACTOR)
+
+
+def death_of(person, number: str, on: str, declarant=None):
+    report = DeathReport(
+        registration_number=number, national_id=person.national_id,
+        full_name=person.full_name, date_of_death=date.fromisoformat(on),
+        registered_on=date.fromisoformat(on), commune_code=person.commune_code,
+        declarant=declarant or {"full_name": "Đỗ Thị Hoa", "national_id": "001190054321",
+                                "relationship": "con"},
+    )  # fmt: skip
+    record, _ = record_death(report, ACTOR, "test", date.fromisoformat(on))
+    return record
+
+
+@pytest.fixture
+def child_in_foster_care():
+    """A 5.1 child born 2021-06-10, cared for by a foster carer from January 2025."""
+    child = create_beneficiary(
+        categories=("CHILD_NO_SUPPORT",), effective_month="2025-03",
+        date_of_birth=date(2021, 6, 10), full_name="Lò Văn Tí",
+    )  # fmt: skip
+    carer = create_person(full_name="Hà Thị Mai", date_of_birth=date(1980, 2, 2), sex="F")
+    grant_care_support(child, "CARE_CHILD", carer.full_name, carer.national_id,
+                       Month.parse("2025-01"), ACTOR)  # fmt: skip
+    return child, carer
+
+
+def test_care_support_is_paid_to_the_carer_with_its_arrears(child_in_foster_care):
+    """ND20 Art 20.1: caring for a 5.1 child under 4, 2.5 × the standard level."""
+    child, carer = child_in_foster_care
+    batch = generate("2025-03")
+    [care] = lines_of(batch, "CARE_SUPPORT")
+    assert care.beneficiary_code == child.code and care.full_name == "Lò Văn Tí"
+    assert (care.payee_name, care.payee_national_id) == ("Hà Thị Mai", carer.national_id)
+    assert care.coefficient_pct == 250 and care.category_codes == "CARE_CHILD_UNDER_4"
+    assert care.monthly_amount == 1_250_000
+    assert care.arrears_months == "2025-01;2025-02" and care.arrears_amount == 2_500_000
+    assert care.total_amount == 3_750_000
+    # The child's own allowance is a separate line, paid to the child's side.
+    [allowance] = lines_of(batch, "ALLOWANCE")
+    assert allowance.payee_name == "Lò Văn Tí" and allowance.monthly_amount == 1_250_000
+
+
+def test_care_support_changes_from_the_month_the_child_turns_4(child_in_foster_care):
+    """ND20 Art 8.1 and 20.1: from the birthday month, 1.5 instead of 2.5."""
+    for month in ("2025-03", "2025-04", "2025-05"):
+        lock_batch(generate(month).id, ACTOR)
+    [care] = lines_of(generate("2025-06"), "CARE_SUPPORT")
+    assert care.coefficient_pct == 150 and care.category_codes == "CARE_CHILD_FROM_4"
+    assert care.monthly_amount == 750_000 and care.arrears_amount == 0
+
+
+def test_care_support_stops_the_month_after_the_carer_dies(child_in_foster_care):
+    """Domain section 5.2: care support to a carer who dies stops likewise."""
+    _child, carer = child_in_foster_care
+    death_of(carer, "KT-CARER", "2025-02-14")
+    [care] = lines_of(generate("2025-03"), "CARE_SUPPORT")
+    # January and February (the month of death) are still due, March is not.
+    assert care.monthly_amount == 0 and care.arrears_months == "2025-01;2025-02"
+
+
+def test_care_support_for_a_child_who_dies_stops_with_the_allowance(child_in_foster_care):
+    child, _carer = child_in_foster_care
+    lock_batch(generate("2025-03").id, ACTOR)
+    death_of(child.person, "KT-CHILD", "2025-03-20")
+    assert lines_of(generate("2025-04"), "CARE_SUPPORT") == []
+
+
+def test_an_unknown_kind_of_care_support_is_refused():
+    child = create_beneficiary(categories=("CHILD_NO_SUPPORT",), date_of_birth=date(2020, 1, 1))
+    with pytest.raises(DomainError):
+        grant_care_support(child, "PET_SITTING", "X", None, Month.parse("2025-01"), ACTOR)
+
+
+@pytest.fixture
+def funeral_case():
+    """A beneficiary dies: the engine opens the funeral support case for the declarant."""
+    deceased = create_beneficiary(full_name="Vũ Văn Bảy", date_of_birth=date(1940, 3, 3))
+    record = death_of(deceased.person, "KT-FUNERAL", "2025-03-10")
+    return deceased, record.response["funeral_allowance"]["case_code"]
+
+
+def case_by_code(code):
+    from benefits.cases.models import Case
+
+    return db.session.scalar(select(Case).where(Case.code == code))
+
+
+def test_funeral_support_is_paid_once_it_is_approved_to_the_organiser(funeral_case):
+    """ND20 Art 11: 20 × the standard in force on the date of death, to the organiser,
+    through the next monthly batch as its own line (domain.md section 4)."""
+    deceased, code = funeral_case
+    assert lines_of(generate("2025-04"), "FUNERAL") == []  # not decided yet
+    approve(case_by_code(code))
+    april = generate("2025-04")
+    [funeral] = lines_of(april, "FUNERAL")
+    assert funeral.beneficiary_code == deceased.code and funeral.full_name == "Vũ Văn Bảy"
+    assert (funeral.payee_name, funeral.payee_national_id) == ("Đỗ Thị Hoa", "001190054321")
+    assert funeral.one_off_amount == 10_000_000 == funeral.total_amount
+    assert (funeral.monthly_amount, funeral.arrears_amount, funeral.coefficient_pct) == (0, 0, 0)
+    assert funeral.category_codes == "" and funeral.arrears_months == ""
+    # A legal one-off amount is not flagged as "above 10 × the standard".
+    assert funeral not in lines_above_ten_times_the_standard(april)
+    # Regenerated in place: still one line; locked, the next batch does not pay it again.
+    assert len(lines_of(generate("2025-04"), "FUNERAL")) == 1
+    lock_batch(april.id, ACTOR)
+    assert lines_of(generate("2025-05"), "FUNERAL") == []
+
+
+def test_a_dossier_cannot_be_issued_twice_even_outside_the_generator(funeral_case):
+    _deceased, code = funeral_case
+    case = case_by_code(code)
+    approve(case)
+    batch = generate("2025-04")
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(
+            PaymentItem(batch_id=batch.id, beneficiary_id=None, kind="FUNERAL", month=Month(2025, 4),
+                        coefficient_pct=0, standard_level=0, amount=1, case_id=case.id,
+                        status="issued")
+        )  # fmt: skip
+        db.session.flush()
+
+
+def test_housing_support_to_a_household_outside_the_registry():
+    """ND20 Art 15: a fixed amount per household; the line names the dossier."""
+    head = create_person(full_name="Mùa A Páo", date_of_birth=date(1975, 7, 7))
+    case = open_case("EMERGENCY-HOUSING", "00070", head.full_name, ACTOR, date(2025, 3, 3),
+                     subject_national_id=head.national_id, subject_person_id=head.id,
+                     amount=40_000_000)  # fmt: skip
+    approve(case)
+    [line] = lines_of(generate("2025-04"), "ONE_OFF")
+    assert line.beneficiary_id is None and line.beneficiary_code == case.code
+    assert line.payment_method == "COMMUNE" and line.payee_name == "Mùa A Páo"
+    assert line.national_id == head.national_id and line.one_off_amount == 40_000_000
+
+
+def test_line_numbers_follow_the_list_order_across_kinds(child_in_foster_care, funeral_case):
+    _deceased, code = funeral_case
+    approve(case_by_code(code))
+    lines = lines_of(generate("2025-04"))
+    assert [line.line_no for line in lines] == list(range(1, len(lines) + 1))
+    assert {line.kind for line in lines} == {"ALLOWANCE", "CARE_SUPPORT", "FUNERAL"}
