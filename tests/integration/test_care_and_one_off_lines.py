@@ -154,9 +154,9 @@ def test_a_dossier_cannot_be_issued_twice_even_outside_the_generator(funeral_cas
     batch = generate("2025-04")
     with pytest.raises(IntegrityError), db.session.begin_nested():
         db.session.add(
-            PaymentItem(batch_id=batch.id, beneficiary_id=None, kind="FUNERAL", month=Month(2025, 4),
-                        coefficient_pct=0, standard_level=0, amount=1, case_id=case.id,
-                        status="issued")
+            PaymentItem(batch_id=batch.id, beneficiary_id=None, kind="FUNERAL",
+                        month=Month(2025, 4), coefficient_pct=0, standard_level=0, amount=1,
+                        case_id=case.id, status="issued")
         )  # fmt: skip
         db.session.flush()
 
