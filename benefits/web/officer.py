@@ -22,7 +22,7 @@ from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.models import Overpayment, PaymentLine
-from benefits.registry.models import Beneficiary
+from benefits.registry.models import Beneficiary, CareSupport
 from benefits.registry.queries import PAGE as REGISTRY_PAGE
 from benefits.registry.queries import search_beneficiaries
 from benefits.rules.entitlement import EntitlementInput, RuleBook, entitlement_for
@@ -140,6 +140,10 @@ def beneficiary(code: str):
     overpayments = db.session.scalars(
         select(Overpayment).where(Overpayment.beneficiary_id == found.id)
     ).all()
+    care_supports = db.session.scalars(
+        select(CareSupport).where(CareSupport.beneficiary_id == found.id).order_by(
+            CareSupport.from_month)
+    ).all()  # fmt: skip
     audit = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.object_type == "beneficiary", AuditEntry.object_id == found.code)
@@ -147,7 +151,8 @@ def beneficiary(code: str):
         .limit(50)
     ).all()
     return render_template("officer/beneficiary.html", beneficiary=found, months=months,
-                           lines=lines, overpayments=overpayments, audit=audit)  # fmt: skip
+                           lines=lines, overpayments=overpayments, audit=audit,
+                           care_supports=care_supports)  # fmt: skip
 
 
 @officer_bp.route("/deaths", methods=["GET", "POST"])

@@ -180,3 +180,13 @@ def test_line_numbers_follow_the_list_order_across_kinds(child_in_foster_care, f
     lines = lines_of(generate("2025-04"))
     assert [line.line_no for line in lines] == list(range(1, len(lines) + 1))
     assert {line.kind for line in lines} == {"ALLOWANCE", "CARE_SUPPORT", "FUNERAL"}
+
+
+def test_the_officer_sees_who_is_paid_to_care_for_the_beneficiary(client, child_in_foster_care):
+    from tests.integration.test_registry_pages import log_in
+
+    child, _carer = child_in_foster_care
+    lock_batch(generate("2025-03").id, ACTOR)
+    log_in(client, "officer", "care@xa.gov.vn", commune="00070")
+    page = client.get(f"/officer/registry/{child.code}").get_data(as_text=True)
+    assert "Hà Thị Mai" in page and "CARE_CHILD" in page and "CARE_SUPPORT" in page
