@@ -9,7 +9,6 @@ row from the month of the birthday (ND20 Art 8.1), as for the allowance.
 from __future__ import annotations
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased
 
 from benefits.month import month_index_sql
 from benefits.people.models import Person
@@ -26,14 +25,8 @@ from benefits.rules.models import CareSupportRule
 
 def _care_rule_periods():
     """Care-support rows with ``valid_to``: the next effective month of the same code."""
-    later = aliased(CareSupportRule)
-    next_month = (
-        select(func.min(later.effective_month))
-        .where(
-            later.code == CareSupportRule.code,
-            later.effective_month > CareSupportRule.effective_month,
-        )
-        .scalar_subquery()
+    next_month = func.lead(CareSupportRule.effective_month).over(
+        partition_by=CareSupportRule.code, order_by=CareSupportRule.effective_month
     )
     return select(
         CareSupportRule.code,

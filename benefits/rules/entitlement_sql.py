@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from sqlalchemy import Integer, and_, case, func, or_, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from benefits.month import month_index_sql
@@ -220,38 +219,41 @@ def monthly_entitlement_select(pairs):
 
 
 def _category_periods():
-    """Coefficient rows with ``valid_to``: the next effective month of the same category."""
-    later = aliased(CoefficientRule)
-    next_month = (
-        select(func.min(later.effective_month))
-        .where(
-            later.category_code == CoefficientRule.category_code,
-            later.effective_month > CoefficientRule.effective_month,
-        )
-        .scalar_subquery()
+    """Coefficient rows with ``valid_to``: the next effective month of the same category
+    (computed once per rule row with a window function, not once per person). The age
+    bands of one category share an effective month, hence the distinct months first."""
+    months = (
+        select(CoefficientRule.category_code, CoefficientRule.effective_month)
+        .distinct()
+        .subquery("category_months")
     )
+    periods = select(
+        months.c.category_code,
+        months.c.effective_month,
+        func.lead(months.c.effective_month)
+        .over(partition_by=months.c.category_code, order_by=months.c.effective_month)
+        .label("valid_to"),
+    ).subquery("category_month_periods")
     return select(
         CoefficientRule.category_code,
         CoefficientRule.min_age,
         CoefficientRule.max_age,
         CoefficientRule.coefficient_pct,
         CoefficientRule.effective_month.label("valid_from"),
-        next_month.label("valid_to"),
+        periods.c.valid_to,
+    ).join(
+        periods,
+        and_(
+            periods.c.category_code == CoefficientRule.category_code,
+            periods.c.effective_month == CoefficientRule.effective_month,
+        ),
     )
 
 
 def _standard_periods(national_only: bool):
     """National or provincial standard levels with ``valid_to`` (next row of the scope)."""
-    later = aliased(StandardLevel)
-    same_scope = (
-        later.province_code.is_(None)
-        if national_only
-        else later.province_code == StandardLevel.province_code
-    )
-    next_month = (
-        select(func.min(later.effective_month))
-        .where(same_scope, later.effective_month > StandardLevel.effective_month)
-        .scalar_subquery()
+    next_month = func.lead(StandardLevel.effective_month).over(
+        partition_by=StandardLevel.province_code, order_by=StandardLevel.effective_month
     )
     scope = (
         StandardLevel.province_code.is_(None)
