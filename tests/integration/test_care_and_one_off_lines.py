@@ -190,3 +190,21 @@ def test_the_officer_sees_who_is_paid_to_care_for_the_beneficiary(client, child_
     log_in(client, "officer", "care@xa.gov.vn", commune="00070")
     page = client.get(f"/officer/registry/{child.code}").get_data(as_text=True)
     assert "Hà Thị Mai" in page and "CARE_CHILD" in page and "CARE_SUPPORT" in page
+
+
+def test_no_line_can_be_added_to_a_locked_batch(child_in_foster_care):
+    from sqlalchemy.exc import DatabaseError
+
+    batch = lock_batch(generate("2025-03").id, ACTOR)
+    line = lines_of(batch)[0]
+    with pytest.raises(DatabaseError), db.session.begin_nested():
+        db.session.execute(
+            PaymentLine.__table__.insert().values(
+                batch_id=batch.id, line_no=999, beneficiary_id=line.beneficiary_id,
+                case_id=None, kind="ONE_OFF", province_code="01", commune_code="00070",
+                payment_method="COMMUNE", beneficiary_code="X", national_id=line.national_id,
+                full_name="X", date_of_birth=date(1950, 1, 1), payee_name="X",
+                category_codes="", coefficient_pct=0, monthly_amount=0, arrears_amount=0,
+                arrears_months="", one_off_amount=1, total_amount=1, status="open",
+            )
+        )  # fmt: skip
