@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -35,7 +36,18 @@ def _row(month: str, line) -> list:
 
 
 def csv_chunks(batch: PaymentBatch, rows_per_chunk: int = 5000) -> Iterator[str]:
-    """The canonical CSV of a batch in text chunks: BOM, header, lines by ``line_no``."""
+    """The canonical CSV of a batch in text chunks: BOM, header, lines by ``line_no``.
+
+    On PostgreSQL the database writes the rows itself (``COPY ... TO STDOUT``, about 20×
+    faster than formatting them in Python); elsewhere Python's csv module does. Both give
+    the same bytes (a test compares them), so the SHA-256 recorded at lock is the same.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _copied_csv_chunks(batch)
+    return _written_csv_chunks(batch, rows_per_chunk)
+
+
+def _written_csv_chunks(batch: PaymentBatch, rows_per_chunk: int = 5000) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     buffer.write(BOM)
@@ -50,6 +62,49 @@ def csv_chunks(batch: PaymentBatch, rows_per_chunk: int = 5000) -> Iterator[str]
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def _copy_statement(batch: PaymentBatch) -> str:
+    """The payment list as one ``COPY``: text columns that are empty become NULL, which
+    PostgreSQL writes unquoted (as Python's csv module writes an empty string)."""
+
+    def text(column: str) -> str:
+        return f"NULLIF({column}, '')"
+
+    # format_coefficient in SQL: 250 -> 2.5, 300 -> 3.0, 125 -> 1.25, 0 -> 0.
+    coefficient = (
+        "CASE WHEN coefficient_pct = 0 THEN '0' "
+        "WHEN coefficient_pct % 100 = 0 THEN (coefficient_pct / 100) || '.0' "
+        "WHEN coefficient_pct % 10 = 0 "
+        "THEN (coefficient_pct / 100) || '.' || ((coefficient_pct % 100) / 10) "
+        "ELSE (coefficient_pct / 100) || '.' || lpad((coefficient_pct % 100)::text, 2, '0') END"
+    )
+    values = [
+        f"'{batch.month}'", text("province_code"), text("commune_code"), text("payment_method"),
+        text("payment_point"), "line_no", text("kind"), text("beneficiary_code"),
+        text("national_id"), text("full_name"), "to_char(date_of_birth, 'YYYY-MM-DD')",
+        text("address"), text("payee_name"), text("payee_national_id"), text("category_codes"),
+        coefficient, "monthly_amount", "arrears_amount", text("arrears_months"),
+        "one_off_amount", "total_amount",
+    ]  # fmt: skip
+    columns = ", ".join(
+        f'{value} AS "{name}"' for value, name in zip(values, CSV_COLUMNS, strict=True)
+    )
+    return (  # only an integer id and a YYYY-MM month are put into the statement
+        f"COPY (SELECT {columns} FROM payment_lines WHERE batch_id = {int(batch.id)} "  # noqa: S608
+        "ORDER BY line_no) TO STDOUT WITH (FORMAT csv, HEADER true)"
+    )
+
+
+def _copied_csv_chunks(batch: PaymentBatch) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    yield BOM
+    raw = db.session.connection().connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(_copy_statement(batch)) as copy:
+        for data in copy:
+            # COPY's chunks may cut a multi-byte letter in two: decode incrementally.
+            yield decoder.decode(bytes(data))
+    yield decoder.decode(b"", final=True)
 
 
 def _lines(batch: PaymentBatch, rows_per_chunk: int = 5000):

@@ -309,3 +309,21 @@ def test_pdf_signature_sheets_per_commune_and_payment_point(app, caseload, tmp_p
     assert data.startswith(b"%PDF-")
     assert b"/Count 2" in data  # two sheets: Ba Đình PO-BD-01 and Hoàn Kiếm PO-HK-01
     assert masked_for_signature("001050700004") == "*********004"
+
+
+def test_the_database_writes_the_same_csv_as_python(app, caseload):
+    """On PostgreSQL the list is written by COPY; the bytes (and so the SHA-256 recorded at
+    lock) must be those of the csv module, names with commas, quotes and new lines too."""
+    from benefits.payments.export import _copied_csv_chunks, _written_csv_chunks
+    from benefits.people.models import Person
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    db.session.execute(update(Person).where(Person.national_id == "001050700004").values(
+        full_name='Lâm "Sơn", con', address="Tổ 3,\nngõ 5"))  # fmt: skip
+    db.session.execute(update(Person).where(Person.national_id != "001050700004").values(
+        address=""))  # fmt: skip
+    batch = db.session.get(PaymentBatch, generate(app, "2025-03", "--province", "01")["batch_id"])
+    written = "".join(_written_csv_chunks(batch, rows_per_chunk=2))
+    assert '"Lâm ""Sơn"", con"' in written and ",2.5," in written
+    assert "".join(_copied_csv_chunks(batch)) == written
