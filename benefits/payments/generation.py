@@ -177,24 +177,20 @@ def _insert_allowance_items(
         .where(_not_paid_yet(candidates.c.beneficiary_id, ALLOWANCE, month_value))
     )
     due = monthly_entitlement_select(pairs).subquery("due")
+    _insert_monthly_items(batch, ALLOWANCE, due, due.c.category_codes, literal(None, Integer))
+
+
+def _insert_monthly_items(batch: PaymentBatch, kind: str, due, codes, care_support_id) -> None:
     db.session.execute(
         insert(PaymentItem).from_select(
             ITEM_COLUMNS,
             select(
-                literal(batch.id, Integer),
-                due.c.beneficiary_id,
-                literal(ALLOWANCE),
-                due.c.month,
-                due.c.coefficient_pct,
-                due.c.standard_level,
-                due.c.amount,
-                due.c.category_codes,
-                literal("issued"),
-                literal(None, Integer),
-                literal(None, Integer),
+                literal(batch.id, Integer), due.c.beneficiary_id, literal(kind), due.c.month,
+                due.c.coefficient_pct, due.c.standard_level, due.c.amount, codes,
+                literal("issued"), care_support_id, literal(None, Integer),
             ),
-        )  # fmt: skip
-    )
+        )
+    )  # fmt: skip
 
 
 def _insert_care_support_items(
@@ -232,24 +228,7 @@ def _insert_care_support_items(
         .where(_not_paid_yet(candidates.c.beneficiary_id, CARE_SUPPORT, month_value))
     )
     due = care_support_select(pairs).subquery("care_due")
-    db.session.execute(
-        insert(PaymentItem).from_select(
-            ITEM_COLUMNS,
-            select(
-                literal(batch.id, Integer),
-                due.c.beneficiary_id,
-                literal(CARE_SUPPORT),
-                due.c.month,
-                due.c.coefficient_pct,
-                due.c.standard_level,
-                due.c.amount,
-                due.c.rule_code,
-                literal("issued"),
-                due.c.care_support_id,
-                literal(None, Integer),
-            ),
-        )  # fmt: skip
-    )
+    _insert_monthly_items(batch, CARE_SUPPORT, due, due.c.rule_code, due.c.care_support_id)
 
 
 def _insert_one_off_items(
