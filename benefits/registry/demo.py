@@ -24,3 +24,22 @@ def load_demo_caseload() -> int:
         CASELOAD, skip_invalid=False, actor=Actor.system("demo"), report=log.warning
     )
     return result.imported
+
+
+def load_demo_care_support() -> int:
+    """Lâm Văn Sơn (extremely severe disability) is cared for by his household (ND20 Art
+    20.2), so the demo payment list has a CARE_SUPPORT line."""
+    from benefits.month import Month
+    from benefits.registry.care_support import grant_care_support
+    from benefits.registry.models import Beneficiary, CareSupport
+
+    if db.session.scalar(select(CareSupport.id).limit(1)) is not None:
+        return 0
+    son = db.session.scalar(
+        select(Beneficiary).join(Person).where(Person.national_id == "001050700004")
+    )
+    if son is None:
+        return 0
+    grant_care_support(son, "CARE_HOUSEHOLD_EXTREMELY_SEVERE", "Lâm Thị Hoa", "001175012345",
+                       Month(2025, 1), Actor.system("demo"))  # fmt: skip
+    return 1
