@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import select, text
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.errors import DomainError
@@ -78,6 +79,11 @@ def _mark_running(job: PaymentJob, actor: Actor) -> None:
 
 def _generate(job_id: str, actor: Actor) -> None:
     job = db.session.get(PaymentJob, job_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Waiting behind another generation of this batch ends in a failure that can be
+        # run again, rather than holding a worker for as long as the other one lasts.
+        seconds = int(current_app.config.get("PAYMENT_LOCK_TIMEOUT", 60))
+        db.session.execute(text(f"SET LOCAL lock_timeout = '{seconds}s'"))
     # Another generation of the same batch (a re-run of a job thought lost) waits here for
     # the first to commit, then regenerates in place: never two writers on one batch.
     db.session.execute(
