@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.errors import DomainError
@@ -110,6 +111,8 @@ def describe_error(error: BaseException) -> str:
     else by its type, so that an operator can find it in the worker's log."""
     if isinstance(error, DomainError):
         text = str(error)
+    elif isinstance(error, DBAPIError) and error.orig is not None:  # not the SQL, the reason
+        text = f"{type(error.orig).__name__}: {error.orig}"
     else:
         text = f"{type(error).__name__}: {error}".rstrip(": ")
     return text[:ERROR_LENGTH]

@@ -169,9 +169,7 @@ def test_a_job_lost_with_its_process_is_interrupted_and_its_rerun_completes(
 # The payment officer's pages (jobs in process, so the page shows them finished).
 
 
-def test_a_province_payment_officer_starts_the_generation_and_follows_it(
-    app, caseload, in_process
-):
+def test_a_province_payment_officer_starts_the_generation_and_follows_it(app, caseload, in_process):
     client = login(app, "tinh@hanoi.gov.vn", province_code="01")
     home = BeautifulSoup(client.get("/payments/").get_data(as_text=True), "html.parser")
     assert home.select_one("form input[name=month]")["value"] == str(Month.of(date.today()) + 1)
