@@ -8,6 +8,7 @@ where a process is killed.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -101,6 +102,19 @@ def test_a_run_over_two_provinces_is_one_job_each_and_a_worker_completes_them(ap
             select(func.sum(PaymentLine.total_amount)).where(PaymentLine.batch_id == job.batch_id)
         )
     assert jobs["01"].total_amount == 7_500_000
+
+
+def test_the_national_command_queues_a_job_per_province_for_the_workers(app, queue):
+    result = app.test_cli_runner().invoke(
+        args=["payments", "generate", "--month", "2025-03", "--no-wait", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["jobs"] == 34 and queue.count == 34
+    work(app, queue)
+    jobs = jobs_of(figures["run_id"])
+    assert {job.status for job in jobs.values()} == {"done"}
+    assert sum(job.line_count for job in jobs.values()) == line_count() == 8
 
 
 def test_a_job_delivered_twice_to_the_workers_writes_its_batch_once(app, queue):
