@@ -68,13 +68,14 @@ def start_commune_generation(month: Month, commune_code: str, actor: Actor) -> P
 
 
 def _open_run(month, scope, job_scopes, actor: Actor) -> PaymentRun:
-    locked = set(
-        db.session.execute(
+    locked = {
+        (kind, code)
+        for kind, code in db.session.execute(
             select(PaymentBatch.scope_kind, PaymentBatch.scope_code).where(
                 PaymentBatch.month == month, PaymentBatch.status == "locked"
             )
-        ).all()
-    )
+        )
+    }
     open_scopes = [s for s in job_scopes if s not in locked]
     if not open_scopes:
         raise InvalidTransition(

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from benefits.accounts.audit import Actor
 from benefits.accounts.models import AuditEntry, User
@@ -21,7 +22,7 @@ from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.models import PaymentBatch, PaymentJob, PaymentLine, PaymentRun
-from benefits.payments.runs import is_interrupted, start_generation_run
+from benefits.payments.runs import GenerationUnderWay, is_interrupted, start_generation_run
 from benefits.payments.service import lock_batch
 from benefits.payments.tasks import generate_job_batch
 
@@ -137,6 +138,20 @@ def test_a_failing_province_is_marked_failed_with_its_reason_and_the_others_fini
         select(AuditEntry.action).where(AuditEntry.object_id == jobs["01"].id)
     ).all()
     assert actions == ["payments.job.start", "payments.job.fail"]
+
+
+def test_a_batch_has_one_generation_under_way_at_a_time(app, caseload):
+    start_generation_run(MARCH, ["01"], ACTOR)
+    db.session.flush()  # queued, not yet run
+    with pytest.raises(GenerationUnderWay) as refused:
+        start_generation_run(MARCH, ["01", "42"], ACTOR)
+    assert "2025-03" in str(refused.value) and "01" in str(refused.value)
+    with pytest.raises(IntegrityError), db.session.begin_nested():  # the database says so too
+        run = PaymentRun(month=MARCH, scope_kind="province", scope_code="01", requested_by="t")
+        run.jobs.append(PaymentJob(id="x" * 32, kind="payments.generate", month=MARCH,
+                                   scope_kind="province", scope_code="01"))  # fmt: skip
+        db.session.add(run)
+        db.session.flush()
 
 
 def test_a_locked_batch_is_left_out_of_a_new_run(app, caseload, in_process):
