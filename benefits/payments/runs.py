@@ -228,6 +228,7 @@ class JobProgress:
 class RunProgress:
     run: PaymentRun
     jobs: list[JobProgress]
+    scope_name: str
 
     def count(self, *states: str) -> int:
         return sum(1 for j in self.jobs if j.state in states)
@@ -269,4 +270,4 @@ def run_progress(run: PaymentRun) -> RunProgress:
                     "interrupted" if is_interrupted(job, now) else job.status)
         for job in run.jobs
     ]  # fmt: skip
-    return RunProgress(run, jobs)
+    return RunProgress(run, jobs, names.get(run.scope_code or "", ""))

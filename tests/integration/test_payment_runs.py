@@ -191,6 +191,7 @@ def test_a_province_payment_officer_starts_the_generation_and_follows_it(app, ca
     response = client.post("/payments/runs", data={"month": "2025-03"})
     assert response.status_code == 302
     page = BeautifulSoup(client.get(response.location).get_data(as_text=True), "html.parser")
+    assert page.h1.get_text() == "Lập danh sách chi trả tháng 2025-03 – Thành phố Hà Nội"
     row = page.select_one("#job-01")
     assert row["data-state"] == "done" and "Hoàn thành" in row.get_text()
     assert row.select_one("progress")["value"] == "1"
