@@ -47,6 +47,8 @@ def load_settings(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
         "RQ_QUEUES": ("default", "payments", "notify"),
+        # Seconds a payment job waits for another generation of the same batch to commit.
+        "PAYMENT_LOCK_TIMEOUT": int(os.environ.get("PAYMENT_LOCK_TIMEOUT", 60)),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 32 * 1024 * 1024)),
         "BABEL_DEFAULT_LOCALE": "vi",

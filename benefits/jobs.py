@@ -8,11 +8,14 @@ current transaction commits (a rolled-back request leaves no job behind), then:
 - without it, it runs in process, in a fresh application context and session.
 
 Jobs receive ids, never ORM objects, and commit their own work (the job is the commit
-boundary). A job must be safe to run twice.
+boundary). A job must be safe to run twice. A job's failure never reaches the code that
+enqueued it, in process as on RQ: it is logged (and recorded in the module's jobs table
+where there is one, e.g. ``payment_jobs``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import uuid
@@ -44,14 +47,21 @@ def _resolve(path: str) -> Callable:
 
 
 def enqueue(
-    func: Callable | str, *args, queue: str = "default", job_id: str | None = None, **kwargs
+    func: Callable | str,
+    *args,
+    queue: str = "default",
+    job_id: str | None = None,
+    timeout: int | None = None,
+    **kwargs,
 ) -> str:
     """Schedule ``func(*args, **kwargs)`` after the current transaction commits.
 
-    Returns the job id (given or generated), usable as a key in a jobs table.
+    Returns the job id (given or generated), usable as a key in a jobs table. Enqueueing
+    an id again (a re-run) replaces what RQ kept of the earlier job of that id.
+    ``timeout`` (seconds) bounds the job on RQ (its default is 180 s).
     """
     job_id = job_id or uuid.uuid4().hex
-    spec = (_path_of(func), args, kwargs, queue, job_id)
+    spec = (_path_of(func), args, kwargs, queue, job_id, timeout)
     session = db.session()
     if not session.in_transaction():
         session.begin()  # so that a rollback before the commit drops the job too
@@ -61,15 +71,26 @@ def enqueue(
 
 def _dispatch(app: Flask, specs: list[tuple]) -> None:
     redis_url = app.config.get("REDIS_URL")
-    for path, args, kwargs, queue, job_id in specs:
+    for path, args, kwargs, queue, job_id, timeout in specs:
         if redis_url:
             from rq import Queue
 
-            Queue(queue, connection=redis_connection(app)).enqueue(
-                run_job, path, *args, job_id=job_id, **kwargs
+            connection = redis_connection(app)
+            _forget(job_id, connection)
+            Queue(queue, connection=connection).enqueue(
+                run_job, path, *args, job_id=job_id, job_timeout=timeout, **kwargs
             )
         else:
             _run_in_process(app, path, args, kwargs)
+
+
+def _forget(job_id: str, connection) -> None:
+    """Drop RQ's record of an earlier job with this id (a failed job being re-run)."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    with contextlib.suppress(NoSuchJobError):
+        Job.fetch(job_id, connection=connection).delete()
 
 
 def _run_in_process(app: Flask, path: str, args: tuple, kwargs: dict) -> None:
@@ -78,11 +99,25 @@ def _run_in_process(app: Flask, path: str, args: tuple, kwargs: dict) -> None:
             _resolve(path)(*args, **kwargs)
             db.session.commit()
         except Exception:
+            # As on RQ: the failure is the job's, not the enqueuing request's (whose
+            # transaction has already committed), and the next jobs still run.
             db.session.rollback()
             log.exception("job %s failed", path)
-            raise
         finally:
             db.session.remove()
+
+
+def queued_job_state(job_id: str, app: Flask | None = None) -> str | None:
+    """What RQ says of a job (``queued``, ``started``, ``finished``, ``failed``,
+    ``stopped``, ``canceled`` ...), or None when it does not know the id."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    try:
+        status = Job.fetch(job_id, connection=redis_connection(app)).get_status(refresh=False)
+    except NoSuchJobError:
+        return None
+    return getattr(status, "value", status)
 
 
 def run_job(path: str, *args, **kwargs):

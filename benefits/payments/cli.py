@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from benefits.accounts.audit import Actor
 from benefits.errors import DomainError
@@ -15,8 +18,10 @@ from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.export import csv_chunks, write_xlsx
 from benefits.payments.generation import generate_batch
+from benefits.payments.runs import get_run, run_progress, start_generation_run
 from benefits.payments.service import get_batch, lock_batch, reconcile_batch
 from benefits.payments.signature_sheets import write_signature_sheets
+from benefits.places.models import Province
 
 payments_cli = AppGroup("payments", help="Monthly payment batches.")
 CLI = Actor.system("cli")
@@ -40,10 +45,21 @@ def _month(_ctx, _param, value: str) -> Month:
 @click.option("--province", help="Province code (2 digits).")
 @click.option("--commune", help="Commune code (5 digits).")
 @click.option("--json", "as_json", is_flag=True)
-def generate_command(month: Month, province: str | None, commune: str | None, as_json: bool):
-    """Compute the batch of a month for a province or a commune."""
-    if bool(province) == bool(commune):
-        _fail("give exactly one of --province or --commune")
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    help="National run on RQ: wait for the workers and print the progress (default).",
+)
+def generate_command(
+    month: Month, province: str | None, commune: str | None, as_json: bool, wait: bool
+):
+    """Compute the batch of a month for a province or a commune; with neither, for the
+    whole country: one job per province on the payments queue."""
+    if province and commune:
+        _fail("give at most one of --province or --commune")
+    if not province and not commune:
+        _national_run(month, as_json, wait)
+        return
     scope = ("province", province) if province else ("commune", commune)
     try:
         batch = generate_batch(month, *scope, CLI)
@@ -52,6 +68,56 @@ def generate_command(month: Month, province: str | None, commune: str | None, as
     db.session.commit()
     figures = {"batch_id": batch.id, "lines": batch.line_count, "total_amount": batch.total_amount}
     click.echo(json.dumps(figures) if as_json else f"batch {batch.id}: {figures}")
+
+
+def _national_run(month: Month, as_json: bool, wait: bool) -> None:
+    try:
+        run = start_generation_run(month, None, CLI)
+    except DomainError as error:
+        _fail(error)
+    run_id, asked = run.id, len(run.jobs)
+    for code in sorted(set(_all_provinces()) - {job.scope_code for job in run.jobs}):
+        click.echo(f"province {code}: batch of {month} locked, left out", err=True)
+    db.session.commit()  # in process, the jobs run here, one after the other
+    if current_app.config.get("REDIS_URL"):
+        if not wait:
+            figures = {"run_id": run_id, "jobs": asked}
+            click.echo(json.dumps(figures) if as_json else f"run {run_id}: {asked} jobs queued")
+            return
+        click.echo(f"run {run_id}: {asked} jobs on the payments queue; waiting for the "
+                   "workers (flask --app wsgi worker)", err=True)  # fmt: skip
+    progress = _follow(run_id)
+    for job in progress.failed:
+        click.echo(f"province {job.job.scope_code}: {job.state}: {job.job.error or ''}", err=True)
+    figures = {"run_id": run_id, "batches": progress.done, "lines": progress.lines,
+               "total_amount": progress.total_amount, "failed": len(progress.failed)}  # fmt: skip
+    click.echo(json.dumps(figures) if as_json else f"run {run_id}: {figures}")
+    if progress.failed:
+        sys.exit(1)
+
+
+def _all_provinces() -> list[str]:
+    return list(db.session.scalars(select(Province.code)))
+
+
+def _follow(run_id: int, poll_seconds: float = 1.0):
+    """Wait for every job of the run to end, printing each one as it does."""
+    reported: set[str] = set()
+    while True:
+        db.session.rollback()  # a fresh snapshot of the jobs table
+        progress = run_progress(get_run(run_id))
+        for job in progress.jobs:
+            if job.finished and job.job.id not in reported:
+                reported.add(job.job.id)
+                click.echo(
+                    f"{len(reported)}/{len(progress.jobs)} province {job.job.scope_code}: "
+                    f"{job.state}, {job.job.line_count or 0} lines, "
+                    f"{job.job.total_amount or 0} VND",
+                    err=True,
+                )
+        if not progress.under_way:
+            return progress
+        time.sleep(poll_seconds)
 
 
 @payments_cli.command("lock")

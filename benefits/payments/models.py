@@ -15,7 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from benefits.extensions import db
 from benefits.models_base import utcnow
@@ -172,3 +172,70 @@ class Overpayment(db.Model):
     reason: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(12), default="to_recover")
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PaymentRun(db.Model):
+    """One request to generate a month's batches: national (a job per province), a
+    province, or a commune. Its progress is that of its jobs."""
+
+    __tablename__ = "payment_runs"
+    __table_args__ = (
+        CheckConstraint("scope_kind IN ('national', 'province', 'commune')", name="scope_known"),
+        CheckConstraint("(scope_kind = 'national') = (scope_code IS NULL)", name="scope_code_set"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[Month] = mapped_column(MonthType)
+    scope_kind: Mapped[str] = mapped_column(String(10))
+    scope_code: Mapped[str | None] = mapped_column(String(5))
+    requested_by: Mapped[str] = mapped_column(String(120))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    jobs: Mapped[list[PaymentJob]] = relationship(
+        back_populates="run", order_by="PaymentJob.scope_code"
+    )
+
+
+JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class PaymentJob(db.Model):
+    """The jobs table of the payments queue, keyed by the RQ job id (design.md): one
+    batch to generate, its status, its error, and what it produced."""
+
+    __tablename__ = "payment_jobs"
+    __table_args__ = (
+        UniqueConstraint("run_id", "scope_kind", "scope_code"),
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),
+        CheckConstraint("scope_kind IN ('province', 'commune')", name="scope_known"),
+        CheckConstraint("status <> 'done' OR batch_id IS NOT NULL", name="done_has_batch"),
+        # One live generation per batch at a time: a second one would only wait for it.
+        Index(
+            "uq_payment_jobs_live_scope",
+            "month",
+            "scope_kind",
+            "scope_code",
+            unique=True,
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the RQ job id
+    run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    month: Mapped[Month] = mapped_column(MonthType)
+    scope_kind: Mapped[str] = mapped_column(String(10))
+    scope_code: Mapped[str] = mapped_column(String(5))
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(String(2000))
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("payment_batches.id"))
+    line_count: Mapped[int | None]
+    total_amount: Mapped[int | None] = mapped_column(db.BigInteger)
+
+    run: Mapped[PaymentRun] = relationship(back_populates="jobs")

@@ -1,51 +1,158 @@
-"""The payment officer's pages: batches, their checks and their downloads."""
+"""The payment officer's pages: generation runs and their progress, batches, their
+checks and their downloads."""
 
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, send_file, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from benefits.accounts.policy import commune_filter
+from benefits.accounts.policy import commune_filter, permission_required
+from benefits.errors import DomainError
 from benefits.extensions import db
+from benefits.month import Month
 from benefits.payments.export import csv_chunks, write_xlsx
-from benefits.payments.models import PaymentBatch
+from benefits.payments.forms import GenerateForm
+from benefits.payments.models import PaymentBatch, PaymentRun
 from benefits.payments.queries import difference_with_last_month, run_checks
+from benefits.payments.runs import (
+    rerun_job,
+    run_progress,
+    start_commune_generation,
+    start_generation_run,
+)
+from benefits.payments.signature_sheets import write_signature_sheets
 from benefits.places.models import Commune
+from benefits.web.auth import request_actor
 
 payments_bp = Blueprint("payments", __name__, url_prefix="/payments")
 
 
+def _in_scope(scope_kind_column, scope_code_column):
+    """The batches or runs of the officer's commune, or of their province's communes and
+    the province itself for a province payment officer."""
+    scope = (scope_kind_column == "commune") & commune_filter(current_user, scope_code_column)
+    if not current_user.commune_code:  # a province payment officer
+        scope |= (scope_kind_column == "province") & (
+            scope_code_column == current_user.province_code
+        )
+    return scope
+
+
+def _latest_month() -> Month:
+    return Month.of(date.today()) + 1
+
+
+def _home(form: GenerateForm):
+    batches = db.session.scalars(
+        select(PaymentBatch)
+        .where(_in_scope(PaymentBatch.scope_kind, PaymentBatch.scope_code))
+        .order_by(PaymentBatch.month.desc())
+        .limit(100)
+    ).all()
+    runs = db.session.scalars(
+        select(PaymentRun)
+        .where(_in_scope(PaymentRun.scope_kind, PaymentRun.scope_code))
+        .order_by(PaymentRun.id.desc())
+        .limit(10)
+    ).all()
+    return render_template(
+        "payments/home.html", batches=batches, runs=[run_progress(run) for run in runs], form=form
+    )
+
+
 @payments_bp.get("/", endpoint="home")
 def payments_home():
-    scope = (PaymentBatch.scope_kind == "commune") & commune_filter(
-        current_user, PaymentBatch.scope_code
-    )
-    if not current_user.commune_code:  # a province payment officer
-        scope |= (PaymentBatch.scope_kind == "province") & (
-            PaymentBatch.scope_code == current_user.province_code
+    latest = _latest_month()
+    return _home(GenerateForm(latest=latest, data={"month": str(latest)}))
+
+
+@payments_bp.post("/runs", endpoint="start_run")
+@permission_required("payments.manage")
+def start_run():
+    form = GenerateForm(latest=_latest_month())
+    if form.validate_on_submit():
+        try:
+            if current_user.commune_code:
+                run = start_commune_generation(
+                    form.parsed, current_user.commune_code, request_actor()
+                )
+            else:
+                run = start_generation_run(
+                    form.parsed, [current_user.province_code], request_actor()
+                )
+            db.session.commit()  # the jobs are queued (or, without Redis, run) from here
+        except DomainError as error:
+            db.session.rollback()
+            form.month.errors.append(error.message)
+        else:
+            flash(_("The generation has started."), "success")
+            return redirect(url_for("payments.run_detail", run_id=run.id))
+    return _home(form)
+
+
+def _scope_visible(scope_kind: str, scope_code: str | None) -> bool:
+    if scope_kind == "commune":
+        return bool(
+            db.session.scalar(
+                select(Commune.code).where(
+                    Commune.code == scope_code, commune_filter(current_user, Commune.code)
+                )
+            )
         )
-    batches = db.session.scalars(
-        select(PaymentBatch).where(scope).order_by(PaymentBatch.month.desc()).limit(100)
-    ).all()
-    return render_template("payments/home.html", batches=batches)
+    if scope_kind == "province":
+        return not current_user.commune_code and scope_code == current_user.province_code
+    return False  # a national run is followed from the CLI
+
+
+def _run_in_scope(run_id: int) -> PaymentRun:
+    run = db.session.get(PaymentRun, run_id)
+    if run is None or not _scope_visible(run.scope_kind, run.scope_code):
+        abort(404)
+    return run
+
+
+@payments_bp.get("/runs/<int:run_id>")
+def run_detail(run_id: int):
+    return render_template("payments/run.html", progress=run_progress(_run_in_scope(run_id)))
+
+
+@payments_bp.post("/runs/<int:run_id>/jobs/<job_id>/rerun", endpoint="rerun_job")
+@permission_required("payments.manage")
+def rerun(run_id: int, job_id: str):
+    run = _run_in_scope(run_id)
+    job = next((job for job in run.jobs if job.id == job_id), None)
+    if job is None:
+        abort(404)
+    try:
+        rerun_job(job, request_actor())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("The batch of %(scope)s is being generated again.", scope=job.scope_code),
+              "success")  # fmt: skip
+    return redirect(url_for("payments.run_detail", run_id=run_id))
 
 
 def _batch_in_scope(batch_id: int) -> PaymentBatch:
     batch = db.session.get(PaymentBatch, batch_id)
-    if batch is None:
-        abort(404)
-    if batch.scope_kind == "commune":
-        visible = db.session.scalar(
-            select(Commune.code).where(
-                Commune.code == batch.scope_code, commune_filter(current_user, Commune.code)
-            )
-        )
-    else:
-        visible = not current_user.commune_code and batch.scope_code == current_user.province_code
-    if not visible:
+    if batch is None or not _scope_visible(batch.scope_kind, batch.scope_code):
         abort(404)
     return batch
 
@@ -71,4 +178,13 @@ def batch_export(batch_id: int, fmt: str):
         with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as tmp:
             write_xlsx(batch, tmp.name)
         return send_file(tmp.name, as_attachment=True, download_name=f"{name}.xlsx")
+    if fmt == "pdf":
+        with tempfile.NamedTemporaryFile(suffix=".pdf", delete=False) as tmp:
+            try:
+                write_signature_sheets(batch, tmp.name)
+            except DomainError as error:  # the font is missing on this server
+                flash(error.message, "error")
+                return redirect(url_for("payments.batch_detail", batch_id=batch.id))
+        return send_file(tmp.name, as_attachment=True, download_name=f"ky-nhan-{name}.pdf",
+                         mimetype="application/pdf")  # fmt: skip
     abort(404)

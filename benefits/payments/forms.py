@@ -1,0 +1,34 @@
+"""The payment officer's form to generate a month's batches."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, ValidationError
+
+from benefits.month import Month
+
+
+class GenerateForm(FlaskForm):
+    month = StringField(
+        _l("Month to pay"), validators=[DataRequired(message=_l("Enter the month to pay."))]
+    )
+
+    def __init__(self, *args, latest: Month, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.latest = latest
+        self.parsed: Month | None = None
+
+    def validate_month(self, field):
+        try:
+            month = Month.parse(field.data or "")
+        except ValueError:
+            raise ValidationError(_l("Enter the month as YYYY-MM, for example 2025-03.")) from None
+        # domain.md section 6: a batch is made in the month before the one it pays.
+        if month > self.latest:
+            raise ValidationError(
+                _l("A batch can be generated at the latest for next month (%(month)s).",
+                   month=str(self.latest))
+            )  # fmt: skip
+        self.parsed = month

@@ -1,0 +1,273 @@
+"""Generation runs: a month's batches generated as one job per province (or one for a
+commune) on the ``payments`` queue, in parallel on as many workers as run
+(performance.md), with their progress and failures in ``payment_jobs``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from benefits.accounts.audit import Actor, record_audit
+from benefits.errors import DomainError, InvalidTransition, NotFound
+from benefits.extensions import db
+from benefits.jobs import enqueue, queued_job_state
+from benefits.month import Month
+from benefits.payments.models import PaymentBatch, PaymentJob, PaymentRun
+from benefits.payments.tasks import GENERATE, generate_job_batch
+from benefits.places.models import Commune, Province
+
+QUEUE = "payments"
+# A province of 400,000 beneficiaries stays well inside this; RQ stops a job past it.
+JOB_TIMEOUT = timedelta(minutes=30)
+# A job RQ has not heard of this long after it was queued was lost (Redis emptied).
+ENQUEUE_GRACE = timedelta(seconds=30)
+LOST_RQ_STATES = ("failed", "stopped", "canceled")
+
+
+class GenerationUnderWay(InvalidTransition):
+    """A batch has at most one generation queued or running at a time."""
+
+
+def start_generation_run(
+    month: Month, province_codes: Sequence[str] | None, actor: Actor
+) -> PaymentRun:
+    """One job per province (``None``: the 34 provinces, a national run).
+
+    Provinces whose batch of the month is locked are left out (a locked batch never
+    changes); a run with nothing left to generate is refused.
+    """
+    if province_codes is None:
+        codes = list(db.session.scalars(select(Province.code).order_by(Province.code)))
+    else:
+        codes = sorted(set(province_codes))
+        known = set(db.session.scalars(select(Province.code).where(Province.code.in_(codes))))
+        for code in codes:
+            if code not in known:
+                raise DomainError(_l("Unknown province %(code)s.", code=code))
+    if not codes:
+        raise DomainError(_l("Say which provinces to generate."))
+    if province_codes is not None and len(codes) == 1:
+        scope = ("province", codes[0])
+    else:
+        scope = ("national", None)
+    return _open_run(month, scope, [("province", code) for code in codes], actor)
+
+
+def start_commune_generation(month: Month, commune_code: str, actor: Actor) -> PaymentRun:
+    """A commune payment officer's run: one job, their commune's batch."""
+    if db.session.get(Commune, commune_code) is None:
+        raise DomainError(_l("Unknown commune %(code)s.", code=commune_code))
+    return _open_run(month, ("commune", commune_code), [("commune", commune_code)], actor)
+
+
+def _open_run(month, scope, job_scopes, actor: Actor) -> PaymentRun:
+    locked = {
+        (kind, code)
+        for kind, code in db.session.execute(
+            select(PaymentBatch.scope_kind, PaymentBatch.scope_code).where(
+                PaymentBatch.month == month, PaymentBatch.status == "locked"
+            )
+        )
+    }
+    open_scopes = [s for s in job_scopes if s not in locked]
+    if not open_scopes:
+        raise InvalidTransition(
+            _l("The batch of %(month)s is locked and cannot be generated again.", month=str(month))
+        )
+    _give_up_lost_jobs(month, open_scopes, actor)
+    busy = db.session.scalars(
+        select(PaymentJob.scope_code).where(
+            PaymentJob.month == month,
+            PaymentJob.status.in_(("queued", "running")),
+            PaymentJob.scope_kind == open_scopes[0][0],
+            PaymentJob.scope_code.in_([code for _, code in open_scopes]),
+        )
+    ).all()
+    if busy:
+        raise GenerationUnderWay(
+            _l("A generation of %(month)s is already under way for %(scopes)s.",
+               month=str(month), scopes=", ".join(sorted(busy)))
+        )  # fmt: skip
+    run = PaymentRun(month=month, scope_kind=scope[0], scope_code=scope[1],
+                     requested_by=actor.label, requested_by_id=actor.user_id)  # fmt: skip
+    db.session.add(run)
+    for kind, code in open_scopes:
+        run.jobs.append(PaymentJob(id=uuid.uuid4().hex, kind=GENERATE, month=month,
+                                   scope_kind=kind, scope_code=code, status="queued"))  # fmt: skip
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # another run started the same batch meanwhile
+        raise GenerationUnderWay(_l("A generation of %(month)s is already under way.",
+                                    month=str(month))) from error  # fmt: skip
+    left_out = [code for kind, code in job_scopes if (kind, code) in locked]
+    record_audit(
+        actor, "payments.run.start", "payment_run", run.id,
+        {"month": str(month), "scope": f"{scope[0]}:{scope[1] or ''}",
+         "jobs": [code for _, code in open_scopes], "left_out_locked": left_out},
+        commune_code=scope[1] if scope[0] == "commune" else None,
+    )  # fmt: skip
+    for job in run.jobs:
+        _enqueue(job)
+    return run
+
+
+def _enqueue(job: PaymentJob) -> None:
+    enqueue(generate_job_batch, job.id, queue=QUEUE, job_id=job.id,
+            timeout=int(JOB_TIMEOUT.total_seconds()))  # fmt: skip
+
+
+def is_interrupted(job: PaymentJob, now: datetime | None = None) -> bool:
+    """A job queued or running that will never finish: its worker was killed.
+
+    With RQ, the worker reports a killed work-horse at once (the RQ job is failed) and
+    a job Redis no longer knows is lost; a job started longer ago than its timeout is
+    over whatever RQ says. In process, only the age tells.
+    """
+    if job.status not in ("queued", "running"):
+        return False
+    now = now or datetime.now(UTC)
+    started = _aware(job.started_at) if job.started_at else None
+    if started and now - started > JOB_TIMEOUT + timedelta(minutes=1):
+        return True
+    if not current_app.config.get("REDIS_URL"):
+        return started is None and now - _aware(job.queued_at) > JOB_TIMEOUT
+    state = queued_job_state(job.id)
+    if state is None:
+        return now - _aware(job.queued_at) > ENQUEUE_GRACE
+    return state in LOST_RQ_STATES
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
+
+
+def _give_up_lost_jobs(month: Month, scopes, actor: Actor) -> None:
+    """Jobs of these batches lost with their worker are marked failed, so that a new run
+    can start (the unique index allows one live job per batch)."""
+    live = db.session.scalars(
+        select(PaymentJob).where(
+            PaymentJob.month == month, PaymentJob.status.in_(("queued", "running"))
+        )
+    ).all()
+    for job in live:
+        if (job.scope_kind, job.scope_code) in scopes and is_interrupted(job):
+            _mark_interrupted(job, actor)
+
+
+def _mark_interrupted(job: PaymentJob, actor: Actor) -> None:
+    before = job.status
+    job.status = "failed"
+    job.finished_at = datetime.now(UTC)
+    job.error = str(_l("Interrupted: the worker stopped before the end."))
+    record_audit(
+        actor, "payments.job.fail", "payment_job", job.id,
+        {"run": job.run_id, "status": [before, "failed"], "error": "interrupted"},
+        commune_code=job.scope_code if job.scope_kind == "commune" else None,
+    )  # fmt: skip
+    db.session.flush()
+
+
+def rerun_job(job: PaymentJob, actor: Actor) -> PaymentJob:
+    """Queue a failed (or interrupted) job again, under the same id. Its batch is
+    regenerated in place: no duplicate line, no gap."""
+    if is_interrupted(job):
+        _mark_interrupted(job, actor)
+    if job.status != "failed":
+        raise InvalidTransition(_l("Only a failed or interrupted job can be run again."))
+    busy = db.session.scalar(
+        select(PaymentJob.id).where(
+            PaymentJob.month == job.month, PaymentJob.scope_kind == job.scope_kind,
+            PaymentJob.scope_code == job.scope_code,
+            PaymentJob.status.in_(("queued", "running")),
+        )
+    )  # fmt: skip
+    if busy:
+        raise GenerationUnderWay(
+            _l("A generation of %(month)s is already under way for %(scopes)s.",
+               month=str(job.month), scopes=job.scope_code)
+        )  # fmt: skip
+    error = job.error
+    job.status, job.error = "queued", None
+    job.queued_at, job.started_at, job.finished_at = datetime.now(UTC), None, None
+    record_audit(
+        actor, "payments.job.rerun", "payment_job", job.id,
+        {"run": job.run_id, "status": ["failed", "queued"], "previous_error": error},
+        commune_code=job.scope_code if job.scope_kind == "commune" else None,
+    )  # fmt: skip
+    db.session.flush()
+    _enqueue(job)
+    return job
+
+
+def get_run(run_id: int) -> PaymentRun:
+    run = db.session.get(PaymentRun, run_id)
+    if run is None:
+        raise NotFound(_l("No generation run %(id)s.", id=run_id))
+    return run
+
+
+@dataclass
+class JobProgress:
+    job: PaymentJob
+    name: str
+    state: str  # queued, running, done, failed, interrupted
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed", "interrupted")
+
+
+@dataclass
+class RunProgress:
+    run: PaymentRun
+    jobs: list[JobProgress]
+    scope_name: str
+
+    def count(self, *states: str) -> int:
+        return sum(1 for j in self.jobs if j.state in states)
+
+    @property
+    def done(self) -> int:
+        return self.count("done")
+
+    @property
+    def failed(self) -> list[JobProgress]:
+        return [j for j in self.jobs if j.state in ("failed", "interrupted")]
+
+    @property
+    def under_way(self) -> bool:
+        return self.count("queued", "running") > 0
+
+    @property
+    def lines(self) -> int:
+        return sum(j.job.line_count or 0 for j in self.jobs if j.state == "done")
+
+    @property
+    def total_amount(self) -> int:
+        return sum(j.job.total_amount or 0 for j in self.jobs if j.state == "done")
+
+
+def run_progress(run: PaymentRun) -> RunProgress:
+    """Each job's state as the payment officer should read it, with place names."""
+    names = dict(db.session.execute(select(Province.code, Province.name)).all())
+    communes = [j.scope_code for j in run.jobs if j.scope_kind == "commune"]
+    if communes:
+        names.update(
+            db.session.execute(
+                select(Commune.code, Commune.name).where(Commune.code.in_(communes))
+            ).all()
+        )
+    now = datetime.now(UTC)
+    jobs = [
+        JobProgress(job, names.get(job.scope_code, job.scope_code),
+                    "interrupted" if is_interrupted(job, now) else job.status)
+        for job in run.jobs
+    ]  # fmt: skip
+    return RunProgress(run, jobs, names.get(run.scope_code or "", ""))

@@ -1,0 +1,223 @@
+"""Generation runs on a real Redis with real RQ workers: one job per province on the
+``payments`` queue, a job run twice, a job that fails, a work-horse killed halfway.
+
+The jobs commit for real (``committed_db``): a worker sees only committed rows. The
+worker is RQ's ``SimpleWorker`` in this process, or ``flask worker`` in another one
+where a process is killed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from rq import Queue, SimpleWorker
+from sqlalchemy import func, select, text
+
+from benefits.accounts.audit import Actor
+from benefits.accounts.models import AuditEntry
+from benefits.accounts.service import create_staff_user
+from benefits.extensions import db
+from benefits.jobs import enqueue, redis_connection
+from benefits.month import Month
+from benefits.payments.models import PaymentBatch, PaymentJob, PaymentLine
+from benefits.payments.runs import is_interrupted, rerun_job, start_generation_run
+from benefits.payments.tasks import generate_job_batch
+
+pytestmark = pytest.mark.redis
+
+PROJECT = Path(__file__).resolve().parents[2]
+SAMPLES = PROJECT / "tests" / "data" / "samples"
+MARCH = Month(2025, 3)
+ACTOR = Actor.system("test")
+PASSWORD = "một-mật-khẩu-dài"
+
+
+@pytest.fixture
+def queue(app, committed_db):
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("REDIS_URL is not set")
+    payments = Queue("payments", connection=redis_connection(app))
+    payments.empty()
+    result = app.test_cli_runner().invoke(
+        args=["registry", "import", str(SAMPLES / "caseload.csv")]
+    )
+    assert result.exit_code == 0, result.output
+    yield payments
+    payments.empty()
+
+
+@pytest.fixture
+def postgresql(app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("row locks and lock timeouts are PostgreSQL's")
+
+
+def work(app, queue: Queue) -> None:
+    SimpleWorker([queue], connection=redis_connection(app)).work(burst=True)
+    db.session.remove()
+
+
+def jobs_of(run_id: int) -> dict[str, PaymentJob]:
+    db.session.expire_all()
+    jobs = db.session.scalars(select(PaymentJob).where(PaymentJob.run_id == run_id))
+    return {job.scope_code: job for job in jobs}
+
+
+def line_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(PaymentLine))
+
+
+def generate_province_01(app) -> int:
+    result = app.test_cli_runner().invoke(
+        args=["payments", "generate", "--month", "2025-03", "--province", "01", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    return db.session.scalar(select(PaymentBatch.id).where(PaymentBatch.scope_code == "01"))
+
+
+def test_a_run_over_two_provinces_is_one_job_each_and_a_worker_completes_them(app, queue):
+    run_id = start_generation_run(MARCH, ["01", "42"], ACTOR).id
+    db.session.commit()
+    assert queue.count == 2
+    assert {job.status for job in jobs_of(run_id).values()} == {"queued"}
+    work(app, queue)
+    jobs = jobs_of(run_id)
+    assert {code: (job.status, job.line_count) for code, job in jobs.items()} == {
+        "01": ("done", 5), "42": ("done", 2)}  # fmt: skip
+    assert all(job.started_at and job.finished_at and job.attempts == 1 for job in jobs.values())
+    batches = {b.scope_code: b for b in db.session.scalars(select(PaymentBatch))}
+    assert set(batches) == {"01", "42"}
+    for code, job in jobs.items():
+        assert job.batch_id == batches[code].id
+        assert job.total_amount == batches[code].total_amount
+        assert job.total_amount == db.session.scalar(
+            select(func.sum(PaymentLine.total_amount)).where(PaymentLine.batch_id == job.batch_id)
+        )
+    assert jobs["01"].total_amount == 7_500_000
+
+
+def test_the_national_command_queues_a_job_per_province_for_the_workers(app, queue):
+    result = app.test_cli_runner().invoke(
+        args=["payments", "generate", "--month", "2025-03", "--no-wait", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["jobs"] == 34 and queue.count == 34
+    work(app, queue)
+    jobs = jobs_of(figures["run_id"])
+    assert {job.status for job in jobs.values()} == {"done"}
+    assert sum(job.line_count for job in jobs.values()) == line_count() == 8
+
+
+def test_a_job_delivered_twice_to_the_workers_writes_its_batch_once(app, queue):
+    run_id = start_generation_run(MARCH, ["01"], ACTOR).id
+    db.session.commit()
+    work(app, queue)
+    job_id = jobs_of(run_id)["01"].id
+    enqueue(generate_job_batch, job_id, queue="payments", job_id=job_id)
+    db.session.commit()
+    assert queue.count == 1
+    work(app, queue)
+    assert line_count() == 5
+    assert jobs_of(run_id)["01"].attempts == 1
+    generations = db.session.scalar(
+        select(func.count()).where(AuditEntry.action == "payments.generate")
+    )
+    assert generations == 1
+
+
+def test_a_job_that_fails_is_marked_failed_and_its_rerun_completes(
+    app, postgresql, queue, monkeypatch
+):
+    batch_id = generate_province_01(app)
+    monkeypatch.setitem(app.config, "PAYMENT_LOCK_TIMEOUT", 1)
+    create_staff_user("payment", "tinh@hanoi.gov.vn", "Chi Trả", PASSWORD, ACTOR,
+                      province_code="01")  # fmt: skip
+    db.session.commit()
+    with db.engine.connect() as other:  # someone else holds the batch for too long
+        hold = other.begin()
+        other.execute(text("SELECT id FROM payment_batches WHERE id = :id FOR UPDATE"),
+                      {"id": batch_id})  # fmt: skip
+        run_id = start_generation_run(MARCH, ["01"], ACTOR).id
+        db.session.commit()
+        work(app, queue)
+        hold.rollback()
+    job = jobs_of(run_id)["01"]
+    assert job.status == "failed" and "lock timeout" in job.error
+    assert line_count() == 5  # the earlier generation of the batch is untouched
+
+    client = app.test_client()
+    client.post("/login", data={"username": "tinh@hanoi.gov.vn", "password": PASSWORD})
+    page = BeautifulSoup(client.get(f"/payments/runs/{run_id}").get_data(as_text=True),
+                         "html.parser")  # fmt: skip
+    assert page.select_one("#job-01")["data-state"] == "failed"
+    assert "lock timeout" in page.select_one(".error-summary").get_text()
+    assert client.post(page.select_one("#job-01 form")["action"]).status_code == 302
+    assert queue.count == 1
+    work(app, queue)
+    job = jobs_of(run_id)["01"]
+    assert (job.status, job.attempts, job.error, job.line_count) == ("done", 2, None, 5)
+    assert line_count() == 5 and job.batch_id == batch_id
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def _waiting_for_a_lock(query) -> int:
+    db.session.rollback()  # the statistics views keep one snapshot per transaction
+    return db.session.execute(query).scalar()
+
+
+def _wait_for(condition, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.1)
+
+
+def test_a_job_killed_halfway_is_run_again_without_duplicate_or_gap(app, postgresql, queue):
+    batch_id = generate_province_01(app)
+    with db.engine.connect() as other:
+        hold = other.begin()  # keeps the job inside its work until it is killed
+        other.execute(text("SELECT id FROM payment_batches WHERE id = :id FOR UPDATE"),
+                      {"id": batch_id})  # fmt: skip
+        run_id = start_generation_run(MARCH, ["01"], ACTOR).id
+        db.session.commit()
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst", "payments"],
+            cwd=PROJECT, env=os.environ.copy(), start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            waiting = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                           "AND datname = current_database()")  # fmt: skip
+            _wait_for(lambda: _waiting_for_a_lock(waiting) == 1 and _children(worker.pid))
+            for horse in _children(worker.pid):
+                os.kill(horse, signal.SIGKILL)
+            worker.wait(timeout=60)
+        finally:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+        hold.rollback()
+    job = jobs_of(run_id)["01"]
+    assert job.status == "running"  # as the killed job left its row
+    assert is_interrupted(job)  # RQ saw its work-horse die
+    assert line_count() == 5  # nothing half written
+
+    rerun_job(job, ACTOR)
+    db.session.commit()
+    work(app, queue)
+    job = jobs_of(run_id)["01"]
+    assert (job.status, job.attempts, job.line_count) == ("done", 2, 5)
+    assert line_count() == 5 and job.batch_id == batch_id
