@@ -3,8 +3,8 @@
 For a person and a month it gives the categories that give an entitlement, the
 coefficient (highest only, with the single-parent exception), the standard level and
 the amount; in a month the person also receives the social pension (Decree 176/2025),
-the amount is due only when the allowance is the higher of the two. The same rules exist as set-based SQL in ``entitlement_sql.py``; a
-property-based test proves the two agree.
+the amount is due only when the allowance is the higher of the two. The same rules exist
+as set-based SQL in ``entitlement_sql.py``; a property-based test proves the two agree.
 
 Age is counted in whole months: the age *in* a month is the age reached by its end, so a
 level that changes with age changes from the birthday month (ND20 Art 8.1), and an

@@ -266,7 +266,9 @@ def _level_periods(table: type[StandardLevel] | type[SocialPensionLevel], nation
     (the next row of the same scope)."""
     later = aliased(table)
     same_scope = (
-        later.province_code.is_(None) if national_only else later.province_code == table.province_code
+        later.province_code.is_(None)
+        if national_only
+        else later.province_code == table.province_code
     )
     next_month = (
         select(func.min(later.effective_month))
