@@ -29,3 +29,13 @@ class SocialPensionForm(FlaskForm):
             Length(max=120),
         ],
     )
+
+
+class EndSocialPensionForm(FlaskForm):
+    last_month = StringField(
+        _l("Last month received (YYYY-MM)"),
+        validators=[
+            DataRequired(message=_l("Write the month as YYYY-MM.")),
+            Regexp(MONTH_PATTERN, message=_l("Write the month as YYYY-MM.")),
+        ],
+    )

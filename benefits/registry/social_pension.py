@@ -84,6 +84,28 @@ def record_social_pension(
     return period
 
 
+def end_social_pension(period: SocialPensionPeriod, last_month: Month, actor: Actor) -> None:
+    """The person no longer receives the social pension after ``last_month``: the allowance
+    is compared with it no more from the month after."""
+    if period.to_month is not None:
+        raise DomainError(
+            _l("This social pension already ends in %(month)s.", month=str(period.to_month))
+        )
+    if last_month < period.from_month:
+        raise DomainError(_l("The last month cannot be before the first month."))
+    period.to_month = last_month
+    db.session.flush()
+    beneficiary = period.beneficiary
+    record_audit(
+        actor,
+        "registry.social_pension_ended",
+        "beneficiary",
+        beneficiary.code,
+        {"social_pension_from": period.from_month, "social_pension_to": [None, last_month]},
+        commune_code=beneficiary.commune_code,
+    )
+
+
 def _no_pension_yet(province: str | None, month: Month):
     first = db.session.scalar(
         select(SocialPensionLevel.effective_month)

@@ -22,11 +22,11 @@ from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.models import Overpayment, PaymentLine
-from benefits.registry.forms import SocialPensionForm
-from benefits.registry.models import Beneficiary
+from benefits.registry.forms import EndSocialPensionForm, SocialPensionForm
+from benefits.registry.models import Beneficiary, SocialPensionPeriod
 from benefits.registry.queries import PAGE as REGISTRY_PAGE
 from benefits.registry.queries import search_beneficiaries
-from benefits.registry.social_pension import record_social_pension
+from benefits.registry.social_pension import end_social_pension, record_social_pension
 from benefits.rules.entitlement import EntitlementInput, RuleBook, entitlement_for
 from benefits.web.auth import request_actor
 from benefits.web.uploads import send_case_attachment
@@ -159,6 +159,30 @@ def beneficiary_social_pension(code: str):
             flash(_("The social pension is recorded."), "success")
             return redirect(url_for("officer.beneficiary", code=found.code))
     return _beneficiary_page(found, form)
+
+
+@officer_bp.post("/registry/<code>/social-pension/<int:period_id>/end")
+@permission_required("registry.edit")
+def beneficiary_social_pension_end(code: str, period_id: int):
+    """Decree 176/2025: the person no longer receives the social pension after a month."""
+    found = _beneficiary_in_scope(code)
+    period = db.session.get(SocialPensionPeriod, period_id)
+    if period is None or period.beneficiary_id != found.id:
+        abort(404)
+    form = EndSocialPensionForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    else:
+        try:
+            end_social_pension(period, Month.parse(form.last_month.data), request_actor())
+            db.session.commit()
+            flash(_("The end of the social pension is recorded."), "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    return redirect(url_for("officer.beneficiary", code=found.code) + "#social-pension")
 
 
 def _beneficiary_page(found: Beneficiary, pension_form: SocialPensionForm | None):

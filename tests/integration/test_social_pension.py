@@ -183,3 +183,41 @@ def test_a_batch_pays_no_month_in_which_the_social_pension_is_not_lower(elderly_
         )
     ).one()
     assert (line.monthly_amount, line.arrears_amount) == (0, 1_000_000)
+
+
+def end(client, beneficiary, period_id, last_month):
+    return client.post(
+        f"/officer/registry/{beneficiary.code}/social-pension/{period_id}/end",
+        data={"last_month": last_month},
+    )
+
+
+def test_the_allowance_returns_the_month_after_the_recorded_end(client, elderly_80):
+    log_in(client, "officer", "o@xa.gov.vn")
+    record(client, elderly_80, from_month=str(THIS_MONTH - 2))
+    period = db.session.scalars(select(SocialPensionPeriod)).one()
+
+    assert end(client, elderly_80, period.id, str(THIS_MONTH - 1)).status_code == 302
+
+    page = client.get(f"/officer/registry/{elderly_80.code}")
+    assert "hưu trí xã hội" in month_row(page, THIS_MONTH - 1)[-1]
+    assert month_row(page, THIS_MONTH)[-1] == format_vnd(500_000)
+    assert db.session.scalar(
+        select(AuditEntry.changes).where(AuditEntry.action == "registry.social_pension_ended")
+    )["social_pension_to"] == [None, str(THIS_MONTH - 1)]
+
+
+def test_an_end_before_the_start_or_of_another_persons_pension_changes_nothing(client, elderly_80):
+    log_in(client, "officer", "o@xa.gov.vn")
+    record(client, elderly_80, from_month=str(THIS_MONTH - 2))
+    period = db.session.scalars(select(SocialPensionPeriod)).one()
+    other = create_beneficiary(commune_code="00070")
+
+    early = end(client, elderly_80, period.id, str(THIS_MONTH - 3))
+    page = BeautifulSoup(client.get(early.headers["Location"]).data, "html.parser")
+    assert page.select_one(".notice-error").get_text(strip=True) == (
+        "Tháng cuối không được trước tháng bắt đầu."
+    )
+    assert end(client, other, period.id, str(THIS_MONTH)).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(SocialPensionPeriod, period.id).to_month is None
