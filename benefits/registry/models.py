@@ -131,6 +131,3 @@ class SocialPensionPeriod(Timestamps, db.Model):
     reference: Mapped[str] = mapped_column(String(120))
 
     beneficiary: Mapped[Beneficiary] = relationship(back_populates="social_pension_periods")
-
-    def covers(self, month: Month) -> bool:
-        return self.from_month <= month and (self.to_month is None or month <= self.to_month)
