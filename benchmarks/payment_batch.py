@@ -9,6 +9,11 @@ regeneration of the same month, the CSV export of every batch, and, in the same 
 database floor: a bare ``INSERT ... SELECT`` writing as many rows into a plain table.
 Times exclude the process start-up and the loading; the last line is a JSON object.
 The database should be migrated and empty.
+
+``--month 2025-09 --social-pension 0.2``: a month after the social pension started
+(Decree 176/2025), with that share of the beneficiaries receiving it from 2025-07, so
+that the entitlement compares the allowance with the pension (each beneficiary is paid
+through the month before, as in March 2025).
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ def national_id(i: int) -> str:
     return f"{province}050{i % 1_000_000:06d}"
 
 
-def load(n: int) -> None:
+def load(n: int, month: Month, social_pension: float) -> None:
     """Persons, beneficiaries and their categories, written with COPY."""
     communes = [c["code"] for c in commune_rows()]
     raw = db.session.connection().connection.driver_connection
@@ -81,7 +86,7 @@ def load(n: int) -> None:
                         commune,
                         "active",
                         202401,
-                        202502,
+                        (month - 1).yyyymm,
                         0,
                         "POST",
                         f"PO-{commune}",
@@ -94,6 +99,13 @@ def load(n: int) -> None:
         ) as copy:
             for i in range(1, n + 1):
                 copy.write_row((i, CATEGORIES[i % len(CATEGORIES)], 202401))
+        every = round(1 / social_pension) if social_pension else 0
+        with cursor.copy(
+            "COPY social_pension_periods (beneficiary_id, from_month, reference, created_at, "
+            "updated_at) FROM STDIN"
+        ) as copy:
+            for i in range(every, n + 1, every) if every else ():
+                copy.write_row((i, 202507, "benchmark", "2025-07-01", "2025-07-01"))
     db.session.commit()
     # Statistics for every table (the communes loaded by the migration too), as autovacuum
     # would have them on a running server.
@@ -101,10 +113,10 @@ def load(n: int) -> None:
     db.session.commit()
 
 
-def national_generation() -> float:
+def national_generation(month: Month) -> float:
     started = time.perf_counter()
     for province in province_rows():
-        generate_batch(MONTH, "province", province["code"], Actor.system("benchmark"))
+        generate_batch(month, "province", province["code"], Actor.system("benchmark"))
         db.session.commit()
     return time.perf_counter() - started
 
@@ -142,17 +154,19 @@ def floor(rows: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--beneficiaries", type=int, default=1_000_000)
+    parser.add_argument("--month", type=Month.parse, default=MONTH)
+    parser.add_argument("--social-pension", type=float, default=0.0, help="share, 0 to 1")
     args = parser.parse_args()
     app = create_app()
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             sys.exit("this benchmark needs PostgreSQL (DATABASE_URL)")
         print(f"loading {args.beneficiaries} beneficiaries ...", file=sys.stderr)
-        load(args.beneficiaries)
-        generate_s = national_generation()
+        load(args.beneficiaries, args.month, args.social_pension)
+        generate_s = national_generation(args.month)
         lines = db.session.scalar(select(func.count()).select_from(PaymentLine))
         print(f"generated {lines} lines in {generate_s:.2f} s", file=sys.stderr)
-        regenerate_s = national_generation()
+        regenerate_s = national_generation(args.month)
         again = db.session.scalar(select(func.count()).select_from(PaymentLine))
         export_s = export_all()
         floor_s = floor(lines)
@@ -160,6 +174,8 @@ def main() -> None:
         json.dumps(
             {
                 "beneficiaries": args.beneficiaries,
+                "month": str(args.month),
+                "social_pension": args.social_pension,
                 "lines": lines,
                 "duplicates_after_regeneration": again - lines,
                 "generate_s": round(generate_s, 2),

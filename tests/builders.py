@@ -8,7 +8,7 @@ from datetime import date
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.people.models import Person
-from benefits.registry.models import Beneficiary, BeneficiaryCategory
+from benefits.registry.models import Beneficiary, BeneficiaryCategory, SocialPensionPeriod
 
 _sequence = itertools.count(1)
 
@@ -43,10 +43,12 @@ def create_beneficiary(
     categories=("ELDERLY_POOR_ALONE",),
     effective_month: Month | str = "2024-01",
     person: Person | None = None,
+    social_pension=(),
     **overrides,
 ) -> Beneficiary:
     """A beneficiary holding ``categories`` from ``effective_month`` (codes, or tuples
-    ``(code, from_month, to_month)``)."""
+    ``(code, from_month, to_month)``), receiving the social pension in the periods
+    ``social_pension`` (tuples ``(from_month, to_month or None)``)."""
     person_fields = {
         k: overrides.pop(k)
         for k in ("date_of_birth", "sex", "full_name", "national_id")
@@ -81,6 +83,15 @@ def create_beneficiary(
                 category_code=code,
                 from_month=from_month,
                 to_month=to_month,
+            )
+        )
+    for from_month, to_month in social_pension:
+        db.session.add(
+            SocialPensionPeriod(
+                beneficiary_id=beneficiary.id,
+                from_month=from_month,
+                to_month=to_month,
+                reference="QĐ hưu trí xã hội (test)",
             )
         )
     db.session.flush()

@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.check": frozenset({"officer"}),
     "case.decide": frozenset({"chairman"}),
     "registry.read": frozenset({"officer", "chairman", "payment", "admin"}),
+    "registry.edit": frozenset({"officer"}),
     "payments.manage": frozenset({"payment"}),
     "rules.edit": frozenset({"admin"}),
     "users.manage": frozenset({"admin"}),

@@ -86,6 +86,9 @@ class Beneficiary(Timestamps, db.Model):
     categories: Mapped[list[BeneficiaryCategory]] = relationship(
         back_populates="beneficiary", order_by="BeneficiaryCategory.id"
     )
+    social_pension_periods: Mapped[list[SocialPensionPeriod]] = relationship(
+        back_populates="beneficiary", order_by="SocialPensionPeriod.from_month"
+    )
 
     def __repr__(self) -> str:
         return f"<Beneficiary {self.code} {self.status}>"
@@ -131,3 +134,25 @@ class CareSupport(Timestamps, db.Model):
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
 
     beneficiary: Mapped[Beneficiary] = relationship()
+
+
+class SocialPensionPeriod(Timestamps, db.Model):
+    """The months a beneficiary receives the social pension (trợ cấp hưu trí xã hội,
+    Decree 176/2025/NĐ-CP), from a month until a month (NULL: open), as decided by the
+    decision ``reference``. In those months the allowance is paid only when it is the
+    higher of the two (``rules.entitlement``)."""
+
+    __tablename__ = "social_pension_periods"
+    __table_args__ = (
+        UniqueConstraint("beneficiary_id", "from_month"),
+        CheckConstraint("to_month IS NULL OR to_month >= from_month", name="months_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    from_month: Mapped[Month] = mapped_column(MonthType)
+    to_month: Mapped[Month | None] = mapped_column(MonthType)
+    # The social pension decision (number and date, or the paying body's reference).
+    reference: Mapped[str] = mapped_column(String(120))
+
+    beneficiary: Mapped[Beneficiary] = relationship(back_populates="social_pension_periods")

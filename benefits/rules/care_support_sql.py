@@ -16,11 +16,11 @@ from benefits.places.models import Commune
 from benefits.registry.models import Beneficiary, CareSupport
 from benefits.rules.entitlement_sql import (
     _in_period,
-    _standard_periods,
+    _level_periods,
     greatest,
     month_index_of_date,
 )
-from benefits.rules.models import CareSupportRule
+from benefits.rules.models import CareSupportRule, StandardLevel
 
 
 def _care_rule_periods():
@@ -47,8 +47,8 @@ def care_support_select(pairs):
     month = pairs.c.month
     age = (month_index_sql(month) - month_index_of_date(Person.date_of_birth)) // 12
     rules = _care_rule_periods().subquery("care_rule_periods")
-    national = _standard_periods(national_only=True).subquery("national_level")
-    provincial = _standard_periods(national_only=False).subquery("provincial_level")
+    national = _level_periods(StandardLevel, national_only=True).subquery("national_level")
+    provincial = _level_periods(StandardLevel, national_only=False).subquery("provincial_level")
     standard = greatest(national.c.amount, func.coalesce(provincial.c.amount, 0))
     return (
         select(

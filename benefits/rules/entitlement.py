@@ -2,8 +2,9 @@
 
 For a person and a month it gives the categories that give an entitlement, the
 coefficient (highest only, with the single-parent exception), the standard level and
-the amount. The same rules exist as set-based SQL in ``entitlement_sql.py``; a
-property-based test proves the two agree.
+the amount; in a month the person also receives the social pension (Decree 176/2025),
+the amount is due only when the allowance is the higher of the two. The same rules exist
+as set-based SQL in ``entitlement_sql.py``; a property-based test proves the two agree.
 
 Age is counted in whole months: the age *in* a month is the age reached by its end, so a
 level that changes with age changes from the birthday month (ND20 Art 8.1), and an
@@ -21,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from benefits.month import Month
-from benefits.rules.models import Category, CoefficientRule, StandardLevel
+from benefits.rules.models import Category, CoefficientRule, SocialPensionLevel, StandardLevel
 
 # ND20 Art 6.2: the single-parent coefficient is paid on top of the highest of these.
 ADDABLE_TO_SINGLE_PARENT = frozenset({"ELDERLY", "DISABILITY", "HIV"})
@@ -44,6 +45,17 @@ class HeldCategory:
 
 
 @dataclass(frozen=True)
+class SocialPensionMonths:
+    """Months in which the person receives the social pension (Decree 176/2025)."""
+
+    from_month: Month
+    to_month: Month | None = None
+
+    def covers(self, month: Month) -> bool:
+        return self.from_month <= month and (self.to_month is None or month <= self.to_month)
+
+
+@dataclass(frozen=True)
 class EntitlementInput:
     """What the rules need to know of a beneficiary (plain data, no database)."""
 
@@ -53,10 +65,12 @@ class EntitlementInput:
     categories: tuple[HeldCategory, ...]
     dependent_children: int = 0
     last_entitled_month: Month | None = None
+    social_pension: tuple[SocialPensionMonths, ...] = ()
 
     @classmethod
     def of(cls, beneficiary) -> EntitlementInput:
-        """From a ``registry.models.Beneficiary`` (its person, commune and categories)."""
+        """From a ``registry.models.Beneficiary`` (its person, commune, categories and the
+        months it receives the social pension)."""
         from benefits.extensions import db
         from benefits.places.models import Commune
 
@@ -71,19 +85,43 @@ class EntitlementInput:
                 HeldCategory(c.category_code, c.from_month, c.to_month)
                 for c in beneficiary.categories
             ),
+            social_pension=tuple(
+                SocialPensionMonths(p.from_month, p.to_month)
+                for p in beneficiary.social_pension_periods
+            ),
         )
 
 
 @dataclass(frozen=True)
 class Entitlement:
+    """The allowance of a month. ``social_pension`` is the social pension level the person
+    receives that month (``None`` when they do not receive it)."""
+
     month: Month
     category_codes: tuple[str, ...]
     coefficient_pct: int
     standard_level: int
+    social_pension: int | None = None
+
+    @property
+    def allowance_amount(self) -> int:
+        """Standard level × coefficient, before comparing with the social pension."""
+        return self.standard_level * self.coefficient_pct // 100
+
+    @property
+    def replaced_by_social_pension(self) -> bool:
+        """Decree 176/2025: a person entitled to both gets the higher; on equal amounts the
+        social pension they already receive is kept (docs/decisions.md)."""
+        return self.social_pension is not None and self.allowance_amount <= self.social_pension
 
     @property
     def amount(self) -> int:
-        return self.standard_level * self.coefficient_pct // 100
+        """What the allowance pays for the month (0 when the social pension replaces it)."""
+        return 0 if self.replaced_by_social_pension else self.allowance_amount
+
+    @property
+    def is_due(self) -> bool:
+        return self.amount > 0
 
     @property
     def coefficient(self) -> str:
@@ -122,6 +160,10 @@ class RuleBook:
     standard_levels: dict[str | None, list[tuple[Month, int]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    # the same for the social pension (Decree 176/2025)
+    social_pension_levels: dict[str | None, list[tuple[Month, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
     @classmethod
     def load(cls, session: Session) -> RuleBook:
@@ -136,6 +178,10 @@ class RuleBook:
             )
         for s in session.scalars(select(StandardLevel).order_by(StandardLevel.effective_month)):
             book.standard_levels[s.province_code].append((s.effective_month, s.amount))
+        for p in session.scalars(
+            select(SocialPensionLevel).order_by(SocialPensionLevel.effective_month)
+        ):
+            book.social_pension_levels[p.province_code].append((p.effective_month, p.amount))
         return book
 
     @staticmethod
@@ -149,13 +195,19 @@ class RuleBook:
 
     def standard_level(self, province_code: str | None, month: Month) -> int | None:
         """The higher of the national level and the province's top-up (docs/decisions.md)."""
+        return self._higher_level(self.standard_levels, province_code, month)
+
+    def social_pension_level(self, province_code: str | None, month: Month) -> int | None:
+        """The social pension in force (Decree 176/2025), national or the province's higher
+        level; ``None`` before the first row (the pension starts in 2025-07)."""
+        return self._higher_level(self.social_pension_levels, province_code, month)
+
+    def _higher_level(self, table, province_code: str | None, month: Month) -> int | None:
         levels = [
             rows[0][1]
             for rows in (
-                self._latest(self.standard_levels.get(None, []), month),
-                self._latest(self.standard_levels.get(province_code, []), month)
-                if province_code
-                else [],
+                self._latest(table.get(None, []), month),
+                self._latest(table.get(province_code, []), month) if province_code else [],
             )
             if rows
         ]
@@ -176,7 +228,10 @@ class RuleBook:
 
 
 def entitlement_for(person: EntitlementInput, month: Month, rules: RuleBook) -> Entitlement | None:
-    """The monthly allowance due to ``person`` for ``month``, or ``None`` when nothing is due."""
+    """The monthly allowance of ``person`` for ``month``, or ``None`` when no category gives
+    one. In a month the social pension replaces it, the entitlement still comes back, with
+    its categories and coefficient and an ``amount`` of 0 (``is_due`` false), so that a
+    page can show why nothing is paid."""
     # ND20 Art 8.1: from the effective month; Art 8.2: not after the last entitled month.
     if month < person.effective_month:
         return None
@@ -201,7 +256,13 @@ def entitlement_for(person: EntitlementInput, month: Month, rules: RuleBook) -> 
     standard = rules.standard_level(person.province_code, month)
     if standard is None:
         return None
-    return Entitlement(month, tuple(sorted(held)), combined_coefficient(held, rules), standard)
+    # Decree 176/2025: a person receiving the social pension gets the higher of the two.
+    pension = None
+    if any(period.covers(month) for period in person.social_pension):
+        pension = rules.social_pension_level(person.province_code, month)
+    return Entitlement(
+        month, tuple(sorted(held)), combined_coefficient(held, rules), standard, pension
+    )
 
 
 def combined_coefficient(held: dict[str, int], rules: RuleBook) -> int:
@@ -228,7 +289,7 @@ def entitlements_between(
 ) -> list[Entitlement]:
     """Every month from ``first`` to ``last`` with something due (for arrears, pages)."""
     found = (entitlement_for(person, m, rules) for m in first.until(last))
-    return [e for e in found if e is not None]
+    return [e for e in found if e is not None and e.is_due]
 
 
 def category_refusal(

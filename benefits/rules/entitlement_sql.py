@@ -6,22 +6,23 @@ integers; ages are counted on month indexes (``year * 12 + month - 1``).
 
 ``monthly_entitlement_select(pairs)`` takes a selectable of distinct pairs with columns
 ``(beneficiary_id, month)`` and returns one row per pair **that has something due**
-(pairs with nothing due are absent), with the columns ``beneficiary_id, month,
-coefficient_pct, standard_level, amount, category_codes``.
+(pairs with nothing due are absent, among them the months in which the social pension
+the person receives is at least the allowance, Decree 176/2025), with the columns
+``beneficiary_id, month, coefficient_pct, standard_level, amount, category_codes``.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, and_, case, func, or_, select
+from sqlalchemy import Integer, and_, case, exists, func, null, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from benefits.month import month_index_sql
 from benefits.people.models import Person
 from benefits.places.models import Commune
-from benefits.registry.models import Beneficiary, BeneficiaryCategory
+from benefits.registry.models import Beneficiary, BeneficiaryCategory, SocialPensionPeriod
 from benefits.rules.entitlement import ADDABLE_TO_SINGLE_PARENT, SINGLE_PARENT_GROUP
-from benefits.rules.models import Category, CoefficientRule, StandardLevel
+from benefits.rules.models import Category, CoefficientRule, SocialPensionLevel, StandardLevel
 
 
 class greatest(FunctionElement):  # noqa: N801 - reads as the SQL function it renders
@@ -191,9 +192,37 @@ def monthly_entitlement_select(pairs):
         else_=per_person.c.highest,
     )
 
-    national = _standard_periods(national_only=True).subquery("national_level")
-    provincial = _standard_periods(national_only=False).subquery("provincial_level")
+    national = _level_periods(StandardLevel, national_only=True).subquery("national_level")
+    provincial = _level_periods(StandardLevel, national_only=False).subquery("provincial_level")
     standard = greatest(national.c.amount, func.coalesce(provincial.c.amount, 0))
+    allowance = standard * coefficient // 100
+
+    # Decree 176/2025: in a month the person receives the social pension, the allowance is
+    # paid only when it is higher than the pension level in force (equal: the pension).
+    national_pension = _level_periods(SocialPensionLevel, national_only=True).subquery(
+        "national_pension"
+    )
+    provincial_pension = _level_periods(SocialPensionLevel, national_only=False).subquery(
+        "provincial_pension"
+    )
+    pension_level = case(
+        (
+            and_(national_pension.c.amount.is_(None), provincial_pension.c.amount.is_(None)),
+            null(),
+        ),
+        else_=greatest(
+            func.coalesce(national_pension.c.amount, 0),
+            func.coalesce(provincial_pension.c.amount, 0),
+        ),
+    )
+    receives_pension = exists().where(
+        SocialPensionPeriod.beneficiary_id == per_person.c.beneficiary_id,
+        SocialPensionPeriod.from_month <= per_person.c.month,
+        or_(
+            SocialPensionPeriod.to_month.is_(None),
+            per_person.c.month <= SocialPensionPeriod.to_month,
+        ),
+    )
 
     return (
         select(
@@ -201,7 +230,7 @@ def monthly_entitlement_select(pairs):
             per_person.c.month,
             coefficient.label("coefficient_pct"),
             standard.label("standard_level"),
-            (standard * coefficient // 100).label("amount"),
+            allowance.label("amount"),
             per_person.c.category_codes,
         )
         .select_from(per_person)
@@ -215,6 +244,15 @@ def monthly_entitlement_select(pairs):
                 _in_period(provincial, per_person.c.month),
             ),
         )
+        .outerjoin(national_pension, _in_period(national_pension, per_person.c.month))
+        .outerjoin(
+            provincial_pension,
+            and_(
+                provincial_pension.c.province_code == Commune.province_code,
+                _in_period(provincial_pension, per_person.c.month),
+            ),
+        )
+        .where(or_(pension_level.is_(None), allowance > pension_level, ~receives_pension))
     )
 
 
@@ -250,19 +288,16 @@ def _category_periods():
     )
 
 
-def _standard_periods(national_only: bool):
-    """National or provincial standard levels with ``valid_to`` (next row of the scope)."""
-    next_month = func.lead(StandardLevel.effective_month).over(
-        partition_by=StandardLevel.province_code, order_by=StandardLevel.effective_month
+def _level_periods(table: type[StandardLevel] | type[SocialPensionLevel], national_only: bool):
+    """National or provincial levels (standard level, social pension) with ``valid_to``
+    (the next row of the same scope), computed once per row with a window function."""
+    next_month = func.lead(table.effective_month).over(
+        partition_by=table.province_code, order_by=table.effective_month
     )
-    scope = (
-        StandardLevel.province_code.is_(None)
-        if national_only
-        else StandardLevel.province_code.is_not(None)
-    )
+    scope = table.province_code.is_(None) if national_only else table.province_code.is_not(None)
     return select(
-        StandardLevel.province_code,
-        StandardLevel.amount,
-        StandardLevel.effective_month.label("valid_from"),
+        table.province_code,
+        table.amount,
+        table.effective_month.label("valid_from"),
         next_month.label("valid_to"),
     ).where(scope)

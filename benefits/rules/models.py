@@ -71,6 +71,39 @@ class StandardLevel(db.Model):
     legal_basis: Mapped[str] = mapped_column(String(255))
 
 
+class SocialPensionLevel(db.Model):
+    """Mức trợ cấp hưu trí xã hội (Decree 176/2025/NĐ-CP): the monthly social pension,
+    national (``province_code`` NULL) or a province's higher level. Read against the
+    monthly allowance: a person receiving both gets the higher (domain.md section 3)."""
+
+    __tablename__ = "social_pension_levels"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        Index(
+            "uq_social_pension_levels_national",
+            "effective_month",
+            unique=True,
+            sqlite_where=text("province_code IS NULL"),
+            postgresql_where=text("province_code IS NULL"),
+        ),
+        Index(
+            "uq_social_pension_levels_province",
+            "province_code",
+            "effective_month",
+            unique=True,
+            sqlite_where=text("province_code IS NOT NULL"),
+            postgresql_where=text("province_code IS NOT NULL"),
+        ),
+        {"info": {"seeded": True}},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"))
+    effective_month: Mapped[Month] = mapped_column(MonthType)
+    amount: Mapped[int]
+    legal_basis: Mapped[str] = mapped_column(String(255))
+
+
 class CoefficientRule(db.Model):
     """Hệ số: the coefficient of a category for an age band, from an effective month.
 

@@ -1,4 +1,5 @@
-"""The standard level (mức chuẩn) in force, and one-off amounts derived from it."""
+"""The standard level (mức chuẩn) in force, one-off amounts derived from it, and the
+social pension level (mức trợ cấp hưu trí xã hội)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
-from benefits.rules.models import OneOffRule, StandardLevel
+from benefits.rules.models import OneOffRule, SocialPensionLevel, StandardLevel
 
 
 class NoRuleInForce(DomainError):
@@ -23,26 +24,36 @@ def standard_level_for(province_code: str | None, month: Month) -> int:
     ``month``; a province may only set a *higher* level (Decree 76/2024 Art 4.2, ND20 Art
     4.3), so the higher of the two applies.
     """
+    level = _higher_level(StandardLevel, province_code, month)
+    if level is None:
+        raise NoRuleInForce(f"no standard level in force in {month}")
+    return level
+
+
+def social_pension_level_for(province_code: str | None, month: Month) -> int | None:
+    """The social pension level in force (Decree 176/2025/NĐ-CP: 500,000 VND from 2025-07),
+    the higher of the national and the province's level; ``None`` before it existed."""
+    return _higher_level(SocialPensionLevel, province_code, month)
+
+
+def _higher_level(table, province_code: str | None, month: Month) -> int | None:
+    """The higher of the latest national row and the latest row of the province."""
     national = db.session.scalar(
-        select(StandardLevel.amount)
-        .where(StandardLevel.province_code.is_(None), StandardLevel.effective_month <= month)
-        .order_by(StandardLevel.effective_month.desc())
+        select(table.amount)
+        .where(table.province_code.is_(None), table.effective_month <= month)
+        .order_by(table.effective_month.desc())
         .limit(1)
     )
     provincial = None
     if province_code:
         provincial = db.session.scalar(
-            select(StandardLevel.amount)
-            .where(
-                StandardLevel.province_code == province_code, StandardLevel.effective_month <= month
-            )
-            .order_by(StandardLevel.effective_month.desc())
+            select(table.amount)
+            .where(table.province_code == province_code, table.effective_month <= month)
+            .order_by(table.effective_month.desc())
             .limit(1)
         )
     levels = [amount for amount in (national, provincial) if amount is not None]
-    if not levels:
-        raise NoRuleInForce(f"no standard level in force in {month}")
-    return max(levels)
+    return max(levels) if levels else None
 
 
 def one_off_amount(kind: str, province_code: str | None, on_date: date) -> int:

@@ -22,9 +22,11 @@ from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.models import Overpayment, PaymentLine
-from benefits.registry.models import Beneficiary, CareSupport
+from benefits.registry.forms import EndSocialPensionForm, SocialPensionForm
+from benefits.registry.models import Beneficiary, CareSupport, SocialPensionPeriod
 from benefits.registry.queries import PAGE as REGISTRY_PAGE
 from benefits.registry.queries import search_beneficiaries
+from benefits.registry.social_pension import end_social_pension, record_social_pension
 from benefits.rules.entitlement import EntitlementInput, RuleBook, entitlement_for
 from benefits.web.auth import request_actor
 from benefits.web.uploads import send_case_attachment
@@ -117,9 +119,7 @@ def registry():
     return render_template("officer/registry.html", beneficiaries=found, after=after)
 
 
-@officer_bp.get("/registry/<code>")
-@permission_required("registry.read")
-def beneficiary(code: str):
+def _beneficiary_in_scope(code: str) -> Beneficiary:
     found = db.session.scalar(
         select(Beneficiary).where(
             Beneficiary.code == code, commune_filter(current_user, Beneficiary.commune_code)
@@ -127,6 +127,65 @@ def beneficiary(code: str):
     )
     if found is None:
         abort(404)
+    return found
+
+
+@officer_bp.get("/registry/<code>")
+@permission_required("registry.read")
+def beneficiary(code: str):
+    found = _beneficiary_in_scope(code)
+    pension_form = SocialPensionForm() if has_permission(current_user, "registry.edit") else None
+    return _beneficiary_page(found, pension_form)
+
+
+@officer_bp.post("/registry/<code>/social-pension")
+@permission_required("registry.edit")
+def beneficiary_social_pension(code: str):
+    """Decree 176/2025: record that the person receives the social pension from a month."""
+    found = _beneficiary_in_scope(code)
+    form = SocialPensionForm()
+    if form.validate_on_submit():
+        try:
+            record_social_pension(
+                found, Month.parse(form.from_month.data),
+                Month.parse(form.to_month.data) if form.to_month.data else None,
+                form.reference.data, request_actor(),
+            )  # fmt: skip
+        except DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field or "from_month").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The social pension is recorded."), "success")
+            return redirect(url_for("officer.beneficiary", code=found.code))
+    return _beneficiary_page(found, form)
+
+
+@officer_bp.post("/registry/<code>/social-pension/<int:period_id>/end")
+@permission_required("registry.edit")
+def beneficiary_social_pension_end(code: str, period_id: int):
+    """Decree 176/2025: the person no longer receives the social pension after a month."""
+    found = _beneficiary_in_scope(code)
+    period = db.session.get(SocialPensionPeriod, period_id)
+    if period is None or period.beneficiary_id != found.id:
+        abort(404)
+    form = EndSocialPensionForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    else:
+        try:
+            end_social_pension(period, Month.parse(form.last_month.data), request_actor())
+            db.session.commit()
+            flash(_("The end of the social pension is recorded."), "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    return redirect(url_for("officer.beneficiary", code=found.code) + "#social-pension")
+
+
+def _beneficiary_page(found: Beneficiary, pension_form: SocialPensionForm | None):
     rules = RuleBook.load(db.session)
     person = EntitlementInput.of(found)
     this_month = Month.of(date.today())
@@ -152,7 +211,8 @@ def beneficiary(code: str):
     ).all()
     return render_template("officer/beneficiary.html", beneficiary=found, months=months,
                            lines=lines, overpayments=overpayments, audit=audit,
-                           care_supports=care_supports)  # fmt: skip
+                           care_supports=care_supports,
+                           pension_form=pension_form)  # fmt: skip
 
 
 @officer_bp.route("/deaths", methods=["GET", "POST"])

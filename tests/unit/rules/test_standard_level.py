@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from benefits.extensions import db
 from benefits.month import Month
-from benefits.rules.models import Category, CoefficientRule, StandardLevel
+from benefits.rules.models import Category, CoefficientRule, SocialPensionLevel, StandardLevel
 from benefits.rules.standard import NoRuleInForce, one_off_amount, standard_level_for
 
 
@@ -57,7 +57,7 @@ def test_emergency_funeral_and_housing_amounts():
 
 
 def test_every_rule_row_carries_its_legal_basis():
-    for model in (Category, CoefficientRule, StandardLevel):
+    for model in (Category, CoefficientRule, StandardLevel, SocialPensionLevel):
         blank = db.session.scalar(
             select(func.count())
             .select_from(model)
