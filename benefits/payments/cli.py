@@ -173,9 +173,12 @@ def reconcile_command(batch_id: int, file: Path, as_json: bool):
     db.session.commit()
     for code in result.suspended:
         click.echo(f"suspended (unpaid 3 batches in a row): {code}", err=True)
+    reported = result.paid_amount + result.unpaid_amount + result.open_amount
+    batch = get_batch(batch_id)
     click.echo(
         f"paid {result.paid_amount} + unpaid {result.unpaid_amount} + not reported "
-        f"{result.open_amount}",
+        f"{result.open_amount} = {reported}; batch total {batch.total_amount}; "
+        f"difference {batch.total_amount - reported}",
         err=True,
     )
     figures = result.as_dict()

@@ -12,8 +12,9 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from benefits.extensions import db
-from benefits.payments.models import PaymentBatch, PaymentLine
+from benefits.payments.models import Overpayment, PaymentBatch, PaymentLine
 from benefits.people.models import Person
+from benefits.places.models import Commune
 from benefits.registry.models import Beneficiary
 from benefits.rules.standard import standard_level_for
 
@@ -140,3 +141,59 @@ def difference_with_last_month(batch: PaymentBatch) -> list[CommuneDiff]:
         .order_by(commune)
     ).all()
     return [CommuneDiff(c, int(n), int(s), int(ch), int(t), int(p)) for c, n, s, ch, t, p in rows]
+
+
+@dataclass
+class ReconciliationSummary:
+    """What the post office reported against the batch (issue 7 item 6): lines and amounts
+    per status, and any difference between their sum and the batch total."""
+
+    by_status: dict[str, tuple[int, int]]
+    batch_total: int
+
+    @property
+    def reported_total(self) -> int:
+        return sum(amount for _count, amount in self.by_status.values())
+
+    @property
+    def difference(self) -> int:
+        return self.batch_total - self.reported_total
+
+
+def reconciliation_summary(batch: PaymentBatch) -> ReconciliationSummary:
+    rows = db.session.execute(
+        select(PaymentLine.status, func.count(),
+               func.coalesce(func.sum(PaymentLine.total_amount), 0))
+        .where(PaymentLine.batch_id == batch.id)
+        .group_by(PaymentLine.status)
+    ).all()  # fmt: skip
+    by_status = {status: (int(count), int(amount)) for status, count, amount in rows}
+    return ReconciliationSummary(by_status, int(batch.total_amount or 0))
+
+
+def lines_of_people_now_suspended(batch: PaymentBatch) -> list[PaymentLine]:
+    """TT02 Art 2.3.a: the people of this batch suspended (unpaid 3 batches in a row), for
+    the officer to resume or terminate."""
+    return list(db.session.scalars(
+        _lines(batch).join(Beneficiary, Beneficiary.id == PaymentLine.beneficiary_id)
+        .where(Beneficiary.status == "suspended", PaymentLine.kind == "ALLOWANCE")
+        .order_by(PaymentLine.line_no)
+    ))  # fmt: skip
+
+
+def overpayments_to_recover(batch: PaymentBatch) -> list[tuple[Overpayment, str, str]]:
+    """Domain section 5.4: overpayments (thu hồi) still to recover from the people of the
+    batch's province or commune, with their code and commune, for the batch report."""
+    in_scope = (
+        Beneficiary.commune_code == batch.scope_code
+        if batch.scope_kind == "commune"
+        else Beneficiary.commune_code.in_(
+            select(Commune.code).where(Commune.province_code == batch.scope_code)
+        )
+    )
+    return list(db.session.execute(
+        select(Overpayment, Beneficiary.code, Beneficiary.commune_code)
+        .join(Beneficiary, Beneficiary.id == Overpayment.beneficiary_id)
+        .where(Overpayment.status == "to_recover", in_scope)
+        .order_by(Beneficiary.commune_code, Overpayment.id)
+    ).all())  # fmt: skip

@@ -28,7 +28,13 @@ from benefits.month import Month
 from benefits.payments.export import csv_chunks, write_xlsx
 from benefits.payments.forms import GenerateForm
 from benefits.payments.models import PaymentBatch, PaymentRun
-from benefits.payments.queries import difference_with_last_month, run_checks
+from benefits.payments.queries import (
+    difference_with_last_month,
+    lines_of_people_now_suspended,
+    overpayments_to_recover,
+    reconciliation_summary,
+    run_checks,
+)
 from benefits.payments.runs import (
     rerun_job,
     run_progress,
@@ -160,8 +166,13 @@ def _batch_in_scope(batch_id: int) -> PaymentBatch:
 @payments_bp.get("/batches/<int:batch_id>")
 def batch_detail(batch_id: int):
     batch = _batch_in_scope(batch_id)
-    return render_template("payments/batch.html", batch=batch, checks=run_checks(batch),
-                           diff=difference_with_last_month(batch))  # fmt: skip
+    return render_template(
+        "payments/batch.html", batch=batch, checks=run_checks(batch),
+        diff=difference_with_last_month(batch),
+        reconciliation=reconciliation_summary(batch) if batch.status == "locked" else None,
+        suspended=lines_of_people_now_suspended(batch),
+        overpayments=overpayments_to_recover(batch),
+    )  # fmt: skip
 
 
 @payments_bp.get("/batches/<int:batch_id>/export.<fmt>")

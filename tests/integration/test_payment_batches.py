@@ -327,3 +327,55 @@ def test_the_database_writes_the_same_csv_as_python(app, caseload):
     written = "".join(_written_csv_chunks(batch, rows_per_chunk=2))
     assert '"Lâm ""Sơn"", con"' in written and ",2.5," in written
     assert "".join(_copied_csv_chunks(batch)) == written
+
+
+def payment_officer_client(app, commune="00070"):
+    from benefits.accounts.audit import Actor
+    from benefits.accounts.service import create_staff_user
+
+    create_staff_user("payment", f"p{commune}@xa.gov.vn", "Chi Trả", "một-mật-khẩu-dài",
+                      Actor.system("t"), commune_code=commune)  # fmt: skip
+    client = app.test_client()
+    client.post("/login", data={"username": f"p{commune}@xa.gov.vn",
+                                "password": "một-mật-khẩu-dài"})  # fmt: skip
+    return client
+
+
+def test_the_batch_page_reconciles_totals_and_lists_suspensions(app, caseload, tmp_path):
+    """Issue 7 item 6: paid + unpaid + not reported = the batch total; the people
+    suspended after 3 unpaid batches are listed (TT02 Art 2.3.a)."""
+    for month in ("2025-03", "2025-04", "2025-05"):
+        batch = generate(app, month, "--commune", "00070")
+        cli(app, "payments", "lock", str(batch["batch_id"]))
+        rows = export_rows(app, batch["batch_id"], tmp_path)
+        mo = next(r for r in rows if r["full_name"] == "Trịnh Thị Mơ")
+        son = next(r for r in rows if r["full_name"] == "Lâm Văn Sơn")
+        path = result_file(tmp_path, [f"{mo['line_no']},{mo['national_id']},UNPAID,"])
+        result = cli(app, "payments", "reconcile", str(batch["batch_id"]), str(path))
+    assert f"batch total {batch['total_amount']}; difference 0" in result.stderr
+    client = payment_officer_client(app)
+    page = client.get(f"/payments/batches/{batch['batch_id']}").get_data(as_text=True)
+    assert "Bưu điện đã báo" in page
+    assert "Khớp với tổng số tiền của danh sách." in page
+    assert son["total_amount"] and "Tạm dừng: 3 lần liên tiếp không nhận" in page
+    assert mo["beneficiary_code"] in page
+
+
+def test_an_overpayment_shows_in_the_next_batch_report(app, caseload, tmp_path):
+    """Domain section 5.4: an overpayment to recover is shown in the next batch's report."""
+    march = generate(app, "2025-03", "--commune", "00070")
+    cli(app, "payments", "lock", str(march["batch_id"]))
+    son = next(r for r in export_rows(app, march["batch_id"], tmp_path)
+               if r["full_name"] == "Lâm Văn Sơn")  # fmt: skip
+    path = result_file(tmp_path, [f"{son['line_no']},{son['national_id']},PAID,2025-03-03"])
+    cli(app, "payments", "reconcile", str(march["batch_id"]), str(path))
+    record_death_of("001050700004", "Lâm Văn Sơn", "2025-02-10")
+    april = generate(app, "2025-04", "--commune", "00070")
+    client = payment_officer_client(app)
+    page = client.get(f"/payments/batches/{april['batch_id']}").get_data(as_text=True)
+    assert "Khoản chi thừa cần thu hồi" in page
+    assert son["beneficiary_code"] in page and "1.250.000" in page
+    other = payment_officer_client(app, commune="00004")
+    other_batch = generate(app, "2025-04", "--commune", "00004")
+    page = other.get(f"/payments/batches/{other_batch['batch_id']}").get_data(as_text=True)
+    assert son["beneficiary_code"] not in page
