@@ -125,6 +125,7 @@ def monthly_entitlement_select(pairs):
         select(
             pairs.c.beneficiary_id,
             month.label("month"),
+            Commune.province_code,
             BeneficiaryCategory.category_code,
             Category.group,
             (
@@ -135,6 +136,9 @@ def monthly_entitlement_select(pairs):
         .select_from(pairs)
         .join(Beneficiary, Beneficiary.id == pairs.c.beneficiary_id)
         .join(Person, Person.id == Beneficiary.person_id)
+        # The province is carried through the grouping: joined after it, on a row estimate
+        # the planner cannot make, it led to a nested loop over every commune.
+        .join(Commune, Commune.code == Beneficiary.commune_code)
         .join(BeneficiaryCategory, BeneficiaryCategory.beneficiary_id == Beneficiary.id)
         .join(Category, Category.code == BeneficiaryCategory.category_code)
         .join(
@@ -167,6 +171,7 @@ def monthly_entitlement_select(pairs):
         select(
             held.c.beneficiary_id,
             held.c.month,
+            held.c.province_code,
             func.max(held.c.pct).label("highest"),
             func.max(case((held.c.group.in_(sorted(ADDABLE_TO_SINGLE_PARENT)), held.c.pct))).label(
                 "addable"
@@ -177,7 +182,7 @@ def monthly_entitlement_select(pairs):
             joined_codes(held.c.category_code).label("category_codes"),
         )
         .where(positive)
-        .group_by(held.c.beneficiary_id, held.c.month)
+        .group_by(held.c.beneficiary_id, held.c.month, held.c.province_code)
         .subquery("per_person")
     )
     # ND20 Art 6.2: highest only, single parent on top of elderly/disability/HIV.
@@ -234,13 +239,11 @@ def monthly_entitlement_select(pairs):
             per_person.c.category_codes,
         )
         .select_from(per_person)
-        .join(Beneficiary, Beneficiary.id == per_person.c.beneficiary_id)
-        .join(Commune, Commune.code == Beneficiary.commune_code)
         .join(national, _in_period(national, per_person.c.month))
         .outerjoin(
             provincial,
             and_(
-                provincial.c.province_code == Commune.province_code,
+                provincial.c.province_code == per_person.c.province_code,
                 _in_period(provincial, per_person.c.month),
             ),
         )
@@ -248,7 +251,7 @@ def monthly_entitlement_select(pairs):
         .outerjoin(
             provincial_pension,
             and_(
-                provincial_pension.c.province_code == Commune.province_code,
+                provincial_pension.c.province_code == per_person.c.province_code,
                 _in_period(provincial_pension, per_person.c.month),
             ),
         )
