@@ -9,7 +9,7 @@ row from its effective month. Coefficients are stored in hundredths (``coefficie
 from __future__ import annotations
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from benefits.extensions import db
 from benefits.month import Month, MonthType
@@ -40,29 +40,9 @@ class Category(db.Model):
     legal_basis: Mapped[str] = mapped_column(String(255))
 
 
-class StandardLevel(db.Model):
-    """Mức chuẩn trợ giúp xã hội: national (``province_code`` NULL) or a province's top-up."""
-
-    __tablename__ = "standard_levels"
-    __table_args__ = (
-        CheckConstraint("amount > 0", name="amount_positive"),
-        Index(
-            "uq_standard_levels_national",
-            "effective_month",
-            unique=True,
-            sqlite_where=text("province_code IS NULL"),
-            postgresql_where=text("province_code IS NULL"),
-        ),
-        Index(
-            "uq_standard_levels_province",
-            "province_code",
-            "effective_month",
-            unique=True,
-            sqlite_where=text("province_code IS NOT NULL"),
-            postgresql_where=text("province_code IS NOT NULL"),
-        ),
-        {"info": {"seeded": True}},
-    )
+class _DatedLevel:
+    """A monthly amount in force from ``effective_month``: national (``province_code``
+    NULL), or a province's higher level from a month. One row per scope and month."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"))
@@ -70,38 +50,32 @@ class StandardLevel(db.Model):
     amount: Mapped[int]
     legal_basis: Mapped[str] = mapped_column(String(255))
 
+    @declared_attr.directive
+    def __table_args__(cls):  # noqa: N805 - a declared attribute receives the class
+        table = cls.__tablename__
+        national, provincial = "province_code IS NULL", "province_code IS NOT NULL"
+        return (
+            CheckConstraint("amount > 0", name="amount_positive"),
+            Index(f"uq_{table}_national", "effective_month", unique=True,
+                  sqlite_where=text(national), postgresql_where=text(national)),
+            Index(f"uq_{table}_province", "province_code", "effective_month", unique=True,
+                  sqlite_where=text(provincial), postgresql_where=text(provincial)),
+            {"info": {"seeded": True}},
+        )  # fmt: skip
 
-class SocialPensionLevel(db.Model):
+
+class StandardLevel(_DatedLevel, db.Model):
+    """Mức chuẩn trợ giúp xã hội: national (``province_code`` NULL) or a province's top-up."""
+
+    __tablename__ = "standard_levels"
+
+
+class SocialPensionLevel(_DatedLevel, db.Model):
     """Mức trợ cấp hưu trí xã hội (Decree 176/2025/NĐ-CP): the monthly social pension,
     national (``province_code`` NULL) or a province's higher level. Read against the
     monthly allowance: a person receiving both gets the higher (domain.md section 3)."""
 
     __tablename__ = "social_pension_levels"
-    __table_args__ = (
-        CheckConstraint("amount > 0", name="amount_positive"),
-        Index(
-            "uq_social_pension_levels_national",
-            "effective_month",
-            unique=True,
-            sqlite_where=text("province_code IS NULL"),
-            postgresql_where=text("province_code IS NULL"),
-        ),
-        Index(
-            "uq_social_pension_levels_province",
-            "province_code",
-            "effective_month",
-            unique=True,
-            sqlite_where=text("province_code IS NOT NULL"),
-            postgresql_where=text("province_code IS NOT NULL"),
-        ),
-        {"info": {"seeded": True}},
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"))
-    effective_month: Mapped[Month] = mapped_column(MonthType)
-    amount: Mapped[int]
-    legal_basis: Mapped[str] = mapped_column(String(255))
 
 
 class CoefficientRule(db.Model):
