@@ -257,9 +257,7 @@ def test_a_second_number_for_the_same_death_is_audited_as_a_duplicate(client, to
     assert count(AuditEntry, AuditEntry.action == "registry.deceased") == 1
 
 
-def test_a_category_that_ended_before_the_death_keeps_its_end_after_a_cancellation(
-    client, token
-):
+def test_an_ended_category_keeps_its_end_after_a_cancellation(client, token):
     from datetime import date
 
     held = create_beneficiary(
