@@ -3,21 +3,27 @@
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench \\
         .venv/bin/python benchmarks/death_events.py --events 2000
 
-Loads as many beneficiaries as events (COPY), starts gunicorn with 2 workers on a free
-loopback port, sends every death once from a pool of client threads, and then checks the
-effects: one death record, one stopped allowance and one funeral case per death. The time
-is the sending only (not the loading nor the server start-up); the last line is JSON.
-The database should be migrated and empty.
+Loads as many beneficiaries as events (COPY), starts gunicorn on a free loopback port with
+the project's settings (``gunicorn.conf.py``: gthread workers, preloaded app; ``--workers``
+and ``--threads`` override them), sends every death once from a pool of client threads,
+each keeping its HTTP connection open as the civil registry's client would, and then
+checks the effects: one death record, one stopped allowance and one funeral case per
+death. The time is the sending only (not the loading nor the server start-up); the last
+line is JSON. The server's log (the audit lines) goes to a temporary file. The database
+should be migrated and empty.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -45,12 +51,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(port: int) -> subprocess.Popen:
+def start_gunicorn(port: int, args, log) -> subprocess.Popen:
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
+               "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]  # fmt: skip
+    for option in ("workers", "threads", "worker_class"):
+        if getattr(args, option) is not None:
+            command += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn on loopback
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", "2", "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=os.environ.copy(),
-    )  # fmt: skip
+        [*command, "wsgi:app"], cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=log
+    )
     for _ in range(100):
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):  # noqa: S310
@@ -61,6 +70,9 @@ def start_gunicorn(port: int) -> subprocess.Popen:
     sys.exit("gunicorn did not start")
 
 
+_connections = threading.local()
+
+
 def send(port: int, token: str, i: int) -> int:
     body = json.dumps({
         "registration_number": f"KT-BENCH-{i:08d}", "national_id": national_id(i),
@@ -68,18 +80,31 @@ def send(port: int, token: str, i: int) -> int:
         "commune_code": "00070",
         "declarant": {"full_name": "Người Khai", "national_id": "001190054321"},
     }).encode()  # fmt: skip
-    request = urllib.request.Request(  # noqa: S310 - loopback
-        f"http://127.0.0.1:{port}/api/v1/civil-registry/deaths", data=body, method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )  # fmt: skip
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        return response.status
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    for attempt in (1, 2):
+        # One connection per client thread, reopened when the server closed it.
+        if getattr(_connections, "http", None) is None:
+            _connections.http = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            _connections.http.request("POST", "/api/v1/civil-registry/deaths", body, headers)
+            response = _connections.http.getresponse()
+            response.read()
+            return response.status
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            _connections.http.close()
+            _connections.http = None
+            if attempt == 2:
+                raise
+    return 0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=2000)
-    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--clients", type=int, default=16, help="client threads")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (gunicorn.conf.py)")
+    parser.add_argument("--threads", type=int, help="threads per worker (gunicorn.conf.py)")
+    parser.add_argument("--worker-class", help="gunicorn worker class (gunicorn.conf.py)")
     args = parser.parse_args()
     app = create_app()
     with app.app_context():
@@ -89,10 +114,11 @@ def main() -> None:
         token = create_client(f"bench-{time.time_ns()}", Actor.system("benchmark"))
         db.session.commit()
     port = free_port()
-    server = start_gunicorn(port)
+    log = tempfile.NamedTemporaryFile(prefix="death-events-", suffix=".log", delete=False)  # noqa: SIM115
+    server = start_gunicorn(port, args, log)
     try:
         started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=args.threads) as pool:
+        with ThreadPoolExecutor(max_workers=args.clients) as pool:
             statuses = list(pool.map(lambda i: send(port, token, i), range(1, args.events + 1)))
         seconds = time.perf_counter() - started
     finally:
@@ -115,6 +141,9 @@ def main() -> None:
                 "funeral_cases": cases,
                 "stopped_allowances": stopped,
                 "exactly_once": records == cases == stopped == args.events,
+                "server": {k: getattr(args, k) for k in ("workers", "threads", "worker_class")},
+                "clients": args.clients,
+                "server_log": log.name,
             }
         )
     )

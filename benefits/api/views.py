@@ -40,20 +40,22 @@ def post_death():
         return jsonify({"errors": errors}), 422
     try:
         record, created = record_death(report, _actor(), "civil_registry", date.today())
+        body = record.response  # read before the commit expires the record
         db.session.commit()
     except ConflictingReplay as conflict:
         db.session.rollback()
         return jsonify({"error": str(conflict)}), 409
     except IntegrityError:
-        # The same registration arrived at the same moment: the other request won.
+        # Another registration of the same person's death committed at the same moment
+        # (one effective death per person): answer as a replay if it was this one.
         db.session.rollback()
         record = db.session.scalar(
             select(DeathRecord).where(DeathRecord.registration_number == report.registration_number)
         )
         if record is None or record.request_fingerprint != report.fingerprint():
             return jsonify({"error": "conflicting registration"}), 409
-        created = False
-    return jsonify(record.response), 201 if created else 200
+        body, created = record.response, False
+    return jsonify(body), 201 if created else 200
 
 
 @api_bp.delete("/civil-registry/deaths/<registration_number>")

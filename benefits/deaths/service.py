@@ -17,23 +17,23 @@ from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.cases.models import Case
 from benefits.cases.service import move_case, open_case
 from benefits.deaths.models import DeathRecord
+from benefits.deaths.queries import DeathSubject, fetch_death_subject
 from benefits.errors import AlreadyRecorded, DomainError, NotFound
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.notify.service import notify_commune_officers
 from benefits.people.models import Person, ResidenceEvent
-from benefits.places.models import Commune
 from benefits.registry.models import Beneficiary
 from benefits.rules.standard import one_off_amount
 
 FUNERAL_PROCEDURE = "1.001731"  # ND20 Art 11
-# Statuses whose allowance a death stops (a suspended person is still a beneficiary).
-RECEIVING = ("active", "suspended")
 
 # Effects registered by other modules: f(record, beneficiary, last_entitled_month, actor).
 DEATH_EFFECTS: list[Callable] = []
@@ -71,50 +71,45 @@ def record_death(
     identical replay returns the first record, a different one raises ConflictingReplay.
 
     A citizen's linked dossier may ask for 2 of the 3 procedures (Decree 63/2024):
-    ``deregister`` and ``funeral`` leave one of them out."""
-    existing = db.session.scalar(
-        select(DeathRecord).where(DeathRecord.registration_number == report.registration_number)
-    )
-    if existing is not None:
-        if existing.request_fingerprint != report.fingerprint():
+    ``deregister`` and ``funeral`` leave one of them out.
+
+    Reads first (the deceased, their allowance and categories in one query), then claims
+    the registration number, then writes the effects; the session is flushed as few times
+    as the ids it needs, so a death costs a fixed, small number of statements."""
+    subject = fetch_death_subject(report.national_id)
+    person, beneficiary = subject.person, subject.beneficiary
+    if subject.already_dead:
+        # The same death reported under a second number: listed for the officer, no effects.
+        person, beneficiary = None, None
+    last_month = Month.of(report.date_of_death)
+    # ND20 Art 8.2: categories still running after the month of death end with it.
+    closed = [
+        held
+        for held in (beneficiary.categories if beneficiary is not None else ())
+        if held.to_month is None or held.to_month > last_month
+    ]
+    amount = None
+    if beneficiary is not None and funeral:
+        # ND20 Art 11: 20 × the standard level in force on the date of death.
+        amount = one_off_amount("FUNERAL", subject.province_code, report.date_of_death)
+    record = _claim(
+        report, source, subject,
+        status="duplicate" if subject.already_dead else "effective",
+        undo=_undo(person if deregister else None, beneficiary, closed),
+    )  # fmt: skip
+    if record is None:
+        existing = db.session.scalar(
+            select(DeathRecord).where(DeathRecord.registration_number == report.registration_number)
+        )
+        if existing is None or existing.request_fingerprint != report.fingerprint():
             raise ConflictingReplay(
                 _l("Registration %(number)s was already received with other content.",
                    number=report.registration_number)
             )  # fmt: skip
         return existing, False
 
-    person = db.session.scalar(select(Person).where(Person.national_id == report.national_id))
-    record = DeathRecord(
-        registration_number=report.registration_number,
-        national_id=report.national_id,
-        full_name=report.full_name,
-        date_of_death=report.date_of_death,
-        registered_on=report.registered_on,
-        commune_code=report.commune_code,
-        declarant=report.declarant,
-        declarant_name=report.declarant["full_name"],
-        declarant_national_id=report.declarant["national_id"],
-        source=source,
-        person_id=person.id if person else None,
-        request_fingerprint=report.fingerprint(),
-        response={},
-        undo={},
-    )
-    already_dead = person is not None and (
-        person.died_on is not None
-        or db.session.scalar(
-            select(DeathRecord.id).where(
-                DeathRecord.person_id == person.id, DeathRecord.status == "effective"
-            )
-        )
-    )
-    if already_dead:
-        # The same death reported under a second number: listed for the officer, no effects.
-        record.status = "duplicate"
+    if subject.already_dead:
         record.response = _response_body(record, "already_recorded", None, None)
-        db.session.add(record)
-        db.session.flush()
-        record.response = {**record.response, "death_id": record.id}
         record_audit(
             actor,
             "death.duplicate",
@@ -123,22 +118,22 @@ def record_death(
             {"national_id": report.national_id},
             commune_code=report.commune_code,
         )
+        db.session.flush()
         return record, True
 
-    db.session.add(record)
-    db.session.flush()  # the unique registration number is claimed before any effect
     if person is not None:
         person.died_on = record.date_of_death
-    if deregister:
-        _deregister_residence(record, person)
-    beneficiary, last_month = _stop_allowance(record, person, actor)
+        if deregister:
+            _deregister_residence(record, person)
     funeral_case = None
     if beneficiary is not None:
+        _stop_allowance(beneficiary, closed, last_month, actor)
         if funeral:
-            funeral_case = _open_funeral_case(record, beneficiary, actor, today)
+            funeral_case = _open_funeral_case(record, beneficiary, amount, actor, today)
         for effect in DEATH_EFFECTS:
             effect(record, beneficiary, last_month, actor)
     residence = "recorded" if deregister else "not_requested"
+    record.funeral_case_id = funeral_case.id if funeral_case else None
     record.response = _response_body(record, residence, beneficiary, funeral_case)
     record_audit(
         actor, "death.recorded", "death", record.registration_number,
@@ -151,18 +146,61 @@ def record_death(
     return record, True
 
 
-def _deregister_residence(record: DeathRecord, person: Person | None) -> None:
-    """Xóa đăng ký thường trú of the deceased (Decree 63/2024), with its reference."""
-    if person is None:
-        return  # unknown to the portal: the registration itself is the record
-    record.undo = {
-        **record.undo,
-        "person": {
+def _claim(
+    report: DeathReport, source: str, subject: DeathSubject, status: str, undo: dict
+) -> DeathRecord | None:
+    """``INSERT ... ON CONFLICT (registration_number) DO NOTHING RETURNING``: the unique
+    registration number decides, in the database, which request applies a death. A
+    concurrent request with the same number waits for the first one's commit and gets no
+    row (``None``): it is a replay. The claim comes before any effect."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(DeathRecord)
+        .values(
+            registration_number=report.registration_number,
+            national_id=report.national_id,
+            full_name=report.full_name,
+            date_of_death=report.date_of_death,
+            registered_on=report.registered_on,
+            commune_code=report.commune_code,
+            declarant=report.declarant,
+            declarant_name=report.declarant["full_name"],
+            declarant_national_id=report.declarant["national_id"],
+            source=source,
+            person_id=subject.person.id if subject.person else None,
+            status=status,
+            request_fingerprint=report.fingerprint(),
+            response={},
+            undo=undo,
+        )
+        .on_conflict_do_nothing(index_elements=["registration_number"])
+        .returning(DeathRecord)
+    )
+    return db.session.scalars(statement).first()
+
+
+def _undo(person: Person | None, beneficiary: Beneficiary | None, closed: list) -> dict:
+    """What the effects are about to change, to reverse them on a cancellation."""
+    undo: dict = {}
+    if person is not None:
+        undo["person"] = {
             "died_on": None,
             "residence_deregistered_on": str(person.residence_deregistered_on or ""),
-        },
-    }
-    person.died_on = record.date_of_death
+        }
+    if beneficiary is not None:
+        undo["beneficiary"] = {
+            "id": beneficiary.id,
+            "status": beneficiary.status,
+            "last_entitled_month": str(beneficiary.last_entitled_month or ""),
+            "categories": [[held.id, str(held.to_month) if held.to_month else None]
+                           for held in closed],
+        }  # fmt: skip
+    return undo
+
+
+def _deregister_residence(record: DeathRecord, person: Person) -> None:
+    """Xóa đăng ký thường trú of the deceased (Decree 63/2024), with its reference."""
     person.residence_deregistered_on = record.registered_on
     person.residence_deregistration_ref = record.registration_number
     db.session.add(
@@ -175,33 +213,11 @@ def _deregister_residence(record: DeathRecord, person: Person | None) -> None:
 
 
 def _stop_allowance(
-    record: DeathRecord, person: Person | None, actor: Actor
-) -> tuple[Beneficiary | None, Month | None]:
+    beneficiary: Beneficiary, closed: list, last_month: Month, actor: Actor
+) -> None:
     """ND20 Art 8.2: stop from the month after the month of death (that month is paid)."""
-    if person is None:
-        return None, None
-    beneficiary = db.session.scalar(
-        select(Beneficiary).where(
-            Beneficiary.person_id == person.id, Beneficiary.status.in_(RECEIVING)
-        )
-    )
-    if beneficiary is None:
-        return None, None
-    last_month = Month.of(record.date_of_death)
-    closed = []
-    for held in beneficiary.categories:
-        if held.to_month is None or held.to_month > last_month:
-            closed.append([held.id, str(held.to_month) if held.to_month else None])
-            held.to_month = last_month
-    record.undo = {
-        **record.undo,
-        "beneficiary": {
-            "id": beneficiary.id,
-            "status": beneficiary.status,
-            "last_entitled_month": str(beneficiary.last_entitled_month or ""),
-            "categories": closed,
-        },
-    }
+    for held in closed:
+        held.to_month = last_month
     previous = beneficiary.status
     beneficiary.status = "deceased"
     beneficiary.last_entitled_month = last_month
@@ -210,13 +226,13 @@ def _stop_allowance(
         {"status": [previous, "deceased"], "last_entitled_month": [None, last_month]},
         commune_code=beneficiary.commune_code,
     )  # fmt: skip
-    return beneficiary, last_month
 
 
-def _open_funeral_case(record: DeathRecord, beneficiary: Beneficiary, actor: Actor, today: date):
+def _open_funeral_case(
+    record: DeathRecord, beneficiary: Beneficiary, amount: int, actor: Actor, today: date
+):
     """ND20 Art 11: the organiser of the funeral (the declarant, unless someone else claims
     it) gets 20 × the standard level in force on the date of death, due in 3 working days."""
-    province = db.session.get(Commune, beneficiary.commune_code).province_code
     case = open_case(
         FUNERAL_PROCEDURE,
         beneficiary.commune_code,
@@ -231,10 +247,9 @@ def _open_funeral_case(record: DeathRecord, beneficiary: Beneficiary, actor: Act
             "date_of_death": record.date_of_death.isoformat(),
             "beneficiary_code": beneficiary.code,
         },
-        amount=one_off_amount("FUNERAL", province, record.date_of_death),
+        amount=amount,
         origin="civil_registry",
     )
-    record.funeral_case_id = case.id
     notify_commune_officers(case, "funeral_case_opened")
     return case
 

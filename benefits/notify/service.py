@@ -39,11 +39,22 @@ def render(notification: Notification, locale: str) -> str:
 
 
 def notify_user(user_id: int, kind: str, case) -> Notification:
-    notification = Notification(user_id=user_id, case_id=case.id, kind=kind, case_code=case.code)
-    db.session.add(notification)
+    return _notify([user_id], kind, case)[0]
+
+
+def _notify(user_ids: list[int], kind: str, case) -> list[Notification]:
+    """The in-app notifications, written together (one INSERT), each with its email job."""
+    notifications = [
+        Notification(user_id=user_id, case_id=case.id, kind=kind, case_code=case.code)
+        for user_id in user_ids
+    ]
+    if not notifications:
+        return []
+    db.session.add_all(notifications)
     db.session.flush()
-    enqueue(send_notification_email, notification.id, queue="notify")
-    return notification
+    for notification in notifications:
+        enqueue(send_notification_email, notification.id, queue="notify")
+    return notifications
 
 
 def notify_case_change(case, kind: str) -> None:
@@ -57,8 +68,7 @@ def notify_commune_officers(case, kind: str) -> None:
             User.role == "officer", User.commune_code == case.commune_code, User.active
         )
     ).all()
-    for officer_id in officers:
-        notify_user(officer_id, kind, case)
+    _notify(list(officers), kind, case)
 
 
 def send_notification_email(notification_id: int) -> None:
