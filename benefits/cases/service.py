@@ -34,20 +34,23 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+# One statement for the counter, on SQLite and PostgreSQL alike; built once.
+_NEXT_CASE_NUMBER = text(
+    "INSERT INTO case_sequences (commune_code, year, last_value) "
+    "VALUES (:commune_code, :year, 1) "
+    "ON CONFLICT (commune_code, year) "
+    "DO UPDATE SET last_value = case_sequences.last_value + 1 "
+    "RETURNING last_value"
+)
+
+
 def next_case_code(commune_code: str, year: int) -> str:
     """``BTXH-00070-2025-000123``: one upsert of the counter row, in the transaction, so two
     dossiers never get the same number (the code is also unique in the database). The row
     stays locked until the commit: dossiers of one commune are numbered one at a time."""
     with db.session.no_autoflush:  # the dossier is written after, with its code
         value = db.session.execute(
-            text(
-                "INSERT INTO case_sequences (commune_code, year, last_value) "
-                "VALUES (:commune_code, :year, 1) "
-                "ON CONFLICT (commune_code, year) "
-                "DO UPDATE SET last_value = case_sequences.last_value + 1 "
-                "RETURNING last_value"
-            ),
-            {"commune_code": commune_code, "year": year},
+            _NEXT_CASE_NUMBER, {"commune_code": commune_code, "year": year}
         ).scalar_one()
     return f"BTXH-{commune_code}-{year}-{value:06d}"
 

@@ -146,6 +146,21 @@ def record_death(
     return record, True
 
 
+def _claim_statement(insert):
+    return (
+        insert(DeathRecord)
+        .on_conflict_do_nothing(index_elements=["registration_number"])
+        .returning(DeathRecord)
+    )
+
+
+# Built once per dialect (same ON CONFLICT clause on both): every death runs it.
+_CLAIM = {
+    "postgresql": _claim_statement(postgresql_insert),
+    "sqlite": _claim_statement(sqlite_insert),
+}
+
+
 def _claim(
     report: DeathReport, source: str, subject: DeathSubject, status: str, undo: dict
 ) -> DeathRecord | None:
@@ -153,31 +168,25 @@ def _claim(
     registration number decides, in the database, which request applies a death. A
     concurrent request with the same number waits for the first one's commit and gets no
     row (``None``): it is a replay. The claim comes before any effect."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(DeathRecord)
-        .values(
-            registration_number=report.registration_number,
-            national_id=report.national_id,
-            full_name=report.full_name,
-            date_of_death=report.date_of_death,
-            registered_on=report.registered_on,
-            commune_code=report.commune_code,
-            declarant=report.declarant,
-            declarant_name=report.declarant["full_name"],
-            declarant_national_id=report.declarant["national_id"],
-            source=source,
-            person_id=subject.person.id if subject.person else None,
-            status=status,
-            request_fingerprint=report.fingerprint(),
-            response={},
-            undo=undo,
-        )
-        .on_conflict_do_nothing(index_elements=["registration_number"])
-        .returning(DeathRecord)
-    )
-    return db.session.scalars(statement).first()
+    values = {
+        "registration_number": report.registration_number,
+        "national_id": report.national_id,
+        "full_name": report.full_name,
+        "date_of_death": report.date_of_death,
+        "registered_on": report.registered_on,
+        "commune_code": report.commune_code,
+        "declarant": report.declarant,
+        "declarant_name": report.declarant["full_name"],
+        "declarant_national_id": report.declarant["national_id"],
+        "source": source,
+        "person_id": subject.person.id if subject.person else None,
+        "status": status,
+        "request_fingerprint": report.fingerprint(),
+        "response": {},
+        "undo": undo,
+    }
+    statement = _CLAIM[db.session.get_bind().dialect.name]
+    return db.session.scalars(statement, [values]).first()
 
 
 def _undo(person: Person | None, beneficiary: Beneficiary | None, closed: list) -> dict:

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from benefits.accounts.models import User
 from benefits.extensions import db
@@ -62,12 +62,13 @@ def notify_case_change(case, kind: str) -> None:
         notify_user(case.applicant_user_id, kind, case)
 
 
+_COMMUNE_OFFICERS = select(User.id).where(
+    User.role == "officer", User.commune_code == bindparam("commune_code"), User.active
+)
+
+
 def notify_commune_officers(case, kind: str) -> None:
-    officers = db.session.scalars(
-        select(User.id).where(
-            User.role == "officer", User.commune_code == case.commune_code, User.active
-        )
-    ).all()
+    officers = db.session.scalars(_COMMUNE_OFFICERS, {"commune_code": case.commune_code}).all()
     _notify(list(officers), kind, case)
 
 

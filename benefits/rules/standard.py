@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import null, select
+from sqlalchemy import bindparam, select
 
 from benefits.errors import DomainError
 from benefits.extensions import db
@@ -16,28 +16,29 @@ class NoRuleInForce(DomainError):
     """No rule row covers the date asked for: the rule tables need a row."""
 
 
-def _latest_level(province_code: str | None, month: Month):
-    """The amount of the latest row effective by ``month``: national (``None``) or of a
-    province; a scalar subquery, so that one statement reads both."""
-    scope = (
-        StandardLevel.province_code.is_(None)
-        if province_code is None
-        else StandardLevel.province_code == province_code
-    )
+def _latest_level(scope):
+    """The amount of the latest row of ``scope`` effective by the month ``:month``."""
     return (
         select(StandardLevel.amount)
-        .where(scope, StandardLevel.effective_month <= month)
+        .where(scope, StandardLevel.effective_month <= bindparam("month"))
         .order_by(StandardLevel.effective_month.desc())
         .limit(1)
         .scalar_subquery()
     )
 
 
-def _levels(province_code: str | None, month: Month) -> tuple:
-    national = _latest_level(None, month).label("national")
-    if not province_code:
-        return (national, null().label("provincial"))
-    return (national, _latest_level(province_code, month).label("provincial"))
+# Both levels in one statement; ``:province`` NULL matches no provincial row. Built once.
+_NATIONAL = _latest_level(StandardLevel.province_code.is_(None)).label("national")
+_PROVINCIAL = _latest_level(StandardLevel.province_code == bindparam("province")).label(
+    "provincial"
+)
+_STANDARD_LEVELS = select(_NATIONAL, _PROVINCIAL)
+_ONE_OFF = (
+    select(OneOffRule.fixed_amount, OneOffRule.multiple_pct, _NATIONAL, _PROVINCIAL)
+    .where(OneOffRule.code == bindparam("kind"), OneOffRule.effective_month <= bindparam("month"))
+    .order_by(OneOffRule.effective_month.desc())
+    .limit(1)
+)
 
 
 def _higher(national: int | None, provincial: int | None, month: Month) -> int:
@@ -54,7 +55,9 @@ def standard_level_for(province_code: str | None, month: Month) -> int:
     ``month``; a province may only set a *higher* level (Decree 76/2024 Art 4.2, ND20 Art
     4.3), so the higher of the two applies.
     """
-    national, provincial = db.session.execute(select(*_levels(province_code, month))).one()
+    national, provincial = db.session.execute(
+        _STANDARD_LEVELS, {"month": month, "province": province_code or None}
+    ).one()
     return _higher(national, provincial, month)
 
 
@@ -64,10 +67,7 @@ def one_off_amount(kind: str, province_code: str | None, on_date: date) -> int:
     read in one statement."""
     month = Month.of(on_date)
     rule = db.session.execute(
-        select(OneOffRule.fixed_amount, OneOffRule.multiple_pct, *_levels(province_code, month))
-        .where(OneOffRule.code == kind, OneOffRule.effective_month <= month)
-        .order_by(OneOffRule.effective_month.desc())
-        .limit(1)
+        _ONE_OFF, {"kind": kind, "month": month, "province": province_code or None}
     ).first()
     if rule is None:
         raise NoRuleInForce(f"no one-off rule {kind} in force on {on_date}")
