@@ -24,7 +24,14 @@ from benefits.accounts.audit import Actor, record_audit
 from benefits.cases.models import Case
 from benefits.cases.service import move_case, open_case
 from benefits.deaths.models import DeathRecord
-from benefits.deaths.queries import DeathSubject, fetch_death_subject
+from benefits.deaths.queries import (
+    BeneficiaryFacts,
+    DeathSubject,
+    PersonFacts,
+    fetch_death_subject,
+    write_allowance_stopped,
+    write_death_of_person,
+)
 from benefits.errors import AlreadyRecorded, DomainError, NotFound
 from benefits.extensions import db
 from benefits.month import Month
@@ -84,14 +91,14 @@ def record_death(
     last_month = Month.of(report.date_of_death)
     # ND20 Art 8.2: categories still running after the month of death end with it.
     closed = [
-        held
-        for held in (beneficiary.categories if beneficiary is not None else ())
-        if held.to_month is None or held.to_month > last_month
+        (held, to_month)
+        for held, to_month in (beneficiary.categories if beneficiary is not None else ())
+        if to_month is None or to_month > last_month
     ]
     amount = None
     if beneficiary is not None and funeral:
         # ND20 Art 11: 20 × the standard level in force on the date of death.
-        amount = one_off_amount("FUNERAL", subject.province_code, report.date_of_death)
+        amount = one_off_amount("FUNERAL", beneficiary.province_code, report.date_of_death)
     record = _claim(
         report, source, subject,
         status="duplicate" if subject.already_dead else "effective",
@@ -109,7 +116,7 @@ def record_death(
         return existing, False
 
     if subject.already_dead:
-        record.response = _response_body(record, "already_recorded", None, None)
+        record.response = _response_body(record, "already_recorded", None, None, None)
         record_audit(
             actor,
             "death.duplicate",
@@ -122,19 +129,17 @@ def record_death(
         return record, True
 
     if person is not None:
-        person.died_on = record.date_of_death
-        if deregister:
-            _deregister_residence(record, person)
+        write_death_of_person(person, record, deregister)
     funeral_case = None
     if beneficiary is not None:
-        _stop_allowance(beneficiary, closed, last_month, actor)
+        _stop_allowance(beneficiary, [held for held, _ in closed], last_month, actor)
         if funeral:
             funeral_case = _open_funeral_case(record, beneficiary, amount, actor, today)
         for effect in DEATH_EFFECTS:
             effect(record, beneficiary, last_month, actor)
     residence = "recorded" if deregister else "not_requested"
     record.funeral_case_id = funeral_case.id if funeral_case else None
-    record.response = _response_body(record, residence, beneficiary, funeral_case)
+    record.response = _response_body(record, residence, beneficiary, last_month, funeral_case)
     record_audit(
         actor, "death.recorded", "death", record.registration_number,
         {"national_id": report.national_id, "date_of_death": report.date_of_death,
@@ -189,7 +194,7 @@ def _claim(
     return db.session.scalars(statement, [values]).first()
 
 
-def _undo(person: Person | None, beneficiary: Beneficiary | None, closed: list) -> dict:
+def _undo(person: PersonFacts | None, beneficiary: BeneficiaryFacts | None, closed: list) -> dict:
     """What the effects are about to change, to reverse them on a cancellation."""
     undo: dict = {}
     if person is not None:
@@ -202,43 +207,26 @@ def _undo(person: Person | None, beneficiary: Beneficiary | None, closed: list) 
             "id": beneficiary.id,
             "status": beneficiary.status,
             "last_entitled_month": str(beneficiary.last_entitled_month or ""),
-            "categories": [[held.id, str(held.to_month) if held.to_month else None]
-                           for held in closed],
+            "categories": [[held, str(to_month) if to_month else None]
+                           for held, to_month in closed],
         }  # fmt: skip
     return undo
 
 
-def _deregister_residence(record: DeathRecord, person: Person) -> None:
-    """Xóa đăng ký thường trú of the deceased (Decree 63/2024), with its reference."""
-    person.residence_deregistered_on = record.registered_on
-    person.residence_deregistration_ref = record.registration_number
-    db.session.add(
-        ResidenceEvent(
-            person_id=person.id, kind="deregistered", commune_code=person.commune_code,
-            address=person.address, on_date=record.registered_on,
-            reference=record.registration_number,
-        )
-    )  # fmt: skip
-
-
 def _stop_allowance(
-    beneficiary: Beneficiary, closed: list, last_month: Month, actor: Actor
+    beneficiary: BeneficiaryFacts, closed: list[int], last_month: Month, actor: Actor
 ) -> None:
     """ND20 Art 8.2: stop from the month after the month of death (that month is paid)."""
-    for held in closed:
-        held.to_month = last_month
-    previous = beneficiary.status
-    beneficiary.status = "deceased"
-    beneficiary.last_entitled_month = last_month
+    write_allowance_stopped(beneficiary, closed, last_month)
     record_audit(
         actor, "registry.deceased", "beneficiary", beneficiary.code,
-        {"status": [previous, "deceased"], "last_entitled_month": [None, last_month]},
+        {"status": [beneficiary.status, "deceased"], "last_entitled_month": [None, last_month]},
         commune_code=beneficiary.commune_code,
     )  # fmt: skip
 
 
 def _open_funeral_case(
-    record: DeathRecord, beneficiary: Beneficiary, amount: int, actor: Actor, today: date
+    record: DeathRecord, beneficiary: BeneficiaryFacts, amount: int, actor: Actor, today: date
 ):
     """ND20 Art 11: the organiser of the funeral (the declarant, unless someone else claims
     it) gets 20 × the standard level in force on the date of death, due in 3 working days."""
@@ -263,17 +251,15 @@ def _open_funeral_case(
     return case
 
 
-def _response_body(record, residence_status, beneficiary, funeral) -> dict:
+def _response_body(record, residence_status, beneficiary, last_month, funeral) -> dict:
+    stopped = None
+    if beneficiary is not None:
+        stopped = {"code": beneficiary.code, "status": "stopped",
+                   "last_entitled_month": str(last_month)}  # fmt: skip
     return {
         "death_id": record.id,
         "residence_deregistration": {"status": residence_status},
-        "beneficiary": None
-        if beneficiary is None
-        else {
-            "code": beneficiary.code,
-            "status": "stopped",
-            "last_entitled_month": str(beneficiary.last_entitled_month),
-        },
+        "beneficiary": stopped,
         "funeral_allowance": None
         if funeral is None
         else {"case_code": funeral.code, "amount": funeral.amount},
