@@ -276,3 +276,25 @@ def test_an_ended_category_keeps_its_end_after_a_cancellation(client, token):
         db.session.refresh(category)
     ends = {c.category_code: c.to_month for c in held.categories}
     assert ends == {"ELDERLY_COMMUNITY_CARE": None, "DISABLED_SEVERE": Month(2024, 6)}
+
+
+def test_objects_already_loaded_read_the_death_at_once(beneficiary):
+    """The engine writes with plain statements: what the session holds must not go stale
+    (an officer's page rendered in the same request shows the death)."""
+    from datetime import date
+
+    from benefits.deaths.service import DeathReport, record_death
+
+    assert beneficiary.status == "active" and beneficiary.categories[0].to_month is None
+    report_in = DeathReport(
+        registration_number="KT-TAY-9", national_id=beneficiary.person.national_id,
+        full_name=beneficiary.person.full_name, date_of_death=date(2025, 3, 14),
+        registered_on=date(2025, 3, 16), commune_code="00070",
+        declarant={"full_name": "Nguyễn Thị B", "national_id": "001190054321"},
+    )  # fmt: skip
+    record_death(report_in, Actor.system("t"), "officer", date(2025, 3, 17))
+    assert beneficiary.status == "deceased"
+    assert beneficiary.last_entitled_month == Month(2025, 3)
+    assert beneficiary.categories[0].to_month == Month(2025, 3)
+    assert beneficiary.person.died_on == date(2025, 3, 14)
+    assert beneficiary.person.residence_deregistration_ref == "KT-TAY-9"
