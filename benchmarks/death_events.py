@@ -8,9 +8,11 @@ the project's settings (``gunicorn.conf.py``: gthread workers, preloaded app; ``
 and ``--threads`` override them), sends every death once from a pool of client threads,
 each keeping its HTTP connection open as the civil registry's client would, and then
 checks the effects: one death record, one stopped allowance and one funeral case per
-death. The time is the sending only (not the loading nor the server start-up); the last
-line is JSON. The server's log (the audit lines) goes to a temporary file. The database
-should be migrated and empty.
+death. The time is the sending only (not the loading, the server start-up nor the
+``--warmup`` events sent first); the CPU time of the gunicorn workers and of the database
+backends during it is printed per event too (read from /proc: the machine is shared, and
+CPU per event is what load distorts least). The last line is JSON. The server's log (the
+audit lines) goes to a temporary file. The database should be migrated and empty.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from payment_batch import load, national_id  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 
 from benefits import create_app  # noqa: E402
 from benefits.accounts.audit import Actor  # noqa: E402
@@ -98,29 +100,69 @@ def send(port: int, token: str, i: int) -> int:
     return 0
 
 
+def cpu_seconds(pids) -> float:
+    """CPU time (user + system) used so far by these processes, from /proc (Linux); the
+    machine is shared, so CPU per event is the figure that load does not distort much."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_workers(server: subprocess.Popen) -> list[int]:
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+def database_backends() -> list[int]:
+    """The PostgreSQL backends serving this database (the server's pool), same machine."""
+    return list(
+        db.session.scalars(
+            text(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--warmup", type=int, default=100, help="events sent before timing")
     parser.add_argument("--clients", type=int, default=16, help="client threads")
     parser.add_argument("--workers", type=int, help="gunicorn workers (gunicorn.conf.py)")
     parser.add_argument("--threads", type=int, help="threads per worker (gunicorn.conf.py)")
     parser.add_argument("--worker-class", help="gunicorn worker class (gunicorn.conf.py)")
     args = parser.parse_args()
     app = create_app()
+    total = args.warmup + args.events
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             sys.exit("this benchmark needs PostgreSQL (DATABASE_URL)")
-        load(args.events)
+        load(total)
         token = create_client(f"bench-{time.time_ns()}", Actor.system("benchmark"))
         db.session.commit()
     port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="death-events-", suffix=".log", delete=False)  # noqa: SIM115
     server = start_gunicorn(port, args, log)
     try:
-        started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.clients) as pool:
-            statuses = list(pool.map(lambda i: send(port, token, i), range(1, args.events + 1)))
-        seconds = time.perf_counter() - started
+            # Warm-up (not timed): every worker thread opens its connections and prepares
+            # its statements, as a server that has been running does.
+            statuses = list(pool.map(lambda i: send(port, token, i), range(1, args.warmup + 1)))
+            with app.app_context():
+                backends = database_backends()
+            workers = server_workers(server)
+            server_cpu, db_cpu = cpu_seconds(workers), cpu_seconds(backends)
+            started = time.perf_counter()
+            statuses += pool.map(lambda i: send(port, token, i), range(args.warmup + 1, total + 1))
+            seconds = time.perf_counter() - started
+            server_cpu, db_cpu = cpu_seconds(workers) - server_cpu, cpu_seconds(backends) - db_cpu
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -136,11 +178,13 @@ def main() -> None:
                 "events": args.events,
                 "seconds": round(seconds, 2),
                 "events_per_s": round(args.events / seconds, 1),
+                "server_cpu_ms_per_event": round(1000 * server_cpu / args.events, 2),
+                "database_cpu_ms_per_event": round(1000 * db_cpu / args.events, 2),
                 "created": statuses.count(201),
                 "death_records": records,
                 "funeral_cases": cases,
                 "stopped_allowances": stopped,
-                "exactly_once": records == cases == stopped == args.events,
+                "exactly_once": records == cases == stopped == total,
                 "server": {k: getattr(args, k) for k in ("workers", "threads", "worker_class")},
                 "clients": args.clients,
                 "server_log": log.name,
