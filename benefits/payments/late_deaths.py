@@ -20,8 +20,8 @@ from benefits.payments.models import Overpayment, PaymentBatch, PaymentItem, Pay
 
 
 def _lines_after_death():
-    """Lines of locked batches, open or paid, paying the beneficiary a month after the
-    month of death. Built once: every death runs it."""
+    """Ids of the lines of locked batches, open or paid, paying the beneficiary a month
+    after the month of death. Built once: every death runs it."""
     later_item = select(PaymentItem.id).where(
         PaymentItem.batch_id == PaymentLine.batch_id,
         PaymentItem.beneficiary_id == PaymentLine.beneficiary_id,
@@ -29,7 +29,7 @@ def _lines_after_death():
         PaymentItem.month > bindparam("last_month"),
     )
     return (
-        select(PaymentLine)
+        select(PaymentLine.id)
         .join(PaymentBatch, PaymentBatch.id == PaymentLine.batch_id)
         .where(
             PaymentLine.beneficiary_id == bindparam("beneficiary_id"),
@@ -44,8 +44,13 @@ _LINES_AFTER_DEATH = _lines_after_death()
 
 
 def apply_death_to_batches(record, beneficiary, last_month: Month, actor: Actor) -> None:
-    lines = db.session.scalars(
+    found = db.session.scalars(
         _LINES_AFTER_DEATH, {"beneficiary_id": beneficiary.id, "last_month": last_month.yyyymm}
+    ).all()
+    if not found:
+        return  # most deaths: no locked batch pays a later month
+    lines = db.session.scalars(
+        select(PaymentLine).where(PaymentLine.id.in_(found)).order_by(PaymentLine.id)
     ).all()
     for line in lines:
         items = and_(
