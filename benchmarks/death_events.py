@@ -44,6 +44,7 @@ from benefits.api.clients import create_client  # noqa: E402
 from benefits.cases.models import Case  # noqa: E402
 from benefits.deaths.models import DeathRecord  # noqa: E402
 from benefits.extensions import db  # noqa: E402
+from benefits.notify.models import Notification  # noqa: E402
 from benefits.registry.models import Beneficiary  # noqa: E402
 
 
@@ -100,6 +101,27 @@ def send(port: int, token: str, i: int) -> int:
     return 0
 
 
+def same_commune(code: str) -> None:
+    """The worst case for the dossier counter: every funeral case in one commune."""
+    db.session.execute(text("UPDATE persons SET commune_code = :code"), {"code": code})
+    db.session.execute(text("UPDATE beneficiaries SET commune_code = :code"), {"code": code})
+    db.session.commit()
+
+
+def officer_in_every_commune() -> None:
+    """One commune officer per commune (accounts that cannot log in: no password), so that
+    every funeral case notifies one officer, as in production."""
+    db.session.execute(
+        text(
+            "INSERT INTO users (role, full_name, email, password_hash, commune_code, locale, "
+            "active, created_at, updated_at) "
+            "SELECT 'officer', 'Cán bộ ' || code, 'officer.' || code || '@bench.invalid', '!', "
+            "code, 'vi', true, now(), now() FROM communes"
+        )
+    )
+    db.session.commit()
+
+
 def cpu_seconds(pids) -> float:
     """CPU time (user + system) used so far by these processes, from /proc (Linux); the
     machine is shared, so CPU per event is the figure that load does not distort much."""
@@ -135,6 +157,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--warmup", type=int, default=100, help="events sent before timing")
     parser.add_argument("--clients", type=int, default=16, help="client threads")
+    parser.add_argument(
+        "--officers", action="store_true",
+        help="one commune officer everywhere: each death notifies one (set REDIS_URL)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--one-commune", metavar="CODE",
+        help="every beneficiary in this commune: dossier numbers are issued one at a time",
+    )  # fmt: skip
     parser.add_argument("--workers", type=int, help="gunicorn workers (gunicorn.conf.py)")
     parser.add_argument("--threads", type=int, help="threads per worker (gunicorn.conf.py)")
     parser.add_argument("--worker-class", help="gunicorn worker class (gunicorn.conf.py)")
@@ -145,6 +175,10 @@ def main() -> None:
         if db.engine.dialect.name != "postgresql":
             sys.exit("this benchmark needs PostgreSQL (DATABASE_URL)")
         load(total)
+        if args.one_commune:
+            same_commune(args.one_commune)
+        if args.officers:
+            officer_in_every_commune()
         token = create_client(f"bench-{time.time_ns()}", Actor.system("benchmark"))
         db.session.commit()
     port = free_port()
@@ -176,6 +210,7 @@ def main() -> None:
         stopped = db.session.scalar(
             select(func.count()).select_from(Beneficiary).where(Beneficiary.status == "deceased")
         )
+        notified = db.session.scalar(select(func.count()).select_from(Notification))
     print(
         json.dumps(
             {
@@ -188,9 +223,13 @@ def main() -> None:
                 "death_records": records,
                 "funeral_cases": cases,
                 "stopped_allowances": stopped,
+                "officers_notified": notified,
                 "exactly_once": records == cases == stopped == total,
                 "server": {k: getattr(args, k) for k in ("workers", "threads", "worker_class")},
                 "clients": args.clients,
+                "officers": args.officers,
+                "one_commune": args.one_commune,
+                "notification_jobs": os.environ.get("REDIS_URL") and "rq" or "in process",
                 "server_log": log.name,
             }
         )
