@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, insert, inspect, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from benefits.deaths.models import DeathRecord
 from benefits.extensions import db
@@ -182,6 +183,22 @@ def write_allowance_stopped(
         db.session.execute(_CLOSE_CATEGORIES, {"closed": closed, "last_month": last_month})
     _expire_loaded(Beneficiary, [beneficiary.id])
     _expire_loaded(BeneficiaryCategory, closed)
+
+
+_OUTCOME = (
+    update(_deaths)
+    .where(_deaths.c.id == bindparam("death"))
+    .values(response=bindparam("body"), funeral_case_id=bindparam("funeral_case"))
+)
+
+
+def write_death_outcome(record: DeathRecord, body: dict, funeral_case_id: int | None) -> None:
+    """The answer kept for replays and the funeral case opened, on the claimed record."""
+    db.session.execute(
+        _OUTCOME, {"death": record.id, "body": body, "funeral_case": funeral_case_id}
+    )
+    set_committed_value(record, "response", body)
+    set_committed_value(record, "funeral_case_id", funeral_case_id)
 
 
 def _expire_loaded(model, ids) -> None:

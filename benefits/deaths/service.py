@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from benefits.accounts.audit import Actor, record_audit
+from benefits.accounts.audit import Actor, record_audit, write_audits
 from benefits.cases.models import Case
 from benefits.cases.service import move_case, open_case
 from benefits.deaths.models import DeathRecord
@@ -31,6 +31,7 @@ from benefits.deaths.queries import (
     fetch_death_subject,
     write_allowance_stopped,
     write_death_of_person,
+    write_death_outcome,
 )
 from benefits.errors import AlreadyRecorded, DomainError, NotFound
 from benefits.extensions import db
@@ -116,38 +117,39 @@ def record_death(
         return existing, False
 
     if subject.already_dead:
-        record.response = _response_body(record, "already_recorded", None, None, None)
-        record_audit(
-            actor,
-            "death.duplicate",
-            "death",
-            record.registration_number,
-            {"national_id": report.national_id},
-            commune_code=report.commune_code,
+        write_death_outcome(
+            record, _response_body(record, "already_recorded", None, None, None), None
         )
-        db.session.flush()
+        write_audits(actor, [
+            ("death.duplicate", "death", record.registration_number,
+             {"national_id": report.national_id}, report.commune_code),
+        ])  # fmt: skip
         return record, True
 
+    audits = []  # written together at the end, in one statement
     if person is not None:
         write_death_of_person(person, record, deregister)
     funeral_case = None
     if beneficiary is not None:
-        _stop_allowance(beneficiary, [held for held, _ in closed], last_month, actor)
+        audits.append(_stop_allowance(beneficiary, [held for held, _ in closed], last_month))
         if funeral:
             funeral_case = _open_funeral_case(record, beneficiary, amount, actor, today)
         for effect in DEATH_EFFECTS:
             effect(record, beneficiary, last_month, actor)
     residence = "recorded" if deregister else "not_requested"
-    record.funeral_case_id = funeral_case.id if funeral_case else None
-    record.response = _response_body(record, residence, beneficiary, last_month, funeral_case)
-    record_audit(
-        actor, "death.recorded", "death", record.registration_number,
-        {"national_id": report.national_id, "date_of_death": report.date_of_death,
-         "beneficiary": beneficiary.code if beneficiary else None,
-         "funeral_case": funeral_case.code if funeral_case else None},
-        commune_code=report.commune_code,
+    write_death_outcome(
+        record,
+        _response_body(record, residence, beneficiary, last_month, funeral_case),
+        funeral_case.id if funeral_case else None,
+    )
+    audits.append(
+        ("death.recorded", "death", record.registration_number,
+         {"national_id": report.national_id, "date_of_death": report.date_of_death,
+          "beneficiary": beneficiary.code if beneficiary else None,
+          "funeral_case": funeral_case.code if funeral_case else None},
+         report.commune_code)
     )  # fmt: skip
-    db.session.flush()
+    write_audits(actor, audits)
     return record, True
 
 
@@ -213,15 +215,14 @@ def _undo(person: PersonFacts | None, beneficiary: BeneficiaryFacts | None, clos
     return undo
 
 
-def _stop_allowance(
-    beneficiary: BeneficiaryFacts, closed: list[int], last_month: Month, actor: Actor
-) -> None:
-    """ND20 Art 8.2: stop from the month after the month of death (that month is paid)."""
+def _stop_allowance(beneficiary: BeneficiaryFacts, closed: list[int], last_month: Month) -> tuple:
+    """ND20 Art 8.2: stop from the month after the month of death (that month is paid).
+    Returns the audit entry of the change."""
     write_allowance_stopped(beneficiary, closed, last_month)
-    record_audit(
-        actor, "registry.deceased", "beneficiary", beneficiary.code,
+    return (
+        "registry.deceased", "beneficiary", beneficiary.code,
         {"status": [beneficiary.status, "deceased"], "last_entitled_month": [None, last_month]},
-        commune_code=beneficiary.commune_code,
+        beneficiary.commune_code,
     )  # fmt: skip
 
 
