@@ -65,11 +65,6 @@ class DeathSubject:
     already_dead: bool
 
 
-_effective_death = (
-    select(_deaths.c.id)
-    .where(_deaths.c.person_id == _persons.c.id, _deaths.c.status == "effective")
-    .exists()
-)
 # One row per category held (one row with NULLs when the person is no beneficiary).
 _SUBJECT = (
     select(
@@ -86,7 +81,6 @@ _SUBJECT = (
         _communes.c.province_code,
         _categories.c.id.label("category_id"),
         _categories.c.to_month,
-        _effective_death.label("recorded"),
     )  # fmt: skip
     .select_from(_persons)
     .outerjoin(
@@ -105,7 +99,12 @@ _SUBJECT = (
 
 def fetch_death_subject(national_id: str) -> DeathSubject:
     """One query: the person by ID number, outer-joined to the receiving beneficiary, its
-    categories and its commune, with an EXISTS for an effective death of the person."""
+    categories and its commune.
+
+    A death is already recorded when the person's ``died_on`` is set: the engine sets it in
+    the transaction that records an effective death and clears it only when cancelling
+    that death; the partial unique index (one effective death per person) stays the
+    database's guarantee. No lookup in ``death_records``, whose size grows every day."""
     rows = db.session.execute(_SUBJECT, {"national_id": national_id}).all()
     if not rows:
         return DeathSubject(None, None, False)
@@ -122,7 +121,7 @@ def fetch_death_subject(national_id: str) -> DeathSubject:
             last_entitled_month=first.last_entitled_month, province_code=first.province_code,
             categories=tuple((r.category_id, r.to_month) for r in rows if r.category_id),
         )  # fmt: skip
-    return DeathSubject(person, beneficiary, first.died_on is not None or bool(first.recorded))
+    return DeathSubject(person, beneficiary, first.died_on is not None)
 
 
 _MARK_DEAD = (
