@@ -135,6 +135,13 @@ def cpu_seconds(pids) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy_seconds() -> float:
+    """CPU time all cores spent busy so far (user, nice, system, irq, softirq, steal)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def server_workers(server: subprocess.Popen) -> list[int]:
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
@@ -193,6 +200,7 @@ def main() -> None:
                 backends = database_backends()
             workers = server_workers(server)
             server_cpu, db_cpu = cpu_seconds(workers), cpu_seconds(backends)
+            client_cpu, machine = time.process_time(), machine_busy_seconds()
             started = time.perf_counter()
             statuses += pool.map(lambda i: send(port, token, i), range(args.warmup + 1, total + 1))
             seconds = time.perf_counter() - started
@@ -201,6 +209,8 @@ def main() -> None:
                 opened = [pid for pid in database_backends() if pid not in backends]
             server_cpu = cpu_seconds(workers) - server_cpu
             db_cpu = cpu_seconds(backends) - db_cpu + cpu_seconds(opened)
+            client_cpu = time.process_time() - client_cpu
+            machine = machine_busy_seconds() - machine
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -219,6 +229,13 @@ def main() -> None:
                 "events_per_s": round(args.events / seconds, 1),
                 "server_cpu_ms_per_event": round(1000 * server_cpu / args.events, 2),
                 "database_cpu_ms_per_event": round(1000 * db_cpu / args.events, 2),
+                "client_cpu_ms_per_event": round(1000 * client_cpu / args.events, 2),
+                # Of the machine's CPU time while timing: what this benchmark's processes
+                # used, and what everything else on the machine used (other sessions).
+                "machine_cpu_s": round(machine, 1),
+                "others_cpu_share": round(
+                    max(0.0, machine - server_cpu - db_cpu - client_cpu) / max(machine, 1e-9), 2
+                ),
                 "created": statuses.count(201),
                 "death_records": records,
                 "funeral_cases": cases,
