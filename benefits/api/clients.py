@@ -9,7 +9,7 @@ from functools import wraps
 
 from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.api.models import ApiClient
@@ -41,12 +41,17 @@ def revoke_client(name: str, actor: Actor) -> None:
     db.session.flush()
 
 
-def client_for_token(token: str) -> ApiClient | None:
-    return db.session.scalar(
-        select(ApiClient).where(
-            ApiClient.token_hash == _hash(token), ApiClient.revoked_at.is_(None)
-        )
-    )
+# One indexed lookup (token_hash is unique) per request, no cache: a revoked token is
+# refused at once. Built once, as it runs on every API request.
+_clients = ApiClient.__table__
+_ACTIVE_CLIENT = select(_clients.c.id, _clients.c.name).where(
+    _clients.c.token_hash == bindparam("token_hash"), _clients.c.revoked_at.is_(None)
+)
+
+
+def client_for_token(token: str):
+    """The active client holding this token (its ``id`` and ``name``), or ``None``."""
+    return db.session.execute(_ACTIVE_CLIENT, {"token_hash": _hash(token)}).first()
 
 
 def require_client(view):

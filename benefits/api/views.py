@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 from benefits.accounts.audit import Actor
 from benefits.api.clients import require_client
 from benefits.api.openapi import openapi_document
-from benefits.deaths.models import DeathRecord
 from benefits.deaths.service import ConflictingReplay, cancel_death, record_death
 from benefits.deaths.validation import parse_death_report
 from benefits.errors import AlreadyRecorded, NotFound
@@ -38,22 +37,23 @@ def post_death():
         report, errors = parse_death_report(request.get_json(silent=True), date.today())
     if errors:
         return jsonify({"errors": errors}), 422
-    try:
-        record, created = record_death(report, _actor(), "civil_registry", date.today())
-        db.session.commit()
-    except ConflictingReplay as conflict:
-        db.session.rollback()
-        return jsonify({"error": str(conflict)}), 409
-    except IntegrityError:
-        # The same registration arrived at the same moment: the other request won.
-        db.session.rollback()
-        record = db.session.scalar(
-            select(DeathRecord).where(DeathRecord.registration_number == report.registration_number)
-        )
-        if record is None or record.request_fingerprint != report.fingerprint():
-            return jsonify({"error": "conflicting registration"}), 409
-        created = False
-    return jsonify(record.response), 201 if created else 200
+    for attempt in (1, 2):
+        try:
+            record, created = record_death(report, _actor(), "civil_registry", date.today())
+            body = record.response  # read before the commit expires the record
+            db.session.commit()
+            break
+        except ConflictingReplay as conflict:
+            db.session.rollback()
+            return jsonify({"error": str(conflict)}), 409
+        except IntegrityError:
+            # Another registration of the same person's death committed while this one was
+            # applied (one effective death per person, a database fact): applied once more,
+            # this one is recorded as a duplicate of it, as if it had come second.
+            db.session.rollback()
+            if attempt == 2:
+                return jsonify({"error": "conflicting registration"}), 409
+    return jsonify(body), 201 if created else 200
 
 
 @api_bp.delete("/civil-registry/deaths/<registration_number>")

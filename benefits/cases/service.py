@@ -7,11 +7,11 @@ from datetime import date
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select, text
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.cases.attachments import AttachmentRefused, Upload, store_attachments
-from benefits.cases.models import Case, CaseEvent, CaseSequence
+from benefits.cases.models import Case, CaseEvent
 from benefits.errors import InvalidTransition
 from benefits.extensions import db
 from benefits.notify.service import notify_case_change
@@ -34,20 +34,25 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+# One statement for the counter, on SQLite and PostgreSQL alike; built once.
+_NEXT_CASE_NUMBER = text(
+    "INSERT INTO case_sequences (commune_code, year, last_value) "
+    "VALUES (:commune_code, :year, 1) "
+    "ON CONFLICT (commune_code, year) "
+    "DO UPDATE SET last_value = case_sequences.last_value + 1 "
+    "RETURNING last_value"
+)
+
+
 def next_case_code(commune_code: str, year: int) -> str:
-    """``BTXH-00070-2025-000123``: the counter row is updated in the transaction, so two
-    dossiers never get the same number (the code is also unique in the database)."""
-    updated = db.session.execute(
-        update(CaseSequence)
-        .where(CaseSequence.commune_code == commune_code, CaseSequence.year == year)
-        .values(last_value=CaseSequence.last_value + 1)
-        .returning(CaseSequence.last_value)
-    ).scalar()
-    if updated is None:
-        db.session.add(CaseSequence(commune_code=commune_code, year=year, last_value=1))
-        db.session.flush()
-        updated = 1
-    return f"BTXH-{commune_code}-{year}-{updated:06d}"
+    """``BTXH-00070-2025-000123``: one upsert of the counter row, in the transaction, so two
+    dossiers never get the same number (the code is also unique in the database). The row
+    stays locked until the commit: dossiers of one commune are numbered one at a time."""
+    with db.session.no_autoflush:  # the dossier is written after, with its code
+        value = db.session.execute(
+            _NEXT_CASE_NUMBER, {"commune_code": commune_code, "year": year}
+        ).scalar_one()
+    return f"BTXH-{commune_code}-{year}-{value:06d}"
 
 
 def move_case(case: Case, to_status: str, actor: Actor, note: str | None = None) -> Case:
@@ -113,16 +118,17 @@ def _submit(case: Case, actor: Actor, received_on: date) -> Case:
     case.status = "submitted"
     case.received_on = received_on
     case.due_on = procedure(case.procedure_code).due_date(received_on)
+    # The code is known before the dossier is written: one INSERT, no UPDATE after it.
     case.code = next_case_code(case.commune_code, received_on.year)
     db.session.add(
         CaseEvent(case=case, from_status="draft", to_status="submitted", actor_label=actor.label)
     )
-    db.session.flush()
     record_audit(
         actor, "case.submitted", "case", case.code,
         {"procedure": case.procedure_code, "origin": case.origin, "amount": case.amount},
         commune_code=case.commune_code,
     )  # fmt: skip
+    db.session.flush()
     notify_case_change(case, "submitted")
     return case
 

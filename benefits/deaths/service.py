@@ -17,25 +17,34 @@ from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from benefits.accounts.audit import Actor, record_audit
+from benefits.accounts.audit import Actor, record_audit, write_audits
 from benefits.cases.models import Case
 from benefits.cases.service import move_case, open_case
 from benefits.deaths.models import DeathRecord
+from benefits.deaths.queries import (
+    BeneficiaryFacts,
+    DeathSubject,
+    PersonFacts,
+    fetch_death_subject,
+    write_allowance_stopped,
+    write_death_of_person,
+    write_death_outcome,
+)
 from benefits.errors import AlreadyRecorded, DomainError, NotFound
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.notify.service import notify_commune_officers
 from benefits.people.models import Person, ResidenceEvent
-from benefits.places.models import Commune
 from benefits.registry.models import Beneficiary
 from benefits.rules.standard import one_off_amount
 
 FUNERAL_PROCEDURE = "1.001731"  # ND20 Art 11
-# Statuses whose allowance a death stops (a suspended person is still a beneficiary).
-RECEIVING = ("active", "suspended")
 
-# Effects registered by other modules: f(record, beneficiary, last_entitled_month, actor).
+# Effects registered by other modules: f(record, beneficiary, last_entitled_month, actor),
+# ``beneficiary`` a ``BeneficiaryFacts`` (id, code, commune ...), in the death's transaction.
 DEATH_EFFECTS: list[Callable] = []
 
 
@@ -71,152 +80,159 @@ def record_death(
     identical replay returns the first record, a different one raises ConflictingReplay.
 
     A citizen's linked dossier may ask for 2 of the 3 procedures (Decree 63/2024):
-    ``deregister`` and ``funeral`` leave one of them out."""
-    existing = db.session.scalar(
-        select(DeathRecord).where(DeathRecord.registration_number == report.registration_number)
-    )
-    if existing is not None:
-        if existing.request_fingerprint != report.fingerprint():
+    ``deregister`` and ``funeral`` leave one of them out.
+
+    Reads first (the deceased, their allowance and categories in one query), then claims
+    the registration number, then writes the effects with statements built once
+    (``deaths.queries``): a death costs a fixed, small number of statements (18 with an
+    officer to notify, benchmarks/README.md)."""
+    subject = fetch_death_subject(report.national_id)
+    person, beneficiary = subject.person, subject.beneficiary
+    if subject.already_dead:
+        # The same death reported under a second number: listed for the officer, no effects.
+        person, beneficiary = None, None
+    last_month = Month.of(report.date_of_death)
+    # ND20 Art 8.2: categories still running after the month of death end with it.
+    closed = [
+        (held, to_month)
+        for held, to_month in (beneficiary.categories if beneficiary is not None else ())
+        if to_month is None or to_month > last_month
+    ]
+    amount = None
+    if beneficiary is not None and funeral:
+        # ND20 Art 11: 20 × the standard level in force on the date of death.
+        amount = one_off_amount("FUNERAL", beneficiary.province_code, report.date_of_death)
+    record = _claim(
+        report, source, subject,
+        status="duplicate" if subject.already_dead else "effective",
+        undo=_undo(person if deregister else None, beneficiary, closed),
+    )  # fmt: skip
+    if record is None:
+        existing = db.session.scalar(
+            select(DeathRecord).where(DeathRecord.registration_number == report.registration_number)
+        )
+        if existing is None or existing.request_fingerprint != report.fingerprint():
             raise ConflictingReplay(
                 _l("Registration %(number)s was already received with other content.",
                    number=report.registration_number)
             )  # fmt: skip
         return existing, False
 
-    person = db.session.scalar(select(Person).where(Person.national_id == report.national_id))
-    record = DeathRecord(
-        registration_number=report.registration_number,
-        national_id=report.national_id,
-        full_name=report.full_name,
-        date_of_death=report.date_of_death,
-        registered_on=report.registered_on,
-        commune_code=report.commune_code,
-        declarant=report.declarant,
-        declarant_name=report.declarant["full_name"],
-        declarant_national_id=report.declarant["national_id"],
-        source=source,
-        person_id=person.id if person else None,
-        request_fingerprint=report.fingerprint(),
-        response={},
-        undo={},
-    )
-    already_dead = person is not None and (
-        person.died_on is not None
-        or db.session.scalar(
-            select(DeathRecord.id).where(
-                DeathRecord.person_id == person.id, DeathRecord.status == "effective"
-            )
+    if subject.already_dead:
+        write_death_outcome(
+            record, _response_body(record, "already_recorded", None, None, None), None
         )
-    )
-    if already_dead:
-        # The same death reported under a second number: listed for the officer, no effects.
-        record.status = "duplicate"
-        record.response = _response_body(record, "already_recorded", None, None)
-        db.session.add(record)
-        db.session.flush()
-        record.response = {**record.response, "death_id": record.id}
-        record_audit(
-            actor,
-            "death.duplicate",
-            "death",
-            record.registration_number,
-            {"national_id": report.national_id},
-            commune_code=report.commune_code,
-        )
+        write_audits(actor, [
+            ("death.duplicate", "death", record.registration_number,
+             {"national_id": report.national_id}, report.commune_code),
+        ])  # fmt: skip
         return record, True
 
-    db.session.add(record)
-    db.session.flush()  # the unique registration number is claimed before any effect
+    audits = []  # written together at the end, in one statement
     if person is not None:
-        person.died_on = record.date_of_death
-    if deregister:
-        _deregister_residence(record, person)
-    beneficiary, last_month = _stop_allowance(record, person, actor)
+        write_death_of_person(person, record, deregister)
     funeral_case = None
     if beneficiary is not None:
+        audits.append(_stop_allowance(beneficiary, [held for held, _ in closed], last_month))
         if funeral:
-            funeral_case = _open_funeral_case(record, beneficiary, actor, today)
+            funeral_case = _open_funeral_case(record, beneficiary, amount, actor, today)
         for effect in DEATH_EFFECTS:
             effect(record, beneficiary, last_month, actor)
     residence = "recorded" if deregister else "not_requested"
-    record.response = _response_body(record, residence, beneficiary, funeral_case)
-    record_audit(
-        actor, "death.recorded", "death", record.registration_number,
-        {"national_id": report.national_id, "date_of_death": report.date_of_death,
-         "beneficiary": beneficiary.code if beneficiary else None,
-         "funeral_case": funeral_case.code if funeral_case else None},
-        commune_code=report.commune_code,
+    write_death_outcome(
+        record,
+        _response_body(record, residence, beneficiary, last_month, funeral_case),
+        funeral_case.id if funeral_case else None,
+    )
+    audits.append(
+        ("death.recorded", "death", record.registration_number,
+         {"national_id": report.national_id, "date_of_death": report.date_of_death,
+          "beneficiary": beneficiary.code if beneficiary else None,
+          "funeral_case": funeral_case.code if funeral_case else None},
+         report.commune_code)
     )  # fmt: skip
-    db.session.flush()
+    write_audits(actor, audits)
     return record, True
 
 
-def _deregister_residence(record: DeathRecord, person: Person | None) -> None:
-    """Xóa đăng ký thường trú of the deceased (Decree 63/2024), with its reference."""
-    if person is None:
-        return  # unknown to the portal: the registration itself is the record
-    record.undo = {
-        **record.undo,
-        "person": {
+def _claim_statement(insert):
+    return (
+        insert(DeathRecord)
+        .on_conflict_do_nothing(index_elements=["registration_number"])
+        .returning(DeathRecord)
+    )
+
+
+# Built once per dialect (same ON CONFLICT clause on both): every death runs it.
+_CLAIM = {
+    "postgresql": _claim_statement(postgresql_insert),
+    "sqlite": _claim_statement(sqlite_insert),
+}
+
+
+def _claim(
+    report: DeathReport, source: str, subject: DeathSubject, status: str, undo: dict
+) -> DeathRecord | None:
+    """``INSERT ... ON CONFLICT (registration_number) DO NOTHING RETURNING``: the unique
+    registration number decides, in the database, which request applies a death. A
+    concurrent request with the same number waits for the first one's commit and gets no
+    row (``None``): it is a replay. The claim comes before any effect."""
+    values = {
+        "registration_number": report.registration_number,
+        "national_id": report.national_id,
+        "full_name": report.full_name,
+        "date_of_death": report.date_of_death,
+        "registered_on": report.registered_on,
+        "commune_code": report.commune_code,
+        "declarant": report.declarant,
+        "declarant_name": report.declarant["full_name"],
+        "declarant_national_id": report.declarant["national_id"],
+        "source": source,
+        "person_id": subject.person.id if subject.person else None,
+        "status": status,
+        "request_fingerprint": report.fingerprint(),
+        "response": {},
+        "undo": undo,
+    }
+    statement = _CLAIM[db.session.get_bind().dialect.name]
+    return db.session.scalars(statement, [values]).first()
+
+
+def _undo(person: PersonFacts | None, beneficiary: BeneficiaryFacts | None, closed: list) -> dict:
+    """What the effects are about to change, to reverse them on a cancellation."""
+    undo: dict = {}
+    if person is not None:
+        undo["person"] = {
             "died_on": None,
             "residence_deregistered_on": str(person.residence_deregistered_on or ""),
-        },
-    }
-    person.died_on = record.date_of_death
-    person.residence_deregistered_on = record.registered_on
-    person.residence_deregistration_ref = record.registration_number
-    db.session.add(
-        ResidenceEvent(
-            person_id=person.id, kind="deregistered", commune_code=person.commune_code,
-            address=person.address, on_date=record.registered_on,
-            reference=record.registration_number,
-        )
-    )  # fmt: skip
-
-
-def _stop_allowance(
-    record: DeathRecord, person: Person | None, actor: Actor
-) -> tuple[Beneficiary | None, Month | None]:
-    """ND20 Art 8.2: stop from the month after the month of death (that month is paid)."""
-    if person is None:
-        return None, None
-    beneficiary = db.session.scalar(
-        select(Beneficiary).where(
-            Beneficiary.person_id == person.id, Beneficiary.status.in_(RECEIVING)
-        )
-    )
-    if beneficiary is None:
-        return None, None
-    last_month = Month.of(record.date_of_death)
-    closed = []
-    for held in beneficiary.categories:
-        if held.to_month is None or held.to_month > last_month:
-            closed.append([held.id, str(held.to_month) if held.to_month else None])
-            held.to_month = last_month
-    record.undo = {
-        **record.undo,
-        "beneficiary": {
+        }
+    if beneficiary is not None:
+        undo["beneficiary"] = {
             "id": beneficiary.id,
             "status": beneficiary.status,
             "last_entitled_month": str(beneficiary.last_entitled_month or ""),
-            "categories": closed,
-        },
-    }
-    previous = beneficiary.status
-    beneficiary.status = "deceased"
-    beneficiary.last_entitled_month = last_month
-    record_audit(
-        actor, "registry.deceased", "beneficiary", beneficiary.code,
-        {"status": [previous, "deceased"], "last_entitled_month": [None, last_month]},
-        commune_code=beneficiary.commune_code,
+            "categories": [[held, str(to_month) if to_month else None]
+                           for held, to_month in closed],
+        }  # fmt: skip
+    return undo
+
+
+def _stop_allowance(beneficiary: BeneficiaryFacts, closed: list[int], last_month: Month) -> tuple:
+    """ND20 Art 8.2: stop from the month after the month of death (that month is paid).
+    Returns the audit entry of the change."""
+    write_allowance_stopped(beneficiary, closed, last_month)
+    return (
+        "registry.deceased", "beneficiary", beneficiary.code,
+        {"status": [beneficiary.status, "deceased"], "last_entitled_month": [None, last_month]},
+        beneficiary.commune_code,
     )  # fmt: skip
-    return beneficiary, last_month
 
 
-def _open_funeral_case(record: DeathRecord, beneficiary: Beneficiary, actor: Actor, today: date):
+def _open_funeral_case(
+    record: DeathRecord, beneficiary: BeneficiaryFacts, amount: int, actor: Actor, today: date
+):
     """ND20 Art 11: the organiser of the funeral (the declarant, unless someone else claims
     it) gets 20 × the standard level in force on the date of death, due in 3 working days."""
-    province = db.session.get(Commune, beneficiary.commune_code).province_code
     case = open_case(
         FUNERAL_PROCEDURE,
         beneficiary.commune_code,
@@ -231,25 +247,22 @@ def _open_funeral_case(record: DeathRecord, beneficiary: Beneficiary, actor: Act
             "date_of_death": record.date_of_death.isoformat(),
             "beneficiary_code": beneficiary.code,
         },
-        amount=one_off_amount("FUNERAL", province, record.date_of_death),
+        amount=amount,
         origin="civil_registry",
     )
-    record.funeral_case_id = case.id
     notify_commune_officers(case, "funeral_case_opened")
     return case
 
 
-def _response_body(record, residence_status, beneficiary, funeral) -> dict:
+def _response_body(record, residence_status, beneficiary, last_month, funeral) -> dict:
+    stopped = None
+    if beneficiary is not None:
+        stopped = {"code": beneficiary.code, "status": "stopped",
+                   "last_entitled_month": str(last_month)}  # fmt: skip
     return {
         "death_id": record.id,
         "residence_deregistration": {"status": residence_status},
-        "beneficiary": None
-        if beneficiary is None
-        else {
-            "code": beneficiary.code,
-            "status": "stopped",
-            "last_entitled_month": str(beneficiary.last_entitled_month),
-        },
+        "beneficiary": stopped,
         "funeral_allowance": None
         if funeral is None
         else {"case_code": funeral.code, "amount": funeral.amount},

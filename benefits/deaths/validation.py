@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import bindparam, select
+
 from benefits.deaths.service import DeathReport
 from benefits.extensions import db
 from benefits.people.national_id import InvalidNationalId, check_national_id
@@ -47,7 +49,7 @@ def parse_death_report(payload, today: date) -> tuple[DeathReport | None, list[d
         error("date_of_death", "after registered_on")
     if registered and registered > today:
         error("registered_on", "in the future")
-    if text["commune_code"] and db.session.get(Commune, text["commune_code"]) is None:
+    if text["commune_code"] and not _commune_exists(text["commune_code"]):
         error("commune_code", "unknown commune")
     declarant = payload.get("declarant")
     if declarant not in (None, "", {}):
@@ -75,6 +77,13 @@ def parse_death_report(payload, today: date) -> tuple[DeathReport | None, list[d
             "relationship": declarant.get("relationship"),
         },
     ), []
+
+
+_COMMUNE = select(Commune.__table__.c.code).where(Commune.__table__.c.code == bindparam("code"))
+
+
+def _commune_exists(code: str) -> bool:
+    return db.session.execute(_COMMUNE, {"code": code}).first() is not None
 
 
 def _check_id(value, field: str, error) -> None:

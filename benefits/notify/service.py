@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 
 from benefits.accounts.models import User
 from benefits.extensions import db
@@ -38,12 +38,26 @@ def render(notification: Notification, locale: str) -> str:
         return str(MESSAGES[notification.kind] % {"code": notification.case_code or ""})
 
 
-def notify_user(user_id: int, kind: str, case) -> Notification:
-    notification = Notification(user_id=user_id, case_id=case.id, kind=kind, case_code=case.code)
-    db.session.add(notification)
-    db.session.flush()
-    enqueue(send_notification_email, notification.id, queue="notify")
-    return notification
+def notify_user(user_id: int, kind: str, case) -> int:
+    return _notify([user_id], kind, case)[0]
+
+
+_INSERT_NOTIFICATIONS = insert(Notification.__table__).returning(Notification.__table__.c.id)
+
+
+def _notify(user_ids: list[int], kind: str, case) -> list[int]:
+    """The in-app notifications, written together (one INSERT), each with its email job.
+    Returns their ids."""
+    if not user_ids:
+        return []
+    rows = [
+        {"user_id": user_id, "case_id": case.id, "kind": kind, "case_code": case.code}
+        for user_id in user_ids
+    ]
+    ids = list(db.session.scalars(_INSERT_NOTIFICATIONS, rows))
+    for notification_id in ids:
+        enqueue(send_notification_email, notification_id, queue="notify")
+    return ids
 
 
 def notify_case_change(case, kind: str) -> None:
@@ -51,14 +65,14 @@ def notify_case_change(case, kind: str) -> None:
         notify_user(case.applicant_user_id, kind, case)
 
 
+_COMMUNE_OFFICERS = select(User.id).where(
+    User.role == "officer", User.commune_code == bindparam("commune_code"), User.active
+)
+
+
 def notify_commune_officers(case, kind: str) -> None:
-    officers = db.session.scalars(
-        select(User.id).where(
-            User.role == "officer", User.commune_code == case.commune_code, User.active
-        )
-    ).all()
-    for officer_id in officers:
-        notify_user(officer_id, kind, case)
+    officers = db.session.scalars(_COMMUNE_OFFICERS, {"commune_code": case.commune_code}).all()
+    _notify(list(officers), kind, case)
 
 
 def send_notification_email(notification_id: int) -> None:

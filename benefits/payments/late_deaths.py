@@ -10,7 +10,7 @@ Registered as an effect of the death engine, so it runs in the same transaction:
 
 from __future__ import annotations
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.deaths.service import DEATH_EFFECTS
@@ -19,26 +19,42 @@ from benefits.month import Month
 from benefits.payments.models import Overpayment, PaymentBatch, PaymentItem, PaymentLine
 
 
-def apply_death_to_batches(record, beneficiary, last_month: Month, actor: Actor) -> None:
-    # Monthly kinds only (allowance, care support for the deceased): a one-off line (the
-    # funeral support itself) is not an entitlement month after the death.
+def _lines_after_death():
+    """Ids of the lines of locked batches, open or paid, paying the beneficiary a month
+    after the month of death. Built once: every death runs it. Monthly kinds only
+    (allowance, care support for the deceased): a one-off line (the funeral support
+    itself) is not an entitlement month after the death."""
     later_item = select(PaymentItem.id).where(
         PaymentItem.batch_id == PaymentLine.batch_id,
         PaymentItem.beneficiary_id == PaymentLine.beneficiary_id,
         PaymentItem.kind == PaymentLine.kind,
         PaymentItem.case_id.is_(None),
-        PaymentItem.month > last_month.yyyymm,
+        PaymentItem.month > bindparam("last_month"),
     )
-    lines = db.session.scalars(
-        select(PaymentLine)
+    return (
+        select(PaymentLine.id)
         .join(PaymentBatch, PaymentBatch.id == PaymentLine.batch_id)
         .where(
-            PaymentLine.beneficiary_id == beneficiary.id,
+            PaymentLine.beneficiary_id == bindparam("beneficiary_id"),
             PaymentBatch.status == "locked",
             PaymentLine.status.in_(("open", "paid")),
             PaymentLine.case_id.is_(None),
             later_item.exists(),
         )
+    )
+
+
+_LINES_AFTER_DEATH = _lines_after_death()
+
+
+def apply_death_to_batches(record, beneficiary, last_month: Month, actor: Actor) -> None:
+    found = db.session.scalars(
+        _LINES_AFTER_DEATH, {"beneficiary_id": beneficiary.id, "last_month": last_month.yyyymm}
+    ).all()
+    if not found:
+        return  # most deaths: no locked batch pays a later month
+    lines = db.session.scalars(
+        select(PaymentLine).where(PaymentLine.id.in_(found)).order_by(PaymentLine.id)
     ).all()
     for line in lines:
         items = and_(

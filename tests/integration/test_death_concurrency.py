@@ -64,3 +64,39 @@ def test_identical_requests_at_the_same_moment_have_one_effect(server):
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(DeathRecord)) == 1
     assert db.session.scalar(select(func.count()).select_from(Case)) == 1
+
+
+def test_two_numbers_for_one_death_at_the_same_moment_have_one_effect(server):
+    token = create_client("civil-registry", Actor.system("test"))
+    beneficiary = create_beneficiary(
+        categories=["ELDERLY_COMMUNITY_CARE"], date_of_birth=date(1944, 12, 31)
+    )
+    db.session.commit()
+    deceased = {
+        "national_id": beneficiary.person.national_id,
+        "full_name": beneficiary.person.full_name,
+        "date_of_death": "2025-03-14",
+        "registered_on": "2025-03-16",
+        "commune_code": beneficiary.commune_code,
+        "declarant": {"full_name": "Nguyễn Thị B", "national_id": "001190054321"},
+    }
+
+    def send(number):
+        body = json.dumps({"registration_number": f"KT-2025-{number:06d}", **deceased}).encode()
+        request = urllib.request.Request(  # noqa: S310 - a loopback http URL of the test
+            f"{server}/api/v1/civil-registry/deaths", data=body, method="POST",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(send, range(1, 9)))
+    # Each number is a registration of its own: all are received, one has the effects.
+    assert [status for status, _ in answers] == [201] * 8
+    funerals = [body["funeral_allowance"] for _, body in answers if body["funeral_allowance"]]
+    assert len(funerals) == 1
+    db.session.remove()
+    statuses = db.session.scalars(select(DeathRecord.status)).all()
+    assert sorted(statuses) == ["duplicate"] * 7 + ["effective"]
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 1

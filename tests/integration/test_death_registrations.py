@@ -210,3 +210,91 @@ def test_an_officer_records_a_death_by_hand_with_the_same_effects(app, beneficia
     page = officer.get("/officer/deaths").get_data(as_text=True)
     assert "KT-TAY-2" in page and "tag-warning" in page  # listed as a possible duplicate
     assert count(Case) == 1
+
+
+def test_a_death_is_audited_and_the_commune_officers_are_told_of_the_funeral_case(
+    client, token, beneficiary
+):
+    from benefits.accounts.models import AuditEntry
+    from benefits.accounts.service import create_staff_user
+    from benefits.notify.models import Notification
+
+    staff = Actor.system("t")
+    here = create_staff_user("officer", "o1@xa.gov.vn", "Cán Bộ", "một-mật-khẩu-dài", staff,
+                             commune_code="00070")  # fmt: skip
+    elsewhere = create_staff_user("officer", "o2@xa.gov.vn", "Cán Bộ Khác", "một-mật-khẩu-dài",
+                                  staff, commune_code="26506")  # fmt: skip
+    body = post(client, token, report(beneficiary)).get_json()
+    case_code = body["funeral_allowance"]["case_code"]
+    audited = {
+        (e.action, e.object_id)
+        for e in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.actor_label == "system:civil-registry")
+        )
+    }
+    assert audited == {
+        ("death.recorded", "KT-2025-000123"),
+        ("registry.deceased", beneficiary.code),
+        ("case.submitted", case_code),
+    }
+    recorded = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "death.recorded"))
+    assert recorded.changes["funeral_case"] == case_code
+    assert recorded.changes["date_of_death"] == "2025-03-14"
+    told = db.session.scalars(select(Notification)).all()
+    assert [(n.user_id, n.kind, n.case_code) for n in told] == [
+        (here.id, "funeral_case_opened", case_code)
+    ]
+    assert elsewhere.id not in [n.user_id for n in told]
+
+
+def test_a_second_number_for_the_same_death_is_audited_as_a_duplicate(client, token, beneficiary):
+    from benefits.accounts.models import AuditEntry
+
+    post(client, token, report(beneficiary))
+    post(client, token, report(beneficiary, registration_number="KT-2025-000999"))
+    duplicate = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "death.duplicate"))
+    assert duplicate.object_id == "KT-2025-000999"
+    assert count(AuditEntry, AuditEntry.action == "registry.deceased") == 1
+
+
+def test_an_ended_category_keeps_its_end_after_a_cancellation(client, token):
+    from datetime import date
+
+    held = create_beneficiary(
+        categories=[("ELDERLY_COMMUNITY_CARE", Month(2024, 1), None),
+                    ("DISABLED_SEVERE", Month(2024, 1), Month(2024, 6))],
+        date_of_birth=date(1944, 12, 31), commune_code="00070",
+    )  # fmt: skip
+    post(client, token, report(held))
+    db.session.refresh(held)
+    for category in held.categories:
+        db.session.refresh(category)
+    assert sorted(str(c.to_month) for c in held.categories) == ["2024-06", "2025-03"]
+    client.delete(f"{URL}/KT-2025-000123", json={"reason": "wrong person"},
+                  headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    for category in held.categories:
+        db.session.refresh(category)
+    ends = {c.category_code: c.to_month for c in held.categories}
+    assert ends == {"ELDERLY_COMMUNITY_CARE": None, "DISABLED_SEVERE": Month(2024, 6)}
+
+
+def test_objects_already_loaded_read_the_death_at_once(beneficiary):
+    """The engine writes with plain statements: what the session holds must not go stale
+    (an officer's page rendered in the same request shows the death)."""
+    from datetime import date
+
+    from benefits.deaths.service import DeathReport, record_death
+
+    assert beneficiary.status == "active" and beneficiary.categories[0].to_month is None
+    report_in = DeathReport(
+        registration_number="KT-TAY-9", national_id=beneficiary.person.national_id,
+        full_name=beneficiary.person.full_name, date_of_death=date(2025, 3, 14),
+        registered_on=date(2025, 3, 16), commune_code="00070",
+        declarant={"full_name": "Nguyễn Thị B", "national_id": "001190054321"},
+    )  # fmt: skip
+    record_death(report_in, Actor.system("t"), "officer", date(2025, 3, 17))
+    assert beneficiary.status == "deceased"
+    assert beneficiary.last_entitled_month == Month(2025, 3)
+    assert beneficiary.categories[0].to_month == Month(2025, 3)
+    assert beneficiary.person.died_on == date(2025, 3, 14)
+    assert beneficiary.person.residence_deregistration_ref == "KT-TAY-9"
