@@ -77,8 +77,13 @@ def vietnamese_sort_key(full_name: str) -> str:
 
 @lru_cache(maxsize=100_000)
 def _word_parts(word: str) -> tuple[str, str, bool]:
+    if word.isascii():  # numbers, codes, names without marks: one letter a character
+        return word.lower().translate(_ASCII_PRIMARY), "0" * len(word), False
     decomposed = unicodedata.normalize("NFD", word.lower())
     return _primary(word), _secondary(word), unicodedata.combining(decomposed[0]) != 0
+
+
+_ASCII_PRIMARY = {code: _primary(chr(code)) for code in range(128)}
 
 
 def _key_of_whole_name(full_name: str) -> str:

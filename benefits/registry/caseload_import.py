@@ -467,6 +467,7 @@ _STAGED = (
 )  # fmt: skip
 # Text COPY format: these characters must be escaped; rows without any (nearly all) are
 # written as they are.
+_TABS = len(_STAGED)  # between seq and the staged columns
 _COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 # The tables a first migration fills. When an import brings at least as many new persons
 # as the registry holds (and BULK_ROWS or more), their foreign keys, unique constraints
@@ -531,18 +532,17 @@ class _Staging:
 
     def _copy(self, staged_rows: Iterator[tuple]) -> int:
         raw = self.conn.connection.driver_connection
-        statement = f"COPY import_rows (seq, {', '.join(_STAGED)}) FROM STDIN"
+        # An empty field is NULL: no staged value is an empty string (optional fields
+        # left empty are staged as None, required ones are never empty).
+        statement = f"COPY import_rows (seq, {', '.join(_STAGED)}) FROM STDIN (NULL '')"
         seq = 0
         lines: list[str] = []
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
             for seq, values in enumerate(staged_rows, start=1):  # noqa: B007
-                line = "\t".join([str(seq), *(r"\N" if v is None else v for v in values)])
-                if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != 18:
+                line = "\t".join([str(seq), *(v or "" for v in values)])
+                if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != _TABS:
                     line = "\t".join(
-                        [
-                            str(seq),
-                            *(r"\N" if v is None else v.translate(_COPY_SPECIAL) for v in values),
-                        ]
+                        [str(seq), *((v or "").translate(_COPY_SPECIAL) for v in values)]
                     )
                 lines.append(line)
                 if len(lines) >= 2_000:
