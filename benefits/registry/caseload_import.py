@@ -31,6 +31,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import DBAPIError
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.errors import DomainError
@@ -519,6 +520,15 @@ class _Staging:
 
     def create(self) -> None:
         self.drop()
+        if self.postgres:
+            # Room for the staged rows in the session's local buffers (8 MB by default:
+            # a million rows would go to disk and back for each statement). Only
+            # possible before the session's first temporary table; kept when refused.
+            try:
+                with self.conn.begin_nested():
+                    self.conn.execute(text("SET temp_buffers = '256MB'"))
+            except DBAPIError:
+                pass
         self.rows.create(self.conn)
 
     def drop(self) -> None:
