@@ -345,8 +345,8 @@ def _fast_row(values: list[str], ctx: _Context) -> tuple | None:
         count = int(children)
     else:
         return None
-    codes = _categories(categories)
-    if not codes or (SINGLE_PARENT in codes and count < 1):
+    codes = _categories(categories) if ";" in categories else [categories]
+    if not (codes and codes[0]) or (SINGLE_PARENT in codes and count < 1):
         return None
     birth_month = born.year * 12 + born.month - 1
     for code in codes:
@@ -597,6 +597,8 @@ class _Staging:
             return {"imported": 0, "updated": 0, "unchanged": 0}
         params = {"now": datetime.now(UTC)}
         if self.postgres:
+            # A few large statements: compiling them (JIT) costs more than it saves.
+            self._run("SET LOCAL jit = off")
             # No person or beneficiary may be created by anyone else between the
             # classification and the insertions, nor take an id of the reserved ranges.
             self._run("LOCK TABLE persons, beneficiaries IN SHARE ROW EXCLUSIVE MODE")
@@ -624,7 +626,7 @@ class _Staging:
             # Server-side memory for the hash joins and index sorts of this transaction.
             self._run("SET LOCAL work_mem = '256MB'")
             self._run("SET LOCAL maintenance_work_mem = '256MB'")
-        self._insert_rows(params, new_only=bool(unchanged or updated), with_updated=bool(updated))
+        self._insert_rows(params, unchanged=unchanged, updated=updated)
         for statement in restore:
             self._run(statement)
         return {"imported": imported, "updated": updated, "unchanged": unchanged}
@@ -680,24 +682,34 @@ class _Staging:
             "SELECT beneficiary_id FROM import_known WHERE same = 0)"
         )
 
-    def _insert_rows(self, params: dict, *, new_only: bool, with_updated: bool) -> None:
+    def _insert_rows(self, params: dict, *, unchanged: int, updated: int) -> None:
         """New persons and beneficiaries (ids from the reserved ranges), the decisions,
         and the categories of the new and updated rows."""
         new = (
             "WHERE NOT EXISTS (SELECT 1 FROM import_known k WHERE k.seq = r.seq)"
-            if new_only
+            if unchanged or updated
+            else ""
+        )
+        not_unchanged = (
+            "WHERE NOT EXISTS (SELECT 1 FROM import_known k WHERE k.seq = r.seq AND k.same = 1)"
+            if unchanged
             else ""
         )
         self._run(
-            "INSERT INTO decisions (number, signed_on, commune_code, kind, legal_basis, "
+            "INSERT INTO decisions (number, signed_on, commune_code, kind, legal_basis, "  # noqa: S608 (constant fragments)
             "created_at, updated_at) "
-            "SELECT DISTINCT r.decision_number, r.decision_date, r.commune_code, 'grant', "
-            "'caseload import', :now, :now FROM import_rows r "
-            "WHERE NOT EXISTS (SELECT 1 FROM import_known k WHERE k.seq = r.seq AND k.same = 1) "
-            "AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.commune_code = r.commune_code "
-            "AND d.number = r.decision_number AND d.signed_on = r.decision_date)",
+            "SELECT n.decision_number, n.decision_date, n.commune_code, 'grant', "
+            "'caseload import', :now, :now FROM ("
+            "SELECT DISTINCT r.decision_number, r.decision_date, r.commune_code "
+            f"FROM import_rows r {not_unchanged}) AS n "
+            "WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.commune_code = n.commune_code "
+            "AND d.number = n.decision_number AND d.signed_on = n.decision_date)",
             params,
         )
+        if self.postgres:
+            # Fresh statistics, so that the categories below find their decision with
+            # a hash join rather than sorting both sides.
+            self._run("ANALYZE decisions")
         self._run(
             "INSERT INTO persons (id, national_id, full_name, name_sort_key, date_of_birth, "  # noqa: S608 (constant fragments)
             "sex, commune_code, address, created_at, updated_at) "
@@ -724,11 +736,11 @@ class _Staging:
             f"r.bank_account, r.fingerprint, :now, :now FROM import_rows r {new}",
             params,
         )
-        if with_updated:
+        if updated:
             holder = "COALESCE(k.beneficiary_id, :beneficiaries + r.seq)"
             rows = "LEFT JOIN import_known k ON k.seq = r.seq"
             wanted = "WHERE k.seq IS NULL OR k.same = 0"
-        elif new_only:  # every known row is unchanged
+        elif unchanged:  # every known row is unchanged
             holder, rows, wanted = ":beneficiaries + r.seq", "", new
         else:
             holder, rows, wanted = ":beneficiaries + r.seq", "", ""
