@@ -61,17 +61,12 @@ def vietnamese_sort_key(full_name: str) -> str:
     words = full_name.split()
     if not words:
         return _key_of_whole_name(full_name)
-    parts = [_word_parts(word) for word in words]
-    if any(starts_with_mark for _, _, starts_with_mark in parts):
+    primaries, secondaries, starts_with_mark = zip(*map(_word_parts, words), strict=True)
+    if True in starts_with_mark:
         return _key_of_whole_name(full_name)
-    given_primary, given_secondary, _ = parts[-1]
+    # Between words, a space sorts as "!" and has no tone.
     return "\u0001".join(
-        [
-            given_primary,
-            "!".join(primary for primary, _, _ in parts),  # a space sorts as "!"
-            given_secondary,
-            "0".join(secondary for _, secondary, _ in parts),  # a space has no tone
-        ]
+        [primaries[-1], "!".join(primaries), secondaries[-1], "0".join(secondaries)]
     )
 
 
