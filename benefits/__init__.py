@@ -93,12 +93,12 @@ def _register_blueprints(app: Flask) -> None:
     """The access map of the portal: each blueprint with its policy, in one list."""
     from benefits.accounts.policy import require_role
     from benefits.api.views import api_bp
+    from benefits.web.admin import admin_bp
     from benefits.web.auth import auth_bp
     from benefits.web.citizen import citizen_bp
-    from benefits.web.public import public_bp
-    from benefits.web.admin import admin_bp
     from benefits.web.officer import officer_bp
     from benefits.web.payments import payments_bp
+    from benefits.web.public import public_bp
 
     access = [
         (public_bp, None),  # anyone
