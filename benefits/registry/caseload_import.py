@@ -744,6 +744,10 @@ class _Staging:
             holder, rows, wanted = ":beneficiaries + r.seq", "", new
         else:
             holder, rows, wanted = ":beneficiaries + r.seq", "", ""
+        if self.postgres:
+            # Measured at 1,000,000 rows: the planner sorts both sides for a merge join
+            # (4.8 s) where hashing the decisions takes 3.0 s.
+            self._run("SET LOCAL enable_mergejoin = off")
         self._run(
             # The interpolated fragments are constants, never input.
             "INSERT INTO beneficiary_categories (beneficiary_id, category_code, from_month, "  # noqa: S608
@@ -753,6 +757,8 @@ class _Staging:
             f"AND d.number = r.decision_number AND d.signed_on = r.decision_date {wanted}",
             params,
         )
+        if self.postgres:
+            self._run("SET LOCAL enable_mergejoin = on")
 
     def _bulk_load_pays(self, new_rows: int) -> bool:
         if not self.postgres or new_rows < BULK_ROWS:
