@@ -70,7 +70,7 @@ def vietnamese_sort_key(full_name: str) -> str:
     )
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)
 def _word_parts(word: str) -> tuple[str, str, bool]:
     if word.isascii():  # numbers, codes, names without marks: one letter a character
         return word.lower().translate(_ASCII_PRIMARY), "0" * len(word), False
