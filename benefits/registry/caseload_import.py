@@ -313,8 +313,9 @@ def _yyyymm(checked_month: str) -> str:
 
 
 def _fast_row(values: list[str], ctx: _Context) -> tuple | None:
-    """The staged values of a row proven good with plain lookups, or ``None`` when any
-    check is not met: :func:`parse_row` then decides and words the reasons.
+    """The staged values of a row proven good with plain lookups (strings, ``""`` for an
+    optional field left empty: NULL), or ``None`` when any check is not met:
+    :func:`parse_row` then decides and words the reasons.
 
     It accepts only what ``parse_row`` accepts, with the same result (a unit test holds
     them equal); the ID number is remembered only once the row is accepted.
@@ -375,9 +376,9 @@ def _fast_row(values: list[str], ctx: _Context) -> tuple | None:
     ctx.seen_ids.add(key)
     return (
         national_id, full_name, vietnamese_sort_key(full_name), birth, sex, commune,
-        address or None, str(count), decision_number, decision_on,
-        _yyyymm(effective), _yyyymm(paid_through) if paid_through else None, method,
-        point or None, bank_code or None, bank_account or None, _fingerprint(values),
+        address, str(count), decision_number, decision_on, _yyyymm(effective),
+        _yyyymm(paid_through) if paid_through else "", method, point, bank_code,
+        bank_account, _fingerprint(values),
         ";".join(codes),
     )  # fmt: skip
 
@@ -386,11 +387,12 @@ def _staged(p: ParsedRow) -> tuple:
     """The staged values of a row :func:`parse_row` accepted (as ``_fast_row`` gives them)."""
     return (
         p.national_id, p.full_name, vietnamese_sort_key(p.full_name),
-        p.date_of_birth.isoformat(), p.sex, p.commune_code, p.address,
+        p.date_of_birth.isoformat(), p.sex, p.commune_code, p.address or "",
         str(p.dependent_children), p.decision_number, p.decision_date.isoformat(),
         str(p.effective_month.yyyymm),
-        str(p.paid_through_month.yyyymm) if p.paid_through_month else None, p.payment_method,
-        p.payment_point, p.bank_code, p.bank_account, p.fingerprint, ";".join(p.categories),
+        str(p.paid_through_month.yyyymm) if p.paid_through_month else "", p.payment_method,
+        p.payment_point or "", p.bank_code or "", p.bank_account or "", p.fingerprint,
+        ";".join(p.categories),
     )  # fmt: skip
 
 
@@ -542,18 +544,15 @@ class _Staging:
 
     def _copy(self, staged_rows: Iterator[tuple]) -> int:
         raw = self.conn.connection.driver_connection
-        # An empty field is NULL: no staged value is an empty string (optional fields
-        # left empty are staged as None, required ones are never empty).
+        # An empty field is NULL: the optional fields left empty (required ones never are).
         statement = f"COPY import_rows (seq, {', '.join(_STAGED)}) FROM STDIN (NULL '')"
         seq = 0
         lines: list[str] = []
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
             for seq, values in enumerate(staged_rows, start=1):  # noqa: B007
-                line = "\t".join([str(seq), *(v or "" for v in values)])
+                line = f"{seq}\t" + "\t".join(values)
                 if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != _TABS:
-                    line = "\t".join(
-                        [str(seq), *((v or "").translate(_COPY_SPECIAL) for v in values)]
-                    )
+                    line = "\t".join([str(seq), *(v.translate(_COPY_SPECIAL) for v in values)])
                 lines.append(line)
                 if len(lines) >= 2_000:
                     copy.write("\n".join(lines) + "\n")
@@ -574,7 +573,7 @@ class _Staging:
         seq = 0
         chunk: list[tuple] = []
         for seq, values in enumerate(staged_rows, start=1):  # noqa: B007
-            chunk.append((seq, *values))
+            chunk.append((seq, *(value or None for value in values)))
             if len(chunk) >= CHUNK:
                 cursor.executemany(statement, chunk)
                 chunk.clear()
