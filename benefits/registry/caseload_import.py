@@ -13,12 +13,9 @@ beneficiary keeps the fingerprint of the row it came from.
 
 from __future__ import annotations
 
-import contextvars
 import csv
 import hashlib
 import operator
-import queue
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -425,17 +422,12 @@ def import_caseload(
     staging = _Staging()
     staging.create()
     try:
-        # One streaming pass validates every row and stages the good ones, a chunk at a
-        # time; each chunk is applied while the next is read, as long as no row was bad
-        # (without --skip-invalid, a bad row anywhere refuses the whole file: the caller
-        # rolls the transaction back, and with it whatever was applied).
-        counts = staging.load_and_apply(
-            _good_rows(path, ctx, result, report),
-            applying=lambda: skip_invalid or not result.invalid,
-            expected_rows=_line_count(path),
-        )
+        # One streaming pass validates every row and stages the good ones; nothing
+        # reaches the registry before the whole file has been checked.
+        staged = staging.load(_good_rows(path, ctx, result, report))
         if result.invalid and not skip_invalid:
             raise ImportRefused(f"{result.invalid} invalid row(s): nothing imported")
+        counts = staging.apply(staged)
     finally:
         staging.drop()
     result.imported = counts["imported"]
@@ -468,53 +460,6 @@ def _context(today: date | None) -> _Context:
     return _Context(communes=communes, rules=RuleBook.load(db.session), today=today or date.today())
 
 
-def _line_count(path: Path) -> int:
-    """Records in the file, about (a quoted line break counts one more): what decides the
-    bulk load before the rows are all read."""
-    with path.open("rb") as fh:
-        return max(sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b"")), 1)
-
-
-_DONE = object()
-
-
-def _in_background(blocks: Iterator, depth: int) -> Iterator:
-    """``blocks`` produced by a thread of their own (in this context: the app, the
-    language of the reports), ``depth`` ahead: the file is read and checked while the
-    database applies the previous chunk (psycopg lets the interpreter run meanwhile)."""
-    buffer: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item) -> None:
-        while not stop.is_set():
-            try:
-                buffer.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def produce() -> None:
-        try:
-            for block in blocks:
-                put(block)
-                if stop.is_set():
-                    return
-            put(_DONE)
-        except BaseException as error:  # noqa: BLE001 (raised again in the consumer)
-            put(error)
-
-    thread = threading.Thread(target=contextvars.copy_context().run, args=(produce,))
-    thread.start()
-    try:
-        while (item := buffer.get()) is not _DONE:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
-
-
 # The staged columns, in the order of ``_fast_row``; ``seq`` (1, 2, ... in file order)
 # comes first and gives each new person and beneficiary its id from a reserved range.
 _STAGED = (
@@ -540,10 +485,6 @@ BULK_TABLES = (
     "beneficiary_categories",
 )
 BULK_ROWS = 50_000
-# Rows staged and applied at a time; the reading runs up to READ_AHEAD rows ahead.
-CHUNK_ROWS = 100_000
-_BLOCK_ROWS = 5_000
-READ_AHEAD = 180_000
 
 
 class _Staging:
@@ -578,10 +519,6 @@ class _Staging:
         )
         self.conn = db.session.connection()
         self.postgres = self.conn.dialect.name == "postgresql"
-        self.bulk: bool | None = None  # decided with the first chunk
-        self.registry_empty = False  # when the first chunk came: no row can be known
-        self.restore: list[str] = []  # what the bulk load dropped, to make again
-        self.expected_rows = 0
 
     def create(self) -> None:
         self.drop()
@@ -600,78 +537,50 @@ class _Staging:
         self.conn.execute(text("DROP TABLE IF EXISTS import_rows"))
         self.conn.execute(text("DROP TABLE IF EXISTS import_known"))
 
-    def load_and_apply(
-        self, staged_rows: Iterator[tuple], *, applying: Callable[[], bool], expected_rows: int
-    ) -> dict[str, int]:
-        """Stage the rows a chunk at a time, applying each chunk while ``applying()``;
-        how many were imported, updated and unchanged."""
-        self.expected_rows = expected_rows
-        blocks = self._blocks(staged_rows)
-        if self.postgres:
-            blocks = _in_background(blocks, depth=READ_AHEAD // _BLOCK_ROWS)
-        totals = {"imported": 0, "updated": 0, "unchanged": 0}
-        first_seq = 1
-        while staged := self._stage(blocks):
-            if applying():
-                for outcome, count in self.apply(staged, first_seq).items():
-                    totals[outcome] += count
-            self._run("TRUNCATE import_rows" if self.postgres else "DELETE FROM import_rows")
-            first_seq += staged
-        for statement in self.restore:
-            self._run(statement)
-        return totals
+    def load(self, staged_rows: Iterator[tuple]) -> int:
+        """Stage the rows; the number staged."""
+        writer = self._copy if self.postgres else self._insert_chunks
+        return writer(staged_rows)
 
-    def _blocks(self, staged_rows: Iterator[tuple]) -> Iterator[tuple[int, object]]:
-        """(rows, payload) by _BLOCK_ROWS rows: COPY text on PostgreSQL (an empty field
-        is NULL), parameter tuples on SQLite; ``seq`` counts the rows of the file."""
-        lines: list = []
-        for seq, values in enumerate(staged_rows, start=1):
-            if self.postgres:
+    def _copy(self, staged_rows: Iterator[tuple]) -> int:
+        raw = self.conn.connection.driver_connection
+        # An empty field is NULL: the optional fields left empty (required ones never are).
+        statement = f"COPY import_rows (seq, {', '.join(_STAGED)}) FROM STDIN (NULL '')"
+        seq = 0
+        lines: list[str] = []
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for seq, values in enumerate(staged_rows, start=1):  # noqa: B007
                 line = f"{seq}\t" + "\t".join(values)
                 if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != _TABS:
                     line = "\t".join([str(seq), *(v.translate(_COPY_SPECIAL) for v in values)])
                 lines.append(line)
-            else:
-                lines.append((seq, *(value or None for value in values)))
-            if len(lines) == _BLOCK_ROWS:
-                yield len(lines), self._payload(lines)
-                lines = []
-        if lines:
-            yield len(lines), self._payload(lines)
+                if len(lines) >= 2_000:
+                    copy.write("\n".join(lines) + "\n")
+                    lines.clear()
+            if lines:
+                copy.write("\n".join(lines) + "\n")
+        # Temporary tables have no statistics until analysed: without them the planner
+        # picks nested loops for the joins below.
+        self.conn.execute(text("ANALYZE import_rows"))
+        return seq
 
-    def _payload(self, lines: list) -> object:
-        return ("\n".join(lines) + "\n").encode() if self.postgres else lines
-
-    def _stage(self, blocks: Iterator[tuple[int, object]]) -> int:
-        """Stage the next chunk of blocks (CHUNK_ROWS rows); the number staged."""
-        staged = 0
-        if self.postgres:
-            raw = self.conn.connection.driver_connection
-            statement = f"COPY import_rows (seq, {', '.join(_STAGED)}) FROM STDIN (NULL '')"
-            with raw.cursor() as cursor, cursor.copy(statement) as copy:
-                for rows, payload in blocks:
-                    copy.write(payload)
-                    staged += rows
-                    if staged >= CHUNK_ROWS:
-                        break
-            if staged and self.bulk is None:
-                # Temporary tables have no statistics until analysed: without them the
-                # planner picks nested loops for the joins below. The first chunk's
-                # stand for the others.
-                self._run("ANALYZE import_rows")
-            return staged
+    def _insert_chunks(self, staged_rows: Iterator[tuple]) -> int:
         statement = (
             f"INSERT INTO import_rows (seq, {', '.join(_STAGED)}) "  # noqa: S608 (constants)
             f"VALUES ({', '.join('?' * (len(_STAGED) + 1))})"
         )
         cursor = self.conn.connection.driver_connection.cursor()
-        for rows, payload in blocks:
-            cursor.executemany(statement, payload)
-            staged += rows
-            if staged >= CHUNK_ROWS:
-                break
+        seq = 0
+        chunk: list[tuple] = []
+        for seq, values in enumerate(staged_rows, start=1):  # noqa: B007
+            chunk.append((seq, *(value or None for value in values)))
+            if len(chunk) >= CHUNK:
+                cursor.executemany(statement, chunk)
+                chunk.clear()
+        if chunk:
+            cursor.executemany(statement, chunk)
         cursor.close()
-        return staged
+        return seq
 
     @property
     def _categories_of_row(self) -> str:
@@ -681,43 +590,18 @@ class _Staging:
         # SQLite has no split: the codes (checked, so plain letters) become a JSON array.
         return "JOIN json_each('[\"' || replace(r.categories, ';', '\",\"') || '\"]') AS c"
 
-    def apply(self, staged: int, first_seq: int) -> dict[str, int]:
-        """Apply the staged chunk (``seq`` from ``first_seq``); how many were imported,
-        updated and unchanged."""
+    def apply(self, staged: int) -> dict[str, int]:
+        """Apply the staged rows; how many were imported, updated and unchanged."""
+        if not staged:
+            return {"imported": 0, "updated": 0, "unchanged": 0}
         params = {"now": datetime.now(UTC)}
-        first_chunk = self.bulk is None
-        if self.postgres and first_chunk:
+        if self.postgres:
             # A few large statements: compiling them (JIT) costs more than it saves.
             self._run("SET LOCAL jit = off")
             # No person or beneficiary may be created by anyone else between the
             # classification and the insertions, nor take an id of the reserved ranges.
             self._run("LOCK TABLE persons, beneficiaries IN SHARE ROW EXCLUSIVE MODE")
-        if first_chunk:
-            self.registry_empty = not self._run("SELECT EXISTS (SELECT 1 FROM persons)").scalar()
-        unchanged = updated = 0
-        if not self.registry_empty:
-            unchanged, updated = self._classify()
-        imported = staged - unchanged - updated
-        # Ids of the reserved ranges: ``:persons + r.seq``.
-        params["persons"] = self._reserve_ids("persons", staged) - first_seq + 1
-        params["beneficiaries"] = self._reserve_ids("beneficiaries", staged) - first_seq + 1
-        if updated:
-            self._apply_updates(params)
-        if first_chunk:
-            # The new rows of the whole file, estimated from the first chunk.
-            self.bulk = self._bulk_load_pays(imported * max(self.expected_rows, staged) // staged)
-            if self.bulk:
-                self.restore = self._drop_constraints()
-                # Server-side memory for the hash joins and index sorts.
-                self._run("SET LOCAL work_mem = '256MB'")
-                self._run("SET LOCAL maintenance_work_mem = '256MB'")
-        self._insert_rows(params, unchanged=unchanged, updated=updated, analyze=first_chunk)
-        return {"imported": imported, "updated": updated, "unchanged": unchanged}
-
-    def _classify(self) -> tuple[int, int]:
-        """Rows whose person is known: same fingerprint = unchanged, otherwise updated;
-        how many of each. (A person of an earlier chunk is never one: an ID comes once.)"""
-        self._run("DROP TABLE IF EXISTS import_known")
+        # Rows whose person is known: same fingerprint = unchanged, otherwise updated.
         self._run(
             "CREATE TEMPORARY TABLE import_known AS "
             "SELECT r.seq, p.id AS person_id, b.id AS beneficiary_id, "
@@ -729,7 +613,22 @@ class _Staging:
         if self.postgres:
             self._run("ANALYZE import_known")
         known = dict(self._run("SELECT same, COUNT(*) FROM import_known GROUP BY same").all())
-        return known.get(1, 0), known.get(0, 0)
+        unchanged, updated = known.get(1, 0), known.get(0, 0)
+        imported = staged - unchanged - updated
+        params["persons"] = self._reserve_ids("persons", staged)
+        params["beneficiaries"] = self._reserve_ids("beneficiaries", staged)
+        if updated:
+            self._apply_updates(params)
+        bulk = self._bulk_load_pays(imported)
+        restore = self._drop_constraints() if bulk else []
+        if self.postgres and bulk:
+            # Server-side memory for the hash joins and index sorts of this transaction.
+            self._run("SET LOCAL work_mem = '256MB'")
+            self._run("SET LOCAL maintenance_work_mem = '256MB'")
+        self._insert_rows(params, unchanged=unchanged, updated=updated)
+        for statement in restore:
+            self._run(statement)
+        return {"imported": imported, "updated": updated, "unchanged": unchanged}
 
     def _run(self, sql: str, params: dict | None = None):
         return self.conn.execute(text(sql), params or {})
@@ -782,7 +681,7 @@ class _Staging:
             "SELECT beneficiary_id FROM import_known WHERE same = 0)"
         )
 
-    def _insert_rows(self, params: dict, *, unchanged: int, updated: int, analyze: bool) -> None:
+    def _insert_rows(self, params: dict, *, unchanged: int, updated: int) -> None:
         """New persons and beneficiaries (ids from the reserved ranges), the decisions,
         and the categories of the new and updated rows."""
         new = (
@@ -806,7 +705,7 @@ class _Staging:
             "AND d.number = n.decision_number AND d.signed_on = n.decision_date)",
             params,
         )
-        if self.postgres and analyze:
+        if self.postgres:
             # Fresh statistics, so that the categories below find their decision with
             # a hash join rather than sorting both sides.
             self._run("ANALYZE decisions")

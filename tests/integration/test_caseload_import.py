@@ -283,37 +283,3 @@ def test_a_refused_bulk_load_leaves_the_registry_as_it_was(app, tmp_path, bulk_l
     assert result.exit_code != 0
     assert count(Person) == 0
     assert _constraints_and_indexes() == before
-
-
-@pytest.fixture
-def small_chunks(monkeypatch):
-    """Chunks of 3 rows, read one row at a time (normally 100,000 and 5,000)."""
-    monkeypatch.setattr(caseload_import, "CHUNK_ROWS", 3)
-    monkeypatch.setattr(caseload_import, "_BLOCK_ROWS", 1)
-
-
-def test_a_file_applied_in_several_chunks_is_imported_whole(app, small_chunks):
-    result = run_import(app, SAMPLE, "--json")
-    assert json.loads(result.stdout.strip().splitlines()[-1])["imported"] == 8
-    beneficiaries = db.session.scalars(select(Beneficiary)).all()
-    assert len({b.person_id for b in beneficiaries}) == 8
-    assert all(b.code.endswith(f"-{b.person_id:08d}") for b in beneficiaries)
-    assert count(BeneficiaryCategory) == 11 and count(ResidenceEvent) == 8
-    again = run_import(app, SAMPLE, "--json")
-    assert json.loads(again.stdout.strip().splitlines()[-1])["unchanged"] == 8
-
-
-def test_a_bad_row_in_a_later_chunk_refuses_the_whole_file(app, tmp_path, small_chunks):
-    others = [bad(national_id=f"00106070{n:04d}", date_of_birth="1960-10-10") for n in range(1, 5)]
-    result = run_import(app, write(tmp_path, GOOD, *others, bad(commune_code="99999")))
-    assert result.exit_code != 0
-    assert "line 7: commune_code: " in result.stderr
-    assert count(Person) == 0 and count(Decision) == 0
-
-
-def test_a_bulk_load_in_several_chunks_keeps_every_constraint(app, bulk_load, small_chunks):
-    before = _constraints_and_indexes()
-    result = run_import(app, SAMPLE, "--json")
-    assert json.loads(result.stdout.strip().splitlines()[-1])["imported"] == 8
-    assert _constraints_and_indexes() == before
-    assert count(BeneficiaryCategory) == 11 and count(Decision) == 8
