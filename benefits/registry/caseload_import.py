@@ -3,9 +3,15 @@
 One streaming pass over the file, never holding it in memory, then set-based SQL:
 1. validate every row, report each problem as ``line N: column: reason`` (the header
    is line 1), and load the good rows into a temporary staging table (``COPY`` on
-   PostgreSQL, ``executemany`` in large chunks on SQLite);
+   PostgreSQL, ``executemany`` in large chunks on SQLite). A row goes through plain
+   lookups first (:func:`_fast_row`); only a row they cannot prove good goes through the
+   reference check (:func:`parse_row`), which words every reason;
 2. unless a row was bad and ``skip_invalid`` is off (then nothing is written), apply the
-   staged rows to the registry with a few set-based statements.
+   staged rows to the registry with a few set-based statements: new persons and
+   beneficiaries take their ids from ranges reserved for the import, so that no statement
+   has to find them again; changed rows are updated, unchanged ones left alone. A large
+   first load on PostgreSQL drops and makes again the registry's foreign keys and
+   secondary indexes around the insertions (see ``BULK_TABLES``).
 
 Re-importing the same file changes nothing: the key is ``national_id``, and each
 beneficiary keeps the fingerprint of the row it came from.
