@@ -768,7 +768,14 @@ class _Staging:
     def _bulk_load_pays(self, new_rows: int) -> bool:
         if not self.postgres or new_rows < BULK_ROWS:
             return False
-        return new_rows >= self._run("SELECT COUNT(*) FROM persons").scalar_one()
+        if new_rows < self._run("SELECT COUNT(*) FROM persons").scalar_one():
+            return False
+        # Only the tables' owner may drop and add constraints; anyone else loads row by row.
+        return self._run(
+            "SELECT bool_and(pg_has_role(c.relowner, 'MEMBER')) FROM pg_class c "
+            "WHERE c.oid = ANY(CAST(:tables AS regclass[]))",
+            {"tables": list(BULK_TABLES)},
+        ).scalar_one()
 
     def _drop_constraints(self) -> list[str]:
         """Drop the foreign keys, unique constraints and secondary indexes of
