@@ -631,7 +631,7 @@ class _Staging:
             # Server-side memory for the hash joins and index sorts of this transaction.
             self._run("SET LOCAL work_mem = '256MB'")
             self._run("SET LOCAL maintenance_work_mem = '256MB'")
-        self._insert_rows(params, unchanged=unchanged, updated=updated)
+        self._insert_rows(params, unchanged=unchanged, updated=updated, bulk=bulk)
         for statement in restore:
             self._run(statement)
         return {"imported": imported, "updated": updated, "unchanged": unchanged}
@@ -687,7 +687,7 @@ class _Staging:
             "SELECT beneficiary_id FROM import_known WHERE same = 0)"
         )
 
-    def _insert_rows(self, params: dict, *, unchanged: int, updated: int) -> None:
+    def _insert_rows(self, params: dict, *, unchanged: int, updated: int, bulk: bool) -> None:
         """New persons and beneficiaries (ids from the reserved ranges), the decisions,
         and the categories of the new and updated rows."""
         new = (
@@ -711,9 +711,8 @@ class _Staging:
             "AND d.number = n.decision_number AND d.signed_on = n.decision_date)",
             params,
         )
-        if self.postgres:
-            # Fresh statistics, so that the categories below find their decision with
-            # a hash join rather than sorting both sides.
+        if bulk:
+            # Statistics of the decisions just loaded, for the categories' join below.
             self._run("ANALYZE decisions")
         self._run(
             "INSERT INTO persons (id, national_id, full_name, name_sort_key, date_of_birth, "  # noqa: S608 (constant fragments)
