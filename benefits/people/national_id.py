@@ -8,7 +8,6 @@ digits of the birth year. There is no check digit (domain.md section 7).
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -87,8 +86,6 @@ PROVINCE_CODES = frozenset(
 # Century-and-sex digit: (first year of the century, sex). Circular 59/2021 Art 7.2.
 _CENTURY_SEX = {"0": (1900, "M"), "1": (1900, "F"), "2": (2000, "M"), "3": (2000, "F")}
 
-_DIGITS = re.compile(r"^\d{12}$")
-
 
 class InvalidNationalId(DomainError):
     """The number is malformed, or disagrees with the date of birth or sex.
@@ -110,7 +107,8 @@ def check_national_id(
     ``date_of_birth`` and ``sex`` (``"M"``/``"F"``), when given, must agree with the
     century/sex digit and the birth-year digits.
     """
-    if not number or not _DIGITS.match(number):
+    # ASCII digits only: "\d" would take other scripts' digits (full-width ０-９ ...).
+    if not (number and len(number) == 12 and number.isascii() and number.isdigit()):
         raise InvalidNationalId(_l("The ID number must be exactly 12 digits."), "length")
     if number[:3] not in PROVINCE_CODES:
         raise InvalidNationalId(

@@ -1,15 +1,19 @@
 """Caseload import, exactly per interchange.md section 1."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import IntegrityError
 
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.people.models import Person, ResidenceEvent
+from benefits.registry import caseload_import
 from benefits.registry.models import Beneficiary, BeneficiaryCategory, Decision
+from tests.builders import create_person
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "caseload.csv"
 HEADER = SAMPLE.read_text(encoding="utf-8").splitlines()[0]
@@ -162,3 +166,120 @@ def test_a_file_without_a_required_column_is_refused(app, tmp_path):
     result = run_import(app, path)
     assert result.exit_code != 0
     assert "date_of_birth" in result.stderr
+
+
+def test_a_file_mixing_known_changed_and_new_rows_counts_each(app, tmp_path):
+    kept = GOOD.replace("001050700004", "001060700009").replace("1950-10-10", "1960-10-10")
+    run_import(app, write(tmp_path, GOOD, kept))
+    new = bad(
+        national_id="001140700005", sex="F", date_of_birth="1940-01-02", full_name="Lò Thị Mai"
+    )
+    changed = GOOD.replace("Tổ 1", "Tổ 9")
+    result = run_import(app, write(tmp_path, kept, changed, new, name="second.csv"), "--json")
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "imported": 1, "updated": 1, "unchanged": 1, "invalid": 0}  # fmt: skip
+    mai = db.session.scalar(
+        select(Beneficiary).join(Person).where(Person.national_id == "001140700005")
+    )
+    assert mai.code == f"BTXH-00070-{mai.person_id:08d}"
+    assert [c.category_code for c in mai.categories] == [
+        "DISABLED_EXTREMELY_SEVERE", "ELDERLY_POOR_ALONE"]  # fmt: skip
+    assert count(Person) == 3 and count(Beneficiary) == 3 and count(ResidenceEvent) == 3
+
+
+def test_a_known_person_without_allowance_becomes_a_beneficiary(app, tmp_path):
+    son = create_person(national_id="001050700004", date_of_birth=date(1950, 10, 10))
+    result = run_import(app, write(tmp_path, GOOD), "--json")
+    assert json.loads(result.stdout.strip().splitlines()[-1])["updated"] == 1
+    beneficiary = db.session.scalar(select(Beneficiary).where(Beneficiary.person_id == son.id))
+    assert beneficiary.status == "active"
+    assert beneficiary.code == f"BTXH-00070-{son.id:08d}"
+    assert len(beneficiary.categories) == 2
+
+
+def test_an_address_with_a_backslash_a_tab_or_a_line_break_is_kept(app, tmp_path):
+    row = GOOD.replace("Tổ 1", '"Tổ 1\\Ngõ\t2\nThôn 3"')
+    result = run_import(app, write(tmp_path, row), "--json")
+    assert result.exit_code == 0, result.stderr
+    son = db.session.scalar(select(Person).where(Person.national_id == "001050700004"))
+    assert son.address == "Tổ 1\\Ngõ\t2\nThôn 3"
+
+
+def test_a_category_named_twice_in_a_row_is_held_once(app, tmp_path):
+    row = bad(categories="DISABLED_EXTREMELY_SEVERE; DISABLED_EXTREMELY_SEVERE")
+    result = run_import(app, write(tmp_path, row), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert count(BeneficiaryCategory) == 1
+
+
+def test_optional_columns_may_be_left_out_of_the_header(app, tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_text(
+        "national_id,full_name,date_of_birth,sex,commune_code,categories,decision_number,"
+        "decision_date,effective_month,payment_method\n"
+        "001050700004,Lâm Văn Sơn,1950-10-10,M,00070,ELDERLY_POOR_ALONE,125/QĐ-UBND,"
+        "2021-07-01,2021-07,COMMUNE\n",
+        "utf-8",
+    )
+    result = run_import(app, path, "--json")
+    assert result.exit_code == 0, result.stderr
+    son = db.session.scalar(select(Beneficiary).join(Person))
+    assert son.payment_method == "COMMUNE" and son.paid_through_month is None
+    assert son.person.address is None
+
+
+@pytest.fixture
+def bulk_load(monkeypatch):
+    """Large-import mode from the first row (normally from BULK_ROWS new persons)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the bulk load (constraints dropped and made again) is PostgreSQL's")
+    monkeypatch.setattr(caseload_import, "BULK_ROWS", 1)
+
+
+def _constraints_and_indexes():
+    found = set()
+    for table in caseload_import.BULK_TABLES:
+        found |= {
+            (table, c["name"]) for c in inspect(db.session.connection()).get_foreign_keys(table)
+        }
+        found |= {
+            (table, c["name"])
+            for c in inspect(db.session.connection()).get_unique_constraints(table)
+        }
+        found |= {(table, i["name"]) for i in inspect(db.session.connection()).get_indexes(table)}
+    return found
+
+
+def test_a_first_migration_keeps_every_constraint_of_the_registry(app, tmp_path, bulk_load):
+    before = _constraints_and_indexes()
+    result = run_import(app, SAMPLE, "--json")
+    assert json.loads(result.stdout.strip().splitlines()[-1])["imported"] == 8
+    assert _constraints_and_indexes() == before
+    assert count(BeneficiaryCategory) == 11
+    again = run_import(app, SAMPLE, "--json")
+    assert json.loads(again.stdout.strip().splitlines()[-1])["unchanged"] == 8
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        create_person(national_id="001182700007", date_of_birth=date(1982, 1, 1), sex="F")
+
+
+def test_a_bulk_load_applies_the_changed_rows_too(app, tmp_path, bulk_load):
+    run_import(app, write(tmp_path, GOOD))
+    new = [bad(national_id=f"00106070{n:04d}", date_of_birth="1960-10-10") for n in range(1, 4)]
+    changed = GOOD.replace(";ELDERLY_POOR_ALONE", "")
+    result = run_import(app, write(tmp_path, changed, *new, name="second.csv"), "--json")
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "imported": 3, "updated": 1, "unchanged": 0, "invalid": 0}  # fmt: skip
+    son = db.session.scalar(
+        select(Beneficiary).join(Person).where(Person.national_id == "001050700004")
+    )
+    db.session.refresh(son)
+    assert [c.category_code for c in son.categories] == ["DISABLED_EXTREMELY_SEVERE"]
+    assert count(Beneficiary) == 4 and count(Decision) == 1
+
+
+def test_a_refused_bulk_load_leaves_the_registry_as_it_was(app, tmp_path, bulk_load):
+    before = _constraints_and_indexes()
+    result = run_import(app, write(tmp_path, GOOD, bad(commune_code="99999")))
+    assert result.exit_code != 0
+    assert count(Person) == 0
+    assert _constraints_and_indexes() == before

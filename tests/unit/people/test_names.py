@@ -1,6 +1,9 @@
 """Names sort the Vietnamese way in payment lists (interchange.md section 3)."""
 
-from benefits.people.names import vietnamese_sort_key
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benefits.people.names import _key_of_whole_name, vietnamese_sort_key
 
 
 def test_given_name_first_then_full_name():
@@ -18,3 +21,15 @@ def test_tone_marks_are_only_a_secondary_difference():
     names = ["Vũ Thị Ánh", "Bùi Thị Anh", "Lê Thị Ánh", "Lê Thị Anh"]
     assert sorted(names, key=vietnamese_sort_key) == [
         "Bùi Thị Anh", "Lê Thị Anh", "Lê Thị Ánh", "Vũ Thị Ánh"]  # fmt: skip
+
+
+# Vietnamese letters, marks on their own (combining), ASCII letters, digits, spaces.
+NAME_CHARACTERS = (
+    "aăâeêoôơuưiy dđAĂÂĐNghfjwzZ0 \t1-'ÀÁẠẢÃ\u0300\u0301\u0303\u0309\u0323\u0306\u0302\u031b"
+)
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=NAME_CHARACTERS))
+def test_the_word_by_word_key_is_the_key_of_the_whole_name(name):
+    assert vietnamese_sort_key(name) == _key_of_whole_name(name)

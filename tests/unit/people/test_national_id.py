@@ -54,3 +54,9 @@ def test_digits_beyond_3_are_refused():
 
 def test_numbers_are_masked_but_for_province_and_last_three_digits():
     assert mask_national_id("001085012345") == "001******345"
+
+
+def test_an_id_number_in_full_width_digits_is_refused():
+    with pytest.raises(InvalidNationalId) as refused:
+        check_national_id("００１０５０７０００４")
+    assert refused.value.part == "length"
