@@ -24,6 +24,21 @@ def care_groups() -> list[str]:
     return list(db.session.scalars(select(CareSupportRule.care_group).distinct()))
 
 
+def care_group_choices(locale: str) -> list[tuple[str, str]]:
+    """``(group, label)`` for a form: the names of a group's rows (its age bands) joined."""
+    names: dict[str, list[str]] = {}
+    rows = db.session.execute(
+        select(
+            CareSupportRule.care_group, CareSupportRule.name_vi, CareSupportRule.name_en
+        ).order_by(CareSupportRule.care_group, CareSupportRule.min_age.nulls_first())
+    )
+    for group, name_vi, name_en in rows:
+        name = name_en if locale == "en" else name_vi
+        if name not in names.setdefault(group, []):
+            names[group].append(name)
+    return [(group, " / ".join(labels)) for group, labels in names.items()]
+
+
 def grant_care_support(
     beneficiary: Beneficiary,
     care_group: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -39,3 +39,41 @@ class EndSocialPensionForm(FlaskForm):
             Regexp(MONTH_PATTERN, message=_l("Write the month as YYYY-MM.")),
         ],
     )
+
+
+class CareSupportForm(FlaskForm):
+    """ND20 Art 20: who is paid to care for the beneficiary, from a month. The kinds of
+    care come from the rule tables (``care_groups``, passed in)."""
+
+    # An unknown kind is refused by the service, with a translated message.
+    care_group = SelectField(
+        _l("Kind of care"),
+        validators=[DataRequired(message=_l("Choose the kind of care."))],
+        validate_choice=False,
+    )
+    carer_name = StringField(
+        _l("Carer's full name"),
+        validators=[DataRequired(message=_l("Give the carer's full name.")), Length(max=120)],
+    )
+    carer_national_id = StringField(
+        _l("Carer's personal ID number"),
+        validators=[
+            Optional(),
+            Regexp(r"^\d{12}$", message=_l("The ID number must be exactly 12 digits.")),
+        ],
+    )
+    from_month = StringField(
+        _l("Paid from (YYYY-MM)"),
+        validators=[
+            DataRequired(message=_l("Write the month as YYYY-MM.")),
+            Regexp(MONTH_PATTERN, message=_l("Write the month as YYYY-MM.")),
+        ],
+    )
+    to_month = StringField(
+        _l("Until (YYYY-MM), if it has ended"),
+        validators=[Optional(), Regexp(MONTH_PATTERN, message=_l("Write the month as YYYY-MM."))],
+    )
+
+    def __init__(self, *args, care_groups: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.care_group.choices = [("", _l("Choose…")), *care_groups]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,7 +23,8 @@ from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.models import Overpayment, PaymentLine
-from benefits.registry.forms import EndSocialPensionForm, SocialPensionForm
+from benefits.registry.care_support import care_group_choices, grant_care_support
+from benefits.registry.forms import CareSupportForm, EndSocialPensionForm, SocialPensionForm
 from benefits.registry.models import Beneficiary, CareSupport, SocialPensionPeriod
 from benefits.registry.queries import PAGE as REGISTRY_PAGE
 from benefits.registry.queries import search_beneficiaries
@@ -134,8 +136,39 @@ def _beneficiary_in_scope(code: str) -> Beneficiary:
 @permission_required("registry.read")
 def beneficiary(code: str):
     found = _beneficiary_in_scope(code)
-    pension_form = SocialPensionForm() if has_permission(current_user, "registry.edit") else None
-    return _beneficiary_page(found, pension_form)
+    editor = has_permission(current_user, "registry.edit")
+    return _beneficiary_page(
+        found, SocialPensionForm() if editor else None, _care_form() if editor else None
+    )
+
+
+def _care_form() -> CareSupportForm:
+    return CareSupportForm(care_groups=care_group_choices(str(get_locale() or "vi")))
+
+
+@officer_bp.post("/registry/<code>/care-support")
+@permission_required("registry.edit")
+def beneficiary_care_support(code: str):
+    """ND20 Art 20: record who is paid to care for the beneficiary, from a month."""
+    found = _beneficiary_in_scope(code)
+    form = _care_form()
+    if form.validate_on_submit():
+        try:
+            grant_care_support(
+                found, form.care_group.data, form.carer_name.data.strip(),
+                form.carer_national_id.data or None, Month.parse(form.from_month.data),
+                request_actor(),
+                to_month=Month.parse(form.to_month.data) if form.to_month.data else None,
+            )  # fmt: skip
+        except DomainError as error:
+            db.session.rollback()
+            field = {"national_id": "carer_national_id"}.get(error.field, error.field)
+            getattr(form, field or "care_group").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The care support is recorded."), "success")
+            return redirect(url_for("officer.beneficiary", code=found.code) + "#care-support")
+    return _beneficiary_page(found, None, form)
 
 
 @officer_bp.post("/registry/<code>/social-pension")
@@ -158,7 +191,7 @@ def beneficiary_social_pension(code: str):
             db.session.commit()
             flash(_("The social pension is recorded."), "success")
             return redirect(url_for("officer.beneficiary", code=found.code))
-    return _beneficiary_page(found, form)
+    return _beneficiary_page(found, form, None)
 
 
 @officer_bp.post("/registry/<code>/social-pension/<int:period_id>/end")
@@ -185,7 +218,11 @@ def beneficiary_social_pension_end(code: str, period_id: int):
     return redirect(url_for("officer.beneficiary", code=found.code) + "#social-pension")
 
 
-def _beneficiary_page(found: Beneficiary, pension_form: SocialPensionForm | None):
+def _beneficiary_page(
+    found: Beneficiary,
+    pension_form: SocialPensionForm | None,
+    care_form: CareSupportForm | None = None,
+):
     rules = RuleBook.load(db.session)
     person = EntitlementInput.of(found)
     this_month = Month.of(date.today())
@@ -211,7 +248,7 @@ def _beneficiary_page(found: Beneficiary, pension_form: SocialPensionForm | None
     ).all()
     return render_template("officer/beneficiary.html", beneficiary=found, months=months,
                            lines=lines, overpayments=overpayments, audit=audit,
-                           care_supports=care_supports,
+                           care_supports=care_supports, care_form=care_form,
                            pension_form=pension_form)  # fmt: skip
 
 

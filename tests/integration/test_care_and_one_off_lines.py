@@ -208,3 +208,78 @@ def test_no_line_can_be_added_to_a_locked_batch(child_in_foster_care):
                 arrears_months="", one_off_amount=1, total_amount=1, status="open",
             )
         )  # fmt: skip
+
+
+def care_form(**overrides):
+    return {"care_group": "CARE_HOUSEHOLD_EXTREMELY_SEVERE", "carer_name": "Lâm Thị Hoa",
+            "carer_national_id": "001175012345", "from_month": "2025-01", "to_month": "",
+            **overrides}  # fmt: skip
+
+
+@pytest.fixture
+def severely_disabled():
+    return create_beneficiary(categories=("DISABLED_EXTREMELY_SEVERE",), full_name="Lâm Văn Sơn")
+
+
+def care_records(beneficiary):
+    from benefits.registry.models import CareSupport
+
+    return db.session.scalars(
+        select(CareSupport).where(CareSupport.beneficiary_id == beneficiary.id)
+    ).all()
+
+
+def test_an_officer_records_care_support_and_the_next_batch_pays_the_carer(
+    client, severely_disabled
+):
+    """ND20 Art 20.2: a household directly caring for a person with extremely severe
+    disability, 1.0 × the standard level."""
+    from tests.integration.test_registry_pages import log_in
+
+    log_in(client, "officer", "care2@xa.gov.vn", commune="00070")
+    page = client.get(f"/officer/registry/{severely_disabled.code}").get_data(as_text=True)
+    assert "Hộ gia đình trực tiếp chăm sóc mỗi người khuyết tật đặc biệt nặng" in page
+    response = client.post(f"/officer/registry/{severely_disabled.code}/care-support",
+                           data=care_form())  # fmt: skip
+    assert response.status_code == 302
+    [record] = care_records(severely_disabled)
+    assert record.carer_name == "Lâm Thị Hoa" and record.from_month == Month(2025, 1)
+    [care] = lines_of(generate("2025-03"), "CARE_SUPPORT")
+    assert care.monthly_amount == 500_000 and care.payee_name == "Lâm Thị Hoa"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"care_group": ""}, "Chọn loại chăm sóc."),
+        ({"care_group": "PET_SITTING"}, "Không có loại hỗ trợ chăm sóc PET_SITTING."),
+        ({"carer_name": ""}, "Ghi họ tên người chăm sóc."),
+        ({"carer_national_id": "123"}, "12 chữ số"),
+        ({"carer_national_id": "999175012345"}, "mã tỉnh"),
+        ({"from_month": "2025-13"}, "YYYY-MM"),
+        ({"to_month": "2024-12"}, "Tháng cuối trước tháng đầu."),
+    ],
+)
+def test_bad_care_support_input_is_refused_and_records_nothing(
+    client, severely_disabled, overrides, message
+):
+    from tests.integration.test_registry_pages import log_in
+
+    log_in(client, "officer", "care3@xa.gov.vn", commune="00070")
+    response = client.post(f"/officer/registry/{severely_disabled.code}/care-support",
+                           data=care_form(**overrides))  # fmt: skip
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert care_records(severely_disabled) == []
+
+
+def test_care_support_of_another_commune_or_by_the_chairman_is_refused(client, severely_disabled):
+    from tests.integration.test_registry_pages import log_in
+
+    log_in(client, "officer", "care4@xa.gov.vn", commune="26506")
+    url = f"/officer/registry/{severely_disabled.code}/care-support"
+    assert client.post(url, data=care_form()).status_code == 404
+    client.post("/logout")
+    log_in(client, "chairman", "chair@xa.gov.vn", commune="00070")
+    assert client.post(url, data=care_form()).status_code == 404
+    assert care_records(severely_disabled) == []
