@@ -1,4 +1,4 @@
-"""The commune officer's form to record that a beneficiary receives the social pension."""
+"""The commune officer's registry forms: the social pension received, care support."""
 
 from __future__ import annotations
 
@@ -8,20 +8,18 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_MESSAGE = _l("Write the month as YYYY-MM.")
+
+
+def month_field(label, required: bool = True) -> StringField:
+    """A ``YYYY-MM`` month, required or optional."""
+    first = DataRequired(message=MONTH_MESSAGE) if required else Optional()
+    return StringField(label, validators=[first, Regexp(MONTH_PATTERN, message=MONTH_MESSAGE)])
 
 
 class SocialPensionForm(FlaskForm):
-    from_month = StringField(
-        _l("Receives the social pension from (YYYY-MM)"),
-        validators=[
-            DataRequired(message=_l("Write the month as YYYY-MM.")),
-            Regexp(MONTH_PATTERN, message=_l("Write the month as YYYY-MM.")),
-        ],
-    )
-    to_month = StringField(
-        _l("Until (YYYY-MM), if it has ended"),
-        validators=[Optional(), Regexp(MONTH_PATTERN, message=_l("Write the month as YYYY-MM."))],
-    )
+    from_month = month_field(_l("Receives the social pension from (YYYY-MM)"))
+    to_month = month_field(_l("Until (YYYY-MM), if it has ended"), required=False)
     reference = StringField(
         _l("Social pension decision (number and date)"),
         validators=[
@@ -32,13 +30,7 @@ class SocialPensionForm(FlaskForm):
 
 
 class EndSocialPensionForm(FlaskForm):
-    last_month = StringField(
-        _l("Last month received (YYYY-MM)"),
-        validators=[
-            DataRequired(message=_l("Write the month as YYYY-MM.")),
-            Regexp(MONTH_PATTERN, message=_l("Write the month as YYYY-MM.")),
-        ],
-    )
+    last_month = month_field(_l("Last month received (YYYY-MM)"))
 
 
 class CareSupportForm(FlaskForm):
@@ -62,17 +54,8 @@ class CareSupportForm(FlaskForm):
             Regexp(r"^\d{12}$", message=_l("The ID number must be exactly 12 digits.")),
         ],
     )
-    from_month = StringField(
-        _l("Paid from (YYYY-MM)"),
-        validators=[
-            DataRequired(message=_l("Write the month as YYYY-MM.")),
-            Regexp(MONTH_PATTERN, message=_l("Write the month as YYYY-MM.")),
-        ],
-    )
-    to_month = StringField(
-        _l("Until (YYYY-MM), if it has ended"),
-        validators=[Optional(), Regexp(MONTH_PATTERN, message=_l("Write the month as YYYY-MM."))],
-    )
+    from_month = month_field(_l("Paid from (YYYY-MM)"))
+    to_month = month_field(_l("Until (YYYY-MM), if it has ended"), required=False)
 
     def __init__(self, *args, care_groups: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
