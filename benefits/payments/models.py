@@ -80,7 +80,7 @@ class PaymentLine(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"))
     line_no: Mapped[int]
     # The beneficiary the payment is about; NULL for a one-off support to someone who is
     # not a monthly beneficiary (a house repaired), then ``beneficiary_code`` is the dossier's.

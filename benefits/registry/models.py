@@ -101,7 +101,7 @@ class BeneficiaryCategory(db.Model):
     __table_args__ = (UniqueConstraint("beneficiary_id", "category_code", "from_month"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"))
     category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"))
     from_month: Mapped[Month] = mapped_column(MonthType)
     to_month: Mapped[Month | None] = mapped_column(MonthType)
