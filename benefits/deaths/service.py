@@ -46,6 +46,9 @@ FUNERAL_PROCEDURE = "1.001731"  # ND20 Art 11
 # Effects registered by other modules: f(record, beneficiary, last_entitled_month, actor),
 # ``beneficiary`` a ``BeneficiaryFacts`` (id, code, commune ...), in the death's transaction.
 DEATH_EFFECTS: list[Callable] = []
+# Effects of the death of any person the portal knows, beneficiary or not (a carer paid
+# care support, for instance): f(record, person_id, month_of_death, actor).
+PERSON_DEATH_EFFECTS: list[Callable] = []
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,8 @@ def record_death(
     audits = []  # written together at the end, in one statement
     if person is not None:
         write_death_of_person(person, record, deregister)
+        for effect in PERSON_DEATH_EFFECTS:
+            effect(record, person.id, last_month, actor)
     funeral_case = None
     if beneficiary is not None:
         audits.append(_stop_allowance(beneficiary, [held for held, _ in closed], last_month))

@@ -6,6 +6,7 @@ Registered as an effect of the death engine, so it runs in the same transaction:
 - a locked, unpaid line covering later months is marked do-not-pay as a whole, and the
   months up to the death are released to the next batch as arrears;
 - a paid line records an overpayment to recover (thu hồi).
+The same holds for care-support lines paying a carer who has died (domain.md 5.2).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from __future__ import annotations
 from sqlalchemy import and_, bindparam, select, update
 
 from benefits.accounts.audit import Actor, record_audit
-from benefits.deaths.service import DEATH_EFFECTS
+from benefits.deaths.service import DEATH_EFFECTS, PERSON_DEATH_EFFECTS
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.models import Overpayment, PaymentBatch, PaymentItem, PaymentLine
+from benefits.registry.models import Beneficiary, CareSupport
 
 
 def _lines_after_death():
@@ -51,6 +53,53 @@ def apply_death_to_batches(record, beneficiary, last_month: Month, actor: Actor)
     found = db.session.scalars(
         _LINES_AFTER_DEATH, {"beneficiary_id": beneficiary.id, "last_month": last_month.yyyymm}
     ).all()
+    _stop_lines(found, last_month, record, actor)
+
+
+def _care_lines_after_carer_death():
+    """Ids of the care-support lines of locked batches, open or paid, paying a carer for a
+    month after the carer's month of death (domain.md 5.2: care support to the deceased
+    as carer stops likewise)."""
+    later_item = select(PaymentItem.id).where(
+        PaymentItem.batch_id == PaymentLine.batch_id,
+        PaymentItem.beneficiary_id == PaymentLine.beneficiary_id,
+        PaymentItem.kind == PaymentLine.kind,
+        PaymentItem.case_id.is_(None),
+        PaymentItem.month > bindparam("last_month"),
+        PaymentItem.care_support_id.in_(
+            select(CareSupport.id).where(CareSupport.carer_person_id == bindparam("person_id"))
+        ),
+    )
+    return (
+        select(PaymentLine.id)
+        .join(PaymentBatch, PaymentBatch.id == PaymentLine.batch_id)
+        .where(
+            PaymentLine.kind == "CARE_SUPPORT",
+            # Care paid to oneself (a parent with a disability) ends with one's own death,
+            # as a beneficiary: not twice.
+            PaymentLine.beneficiary_id.not_in(
+                select(Beneficiary.id).where(Beneficiary.person_id == bindparam("person_id"))
+            ),
+            PaymentBatch.status == "locked",
+            PaymentLine.status.in_(("open", "paid")),
+            later_item.exists(),
+        )
+    )
+
+
+_CARE_LINES_AFTER_CARER_DEATH = _care_lines_after_carer_death()
+
+
+def apply_carer_death_to_batches(record, person_id: int, last_month: Month, actor: Actor):
+    found = db.session.scalars(
+        _CARE_LINES_AFTER_CARER_DEATH, {"person_id": person_id, "last_month": last_month.yyyymm}
+    ).all()
+    _stop_lines(found, last_month, record, actor)
+
+
+def _stop_lines(found: list[int], last_month: Month, record, actor: Actor) -> None:
+    """A locked unpaid line is not paid (its months up to the death go to the next batch);
+    a paid one records an overpayment to recover."""
     if not found:
         return  # most deaths: no locked batch pays a later month
     lines = db.session.scalars(
@@ -107,3 +156,4 @@ def _record_overpayment(line, items, last_month: Month, record, actor: Actor) ->
 
 
 DEATH_EFFECTS.append(apply_death_to_batches)
+PERSON_DEATH_EFFECTS.append(apply_carer_death_to_batches)

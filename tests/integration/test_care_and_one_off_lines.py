@@ -283,3 +283,37 @@ def test_care_support_of_another_commune_or_by_the_chairman_is_refused(client, s
     log_in(client, "chairman", "chair@xa.gov.vn", commune="00070")
     assert client.post(url, data=care_form()).status_code == 404
     assert care_records(severely_disabled) == []
+
+
+def test_a_carer_s_death_learned_late_stops_a_locked_care_line(child_in_foster_care):
+    """Domain section 5.2 and 5.4: a locked, unpaid care-support line holding months after
+    the carer's death is not paid; the months up to the death go to the next batch."""
+    _child, carer = child_in_foster_care
+    march = lock_batch(generate("2025-03").id, ACTOR)
+    death_of(carer, "KT-CARER-LATE", "2025-02-14")
+    [care] = lines_of(march, "CARE_SUPPORT")
+    db.session.refresh(care)
+    assert care.status == "do_not_pay"
+    [allowance] = lines_of(march, "ALLOWANCE")
+    assert allowance.status == "open"  # the child's own allowance is not touched
+    [again] = lines_of(generate("2025-04"), "CARE_SUPPORT")
+    assert again.arrears_months == "2025-01;2025-02" and again.monthly_amount == 0
+
+
+def test_a_carer_s_death_after_a_paid_care_line_records_an_overpayment(
+    child_in_foster_care, tmp_path
+):
+    from benefits.payments.models import Overpayment
+    from benefits.payments.service import reconcile_batch
+
+    child, carer = child_in_foster_care
+    march = lock_batch(generate("2025-03").id, ACTOR)
+    [care] = lines_of(march, "CARE_SUPPORT")
+    result = tmp_path / "result.csv"
+    result.write_text(f"line_no,national_id,status,paid_on\n{care.line_no},{care.national_id},"
+                      "PAID,2025-03-05\n", encoding="utf-8")  # fmt: skip
+    reconcile_batch(march.id, result, ACTOR, report=lambda _line: None)
+    death_of(carer, "KT-CARER-PAID", "2025-01-20")
+    [overpayment] = db.session.scalars(select(Overpayment)).all()
+    assert overpayment.beneficiary_id == child.id
+    assert overpayment.amount == 2 * 1_250_000  # February and March, paid after the death
