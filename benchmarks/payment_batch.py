@@ -48,7 +48,7 @@ def national_id(i: int) -> str:
     return f"{province}050{i % 1_000_000:06d}"
 
 
-def load(n: int, month: Month, social_pension: float) -> None:
+def load(n: int, month: Month = MONTH, social_pension: float = 0.0) -> None:
     """Persons, beneficiaries and their categories, written with COPY."""
     communes = [c["code"] for c in commune_rows()]
     raw = db.session.connection().connection.driver_connection
