@@ -3,8 +3,10 @@ checks and their downloads."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from datetime import date
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -175,6 +177,19 @@ def batch_detail(batch_id: int):
     )  # fmt: skip
 
 
+def _send_written_file(write, download_name: str, mimetype: str | None = None):
+    """Send a file that ``write(path)`` makes, leaving nothing behind on disk: the file is
+    unlinked as soon as it is open, and the open handle is streamed, then closed."""
+    fd, path = tempfile.mkstemp(suffix=Path(download_name).suffix)
+    os.close(fd)
+    try:
+        write(path)
+        handle = open(path, "rb")  # noqa: SIM115 - send_file closes it after the response
+    finally:
+        os.unlink(path)
+    return send_file(handle, as_attachment=True, download_name=download_name, mimetype=mimetype)
+
+
 @payments_bp.get("/batches/<int:batch_id>/export.<fmt>")
 def batch_export(batch_id: int, fmt: str):
     batch = _batch_in_scope(batch_id)
@@ -186,16 +201,15 @@ def batch_export(batch_id: int, fmt: str):
             headers={"Content-Disposition": f"attachment; filename={name}.csv"},
         )
     if fmt == "xlsx":
-        with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as tmp:
-            write_xlsx(batch, tmp.name)
-        return send_file(tmp.name, as_attachment=True, download_name=f"{name}.xlsx")
+        return _send_written_file(lambda path: write_xlsx(batch, path), f"{name}.xlsx")
     if fmt == "pdf":
-        with tempfile.NamedTemporaryFile(suffix=".pdf", delete=False) as tmp:
-            try:
-                write_signature_sheets(batch, tmp.name)
-            except DomainError as error:  # the font is missing on this server
-                flash(error.message, "error")
-                return redirect(url_for("payments.batch_detail", batch_id=batch.id))
-        return send_file(tmp.name, as_attachment=True, download_name=f"ky-nhan-{name}.pdf",
-                         mimetype="application/pdf")  # fmt: skip
+        try:
+            return _send_written_file(
+                lambda path: write_signature_sheets(batch, path),
+                f"ky-nhan-{name}.pdf",
+                mimetype="application/pdf",
+            )
+        except DomainError as error:  # the font is missing on this server
+            flash(error.message, "error")
+            return redirect(url_for("payments.batch_detail", batch_id=batch.id))
     abort(404)

@@ -379,3 +379,18 @@ def test_an_overpayment_shows_in_the_next_batch_report(app, caseload, tmp_path):
     other_batch = generate(app, "2025-04", "--commune", "00004")
     page = other.get(f"/payments/batches/{other_batch['batch_id']}").get_data(as_text=True)
     assert son["beneficiary_code"] not in page
+
+
+def test_excel_and_pdf_downloads_leave_no_file_behind(app, caseload, tmp_path, monkeypatch):
+    import tempfile
+
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    batch = generate(app, "2025-03", "--commune", "00070")
+    client = payment_officer_client(app)
+    for fmt, magic in (("xlsx", b"PK"), ("pdf", b"%PDF")):
+        response = client.get(f"/payments/batches/{batch['batch_id']}/export.{fmt}")
+        assert response.status_code == 200 and response.data.startswith(magic)
+        response.close()
+    assert list(spool.iterdir()) == []
