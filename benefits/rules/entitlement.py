@@ -22,7 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from benefits.month import Month
-from benefits.rules.models import Category, CoefficientRule, SocialPensionLevel, StandardLevel
+from benefits.rules.models import (
+    CareSupportRule,
+    Category,
+    CoefficientRule,
+    SocialPensionLevel,
+    StandardLevel,
+)
 
 # ND20 Art 6.2: the single-parent coefficient is paid on top of the highest of these.
 ADDABLE_TO_SINGLE_PARENT = frozenset({"ELDERLY", "DISABILITY", "HIV"})
@@ -164,6 +170,10 @@ class RuleBook:
     social_pension_levels: dict[str | None, list[tuple[Month, int]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    # care group -> rule code -> [(effective_month, min_age, max_age, coefficient_pct)]
+    care_support: dict[str, dict[str, list[tuple[Month, int | None, int | None, int]]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
 
     @classmethod
     def load(cls, session: Session) -> RuleBook:
@@ -182,6 +192,10 @@ class RuleBook:
             select(SocialPensionLevel).order_by(SocialPensionLevel.effective_month)
         ):
             book.social_pension_levels[p.province_code].append((p.effective_month, p.amount))
+        for c in session.scalars(select(CareSupportRule).order_by(CareSupportRule.effective_month)):
+            book.care_support[c.care_group][c.code].append(
+                (c.effective_month, c.min_age, c.max_age, c.coefficient_pct)
+            )
         return book
 
     @staticmethod
@@ -225,6 +239,46 @@ class RuleBook:
             return False
         # ND20 Art 8.2: ends from the month after the birthday month of max_age.
         return rule.max_age is None or age_in_month(date_of_birth, month - 1) < rule.max_age
+
+
+@dataclass(frozen=True)
+class CareSupportRate:
+    """Monthly care support (ND20 Art 20) for a month: the rule row that applies, its
+    coefficient and the standard level in force."""
+
+    month: Month
+    rule_code: str
+    coefficient_pct: int
+    standard_level: int
+
+    @property
+    def amount(self) -> int:
+        return self.standard_level * self.coefficient_pct // 100
+
+    @property
+    def coefficient(self) -> str:
+        return format_coefficient(self.coefficient_pct)
+
+
+def care_support_rate(
+    care_group: str,
+    cared_date_of_birth: date,
+    province_code: str | None,
+    month: Month,
+    rules: RuleBook,
+) -> CareSupportRate | None:
+    """The care support of ``care_group`` for a person born on ``cared_date_of_birth``: the
+    row of the group whose age band holds the age (from the birthday month, Art 8.1), each
+    rule code with its own latest effective month; the same as ``care_support_sql``."""
+    age = age_in_month(cared_date_of_birth, month)
+    for code, rows in sorted(rules.care_support.get(care_group, {}).items()):
+        for _, min_age, max_age, pct in rules._latest(rows, month):
+            if (min_age is None or age >= min_age) and (max_age is None or age < max_age):
+                standard = rules.standard_level(province_code, month)
+                if pct <= 0 or standard is None:
+                    return None
+                return CareSupportRate(month, code, pct, standard)
+    return None
 
 
 def entitlement_for(person: EntitlementInput, month: Month, rules: RuleBook) -> Entitlement | None:

@@ -29,7 +29,12 @@ from benefits.registry.models import Beneficiary, CareSupport, SocialPensionPeri
 from benefits.registry.queries import PAGE as REGISTRY_PAGE
 from benefits.registry.queries import search_beneficiaries
 from benefits.registry.social_pension import end_social_pension, record_social_pension
-from benefits.rules.entitlement import EntitlementInput, RuleBook, entitlement_for
+from benefits.rules.entitlement import (
+    EntitlementInput,
+    RuleBook,
+    care_support_rate,
+    entitlement_for,
+)
 from benefits.web.auth import request_actor
 from benefits.web.uploads import send_case_attachment
 
@@ -240,6 +245,13 @@ def _beneficiary_page(
         select(CareSupport).where(CareSupport.beneficiary_id == found.id).order_by(
             CareSupport.from_month)
     ).all()  # fmt: skip
+    # ND20 Art 20: what each care record pays this month (none outside its months).
+    care_this_month = {
+        c.id: care_support_rate(c.care_group, found.person.date_of_birth, person.province_code,
+                                this_month, rules)
+        for c in care_supports
+        if c.from_month <= this_month and (c.to_month is None or this_month <= c.to_month)
+    }  # fmt: skip
     audit = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.object_type == "beneficiary", AuditEntry.object_id == found.code)
@@ -249,6 +261,7 @@ def _beneficiary_page(
     return render_template("officer/beneficiary.html", beneficiary=found, months=months,
                            lines=lines, overpayments=overpayments, audit=audit,
                            care_supports=care_supports, care_form=care_form,
+                           care_this_month=care_this_month,
                            pension_form=pension_form)  # fmt: skip
 
 

@@ -190,6 +190,8 @@ def test_the_officer_sees_who_is_paid_to_care_for_the_beneficiary(client, child_
     log_in(client, "officer", "care@xa.gov.vn", commune="00070")
     page = client.get(f"/officer/registry/{child.code}").get_data(as_text=True)
     assert "Hà Thị Mai" in page and "CARE_CHILD" in page and "CARE_SUPPORT" in page
+    # Born 2021-06: from 4 (June 2025) the carer gets 1.5 × the standard level a month.
+    assert "750.000\u00a0₫ (1.5 × 500.000\u00a0₫)" in page
 
 
 def test_no_line_can_be_added_to_a_locked_batch(child_in_foster_care):
