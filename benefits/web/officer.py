@@ -262,6 +262,7 @@ def _beneficiary_page(
                            lines=lines, overpayments=overpayments, audit=audit,
                            care_supports=care_supports, care_form=care_form,
                            care_this_month=care_this_month,
+                           care_labels=dict(care_group_choices(str(get_locale() or "vi"))),
                            pension_form=pension_form)  # fmt: skip
 
 
