@@ -8,13 +8,14 @@ row from the month of the birthday (ND20 Art 8.1), as for the allowance.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 
 from benefits.month import month_index_sql
 from benefits.people.models import Person
 from benefits.places.models import Commune
 from benefits.registry.models import Beneficiary, CareSupport
 from benefits.rules.entitlement_sql import (
+    _in_age_band,
     _in_period,
     _level_periods,
     greatest,
@@ -70,8 +71,7 @@ def care_support_select(pairs):
             and_(
                 rules.c.care_group == CareSupport.care_group,
                 _in_period(rules, month),
-                or_(rules.c.min_age.is_(None), age >= rules.c.min_age),
-                or_(rules.c.max_age.is_(None), age < rules.c.max_age),
+                _in_age_band(rules, age),
             ),
         )
         .join(national, _in_period(national, month))

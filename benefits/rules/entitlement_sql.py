@@ -108,6 +108,14 @@ def _in_period(period, month: ColumnElement) -> ColumnElement:
     )
 
 
+def _in_age_band(rule, age: ColumnElement) -> ColumnElement:
+    """``min_age`` inclusive, ``max_age`` exclusive, NULL for no bound (the rule tables)."""
+    return and_(
+        or_(rule.c.min_age.is_(None), age >= rule.c.min_age),
+        or_(rule.c.max_age.is_(None), age < rule.c.max_age),
+    )
+
+
 def monthly_entitlement_select(pairs):
     """Entitlements for the (beneficiary_id, month) pairs of ``pairs`` (see module doc)."""
     pairs = pairs.subquery() if hasattr(pairs, "subquery") else pairs
@@ -146,8 +154,7 @@ def monthly_entitlement_select(pairs):
             and_(
                 coefficient_periods.c.category_code == BeneficiaryCategory.category_code,
                 _in_period(coefficient_periods, month),
-                or_(coefficient_periods.c.min_age.is_(None), age >= coefficient_periods.c.min_age),
-                or_(coefficient_periods.c.max_age.is_(None), age < coefficient_periods.c.max_age),
+                _in_age_band(coefficient_periods, age),
             ),
         )
         .where(
