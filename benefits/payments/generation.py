@@ -110,12 +110,16 @@ def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor)
     return batch
 
 
-def _scope_filter(scope_kind: str, scope_code: str):
+def commune_in_scope(commune_column, scope_kind: str, scope_code: str):
+    """``commune_column`` is a commune of the batch's scope: the commune itself, or one of
+    the province's communes."""
     if scope_kind == "commune":
-        return Beneficiary.commune_code == scope_code
-    return Beneficiary.commune_code.in_(
-        select(Commune.code).where(Commune.province_code == scope_code)
-    )
+        return commune_column == scope_code
+    return commune_column.in_(select(Commune.code).where(Commune.province_code == scope_code))
+
+
+def _scope_filter(scope_kind: str, scope_code: str):
+    return commune_in_scope(Beneficiary.commune_code, scope_kind, scope_code)
 
 
 def _insert_items(batch: PaymentBatch, month: Month, scope_kind: str, scope_code: str) -> None:
@@ -236,11 +240,7 @@ def _insert_one_off_items(
 ) -> None:
     """domain.md section 4: one-off support approved and not yet paid goes into the next
     batch as its own line; the partial unique index on ``case_id`` pays a dossier once."""
-    in_scope = (
-        Case.commune_code == scope_code
-        if scope_kind == "commune"
-        else Case.commune_code.in_(select(Commune.code).where(Commune.province_code == scope_code))
-    )
+    in_scope = commune_in_scope(Case.commune_code, scope_kind, scope_code)
     already = aliased(PaymentItem)
     for kind in ONE_OFF_KINDS:
         codes = payout_procedures(kind)
@@ -285,7 +285,7 @@ def _month_text(column):
 
 
 LINE_COLUMNS = [
-    "batch_id", "line_no", "beneficiary_id", "case_id", "kind", "province_code",
+    "batch_id", "line_no", "beneficiary_id", "case_id", "care_support_id", "kind", "province_code",
     "commune_code", "payment_method", "payment_point", "beneficiary_code", "national_id",
     "full_name", "date_of_birth", "address", "payee_name", "payee_national_id",
     "category_codes", "coefficient_pct", "monthly_amount", "arrears_amount", "arrears_months",
@@ -294,7 +294,8 @@ LINE_COLUMNS = [
 
 
 def _insert_lines(batch: PaymentBatch, month: Month) -> None:
-    """One line per payee and kind (a one-off: per dossier), numbered in list order."""
+    """One line per payee and kind (a one-off: per dossier; care support: per care
+    record, so each carer is paid their own months), numbered in list order."""
     ordered_items = (
         select(PaymentItem)
         .where(PaymentItem.batch_id == batch.id)
@@ -310,7 +311,7 @@ def _insert_lines(batch: PaymentBatch, month: Month) -> None:
             ordered_items.c.beneficiary_id,
             ordered_items.c.case_id,
             ordered_items.c.kind,
-            func.max(ordered_items.c.care_support_id).label("care_support_id"),
+            ordered_items.c.care_support_id,
             func.sum(case((is_current, amount), else_=0)).label("monthly"),
             func.sum(case((is_arrears, amount), else_=0)).label("arrears"),
             func.sum(case((is_one_off, amount), else_=0)).label("one_off"),
@@ -320,7 +321,12 @@ def _insert_lines(batch: PaymentBatch, month: Month) -> None:
             func.max(case((is_current, ordered_items.c.coefficient_pct), else_=0)).label("pct"),
             func.max(case((is_current, ordered_items.c.category_codes))).label("codes"),
         )
-        .group_by(ordered_items.c.beneficiary_id, ordered_items.c.case_id, ordered_items.c.kind)
+        .group_by(
+            ordered_items.c.beneficiary_id,
+            ordered_items.c.case_id,
+            ordered_items.c.care_support_id,
+            ordered_items.c.kind,
+        )  # fmt: skip
         .subquery("per_payee")
     )
     kind = per_payee.c.kind
@@ -331,7 +337,7 @@ def _insert_lines(batch: PaymentBatch, month: Month) -> None:
     line_no = func.row_number().over(
         order_by=(
             Commune.province_code, commune_code, Beneficiary.payment_point, name_key, Person.id,
-            kind, per_payee.c.case_id,
+            kind, per_payee.c.case_id, per_payee.c.care_support_id,
         )
     )  # fmt: skip
     # Who collects (interchange.md section 3, payee_*): the carer for care support, the
@@ -357,7 +363,7 @@ def _insert_lines(batch: PaymentBatch, month: Month) -> None:
     rows = (
         select(
             literal(batch.id, Integer), line_no, per_payee.c.beneficiary_id, per_payee.c.case_id,
-            kind, Commune.province_code, commune_code,
+            per_payee.c.care_support_id, kind, Commune.province_code, commune_code,
             # A one-off to someone outside the registry is paid in cash at the commune.
             func.coalesce(Beneficiary.payment_method, "COMMUNE"), Beneficiary.payment_point,
             func.coalesce(Beneficiary.code, Case.code), Person.national_id, Person.full_name,

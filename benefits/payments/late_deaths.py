@@ -11,33 +11,36 @@ The same holds for care-support lines paying a carer who has died (domain.md 5.2
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.deaths.service import DEATH_EFFECTS, PERSON_DEATH_EFFECTS
 from benefits.extensions import db
 from benefits.month import Month
-from benefits.payments.models import Overpayment, PaymentBatch, PaymentItem, PaymentLine
+from benefits.payments.models import (
+    Overpayment,
+    PaymentBatch,
+    PaymentItem,
+    PaymentLine,
+    items_of,
+)
 from benefits.registry.models import Beneficiary, CareSupport
 
 
-def _lines_after_death():
-    """Ids of the lines of locked batches, open or paid, paying the beneficiary a month
-    after the month of death. Built once: every death runs it. Monthly kinds only
-    (allowance, care support for the deceased): a one-off line (the funeral support
-    itself) is not an entitlement month after the death."""
+def _locked_lines_paying_later_months(*line_conditions, item_condition=None):
+    """Ids of the monthly lines (allowance, care support: not a one-off, the funeral
+    support itself is no entitlement month) of locked batches, open or paid, that pay a
+    month after ``:last_month``. Built once per kind of death: every death runs it."""
     later_item = select(PaymentItem.id).where(
-        PaymentItem.batch_id == PaymentLine.batch_id,
-        PaymentItem.beneficiary_id == PaymentLine.beneficiary_id,
-        PaymentItem.kind == PaymentLine.kind,
-        PaymentItem.case_id.is_(None),
+        items_of(PaymentLine),
         PaymentItem.month > bindparam("last_month"),
+        *([item_condition] if item_condition is not None else []),
     )
     return (
         select(PaymentLine.id)
         .join(PaymentBatch, PaymentBatch.id == PaymentLine.batch_id)
         .where(
-            PaymentLine.beneficiary_id == bindparam("beneficiary_id"),
+            *line_conditions,
             PaymentBatch.status == "locked",
             PaymentLine.status.in_(("open", "paid")),
             PaymentLine.case_id.is_(None),
@@ -46,7 +49,21 @@ def _lines_after_death():
     )
 
 
-_LINES_AFTER_DEATH = _lines_after_death()
+# The deceased's own lines.
+_LINES_AFTER_DEATH = _locked_lines_paying_later_months(
+    PaymentLine.beneficiary_id == bindparam("beneficiary_id")
+)
+# Domain 5.2: care support paid to the deceased as carer. Care paid to oneself (a parent
+# with a disability) ends with one's own death, as a beneficiary: not twice.
+_CARE_LINES_AFTER_CARER_DEATH = _locked_lines_paying_later_months(
+    PaymentLine.kind == "CARE_SUPPORT",
+    PaymentLine.beneficiary_id.not_in(
+        select(Beneficiary.id).where(Beneficiary.person_id == bindparam("person_id"))
+    ),
+    item_condition=PaymentItem.care_support_id.in_(
+        select(CareSupport.id).where(CareSupport.carer_person_id == bindparam("person_id"))
+    ),
+)
 
 
 def apply_death_to_batches(record, beneficiary, last_month: Month, actor: Actor) -> None:
@@ -54,40 +71,6 @@ def apply_death_to_batches(record, beneficiary, last_month: Month, actor: Actor)
         _LINES_AFTER_DEATH, {"beneficiary_id": beneficiary.id, "last_month": last_month.yyyymm}
     ).all()
     _stop_lines(found, last_month, record, actor)
-
-
-def _care_lines_after_carer_death():
-    """Ids of the care-support lines of locked batches, open or paid, paying a carer for a
-    month after the carer's month of death (domain.md 5.2: care support to the deceased
-    as carer stops likewise)."""
-    later_item = select(PaymentItem.id).where(
-        PaymentItem.batch_id == PaymentLine.batch_id,
-        PaymentItem.beneficiary_id == PaymentLine.beneficiary_id,
-        PaymentItem.kind == PaymentLine.kind,
-        PaymentItem.case_id.is_(None),
-        PaymentItem.month > bindparam("last_month"),
-        PaymentItem.care_support_id.in_(
-            select(CareSupport.id).where(CareSupport.carer_person_id == bindparam("person_id"))
-        ),
-    )
-    return (
-        select(PaymentLine.id)
-        .join(PaymentBatch, PaymentBatch.id == PaymentLine.batch_id)
-        .where(
-            PaymentLine.kind == "CARE_SUPPORT",
-            # Care paid to oneself (a parent with a disability) ends with one's own death,
-            # as a beneficiary: not twice.
-            PaymentLine.beneficiary_id.not_in(
-                select(Beneficiary.id).where(Beneficiary.person_id == bindparam("person_id"))
-            ),
-            PaymentBatch.status == "locked",
-            PaymentLine.status.in_(("open", "paid")),
-            later_item.exists(),
-        )
-    )
-
-
-_CARE_LINES_AFTER_CARER_DEATH = _care_lines_after_carer_death()
 
 
 def apply_carer_death_to_batches(record, person_id: int, last_month: Month, actor: Actor):
@@ -106,12 +89,7 @@ def _stop_lines(found: list[int], last_month: Month, record, actor: Actor) -> No
         select(PaymentLine).where(PaymentLine.id.in_(found)).order_by(PaymentLine.id)
     ).all()
     for line in lines:
-        items = and_(
-            PaymentItem.batch_id == line.batch_id,
-            PaymentItem.beneficiary_id == line.beneficiary_id,
-            PaymentItem.kind == line.kind,
-            PaymentItem.case_id.is_(None),
-        )
+        items = items_of(line)
         if line.status == "paid":
             _record_overpayment(line, items, last_month, record, actor)
             continue

@@ -13,6 +13,8 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
+    and_,
+    or_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -52,16 +54,25 @@ class PaymentLine(db.Model):
 
     __tablename__ = "payment_lines"
     __table_args__ = (
-        # One line per payee and kind: a monthly kind once per person, a one-off once per
-        # dossier (a person may get two one-offs in a month: a house and a funeral).
+        # One line per payee and kind: the allowance once per person, care support once
+        # per care record (a new carer is paid apart from the one before), a one-off once
+        # per dossier (a person may get two one-offs in a month: a house and a funeral).
         Index(
             "uq_payment_lines_monthly",
             "batch_id",
             "beneficiary_id",
             "kind",
             unique=True,
-            sqlite_where=text("case_id IS NULL"),
-            postgresql_where=text("case_id IS NULL"),
+            sqlite_where=text("case_id IS NULL AND care_support_id IS NULL"),
+            postgresql_where=text("case_id IS NULL AND care_support_id IS NULL"),
+        ),
+        Index(
+            "uq_payment_lines_care_support",
+            "batch_id",
+            "care_support_id",
+            unique=True,
+            sqlite_where=text("care_support_id IS NOT NULL"),
+            postgresql_where=text("care_support_id IS NOT NULL"),
         ),
         Index(
             "uq_payment_lines_one_off",
@@ -87,6 +98,9 @@ class PaymentLine(db.Model):
     beneficiary_id: Mapped[int | None] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
     # The approved dossier a one-off line pays (FUNERAL, ONE_OFF); NULL for monthly kinds.
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    # The care record a CARE_SUPPORT line pays (its carer is the payee); NULL otherwise.
+    # A copy of its items' ``care_support_id`` (which has the foreign key).
+    care_support_id: Mapped[int | None]
     kind: Mapped[str] = mapped_column(String(12))
     province_code: Mapped[str] = mapped_column(String(2))
     commune_code: Mapped[str] = mapped_column(String(5))
@@ -156,6 +170,22 @@ class PaymentItem(db.Model):
     amount: Mapped[int] = mapped_column(db.BigInteger)
     category_codes: Mapped[str] = mapped_column(String(400), default="")
     status: Mapped[str] = mapped_column(String(12), default="issued")
+
+
+def items_of(line):
+    """The items a payment line pays: a one-off line its dossier's; a monthly line its
+    person's months of its kind (for care support, of its care record). ``line`` is a
+    ``PaymentLine`` row, or the class itself for a statement correlated to the lines."""
+    monthly = and_(
+        PaymentItem.case_id.is_(None),
+        PaymentItem.beneficiary_id == line.beneficiary_id,
+        PaymentItem.care_support_id.is_not_distinct_from(line.care_support_id),
+    )
+    if isinstance(line, PaymentLine):
+        which = PaymentItem.case_id == line.case_id if line.case_id is not None else monthly
+    else:
+        which = or_(and_(line.case_id.is_(None), monthly), PaymentItem.case_id == line.case_id)
+    return and_(PaymentItem.batch_id == line.batch_id, PaymentItem.kind == line.kind, which)
 
 
 class Overpayment(db.Model):

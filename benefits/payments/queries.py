@@ -12,9 +12,9 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from benefits.extensions import db
+from benefits.payments.generation import commune_in_scope
 from benefits.payments.models import Overpayment, PaymentBatch, PaymentLine
 from benefits.people.models import Person
-from benefits.places.models import Commune
 from benefits.registry.models import Beneficiary
 from benefits.rules.standard import standard_level_for
 
@@ -184,13 +184,7 @@ def lines_of_people_now_suspended(batch: PaymentBatch) -> list[PaymentLine]:
 def overpayments_to_recover(batch: PaymentBatch) -> list[tuple[Overpayment, str, str]]:
     """Domain section 5.4: overpayments (thu hồi) still to recover from the people of the
     batch's province or commune, with their code and commune, for the batch report."""
-    in_scope = (
-        Beneficiary.commune_code == batch.scope_code
-        if batch.scope_kind == "commune"
-        else Beneficiary.commune_code.in_(
-            select(Commune.code).where(Commune.province_code == batch.scope_code)
-        )
-    )
+    in_scope = commune_in_scope(Beneficiary.commune_code, batch.scope_kind, batch.scope_code)
     return list(db.session.execute(
         select(Overpayment, Beneficiary.code, Beneficiary.commune_code)
         .join(Beneficiary, Beneficiary.id == Overpayment.beneficiary_id)

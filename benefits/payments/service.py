@@ -9,14 +9,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.errors import InvalidTransition, NotFound
 from benefits.extensions import db
 from benefits.payments.export import csv_sha256
 from benefits.payments.generation import ALLOWANCE
-from benefits.payments.models import PaymentBatch, PaymentItem, PaymentLine
+from benefits.payments.models import PaymentBatch, PaymentItem, PaymentLine, items_of
 from benefits.registry.models import Beneficiary
 
 # TT02 Art 2.3.a: not collected for 3 months in a row.
@@ -146,21 +146,10 @@ def _settle_items(batch: PaymentBatch) -> None:
     for line_status, item_status in (("paid", "paid"), ("unpaid", "released")):
         settled = (
             select(PaymentLine.id)
-            .where(
-                PaymentLine.batch_id == batch.id,
-                PaymentLine.status == line_status,
-                PaymentLine.kind == PaymentItem.kind,
-                or_(
-                    and_(
-                        PaymentItem.case_id.is_(None),
-                        PaymentLine.case_id.is_(None),
-                        PaymentLine.beneficiary_id == PaymentItem.beneficiary_id,
-                    ),
-                    PaymentLine.case_id == PaymentItem.case_id,
-                ),
-            )
+            .where(PaymentLine.batch_id == batch.id, PaymentLine.status == line_status,
+                   items_of(PaymentLine))
             .exists()
-        )
+        )  # fmt: skip
         db.session.execute(
             update(PaymentItem)
             .where(PaymentItem.batch_id == batch.id, settled)

@@ -17,6 +17,7 @@ from benefits.month import Month
 from benefits.people.models import Person
 from benefits.people.national_id import check_national_id
 from benefits.registry.models import Beneficiary, CareSupport
+from benefits.registry.queries import first_overlapping_period
 from benefits.rules.models import CareSupportRule
 
 
@@ -55,7 +56,15 @@ def grant_care_support(
         raise DomainError(_l("Unknown kind of care support %(code)s.", code=care_group),
                           field="care_group")  # fmt: skip
     if to_month is not None and to_month < from_month:
-        raise DomainError(_l("The last month comes before the first."), field="to_month")
+        raise DomainError(_l("The last month cannot be before the first month."), field="to_month")
+    # One care-support record a month for a person: the batch pays each month once.
+    overlapping = first_overlapping_period(CareSupport, beneficiary.id, from_month, to_month)
+    if overlapping is not None:
+        raise DomainError(
+            _l("Care support is already recorded from %(month)s (%(carer)s) for some of "
+               "these months.", month=str(overlapping.from_month), carer=overlapping.carer_name),
+            field="from_month",
+        )  # fmt: skip
     carer_person_id = None
     if carer_national_id:
         check_national_id(carer_national_id)

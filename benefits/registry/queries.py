@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 
 from benefits.extensions import db
+from benefits.month import Month
 from benefits.people.models import Person
 from benefits.registry.models import Beneficiary
 
@@ -23,3 +24,21 @@ def search_beneficiaries(scope, text: str = "", after_id: int | None = None) -> 
     if after_id:
         query = query.where(Beneficiary.id > after_id)
     return list(db.session.scalars(query.order_by(Beneficiary.id).limit(PAGE)))
+
+
+def first_overlapping_period(model, beneficiary_id: int, from_month: Month, to_month: Month | None):
+    """A period of ``model`` (``from_month`` .. ``to_month``, NULL: open) of the beneficiary
+    sharing a month with the one given, after locking the beneficiary's row so that two
+    officers never record overlapping periods at the same moment."""
+    db.session.execute(
+        select(Beneficiary.id).where(Beneficiary.id == beneficiary_id).with_for_update()
+    )
+    return db.session.scalars(
+        select(model)
+        .where(
+            model.beneficiary_id == beneficiary_id,
+            or_(model.to_month.is_(None), model.to_month >= from_month),
+            model.from_month <= to_month if to_month is not None else true(),
+        )
+        .limit(1)
+    ).first()

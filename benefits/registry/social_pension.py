@@ -9,7 +9,7 @@ in the months it is the higher of the two (``rules.entitlement``).
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, true
+from sqlalchemy import or_, select
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.errors import DomainError
@@ -17,6 +17,7 @@ from benefits.extensions import db
 from benefits.month import Month
 from benefits.places.models import Commune
 from benefits.registry.models import Beneficiary, SocialPensionPeriod
+from benefits.registry.queries import first_overlapping_period
 from benefits.rules.models import SocialPensionLevel
 from benefits.rules.standard import social_pension_level_for
 
@@ -42,19 +43,9 @@ def record_social_pension(
     )
     if social_pension_level_for(province, from_month) is None:
         raise DomainError(_no_pension_yet(province, from_month), field="from_month")
-    # One officer at a time per beneficiary, so that two periods never overlap.
-    db.session.execute(
-        select(Beneficiary.id).where(Beneficiary.id == beneficiary.id).with_for_update()
+    overlapping = first_overlapping_period(
+        SocialPensionPeriod, beneficiary.id, from_month, to_month
     )
-    overlapping = db.session.scalars(
-        select(SocialPensionPeriod)
-        .where(
-            SocialPensionPeriod.beneficiary_id == beneficiary.id,
-            or_(SocialPensionPeriod.to_month.is_(None), SocialPensionPeriod.to_month >= from_month),
-            SocialPensionPeriod.from_month <= to_month if to_month is not None else true(),
-        )
-        .limit(1)
-    ).first()
     if overlapping is not None:
         raise DomainError(
             _l(

@@ -260,7 +260,7 @@ def test_an_officer_records_care_support_and_the_next_batch_pays_the_carer(
         ({"carer_national_id": "123"}, "12 chữ số"),
         ({"carer_national_id": "999175012345"}, "mã tỉnh"),
         ({"from_month": "2025-13"}, "YYYY-MM"),
-        ({"to_month": "2024-12"}, "Tháng cuối trước tháng đầu."),
+        ({"to_month": "2024-12"}, "Tháng cuối không được trước tháng bắt đầu."),
     ],
 )
 def test_bad_care_support_input_is_refused_and_records_nothing(
@@ -320,3 +320,24 @@ def test_a_carer_s_death_after_a_paid_care_line_records_an_overpayment(
     [overpayment] = db.session.scalars(select(Overpayment)).all()
     assert overpayment.beneficiary_id == child.id
     assert overpayment.amount == 2 * 1_250_000  # February and March, paid after the death
+
+
+def test_overlapping_care_support_is_refused(client, severely_disabled):
+    """One care-support record a month: a second carer for months already covered would
+    be paid twice (the batch's unique index would refuse the whole province)."""
+    from tests.integration.test_registry_pages import log_in
+
+    log_in(client, "officer", "care5@xa.gov.vn", commune="00070")
+    url = f"/officer/registry/{severely_disabled.code}/care-support"
+    assert client.post(url, data=care_form(to_month="2025-06")).status_code == 302
+    refused = client.post(url, data=care_form(carer_name="Người Khác", from_month="2025-06"))
+    assert "Đã ghi nhận hỗ trợ chăm sóc từ 2025-01 (Lâm Thị Hoa)" in refused.get_data(as_text=True)
+    assert client.post(url, data=care_form(carer_name="Người Khác", from_month="2025-07")
+                       ).status_code == 302  # fmt: skip
+    assert [c.carer_name for c in care_records(severely_disabled)] == ["Lâm Thị Hoa", "Người Khác"]
+    # Each carer is paid their own months, on their own line.
+    lines = {line.payee_name: line for line in lines_of(generate("2025-08"), "CARE_SUPPORT")}
+    assert lines["Lâm Thị Hoa"].arrears_months == "2025-01;2025-02;2025-03;2025-04;2025-05;2025-06"
+    assert lines["Lâm Thị Hoa"].monthly_amount == 0
+    assert lines["Người Khác"].arrears_months == "2025-07"
+    assert lines["Người Khác"].monthly_amount == 500_000
