@@ -20,7 +20,7 @@ from benefits.extensions import db
 from benefits.jobs import enqueue, queued_job_state
 from benefits.month import Month
 from benefits.payments.models import PaymentBatch, PaymentJob, PaymentRun
-from benefits.payments.tasks import GENERATE, generate_job_batch
+from benefits.payments.tasks import GENERATE, audit_job, generate_job_batch
 from benefits.places.models import Commune, Province
 
 QUEUE = "payments"
@@ -166,11 +166,8 @@ def _mark_interrupted(job: PaymentJob, actor: Actor) -> None:
     job.status = "failed"
     job.finished_at = datetime.now(UTC)
     job.error = str(_l("Interrupted: the worker stopped before the end."))
-    record_audit(
-        actor, "payments.job.fail", "payment_job", job.id,
-        {"run": job.run_id, "status": [before, "failed"], "error": "interrupted"},
-        commune_code=job.scope_code if job.scope_kind == "commune" else None,
-    )  # fmt: skip
+    audit_job(job, actor, "payments.job.fail",
+              {"status": [before, "failed"], "error": "interrupted"})  # fmt: skip
     db.session.flush()
 
 
@@ -196,11 +193,8 @@ def rerun_job(job: PaymentJob, actor: Actor) -> PaymentJob:
     error = job.error
     job.status, job.error = "queued", None
     job.queued_at, job.started_at, job.finished_at = datetime.now(UTC), None, None
-    record_audit(
-        actor, "payments.job.rerun", "payment_job", job.id,
-        {"run": job.run_id, "status": ["failed", "queued"], "previous_error": error},
-        commune_code=job.scope_code if job.scope_kind == "commune" else None,
-    )  # fmt: skip
+    audit_job(job, actor, "payments.job.rerun",
+              {"status": ["failed", "queued"], "previous_error": error})  # fmt: skip
     db.session.flush()
     _enqueue(job)
     return job
@@ -254,16 +248,23 @@ class RunProgress:
         return sum(j.job.total_amount or 0 for j in self.jobs if j.state == "done")
 
 
-def run_progress(run: PaymentRun) -> RunProgress:
-    """Each job's state as the payment officer should read it, with place names."""
+def place_names(runs: Sequence[PaymentRun]) -> dict[str, str]:
+    """The names of the provinces, and of the communes the runs' jobs generate."""
     names = dict(db.session.execute(select(Province.code, Province.name)).all())
-    communes = [j.scope_code for j in run.jobs if j.scope_kind == "commune"]
+    communes = [j.scope_code for run in runs for j in run.jobs if j.scope_kind == "commune"]
     if communes:
         names.update(
             db.session.execute(
                 select(Commune.code, Commune.name).where(Commune.code.in_(communes))
             ).all()
         )
+    return names
+
+
+def run_progress(run: PaymentRun, names: dict[str, str] | None = None) -> RunProgress:
+    """Each job's state as the payment officer should read it, with place names (pass
+    ``place_names`` of several runs to read them once)."""
+    names = place_names([run]) if names is None else names
     now = datetime.now(UTC)
     jobs = [
         JobProgress(job, names.get(job.scope_code, job.scope_code),

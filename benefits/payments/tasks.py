@@ -57,7 +57,8 @@ def _actor_of(job: PaymentJob) -> Actor:
     return Actor(f"job:{GENERATE} for {run.requested_by}"[:120], run.requested_by_id)
 
 
-def _audit(job: PaymentJob, actor: Actor, action: str, changes: dict) -> None:
+def audit_job(job: PaymentJob, actor: Actor, action: str, changes: dict) -> None:
+    """An audit row of a job's state change, with its run, month and scope."""
     record_audit(
         actor, action, "payment_job", job.id,
         {"run": job.run_id, "month": str(job.month),
@@ -73,7 +74,7 @@ def _mark_running(job: PaymentJob, actor: Actor) -> None:
     job.started_at = datetime.now(UTC)
     job.finished_at = None
     job.error = None
-    _audit(job, actor, "payments.job.start", {"status": [before, "running"],
+    audit_job(job, actor, "payments.job.start", {"status": [before, "running"],
                                                "attempt": job.attempts})  # fmt: skip
     db.session.flush()
 
@@ -100,7 +101,7 @@ def _generate(job_id: str, actor: Actor) -> None:
     job.status = "done"
     job.finished_at = datetime.now(UTC)
     job.batch_id, job.line_count, job.total_amount = batch.id, batch.line_count, batch.total_amount
-    _audit(job, actor, "payments.job.done", {"status": ["running", "done"], "batch": batch.id,
+    audit_job(job, actor, "payments.job.done", {"status": ["running", "done"], "batch": batch.id,
                                               "lines": batch.line_count,
                                               "total_amount": batch.total_amount})  # fmt: skip
     db.session.flush()
@@ -124,7 +125,7 @@ def _mark_failed(job_id: str, error: BaseException, actor: Actor) -> None:
         job.status = "failed"
         job.finished_at = datetime.now(UTC)
         job.error = describe_error(error)
-        _audit(job, actor, "payments.job.fail", {"status": ["running", "failed"],
+        audit_job(job, actor, "payments.job.fail", {"status": ["running", "failed"],
                                                   "error": job.error})  # fmt: skip
         db.session.commit()
     except Exception:

@@ -48,11 +48,17 @@ _ONE_OFF = (
 )
 
 
-def _higher(national: int | None, provincial: int | None, month: Month) -> int:
+def _higher_of(national: int | None, provincial: int | None) -> int | None:
+    """A province may only set a higher level: the higher of the two rows in force."""
     levels = [amount for amount in (national, provincial) if amount is not None]
-    if not levels:
+    return max(levels) if levels else None
+
+
+def _higher(national: int | None, provincial: int | None, month: Month) -> int:
+    level = _higher_of(national, provincial)
+    if level is None:
         raise NoRuleInForce(f"no standard level in force in {month}")
-    return max(levels)
+    return level
 
 
 def standard_level_for(province_code: str | None, month: Month) -> int:
@@ -74,8 +80,7 @@ def social_pension_level_for(province_code: str | None, month: Month) -> int | N
     national, provincial = db.session.execute(
         _PENSION_LEVELS, {"month": month, "province": province_code or None}
     ).one()
-    levels = [amount for amount in (national, provincial) if amount is not None]
-    return max(levels) if levels else None
+    return _higher_of(national, provincial)
 
 
 def one_off_amount(kind: str, province_code: str | None, on_date: date) -> int:

@@ -38,6 +38,7 @@ from benefits.payments.queries import (
     run_checks,
 )
 from benefits.payments.runs import (
+    place_names,
     rerun_job,
     run_progress,
     start_commune_generation,
@@ -78,9 +79,11 @@ def _home(form: GenerateForm):
         .order_by(PaymentRun.id.desc())
         .limit(10)
     ).all()
+    names = place_names(runs)
     return render_template(
-        "payments/home.html", batches=batches, runs=[run_progress(run) for run in runs], form=form
-    )
+        "payments/home.html", batches=batches, form=form,
+        runs=[run_progress(run, names) for run in runs],
+    )  # fmt: skip
 
 
 @payments_bp.get("/", endpoint="home")
