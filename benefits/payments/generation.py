@@ -24,6 +24,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
 )
 from sqlalchemy.orm import aliased
 
@@ -40,11 +41,13 @@ from benefits.procedures.catalogue import payout_procedures
 from benefits.registry.models import Beneficiary, CareSupport
 from benefits.rules.care_support_sql import care_support_select
 from benefits.rules.entitlement_sql import (
+    REGISTRY_COLUMNS,
     greatest,
     joined_codes,
     least,
     month_index_of_date,
     monthly_entitlement_select,
+    registry_rows,
 )
 
 ALLOWANCE = "ALLOWANCE"
@@ -85,6 +88,7 @@ def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor)
     batch = find_or_open_batch(month, scope_kind, scope_code)
     if batch.status == "locked":
         raise BatchLocked(_l("Batch %(id)s is locked and cannot be generated again.", id=batch.id))
+    _plan_as_written()
     # Regeneration recomputes in place: the open batch's lines and items are replaced.
     db.session.execute(delete(PaymentLine).where(PaymentLine.batch_id == batch.id))
     db.session.execute(delete(PaymentItem).where(PaymentItem.batch_id == batch.id))
@@ -110,12 +114,42 @@ def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor)
     return batch
 
 
+def _plan_as_written() -> None:
+    """PostgreSQL settings for this transaction: the generation statements are planned
+    as written, from the scope's beneficiaries outwards (each probing the indexes of the
+    registry and of the items), and without JIT compilation.
+
+    A province is 3 % of the national registry: left free, the planner misjudged the
+    rows per person and month and hashed the whole registry, categories or items instead
+    (up to 2 s a province, and worse as the items of a national run grow, or on stale
+    statistics); JIT then spent up to 1 s compiling each statement (benchmarks/README.md,
+    docs/decisions.md)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    # work_mem: the sort of a province's lines in list order stays in memory.
+    settings = ("jit = off", "join_collapse_limit = 1", "from_collapse_limit = 1")
+    for setting in (*settings, "work_mem = '64MB'"):
+        db.session.execute(text(f"SET LOCAL {setting}"))
+
+
 def commune_in_scope(commune_column, scope_kind: str, scope_code: str):
     """``commune_column`` is a commune of the batch's scope: the commune itself, or one of
     the province's communes."""
     if scope_kind == "commune":
         return commune_column == scope_code
     return commune_column.in_(select(Commune.code).where(Commune.province_code == scope_code))
+
+
+def _in_scope_by_commune(query, commune_column, scope_kind: str, scope_code: str):
+    """``query`` restricted to the scope. On PostgreSQL a province is read commune by
+    commune through the commune index: its beneficiaries are spread over the whole
+    registry, and one scan per province would read all of it, 34 times in a national run."""
+    if scope_kind == "commune" or db.session.get_bind().dialect.name != "postgresql":
+        return query.where(commune_in_scope(commune_column, scope_kind, scope_code))
+    communes = select(Commune.code).where(Commune.province_code == scope_code).subquery("scope")
+    # OFFSET 0 keeps the planner from flattening the per-commune read into one scan.
+    per_commune = query.where(commune_column == communes.c.code).offset(0).lateral("in_commune")
+    return select(*per_commune.c).select_from(communes).join(per_commune, literal(True))
 
 
 def _scope_filter(scope_kind: str, scope_code: str):
@@ -151,13 +185,17 @@ def _months_due(candidates, month: Month):
 def _not_paid_yet(beneficiary_id, kind: str, month_value):
     """domain.md section 6: no month is ever paid twice for the same entitlement."""
     already = aliased(PaymentItem)
-    return ~exists().where(
+    paid = select(literal(1)).where(
         already.beneficiary_id == beneficiary_id,
         already.kind == kind,
         already.month == month_value,
         already.case_id.is_(None),
         already.status.in_(("issued", "paid")),
     )
+    # OFFSET 0: one probe of the unique index per month due. Left to the planner, the
+    # anti-join hashed every item of every province already generated (quadratic over a
+    # national run), or on stale statistics looped over them all for each month due.
+    return ~paid.offset(0).exists()
 
 
 def _insert_allowance_items(
@@ -165,18 +203,25 @@ def _insert_allowance_items(
 ) -> None:
     effective_idx = month_index_sql(Beneficiary.effective_month)
     after_paid_idx = func.coalesce(month_index_sql(Beneficiary.paid_through_month) + 1, 0)
-    candidates = (
-        select(
-            Beneficiary.id.label("beneficiary_id"),
-            greatest(effective_idx, after_paid_idx).label("start_idx"),
-            literal(month.index, Integer).label("end_idx"),
-        )
-        .where(Beneficiary.status.in_(PAYABLE_STATUSES), _scope_filter(scope_kind, scope_code))
-        .cte("candidates")
+    # The registry columns the entitlement needs travel with each candidate: read once
+    # here, not joined again for every month due.
+    registry = registry_rows().add_columns(
+        greatest(effective_idx, after_paid_idx).label("start_idx"),
+        literal(month.index, Integer).label("end_idx"),
     )
+    candidates = _in_scope_by_commune(
+        registry.where(Beneficiary.status.in_(PAYABLE_STATUSES)),
+        Beneficiary.commune_code,
+        scope_kind,
+        scope_code,
+    ).cte("candidates")
     months, month_value, joined = _months_due(candidates, month)
     pairs = (
-        select(candidates.c.beneficiary_id, month_value)
+        select(
+            candidates.c.beneficiary_id,
+            month_value,
+            *(candidates.c[name] for name in REGISTRY_COLUMNS),
+        )
         .join(months, joined)
         .where(_not_paid_yet(candidates.c.beneficiary_id, ALLOWANCE, month_value))
     )

@@ -9,6 +9,9 @@ integers; ages are counted on month indexes (``year * 12 + month - 1``).
 (pairs with nothing due are absent, among them the months in which the social pension
 the person receives is at least the allowance, Decree 176/2025), with the columns
 ``beneficiary_id, month, coefficient_pct, standard_level, amount, category_codes``.
+The pairs may carry the person's registry columns themselves (``REGISTRY_COLUMNS``, as
+``registry_rows()`` selects them): batch generation reads them once, commune by commune,
+instead of joining the whole registry again here.
 """
 
 from __future__ import annotations
@@ -116,12 +119,39 @@ def _in_age_band(rule, age: ColumnElement) -> ColumnElement:
     )
 
 
+REGISTRY_COLUMNS = (
+    "province_code", "date_of_birth", "dependent_children", "effective_month",
+    "last_entitled_month",
+)  # fmt: skip
+
+
+def registry_rows():
+    """What the entitlement reads of a beneficiary, one row each, keyed ``beneficiary_id``."""
+    return (
+        select(
+            Beneficiary.id.label("beneficiary_id"),
+            Commune.province_code,
+            Person.date_of_birth,
+            Beneficiary.dependent_children,
+            Beneficiary.effective_month,
+            Beneficiary.last_entitled_month,
+        )
+        .join(Person, Person.id == Beneficiary.person_id)
+        .join(Commune, Commune.code == Beneficiary.commune_code)
+    )
+
+
 def monthly_entitlement_select(pairs):
     """Entitlements for the (beneficiary_id, month) pairs of ``pairs`` (see module doc)."""
     pairs = pairs.subquery() if hasattr(pairs, "subquery") else pairs
+    if all(name in pairs.c for name in REGISTRY_COLUMNS):
+        person, people = pairs, pairs
+    else:
+        person = registry_rows().subquery("registry")
+        people = pairs.join(person, person.c.beneficiary_id == pairs.c.beneficiary_id)
     month = pairs.c.month
     month_idx = month_index_sql(month)
-    birth_idx = month_index_of_date(Person.date_of_birth)
+    birth_idx = month_index_of_date(person.c.date_of_birth)
     age = (month_idx - birth_idx) // 12
     age_before = (month_idx - 1 - birth_idx) // 12
 
@@ -133,21 +163,18 @@ def monthly_entitlement_select(pairs):
         select(
             pairs.c.beneficiary_id,
             month.label("month"),
-            Commune.province_code,
+            # The province is carried through the grouping: joined after it, on a row
+            # estimate the planner cannot make, it led to a nested loop over every commune.
+            person.c.province_code,
             BeneficiaryCategory.category_code,
             Category.group,
             (
                 coefficient_periods.c.coefficient_pct
-                * case((Category.per_child, Beneficiary.dependent_children), else_=1)
+                * case((Category.per_child, person.c.dependent_children), else_=1)
             ).label("pct"),
         )
-        .select_from(pairs)
-        .join(Beneficiary, Beneficiary.id == pairs.c.beneficiary_id)
-        .join(Person, Person.id == Beneficiary.person_id)
-        # The province is carried through the grouping: joined after it, on a row estimate
-        # the planner cannot make, it led to a nested loop over every commune.
-        .join(Commune, Commune.code == Beneficiary.commune_code)
-        .join(BeneficiaryCategory, BeneficiaryCategory.beneficiary_id == Beneficiary.id)
+        .select_from(people)
+        .join(BeneficiaryCategory, BeneficiaryCategory.beneficiary_id == pairs.c.beneficiary_id)
         .join(Category, Category.code == BeneficiaryCategory.category_code)
         .join(
             coefficient_periods,
@@ -159,10 +186,8 @@ def monthly_entitlement_select(pairs):
         )
         .where(
             # ND20 Art 8.1 / 8.2: from the effective month, up to the last entitled month.
-            month >= Beneficiary.effective_month,
-            or_(
-                Beneficiary.last_entitled_month.is_(None), month <= Beneficiary.last_entitled_month
-            ),
+            month >= person.c.effective_month,
+            or_(person.c.last_entitled_month.is_(None), month <= person.c.last_entitled_month),
             BeneficiaryCategory.from_month <= month,
             or_(BeneficiaryCategory.to_month.is_(None), month <= BeneficiaryCategory.to_month),
             # Age window: from the birthday month of min_age; until the birthday month of
