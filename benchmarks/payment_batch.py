@@ -4,7 +4,8 @@
         .venv/bin/python benchmarks/payment_batch.py --beneficiaries 1000000
 
 Loads N synthetic beneficiaries over all 3,321 communes (COPY), then times the national
-generation of March 2025 (one batch per province, each one set-based transaction), the
+generation of March 2025 (one batch per province, each one set-based transaction, on
+``--workers`` processes in parallel as RQ workers run them, by default one per core), the
 regeneration of the same month, the CSV export of every batch, and, in the same run, the
 database floor: a bare ``INSERT ... SELECT`` writing as many rows into a plain table.
 Times exclude the process start-up and the loading; the last line is a JSON object.
@@ -21,8 +22,11 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import multiprocessing
+import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -113,12 +117,47 @@ def load(n: int, month: Month = MONTH, social_pension: float = 0.0) -> None:
     db.session.commit()
 
 
-def national_generation(month: Month) -> float:
+def generate_province(month: Month, code: str) -> None:
+    generate_batch(month, "province", code, Actor.system("benchmark"))
+    db.session.commit()
+
+
+def national_generation(month: Month, pool=None) -> float:
+    """One transaction per province, as the RQ jobs run them: in this process, or spread
+    over the worker processes of ``pool`` (largest provinces first)."""
+    codes = provinces_by_size()
     started = time.perf_counter()
-    for province in province_rows():
-        generate_batch(month, "province", province["code"], Actor.system("benchmark"))
-        db.session.commit()
+    if pool is None:
+        for code in codes:
+            generate_province(month, code)
+    else:
+        for _ in pool.imap_unordered(_worker_generate, [(str(month), code) for code in codes]):
+            pass
     return time.perf_counter() - started
+
+
+def provinces_by_size() -> list[str]:
+    communes = Counter(c["province_code"] for c in commune_rows())
+    return sorted((p["code"] for p in province_rows()), key=lambda code: -communes[code])
+
+
+_worker_app = None
+
+
+def _worker_start() -> None:
+    """A worker process: its own app and database connection, as an RQ worker has."""
+    global _worker_app
+    _worker_app = create_app()
+    _worker_app.app_context().push()
+    db.session.execute(text("SELECT 1"))
+
+
+def _worker_ready(_: int) -> int:
+    return os.getpid()
+
+
+def _worker_generate(job: tuple[str, str]) -> None:
+    generate_province(Month.parse(job[0]), job[1])
 
 
 def export_all() -> float:
@@ -156,21 +195,36 @@ def main() -> None:
     parser.add_argument("--beneficiaries", type=int, default=1_000_000)
     parser.add_argument("--month", type=Month.parse, default=MONTH)
     parser.add_argument("--social-pension", type=float, default=0.0, help="share, 0 to 1")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes generating provinces in parallel, as RQ workers (default: the cores)",
+    )
     args = parser.parse_args()
     app = create_app()
+    pool = None
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             sys.exit("this benchmark needs PostgreSQL (DATABASE_URL)")
         print(f"loading {args.beneficiaries} beneficiaries ...", file=sys.stderr)
         load(args.beneficiaries, args.month, args.social_pension)
-        generate_s = national_generation(args.month)
+        if args.workers > 1:
+            # Started and connected before the clock starts (their start-up is not timed).
+            pool = multiprocessing.get_context("spawn").Pool(args.workers, _worker_start)
+            started = set(pool.map(_worker_ready, range(args.workers * 4), chunksize=1))
+            print(f"{len(started)} worker processes ready", file=sys.stderr)
+        generate_s = national_generation(args.month, pool)
         lines = db.session.scalar(select(func.count()).select_from(PaymentLine))
         print(f"generated {lines} lines in {generate_s:.2f} s", file=sys.stderr)
         # What autovacuum does on a running server between two runs (it may be off on a
         # bench machine): statistics that know the payment tables now hold 1,000,000 rows.
         db.session.execute(text("ANALYZE payment_items; ANALYZE payment_lines"))
         db.session.commit()
-        regenerate_s = national_generation(args.month)
+        regenerate_s = national_generation(args.month, pool)
+        if pool is not None:
+            pool.close()
+            pool.join()
         again = db.session.scalar(select(func.count()).select_from(PaymentLine))
         export_s = export_all()
         floor_s = floor(lines)
@@ -178,6 +232,7 @@ def main() -> None:
         json.dumps(
             {
                 "beneficiaries": args.beneficiaries,
+                "workers": args.workers,
                 "month": str(args.month),
                 "social_pension": args.social_pension,
                 "lines": lines,

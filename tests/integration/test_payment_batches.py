@@ -125,6 +125,35 @@ def test_a_locked_batch_is_refused_and_frozen_in_the_database(app, caseload):
         db.session.execute(text("DELETE FROM payment_lines"))
 
 
+def test_a_line_pays_items_of_its_batch_and_keeps_who_it_is_about(app, caseload):
+    """The items of a line hold its foreign keys (migration 0020): the database refuses a
+    line without them, and a line that would change person, kind or batch."""
+    batch = generate(app, "2025-03", "--commune", "00070")
+    line = db.session.scalars(
+        select(PaymentLine).where(PaymentLine.batch_id == batch["batch_id"])
+    ).first()
+    in_batch = select(PaymentLine.beneficiary_id).where(PaymentLine.batch_id == batch["batch_id"])
+    other = db.session.scalar(select(Beneficiary.id).where(Beneficiary.id.not_in(in_batch)))
+    copied = {c.key: getattr(line, c.key) for c in PaymentLine.__table__.columns if c.key != "id"}
+    for change in ({"beneficiary_id": other}, {"kind": "FUNERAL", "case_id": None},
+                   {"batch_id": batch["batch_id"] + 1000}):  # fmt: skip
+        with pytest.raises(DatabaseError), db.session.begin_nested():
+            db.session.add(PaymentLine(**{**copied, "line_no": 10_000, **change}))
+            db.session.flush()
+        with pytest.raises(DatabaseError), db.session.begin_nested():
+            db.session.execute(
+                update(PaymentLine).where(PaymentLine.id == line.id).values(**change)
+            )
+    if db.engine.dialect.name == "postgresql":
+        with pytest.raises(DatabaseError), db.session.begin_nested():
+            db.session.execute(
+                text("DELETE FROM payment_items WHERE batch_id = :id"), {"id": batch["batch_id"]}
+            )
+    db.session.rollback()
+    again = generate(app, "2025-03", "--commune", "00070")
+    assert again == batch
+
+
 def result_file(tmp_path, rows):
     path = tmp_path / "result.csv"
     path.write_text("\n".join([RESULT_HEADER, *rows]) + "\n", encoding="utf-8")
