@@ -8,6 +8,7 @@ into ``payment_lines``, one per payee and kind, numbered in the order of the lis
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -88,12 +89,12 @@ def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor)
     batch = find_or_open_batch(month, scope_kind, scope_code)
     if batch.status == "locked":
         raise BatchLocked(_l("Batch %(id)s is locked and cannot be generated again.", id=batch.id))
-    _plan_as_written()
-    # Regeneration recomputes in place: the open batch's lines and items are replaced.
-    db.session.execute(delete(PaymentLine).where(PaymentLine.batch_id == batch.id))
-    db.session.execute(delete(PaymentItem).where(PaymentItem.batch_id == batch.id))
-    _insert_items(batch, month, scope_kind, scope_code)
-    _insert_lines(batch, month)
+    with _planned_as_written():
+        # Regeneration recomputes in place: the open batch's lines and items are replaced.
+        db.session.execute(delete(PaymentLine).where(PaymentLine.batch_id == batch.id))
+        db.session.execute(delete(PaymentItem).where(PaymentItem.batch_id == batch.id))
+        _insert_items(batch, month, scope_kind, scope_code)
+        _insert_lines(batch, month)
     count, total = db.session.execute(
         select(
             func.count(), cast(func.coalesce(func.sum(PaymentLine.total_amount), 0), BigInteger)
@@ -114,22 +115,42 @@ def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor)
     return batch
 
 
-def _plan_as_written() -> None:
-    """PostgreSQL settings for this transaction: the generation statements are planned
-    as written, from the scope's beneficiaries outwards (each probing the indexes of the
-    registry and of the items), and without JIT compilation.
+# work_mem: the sort of a province's lines in list order stays in memory.
+PLANNED_AS_WRITTEN = {
+    "jit": "off", "join_collapse_limit": "1", "from_collapse_limit": "1", "work_mem": "64MB",
+}  # fmt: skip
+
+
+@contextmanager
+def _planned_as_written():
+    """On PostgreSQL, the generation statements are planned as written, from the scope's
+    beneficiaries outwards (each probing the indexes of the registry and of the items),
+    without JIT compilation; the transaction's settings are restored afterwards.
 
     A province is 3 % of the national registry: left free, the planner misjudged the
     rows per person and month and hashed the whole registry, categories or items instead
-    (up to 2 s a province, and worse as the items of a national run grow, or on stale
-    statistics); JIT then spent up to 1 s compiling each statement (benchmarks/README.md,
-    docs/decisions.md)."""
+    (up to 2 s a province, growing with the items of a national run, and a statement
+    still running after 1.5 minutes on stale statistics); JIT spent up to 1 s compiling
+    each statement (benchmarks/README.md, docs/decisions.md 41)."""
     if db.session.get_bind().dialect.name != "postgresql":
+        yield
         return
-    # work_mem: the sort of a province's lines in list order stays in memory.
-    settings = ("jit = off", "join_collapse_limit = 1", "from_collapse_limit = 1")
-    for setting in (*settings, "work_mem = '64MB'"):
-        db.session.execute(text(f"SET LOCAL {setting}"))
+    before = {
+        name: db.session.execute(text("SELECT current_setting(:name)"), {"name": name}).scalar()
+        for name in PLANNED_AS_WRITTEN
+    }
+    _set_locally(PLANNED_AS_WRITTEN)
+    try:
+        yield
+    finally:
+        _set_locally(before)
+
+
+def _set_locally(settings: dict[str, str]) -> None:
+    for name, value in settings.items():
+        db.session.execute(
+            text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
+        )
 
 
 def commune_in_scope(commune_column, scope_kind: str, scope_code: str):
