@@ -60,14 +60,24 @@ def lines_above_ten_times_the_standard(batch: PaymentBatch) -> list[PaymentLine]
     ))  # fmt: skip
 
 
+def same_payment(one, other):
+    """Two lines (of two months) pay the same thing: the allowance of one person, the care
+    support of one care record (a new carer is another payment), or one dossier. NULLs
+    are compared as 0 (ids start at 1) so that the condition can be hashed or merged."""
+    return and_(
+        func.coalesce(one.beneficiary_id, 0) == func.coalesce(other.beneficiary_id, 0),
+        one.kind == other.kind,
+        func.coalesce(one.care_support_id, 0) == func.coalesce(other.care_support_id, 0),
+        func.coalesce(one.case_id, 0) == func.coalesce(other.case_id, 0),
+    )
+
+
 def lines_changed_by_half(batch: PaymentBatch) -> list[PaymentLine]:
     previous = aliased(PaymentLine)
     last_month = select(PaymentBatch.id).where(PaymentBatch.month == batch.month - 1)
     return list(db.session.scalars(
         _lines(batch).join(previous, and_(
-            previous.beneficiary_id == PaymentLine.beneficiary_id,
-            previous.kind == PaymentLine.kind,
-            previous.batch_id.in_(last_month)))
+            same_payment(previous, PaymentLine), previous.batch_id.in_(last_month)))
         .where(previous.monthly_amount > 0, func.abs(
             PaymentLine.monthly_amount - previous.monthly_amount)
             > previous.monthly_amount * CHANGE_RATIO)
@@ -117,11 +127,7 @@ def difference_with_last_month(batch: PaymentBatch) -> list[CommuneDiff]:
         .subquery("then_lines")
     )
     now = _lines(batch).subquery("now_lines")
-    pairs = now.outerjoin(
-        then,
-        and_(then.c.beneficiary_id == now.c.beneficiary_id, then.c.kind == now.c.kind),
-        full=True,
-    )
+    pairs = now.outerjoin(then, same_payment(then.c, now.c), full=True)
     commune = func.coalesce(now.c.commune_code, then.c.commune_code)
     is_new = and_(now.c.id.is_not(None), then.c.id.is_(None))
     is_stopped = and_(now.c.id.is_(None), then.c.id.is_not(None))

@@ -16,7 +16,11 @@ from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.generation import generate_batch
 from benefits.payments.models import PaymentItem, PaymentLine
-from benefits.payments.queries import lines_above_ten_times_the_standard
+from benefits.payments.queries import (
+    difference_with_last_month,
+    lines_above_ten_times_the_standard,
+    lines_changed_by_half,
+)
 from benefits.payments.service import lock_batch
 from benefits.registry.care_support import grant_care_support
 from tests.builders import create_beneficiary, create_person
@@ -79,6 +83,30 @@ def test_care_support_is_paid_to_the_carer_with_its_arrears(child_in_foster_care
     # The child's own allowance is a separate line, paid to the child's side.
     [allowance] = lines_of(batch, "ALLOWANCE")
     assert allowance.payee_name == "Lò Văn Tí" and allowance.monthly_amount == 1_250_000
+
+
+def test_a_new_carer_is_a_new_payment_against_last_month():
+    """Issue 7 item 3: against last month, the care support of a new carer is a new line and
+    the former carer's a stopped one (not one person's line changed, counted twice)."""
+    child = create_beneficiary(
+        categories=("CHILD_NO_SUPPORT",), effective_month="2025-03",
+        date_of_birth=date(2021, 6, 10), full_name="Lò Văn Tí",
+    )  # fmt: skip
+    first = create_person(full_name="Hà Thị Mai", date_of_birth=date(1980, 2, 2), sex="F")
+    second = create_person(full_name="Vi Thị Lan", date_of_birth=date(1975, 3, 3), sex="F")
+    grant_care_support(child, "CARE_CHILD", first.full_name, first.national_id,
+                       Month.parse("2025-01"), ACTOR, to_month=Month.parse("2025-02"))  # fmt: skip
+    generate("2025-02")
+    grant_care_support(child, "CARE_CHILD", second.full_name, second.national_id,
+                       Month.parse("2025-03"), ACTOR)  # fmt: skip
+    march = generate("2025-03")
+    [care] = lines_of(march, "CARE_SUPPORT")
+    assert care.payee_name == "Vi Thị Lan" and care.monthly_amount == 1_250_000
+    [commune] = difference_with_last_month(march)
+    # New: the child's allowance (from March) and the second carer; stopped: the first.
+    assert (commune.new, commune.stopped, commune.changed) == (2, 1, 0)
+    assert commune.previous_total == 2_500_000  # January and February to the first carer
+    assert lines_changed_by_half(march) == []
 
 
 def test_care_support_changes_from_the_month_the_child_turns_4(child_in_foster_care):
