@@ -199,7 +199,9 @@ class Overpayment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"), index=True)
-    line_id: Mapped[int] = mapped_column(ForeignKey("payment_lines.id"))
+    # The paid line the months came from; checked and kept by triggers, not a foreign key
+    # (migration 0021: regenerating a batch would look it up once per deleted line).
+    line_id: Mapped[int] = mapped_column(index=True)
     months: Mapped[str] = mapped_column(String(2000))
     amount: Mapped[int] = mapped_column(db.BigInteger)
     reason: Mapped[str] = mapped_column(String(255))

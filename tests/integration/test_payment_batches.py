@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from benefits.extensions import db
-from benefits.payments.models import PaymentBatch, PaymentItem, PaymentLine
+from benefits.payments.models import Overpayment, PaymentBatch, PaymentItem, PaymentLine
 from benefits.registry.models import Beneficiary
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
@@ -152,6 +152,35 @@ def test_a_line_pays_items_of_its_batch_and_keeps_who_it_is_about(app, caseload)
     db.session.rollback()
     again = generate(app, "2025-03", "--commune", "00070")
     assert again == batch
+
+
+def test_an_overpayment_names_a_line_that_exists_and_stays(app, caseload):
+    """Migration 0021: the line of an overpayment to recover is checked and kept by the
+    database, as a foreign key would."""
+    batch = generate(app, "2025-03", "--commune", "00070")
+    line = db.session.scalars(
+        select(PaymentLine).where(PaymentLine.batch_id == batch["batch_id"])
+    ).first()
+
+    def overpayment(line_id):
+        return Overpayment(beneficiary_id=line.beneficiary_id, batch_id=line.batch_id,
+                           line_id=line_id, months="2025-03", amount=1, reason="test")  # fmt: skip
+
+    with pytest.raises(DatabaseError), db.session.begin_nested():
+        db.session.add(overpayment(line.id + 1_000_000))
+        db.session.flush()
+    db.session.add(overpayment(line.id))
+    db.session.flush()
+    with pytest.raises(DatabaseError), db.session.begin_nested():
+        db.session.execute(text("DELETE FROM payment_lines WHERE id = :id"), {"id": line.id})
+    other = db.session.scalar(
+        select(PaymentLine.id).where(
+            PaymentLine.batch_id == batch["batch_id"], PaymentLine.id != line.id
+        )
+    )
+    with db.session.begin_nested():
+        db.session.execute(text("DELETE FROM payment_lines WHERE id = :id"), {"id": other})
+    db.session.rollback()
 
 
 def result_file(tmp_path, rows):
