@@ -121,6 +121,9 @@ PLANNED_AS_WRITTEN = {
 }  # fmt: skip
 
 
+NESTED_LOOPS_ONLY = {"enable_hashjoin": "off", "enable_mergejoin": "off"}
+
+
 @contextmanager
 def _planned_as_written():
     """On PostgreSQL, the generation statements are planned as written, from the scope's
@@ -132,14 +135,21 @@ def _planned_as_written():
     (up to 2 s a province, growing with the items of a national run, and a statement
     still running after 1.5 minutes on stale statistics); JIT spent up to 1 s compiling
     each statement (benchmarks/README.md, docs/decisions.md 41)."""
+    with _planner_settings(PLANNED_AS_WRITTEN):
+        yield
+
+
+@contextmanager
+def _planner_settings(settings: dict[str, str]):
+    """PostgreSQL planner settings for the statements inside, then back to the ones before."""
     if db.session.get_bind().dialect.name != "postgresql":
         yield
         return
     before = {
         name: db.session.execute(text("SELECT current_setting(:name)"), {"name": name}).scalar()
-        for name in PLANNED_AS_WRITTEN
+        for name in settings
     }
-    _set_locally(PLANNED_AS_WRITTEN)
+    _set_locally(settings)
     try:
         yield
     finally:
@@ -449,4 +459,8 @@ def _insert_lines(batch: PaymentBatch, month: Month) -> None:
             and_(DeathRecord.person_id == Person.id, DeathRecord.status == "effective"),
         )
     )  # fmt: skip
-    db.session.execute(insert(PaymentLine).from_select(LINE_COLUMNS, rows))
+    # Every join of a line is a look-up by key (the person, the commune, the dossier, the
+    # care record, an effective death): nested loops over the batch's items. On the
+    # statistics of a national run the planner merged or hashed whole tables instead.
+    with _planner_settings(NESTED_LOOPS_ONLY):
+        db.session.execute(insert(PaymentLine).from_select(LINE_COLUMNS, rows))
