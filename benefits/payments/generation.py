@@ -115,9 +115,13 @@ def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor)
     return batch
 
 
+# enable_seqscan: a province reads every large table through an index (the statistics of
+# the items may say "empty" while another worker fills them: a scan per month due then
+# read everything the other worker had written, 5 minutes for one province).
 # work_mem: the sort of a province's lines in list order stays in memory.
 PLANNED_AS_WRITTEN = {
-    "jit": "off", "join_collapse_limit": "1", "from_collapse_limit": "1", "work_mem": "64MB",
+    "jit": "off", "join_collapse_limit": "1", "from_collapse_limit": "1",
+    "enable_seqscan": "off", "work_mem": "64MB",
 }  # fmt: skip
 
 
