@@ -482,10 +482,10 @@ _STAGED = (
 _TABS = len(_STAGED)  # between seq and the staged columns
 _COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 # The tables a first migration fills. When an import brings at least as many new persons
-# as the registry holds (and BULK_ROWS or more), their foreign keys, unique constraints
-# and secondary indexes are dropped for the load and made again after it, all in the
-# import's transaction: one sort and one validating join each instead of a trigger call
-# and an index insertion per row.
+# as the registry holds (and BULK_ROWS or more), their foreign keys, primary and unique
+# keys (those no other table's foreign key relies on) and secondary indexes are dropped for
+# the load and made again after it, all in the import's transaction: one sort and one
+# validating join each instead of a trigger call and an index insertion per row.
 BULK_TABLES = (
     "decisions",
     "persons",
@@ -787,14 +787,17 @@ class _Staging:
         ).scalar_one()
 
     def _drop_constraints(self) -> list[str]:
-        """Drop the foreign keys, unique constraints and secondary indexes of
-        ``BULK_TABLES`` (primary keys and checks stay); the statements making them again,
-        indexes first. A unique key another table's foreign key relies on stays."""
+        """Drop the foreign keys, primary and unique keys and secondary indexes of
+        ``BULK_TABLES`` (checks stay); the statements making them again, indexes first.
+        A key another table's foreign key relies on stays (the primary keys of persons,
+        beneficiaries and decisions): measured on 1,000,000 rows, an insertion with the
+        primary key took 1.4 to 1.6 s, without it 0.8 s and 0.2 to 0.4 s to make it."""
         tables = {"tables": list(BULK_TABLES)}
         constraints = self._run(
             "SELECT CAST(c.conrelid AS regclass) AS tbl, quote_ident(c.conname), "
             "pg_get_constraintdef(c.oid), c.contype FROM pg_constraint c "
-            "WHERE c.conrelid = ANY(CAST(:tables AS regclass[])) AND c.contype IN ('f', 'u') "
+            "WHERE c.conrelid = ANY(CAST(:tables AS regclass[])) "
+            "AND c.contype IN ('f', 'p', 'u') "
             "AND (c.contype = 'f' OR NOT EXISTS (SELECT 1 FROM pg_constraint f "
             "WHERE f.contype = 'f' AND f.conindid = c.conindid)) "
             "ORDER BY c.contype, c.conname",
@@ -807,15 +810,15 @@ class _Staging:
             "SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
             tables,
         ).all()
-        # Foreign keys ('f') sort before unique constraints ('u'): dropped first.
+        # Foreign keys ('f') sort before primary ('p') and unique keys ('u'): dropped first.
         for table, name, _, _ in constraints:
             self._run(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
         for index, _ in indexes:
             self._run(f"DROP INDEX {index}")
-        uniques = [c for c in constraints if c[3] == "u"]
+        keys = [c for c in constraints if c[3] in ("p", "u")]
         foreign_keys = [c for c in constraints if c[3] == "f"]
         return [
             *(definition for _, definition in indexes),
-            *(f"ALTER TABLE {t} ADD CONSTRAINT {n} {d}" for t, n, d, _ in uniques),
+            *(f"ALTER TABLE {t} ADD CONSTRAINT {n} {d}" for t, n, d, _ in keys),
             *(f"ALTER TABLE {t} ADD CONSTRAINT {n} {d}" for t, n, d, _ in foreign_keys),
         ]
