@@ -150,7 +150,7 @@ def _open_records(path: Path) -> Iterator[tuple[int, list[str]]]:
             if len(record) < width:
                 record.extend([""] * (width - len(record)))
             record.append("")
-            yield line_no, [value.strip() for value in pick(record)]
+            yield line_no, list(map(str.strip, pick(record)))
 
 
 def _check_header(fieldnames) -> None:
