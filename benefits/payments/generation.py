@@ -138,7 +138,7 @@ def _planned_as_written():
     rows per person and month and hashed the whole registry, categories or items instead
     (up to 2 s a province, growing with the items of a national run, and a statement
     still running after 1.5 minutes on stale statistics); JIT spent up to 1 s compiling
-    each statement (benchmarks/README.md, docs/decisions.md 41)."""
+    each statement (benchmarks/README.md, docs/decisions.md 42)."""
     with _planner_settings(PLANNED_AS_WRITTEN):
         yield
 

@@ -61,7 +61,10 @@ def vietnamese_sort_key(full_name: str) -> str:
     words = full_name.split()
     if not words:
         return _key_of_whole_name(full_name)
-    primaries, secondaries, starts_with_mark = zip(*map(_word_parts, words), strict=True)
+    primaries, secondaries, starts_with_mark = zip(
+        *[_ascii_word_parts(word) if word.isascii() else _word_parts(word) for word in words],
+        strict=True,
+    )
     if True in starts_with_mark:
         return _key_of_whole_name(full_name)
     # Between words, a space sorts as "!" and has no tone.
@@ -70,10 +73,16 @@ def vietnamese_sort_key(full_name: str) -> str:
     )
 
 
+def _ascii_word_parts(word: str) -> tuple[str, str, bool]:
+    """Numbers, codes, names without marks: one letter a character, computed faster than
+    looked up (a caseload's numbers would only push its syllables out of the cache)."""
+    return word.lower().translate(_ASCII_PRIMARY), "0" * len(word), False
+
+
 @lru_cache(maxsize=20_000)
 def _word_parts(word: str) -> tuple[str, str, bool]:
-    if word.isascii():  # numbers, codes, names without marks: one letter a character
-        return word.lower().translate(_ASCII_PRIMARY), "0" * len(word), False
+    if word.isascii():
+        return _ascii_word_parts(word)
     decomposed = unicodedata.normalize("NFD", word.lower())
     return _primary(word), _secondary(word), unicodedata.combining(decomposed[0]) != 0
 

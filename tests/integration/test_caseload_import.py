@@ -247,6 +247,7 @@ def _constraints_and_indexes():
             for c in inspect(db.session.connection()).get_unique_constraints(table)
         }
         found |= {(table, i["name"]) for i in inspect(db.session.connection()).get_indexes(table)}
+        found |= {(table, inspect(db.session.connection()).get_pk_constraint(table)["name"])}
     return found
 
 

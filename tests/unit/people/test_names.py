@@ -1,5 +1,7 @@
 """Names sort the Vietnamese way in payment lists (interchange.md section 3)."""
 
+import string
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,4 +34,18 @@ NAME_CHARACTERS = (
 @settings(max_examples=500)
 @given(st.text(alphabet=NAME_CHARACTERS))
 def test_the_word_by_word_key_is_the_key_of_the_whole_name(name):
+    assert vietnamese_sort_key(name) == _key_of_whole_name(name)
+
+
+# Words of ASCII characters only (numbers, codes, names written without marks) are keyed
+# without the syllable cache: the same key, whatever the characters.
+ASCII_WORDS = st.lists(
+    st.text(alphabet=string.printable.replace(" ", ""), min_size=1), min_size=1, max_size=5
+)
+
+
+@settings(max_examples=300)
+@given(ASCII_WORDS, st.sampled_from(["Người Thụ Hưởng", "Lò Thị Mai", "Nguyen Van"]))
+def test_ascii_words_are_keyed_as_the_whole_name_keys_them(words, vietnamese):
+    name = " ".join([vietnamese, *words])
     assert vietnamese_sort_key(name) == _key_of_whole_name(name)
