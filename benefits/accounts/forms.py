@@ -11,16 +11,15 @@ from wtforms import DateField, EmailField, PasswordField, SelectField, StringFie
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from benefits.accounts.models import STAFF_ROLES
+from benefits.forms import select_choices, sex_choices
 from benefits.people.national_id import InvalidNationalId, check_national_id
-
-SEXES = [("M", _l("Male")), ("F", _l("Female"))]
 
 
 class RegisterForm(FlaskForm):
     full_name = StringField(_l("Full name, as on your ID card"),
                             validators=[DataRequired(), Length(max=120)])  # fmt: skip
     date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired()])
-    sex = SelectField(_l("Sex"), choices=SEXES, validators=[DataRequired()])
+    sex = SelectField(_l("Sex"), choices=sex_choices(), validators=[DataRequired()])
     national_id = StringField(_l("Personal ID number (12 digits)"), validators=[DataRequired()])
     phone = TelField(_l("Phone number"), validators=[DataRequired(), Length(min=9, max=15)])
     email = EmailField(_l("Email (optional)"), validators=[Optional(), Email()])
@@ -72,6 +71,6 @@ class ChangePasswordForm(FlaskForm):
 class StaffUserForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
-    role = SelectField(_l("Role"), choices=[(r, r) for r in STAFF_ROLES])
+    role = SelectField(_l("Role"), choices=select_choices((r, r) for r in STAFF_ROLES))
     commune = StringField(_l("Commune code (5 digits)"), validators=[Optional(), Length(5, 5)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired()])

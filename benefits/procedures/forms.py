@@ -19,10 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from benefits.forms import select_choices, sex_choices
 from benefits.people.national_id import InvalidNationalId, check_national_id
 from benefits.procedures.catalogue import Procedure
-
-SEXES = [("M", _l("Male")), ("F", _l("Female"))]
 
 
 class ApplicationBase(FlaskForm):
@@ -32,7 +31,7 @@ class ApplicationBase(FlaskForm):
     full_name = StringField(_l("Full name of the person concerned"),
                             validators=[DataRequired(), Length(max=120)])  # fmt: skip
     date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired()])
-    sex = SelectField(_l("Sex"), choices=SEXES, validators=[DataRequired()])
+    sex = SelectField(_l("Sex"), choices=sex_choices(), validators=[DataRequired()])
     national_id = StringField(_l("Personal ID number (12 digits)"), validators=[DataRequired()])
     commune_code = StringField(_l("Commune code of residence (5 digits)"),
                                validators=[DataRequired(), Length(5, 5)])  # fmt: skip
@@ -101,9 +100,11 @@ def application_form_class(procedure: Procedure, locale: str, categories: list[t
         elif spec.kind == "int":
             field = IntegerField(label, validators=[*validators, NumberRange(min=0, max=20)])
         elif spec.kind == "category":
-            field = SelectField(label, choices=categories, validators=validators)
+            field = SelectField(label, choices=select_choices(categories), validators=validators)
         elif spec.kind == "select":
-            choices = [(v, en if locale == "en" else vi) for v, vi, en in spec.choices]
+            choices = select_choices(
+                (v, en if locale == "en" else vi) for v, vi, en in spec.choices
+            )
             field = SelectField(label, choices=choices, validators=[Optional()])
         else:
             field = StringField(label, validators=[*validators, Length(max=255)])

@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from benefits.forms import select_choices
+
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 MONTH_MESSAGE = _l("Write the month as YYYY-MM.")
 
@@ -59,4 +61,4 @@ class CareSupportForm(FlaskForm):
 
     def __init__(self, *args, care_groups: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.care_group.choices = [("", _l("Choose…")), *care_groups]
+        self.care_group.choices = select_choices([("", _l("Choose…")), *care_groups])
