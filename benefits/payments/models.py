@@ -158,15 +158,28 @@ class PaymentItem(db.Model):
             sqlite_where=text("status IN ('issued', 'paid') AND case_id IS NOT NULL"),
             postgresql_where=text("status IN ('issued', 'paid') AND case_id IS NOT NULL"),
         ),
+        # The items that name a dossier or a care record, whatever their status.
+        *(
+            Index(
+                f"ix_payment_items_{column}",
+                column,
+                sqlite_where=text(f"{column} IS NOT NULL"),
+                postgresql_where=text(f"{column} IS NOT NULL"),
+            )
+            for column in ("care_support_id", "case_id")
+        ),
     )
 
+    # The batch, care record and dossier an item names are checked to exist and locked
+    # once per statement, and kept while items name them (migration 0022: as foreign
+    # keys, but not row by row); the beneficiary keeps its foreign key.
     id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(index=True)
     beneficiary_id: Mapped[int | None] = mapped_column(ForeignKey("beneficiaries.id"))
     kind: Mapped[str] = mapped_column(String(12))
     # One-off kinds: the approved dossier paid; care support: the record paid for.
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
-    care_support_id: Mapped[int | None] = mapped_column(ForeignKey("care_supports.id"))
+    case_id: Mapped[int | None]
+    care_support_id: Mapped[int | None]
     month: Mapped[Month] = mapped_column(MonthType)
     coefficient_pct: Mapped[int]
     standard_level: Mapped[int]

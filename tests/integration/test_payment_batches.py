@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from benefits.extensions import db
+from benefits.month import Month
 from benefits.payments.models import Overpayment, PaymentBatch, PaymentItem, PaymentLine
 from benefits.registry.models import Beneficiary
 
@@ -152,6 +153,32 @@ def test_a_line_pays_items_of_its_batch_and_keeps_who_it_is_about(app, caseload)
     db.session.rollback()
     again = generate(app, "2025-03", "--commune", "00070")
     assert again == batch
+
+
+def test_an_item_names_a_batch_dossier_and_care_record_that_exist_and_stay(app, caseload):
+    """Migration 0022: the ledger's references are checked and kept by the database, as
+    foreign keys would."""
+    batch = generate(app, "2025-03", "--commune", "00070")
+    item = db.session.scalars(
+        select(PaymentItem).where(PaymentItem.batch_id == batch["batch_id"])
+    ).first()
+    copied = {c.key: getattr(item, c.key) for c in PaymentItem.__table__.columns if c.key != "id"}
+    absent = 1_000_000
+    for names in ({"batch_id": absent}, {"case_id": absent}, {"care_support_id": absent}):
+        with pytest.raises(DatabaseError), db.session.begin_nested():
+            db.session.add(PaymentItem(**{**copied, "month": Month(2031, 1), **names}))
+            db.session.flush()
+    other = generate(app, "2025-03", "--commune", "00073")
+    with pytest.raises(DatabaseError), db.session.begin_nested():
+        db.session.execute(
+            update(PaymentItem).where(PaymentItem.id == item.id).values(batch_id=other["batch_id"])
+        )
+    with pytest.raises(DatabaseError), db.session.begin_nested():
+        db.session.execute(
+            text("DELETE FROM payment_batches WHERE id = :id"), {"id": batch["batch_id"]}
+        )
+    db.session.rollback()
+    assert generate(app, "2025-03", "--commune", "00070") == batch
 
 
 def test_an_overpayment_names_a_line_that_exists_and_stays(app, caseload):
