@@ -284,3 +284,11 @@ def test_a_refused_bulk_load_leaves_the_registry_as_it_was(app, tmp_path, bulk_l
     assert result.exit_code != 0
     assert count(Person) == 0
     assert _constraints_and_indexes() == before
+
+
+@pytest.mark.parametrize("name", ["김민준", "Kim \ud7b0\ud7fb", "王小明", "Lâm Văn Sơn \U0010fffd"])
+def test_a_name_in_another_script_is_imported(app, tmp_path, name):
+    """interchange.md section 1 forbids no letter in a name (foreign-born residents)."""
+    result = run_import(app, write(tmp_path, bad(full_name=name)), "--json")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalars(select(Person.full_name)).one() == name
