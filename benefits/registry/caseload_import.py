@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     Column,
     Date,
@@ -156,7 +157,8 @@ def _open_records(path: Path) -> Iterator[tuple[int, list[str]]]:
 def _check_header(fieldnames) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in (fieldnames or [])]
     if missing:
-        raise ImportRefused(f"line 1: missing column(s): {', '.join(missing)}")
+        columns = ", ".join(missing)
+        raise ImportRefused("line 1: " + _("missing column(s): %(columns)s", columns=columns))
 
 
 def _date(value: str) -> date:
@@ -167,7 +169,8 @@ def parse_row(line_no: int, values: list[str], ctx: _Context) -> tuple[ParsedRow
     """Check one record (interchange.md section 1); the problems as ``column: reason``.
 
     ``values`` are the stripped fields in ``COLUMNS`` order. This is the reference check,
-    and the one that words every reason; :func:`_fast_row` only shortcuts rows it proves good.
+    and the one that words every reason, in the operator's language (docs/decisions.md 10);
+    :func:`_fast_row` only shortcuts rows it proves good.
     """
     problems: list[str] = []
 
@@ -177,24 +180,24 @@ def parse_row(line_no: int, values: list[str], ctx: _Context) -> tuple[ParsedRow
     def need(name: str) -> str:
         value = get(name)
         if not value:
-            problems.append(f"{name}: required")
+            problems.append(f"{name}: " + _("required"))
         return value
 
     national_id = need("national_id")
     full_name = need("full_name")
     sex = need("sex")
     if sex and sex not in ("M", "F"):
-        problems.append("sex: must be M or F")
+        problems.append("sex: " + _("must be M or F"))
         sex = ""
     date_of_birth = None
     if raw := need("date_of_birth"):
         try:
             date_of_birth = _date(raw)
             if date_of_birth > ctx.today:
-                problems.append("date_of_birth: in the future")
+                problems.append("date_of_birth: " + _("in the future"))
                 date_of_birth = None
         except ValueError:
-            problems.append(f"date_of_birth: not a date (YYYY-MM-DD): {raw}")
+            problems.append(f"date_of_birth: {_not_a_date(raw)}")
     if national_id:
         try:
             check_national_id(national_id, date_of_birth, sex or None)
@@ -203,11 +206,11 @@ def parse_row(line_no: int, values: list[str], ctx: _Context) -> tuple[ParsedRow
         else:
             key = int(national_id)
             if key in ctx.seen_ids:
-                problems.append("national_id: appears twice in the file")
+                problems.append("national_id: " + _("appears twice in the file"))
             ctx.seen_ids.add(key)
     commune_code = need("commune_code")
     if commune_code and commune_code not in ctx.communes:
-        problems.append(f"commune_code: unknown commune {commune_code}")
+        problems.append("commune_code: " + _("unknown commune %(code)s", code=commune_code))
 
     effective_month = _month(need("effective_month"), "effective_month", problems)
     paid_through = None
@@ -219,7 +222,7 @@ def parse_row(line_no: int, values: list[str], ctx: _Context) -> tuple[ParsedRow
         try:
             decision_date = _date(raw)
         except ValueError:
-            problems.append(f"decision_date: not a date (YYYY-MM-DD): {raw}")
+            problems.append(f"decision_date: {_not_a_date(raw)}")
 
     children = 0
     if raw := get("dependent_children"):
@@ -228,29 +231,30 @@ def parse_row(line_no: int, values: list[str], ctx: _Context) -> tuple[ParsedRow
             if children < 0:
                 raise ValueError
         except ValueError:
-            problems.append(f"dependent_children: not a whole number: {raw}")
+            problems.append("dependent_children: " + _("not a whole number: %(value)s", value=raw))
             children = 0
     categories = _categories(need("categories"))
     for code in categories:
         if code not in ctx.rules.categories:
-            problems.append(f"categories: unknown category {code}")
+            problems.append("categories: " + _("unknown category %(code)s", code=code))
         elif date_of_birth and effective_month:
             # domain.md section 3: the category must fit the age and take new entrants.
             refusal = category_refusal(code, date_of_birth, effective_month, ctx.rules)
             if refusal:
                 problems.append(f"categories: {refusal}")
     if SINGLE_PARENT in categories and children < 1:
-        problems.append(f"dependent_children: {SINGLE_PARENT} needs at least 1 child")
+        needs = _("%(category)s needs at least 1 child", category=SINGLE_PARENT)
+        problems.append(f"dependent_children: {needs}")
 
     method = need("payment_method")
     if method and method not in PAYMENT_METHODS:
-        problems.append("payment_method: must be POST, BANK or COMMUNE")
+        problems.append("payment_method: " + _("must be POST, BANK or COMMUNE"))
     if method == "POST" and not get("payment_point"):
-        problems.append("payment_point: required for POST")
+        problems.append("payment_point: " + _("required for %(method)s", method="POST"))
     if method == "BANK":
         for name in ("bank_code", "bank_account"):
             if not get(name):
-                problems.append(f"{name}: required for BANK")
+                problems.append(f"{name}: " + _("required for %(method)s", method="BANK"))
 
     if problems:
         return None, problems
@@ -275,6 +279,10 @@ def parse_row(line_no: int, values: list[str], ctx: _Context) -> tuple[ParsedRow
     )
     parsed.fingerprint = _fingerprint(values)
     return parsed, []
+
+
+def _not_a_date(raw: str) -> str:
+    return _("not a date (YYYY-MM-DD): %(value)s", value=raw)
 
 
 def _categories(raw: str) -> list[str]:
@@ -411,7 +419,7 @@ def _month(raw: str, column: str, problems: list[str]) -> Month | None:
     try:
         return Month.parse(raw)
     except ValueError:
-        problems.append(f"{column}: not a month (YYYY-MM): {raw}")
+        problems.append(f"{column}: " + _("not a month (YYYY-MM): %(value)s", value=raw))
         return None
 
 
@@ -435,7 +443,9 @@ def import_caseload(
         # reaches the registry before the whole file has been checked.
         staged = staging.load(_good_rows(path, ctx, result, report))
         if result.invalid and not skip_invalid:
-            raise ImportRefused(f"{result.invalid} invalid row(s): nothing imported")
+            raise ImportRefused(
+                _("%(count)s invalid row(s): nothing imported", count=result.invalid)
+            )
         counts = staging.apply(staged)
     finally:
         staging.drop()
@@ -814,14 +824,14 @@ class _Staging:
             tables,
         ).all()
         # Foreign keys ('f') sort before primary ('p') and unique keys ('u'): dropped first.
-        for table, name, _, _ in constraints:
+        for table, name, _definition, _kind in constraints:
             self._run(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
-        for index, _ in indexes:
+        for index, _definition in indexes:
             self._run(f"DROP INDEX {index}")
         keys = [c for c in constraints if c[3] in ("p", "u")]
         foreign_keys = [c for c in constraints if c[3] == "f"]
         return [
-            *(definition for _, definition in indexes),
-            *(f"ALTER TABLE {t} ADD CONSTRAINT {n} {d}" for t, n, d, _ in keys),
-            *(f"ALTER TABLE {t} ADD CONSTRAINT {n} {d}" for t, n, d, _ in foreign_keys),
+            *(definition for _index, definition in indexes),
+            *(f"ALTER TABLE {t} ADD CONSTRAINT {n} {d}" for t, n, d, _kind in keys),
+            *(f"ALTER TABLE {t} ADD CONSTRAINT {n} {d}" for t, n, d, _kind in foreign_keys),
         ]

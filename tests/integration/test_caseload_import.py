@@ -5,6 +5,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
@@ -292,3 +293,60 @@ def test_a_name_in_another_script_is_imported(app, tmp_path, name):
     result = run_import(app, write(tmp_path, bad(full_name=name)), "--json")
     assert result.exit_code == 0, result.output
     assert db.session.scalars(select(Person.full_name)).one() == name
+
+
+# docs/decisions.md 10: the reasons are in the operator's language, Vietnamese by default
+# (the CLI has no request: the app's default locale); the shape stays
+# ``line N: column: reason`` in every language.
+REASONS = [
+    (bad(full_name=""), "line 2: full_name: không được để trống", "line 2: full_name: required"),
+    (bad(sex="X"), "line 2: sex: phải là M hoặc F", "line 2: sex: must be M or F"),
+    (
+        bad(commune_code="99999"),
+        "line 2: commune_code: mã xã 99999 không có trong danh mục",
+        "line 2: commune_code: unknown commune 99999",
+    ),
+    (
+        bad(decision_date="yesterday"),
+        "line 2: decision_date: không phải ngày hợp lệ (YYYY-MM-DD): yesterday",
+        "line 2: decision_date: not a date (YYYY-MM-DD): yesterday",
+    ),
+    (
+        bad(payment_point=""),
+        "line 2: payment_point: bắt buộc với hình thức chi trả POST",
+        "line 2: payment_point: required for POST",
+    ),
+]
+
+
+@pytest.mark.parametrize(("row", "vietnamese", "english"), REASONS)
+def test_the_reasons_are_in_the_operators_language(app, tmp_path, row, vietnamese, english):
+    path = write(tmp_path, row)
+    assert vietnamese in run_import(app, path).stderr.splitlines()
+    with force_locale("en"):
+        assert english in run_import(app, path).stderr.splitlines()
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        row
+        for row, _ in [
+            *BAD_ROWS,
+            (bad(sex=""), "sex"),
+            (bad(date_of_birth="2090-01-01"), "date_of_birth"),
+            (bad(dependent_children="x"), "dependent_children"),
+            (bad(paid_through_month="2025-13"), "paid_through_month"),
+            (bad(payment_method="CASH"), "payment_method"),
+        ]
+    ],
+)
+def test_every_reason_is_translated(app, tmp_path, row):
+    path = write(tmp_path, GOOD.replace("001050700004", "001060700009"), row)
+    vietnamese = run_import(app, path).stderr.splitlines()
+    with force_locale("en"):
+        english = run_import(app, path).stderr.splitlines()
+    assert len(vietnamese) == len(english) >= 2
+    for vi_line, en_line in zip(vietnamese, english, strict=True):
+        assert vi_line != en_line
+        assert vi_line.split(": ")[:2] == en_line.split(": ")[:2] or vi_line[:5] != "line "
