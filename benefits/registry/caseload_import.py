@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import mmap
 import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -44,9 +45,11 @@ from benefits.accounts.audit import Actor, record_audit
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
+from benefits.people.models import Person
 from benefits.people.names import vietnamese_sort_key
 from benefits.people.national_id import PROVINCE_CODES, InvalidNationalId, check_national_id
 from benefits.places.models import Commune
+from benefits.registry.models import Beneficiary, Decision
 from benefits.rules.entitlement import RuleBook, category_refusal
 
 COLUMNS = (
@@ -60,6 +63,26 @@ REQUIRED_COLUMNS = (
     "decision_number", "decision_date", "effective_month", "payment_method",
 )  # fmt: skip
 PAYMENT_METHODS = ("POST", "BANK", "COMMUNE")
+# The most characters of each free-text column: what the registry's columns hold (the
+# other columns are checked against codes, digits or dates). A longer value is a bad row.
+MAX_LENGTHS = {
+    "full_name": Person.__table__.c.full_name.type.length,
+    "address": Person.__table__.c.address.type.length,
+    "decision_number": Decision.__table__.c.number.type.length,
+    "payment_point": Beneficiary.__table__.c.payment_point.type.length,
+    "bank_code": Beneficiary.__table__.c.bank_code.type.length,
+    "bank_account": Beneficiary.__table__.c.bank_account.type.length,
+}
+# For the fast check (module constants are quicker to read than the mapping).
+_NAME_MAX, _ADDRESS_MAX, _DECISION_MAX = (
+    MAX_LENGTHS["full_name"], MAX_LENGTHS["address"], MAX_LENGTHS["decision_number"]
+)  # fmt: skip
+_POINT_MAX, _BANK_CODE_MAX, _BANK_ACCOUNT_MAX = (
+    MAX_LENGTHS["payment_point"], MAX_LENGTHS["bank_code"], MAX_LENGTHS["bank_account"]
+)  # fmt: skip
+# No one raises 100 children: a larger figure is a slip (it multiplies the allowance,
+# ND20 Art 6.1.d), and the database's integer ends at 2,147,483,647 (docs/decisions.md 44).
+MAX_DEPENDENT_CHILDREN = 99
 SINGLE_PARENT = "SINGLE_PARENT_POOR"
 CHUNK = 20_000
 
@@ -173,6 +196,16 @@ def parse_row(line_no: int, values: list[str], ctx: _Context) -> tuple[ParsedRow
     :func:`_fast_row` only shortcuts rows it proves good.
     """
     problems: list[str] = []
+    if any("\x00" in value for value in values):
+        # docs/decisions.md 44: a NUL character is a bad value of its column (no database
+        # text holds it); the other checks read the value without it.
+        for name, value in zip(COLUMNS, values, strict=True):
+            if "\x00" in value:
+                problems.append(f"{name}: " + _("contains a NUL character"))
+        values = [value.replace("\x00", "") for value in values]
+    for name, longest in MAX_LENGTHS.items():
+        if len(values[_AT[name]]) > longest:
+            problems.append(f"{name}: " + _("longer than %(count)s characters", count=longest))
 
     def get(name: str) -> str:
         return values[_AT[name]]
@@ -228,10 +261,15 @@ def parse_row(line_no: int, values: list[str], ctx: _Context) -> tuple[ParsedRow
     if raw := get("dependent_children"):
         try:
             children = int(raw)
-            if children < 0:
+            if not 0 <= children <= MAX_DEPENDENT_CHILDREN:
                 raise ValueError
         except ValueError:
-            problems.append("dependent_children: " + _("not a whole number: %(value)s", value=raw))
+            reason = _(
+                "not a whole number from 0 to %(most)s: %(value)s",
+                most=MAX_DEPENDENT_CHILDREN,
+                value=raw,
+            )
+            problems.append(f"dependent_children: {reason}")
             children = 0
     categories = _categories(need("categories"))
     for code in categories:
@@ -338,6 +376,15 @@ def _fast_row(values: list[str], ctx: _Context) -> tuple | None:
     ) = values  # fmt: skip
     if not (full_name and decision_number and commune in ctx.communes):
         return None
+    if (
+        len(full_name) > _NAME_MAX
+        or len(address) > _ADDRESS_MAX
+        or len(decision_number) > _DECISION_MAX
+        or len(point) > _POINT_MAX
+        or len(bank_code) > _BANK_CODE_MAX
+        or len(bank_account) > _BANK_ACCOUNT_MAX
+    ):
+        return None
     if not (len(national_id) == 12 and national_id.isascii() and national_id.isdigit()):
         return None
     century = _CENTURY_DIGIT.get((national_id[3], sex))
@@ -360,8 +407,8 @@ def _fast_row(values: list[str], ctx: _Context) -> tuple | None:
         paid_through_yyyymm = paid_through_month[1]
     if not children:
         count = 0
-    elif children.isascii() and children.isdigit():
-        count = int(children)
+    elif children.isascii() and children.isdigit() and len(children) <= 2:
+        count = int(children)  # at most 99: MAX_DEPENDENT_CHILDREN
     else:
         return None
     codes = _categories(categories) if ";" in categories else [categories]
@@ -398,6 +445,23 @@ def _fast_row(values: list[str], ctx: _Context) -> tuple | None:
         paid_through_yyyymm, method, point, bank_code, bank_account, _fingerprint(values),
         ";".join(codes),
     )  # fmt: skip
+
+
+def _fast_row_refusing_nul(values: list[str], ctx: _Context) -> tuple | None:
+    """:func:`_fast_row` for a file holding a NUL character: a row with one goes to
+    :func:`parse_row`, which reports it (docs/decisions.md 44)."""
+    if any("\x00" in value for value in values):
+        return None
+    return _fast_row(values, ctx)
+
+
+def _holds_nul(path: Path) -> bool:
+    """Whether the file holds a NUL byte anywhere: one search at memory speed, so that
+    the fast check of a clean file (all of them but broken ones) does not look for it."""
+    if path.stat().st_size == 0:
+        return False
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return data.find(b"\x00") >= 0
 
 
 def _staged(p: ParsedRow) -> tuple:
@@ -441,7 +505,8 @@ def import_caseload(
     try:
         # One streaming pass validates every row and stages the good ones; nothing
         # reaches the registry before the whole file has been checked.
-        staged = staging.load(_good_rows(path, ctx, result, report))
+        fast_row = _fast_row_refusing_nul if _holds_nul(path) else _fast_row
+        staged = staging.load(_good_rows(path, ctx, result, report, fast_row))
         if result.invalid and not skip_invalid:
             raise ImportRefused(
                 _("%(count)s invalid row(s): nothing imported", count=result.invalid)
@@ -457,11 +522,16 @@ def import_caseload(
 
 
 def _good_rows(
-    path: Path, ctx: _Context, result: ImportResult, report: Callable[[str], None]
+    path: Path,
+    ctx: _Context,
+    result: ImportResult,
+    report: Callable[[str], None],
+    fast_row: Callable[[list[str], _Context], tuple | None] | None = None,
 ) -> Iterator[tuple]:
     """The staged values of every good row; the bad ones are counted and reported."""
+    fast_row = fast_row or _fast_row
     for line_no, values in _open_records(path):
-        staged = _fast_row(values, ctx)
+        staged = fast_row(values, ctx)
         if staged is not None:
             yield staged
             continue

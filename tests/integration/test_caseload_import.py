@@ -316,6 +316,16 @@ REASONS = [
         "line 2: payment_point: bắt buộc với hình thức chi trả POST",
         "line 2: payment_point: required for POST",
     ),
+    (
+        bad(full_name="Lâm\x00Sơn"),
+        "line 2: full_name: chứa ký tự NUL (mã 0)",
+        "line 2: full_name: contains a NUL character",
+    ),
+    (
+        bad(full_name="A" * 121),
+        "line 2: full_name: dài quá 120 ký tự",
+        "line 2: full_name: longer than 120 characters",
+    ),
 ]
 
 
@@ -350,3 +360,55 @@ def test_every_reason_is_translated(app, tmp_path, row):
     for vi_line, en_line in zip(vietnamese, english, strict=True):
         assert vi_line != en_line
         assert vi_line.split(": ")[:2] == en_line.split(": ")[:2] or vi_line[:5] != "line "
+
+
+# Values no registry column can hold are bad rows like any other (interchange.md section 1,
+# docs/decisions.md 44), reported with their column, never a database error.
+UNSTORABLE = [
+    (bad(full_name="Lâm\x00Sơn"), "full_name"),
+    (bad(address="Tổ\x001"), "address"),
+    (bad(national_id="00105070000\x00"), "national_id"),
+    (bad(payment_method="BANK", bank_code="VCB", bank_account="01\x00"), "bank_account"),
+    (bad(full_name="A" * 121), "full_name"),
+    (bad(address="A" * 256), "address"),
+    (bad(decision_number="1" * 61), "decision_number"),
+    (bad(payment_point="P" * 41), "payment_point"),
+    (bad(payment_method="BANK", bank_code="B" * 21, bank_account="1"), "bank_code"),
+    (bad(payment_method="BANK", bank_code="VCB", bank_account="1" * 41), "bank_account"),
+    (bad(dependent_children="9" * 30), "dependent_children"),
+    (bad(dependent_children="100"), "dependent_children"),
+]
+
+
+@pytest.mark.parametrize(("row", "column"), UNSTORABLE)
+def test_a_value_the_registry_cannot_hold_is_a_bad_row(app, tmp_path, row, column):
+    other = GOOD.replace("001050700004", "001060700009").replace("1950-10-10", "1960-10-10")
+    path = write(tmp_path, other, row)
+    result = run_import(app, path)
+    assert result.exit_code != 0
+    assert f"line 3: {column}: " in result.stderr
+    assert "Traceback" not in result.output
+    assert count(Person) == 0
+    result = run_import(app, path, "--skip-invalid", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "imported": 1, "updated": 0, "unchanged": 0, "invalid": 1}  # fmt: skip
+
+
+def test_the_longest_values_the_registry_holds_are_imported(app, tmp_path):
+    row = bad(
+        full_name="Ă" * 120,
+        address="Ơ" * 255,
+        decision_number="1" * 60,
+        payment_method="BANK",
+        payment_point="P" * 40,
+        bank_code="B" * 20,
+        bank_account="9" * 40,
+        categories="SINGLE_PARENT_POOR",
+        dependent_children="99",
+        date_of_birth="1990-10-10",
+        national_id="001090700004",
+    )
+    result = run_import(app, write(tmp_path, row), "--json")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalars(select(Person.full_name)).one() == "Ă" * 120
