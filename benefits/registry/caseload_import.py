@@ -19,6 +19,7 @@ beneficiary keeps the fingerprint of the row it came from.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import mmap
@@ -160,28 +161,73 @@ def _open_records(path: Path) -> Iterator[tuple[int, list[str]]]:
     """
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
-        header = next(reader, None)
-        _check_header(header)
+        header = _header(reader)
         where = {name: i for i, name in enumerate(header)}
         width = len(header)
         # -1 reads the empty field appended to every record: a column not in the header.
         pick = operator.itemgetter(*(where.get(name, -1) for name in COLUMNS))
         line_no = 1
-        for record in reader:
-            if not record:
-                continue
-            line_no += 1
-            if len(record) < width:
-                record.extend([""] * (width - len(record)))
-            record.append("")
-            yield line_no, list(map(str.strip, pick(record)))
+        try:
+            for record in reader:
+                if not record:
+                    continue
+                line_no += 1
+                if len(record) < width:
+                    record.extend([""] * (width - len(record)))
+                record.append("")
+                yield line_no, list(map(str.strip, pick(record)))
+        except csv.Error as error:
+            raise ImportRefused(_unreadable(line_no + 1, error)) from None
 
 
-def _check_header(fieldnames) -> None:
-    missing = [c for c in REQUIRED_COLUMNS if c not in (fieldnames or [])]
+def _header(reader) -> list[str]:
+    """The header's column names, or :class:`ImportRefused` (interchange.md: one header
+    row with the column names, in UTF-8)."""
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise ImportRefused(_unreadable(1, error)) from None
+    if header is None:
+        raise ImportRefused("line 1: " + _("the file is empty: no header row"))
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         columns = ", ".join(missing)
         raise ImportRefused("line 1: " + _("missing column(s): %(columns)s", columns=columns))
+    return header
+
+
+def _unreadable(line_no: int, error: csv.Error) -> str:
+    """A record the CSV reader refuses: the file is refused whole (docs/decisions.md 44)."""
+    if str(error).startswith("field larger than field limit"):
+        # In practice an unclosed quote that swallowed the rest of the file.
+        reason = _(
+            "a field longer than %(count)s characters: not a CSV file, or a quote left open "
+            "(nothing imported)",
+            count=csv.field_size_limit(),
+        )
+    else:
+        reason = _("cannot be read as CSV: %(error)s (nothing imported)", error=str(error))
+    return f"line {line_no}: {reason}"
+
+
+def _not_utf8(path: Path) -> str:
+    """The refusal of a file that is not UTF-8 (interchange.md conventions), naming the
+    first record holding bytes that are not, counted as :func:`_open_records` counts."""
+    line_no = 0
+    with (
+        path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh,
+        contextlib.suppress(csv.Error),
+    ):
+        for record in csv.reader(fh):
+            if line_no and not record:
+                continue
+            line_no += 1
+            try:
+                "".join(record).encode()
+            except UnicodeEncodeError:
+                break
+    reason = _("not UTF-8 text: save the file as UTF-8 (nothing imported)")
+    return f"line {max(line_no, 1)}: {reason}"
 
 
 def _date(value: str) -> date:
@@ -495,9 +541,27 @@ def import_caseload(
     report: Callable[[str], None],
     today: date | None = None,
 ) -> ImportResult:
-    """Import a caseload file; ``report`` receives one line per problem."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        _check_header(next(csv.reader(fh), None))
+    """Import a caseload file; ``report`` receives one line per problem.
+
+    A file that cannot be read at all raises :class:`ImportRefused`, and so does one with
+    bad rows unless ``skip_invalid``; the caller then rolls the transaction back.
+    """
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            _header(csv.reader(fh))
+        return _import(path, skip_invalid=skip_invalid, actor=actor, report=report, today=today)
+    except UnicodeDecodeError:
+        raise ImportRefused(_not_utf8(path)) from None
+
+
+def _import(
+    path: Path,
+    *,
+    skip_invalid: bool,
+    actor: Actor,
+    report: Callable[[str], None],
+    today: date | None,
+) -> ImportResult:
     ctx = _context(today)
     result = ImportResult()
     staging = _Staging()
@@ -512,8 +576,13 @@ def import_caseload(
                 _("%(count)s invalid row(s): nothing imported", count=result.invalid)
             )
         counts = staging.apply(staged)
-    finally:
-        staging.drop()
+    except BaseException:
+        # A file found unreadable in the middle of the COPY leaves PostgreSQL refusing
+        # every statement until the caller's rollback, which drops the tables anyway.
+        with contextlib.suppress(DBAPIError):
+            staging.drop()
+        raise
+    staging.drop()
     result.imported = counts["imported"]
     result.updated = counts["updated"]
     result.unchanged = counts["unchanged"]

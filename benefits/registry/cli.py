@@ -34,9 +34,14 @@ def import_command(file: Path, skip_invalid: bool, as_json: bool) -> None:
         result = import_caseload(
             file, skip_invalid=skip_invalid, actor=Actor.system("cli"), report=report
         )
-    except (ImportRefused, UnicodeDecodeError, OSError) as error:
+    except ImportRefused as error:
         db.session.rollback()
         click.echo(str(error), err=True)
+        sys.exit(1)
+    except OSError as error:
+        db.session.rollback()
+        reason = error.strerror or str(error)
+        click.echo(f"{file}: " + _("cannot be read: %(reason)s", reason=reason), err=True)
         sys.exit(1)
     db.session.commit()
     figures = result.as_dict()

@@ -412,3 +412,93 @@ def test_the_longest_values_the_registry_holds_are_imported(app, tmp_path):
     result = run_import(app, write(tmp_path, row), "--json")
     assert result.exit_code == 0, result.output
     assert db.session.scalars(select(Person.full_name)).one() == "Ă" * 120
+
+
+# What breaks the file itself refuses it whole, in one line naming the line, with or
+# without --skip-invalid (docs/decisions.md 44).
+def refused(app, path):
+    """The lines on stderr of a refused import, after checking nothing was written."""
+    for flags in ((), ("--skip-invalid",)):
+        result = run_import(app, path, *flags)
+        assert result.exit_code == 1, result.output
+        assert not isinstance(result.exception, Exception) or isinstance(
+            result.exception, SystemExit
+        ), result.exception
+        assert count(Person) == 0
+    return result.stderr.splitlines()
+
+
+def numbered_rows(count_, *, first=0):
+    """``count_`` good rows with their own ID numbers."""
+    return [GOOD.replace("001050700004", f"001050{first + i:06d}") for i in range(count_)]
+
+
+def test_an_empty_file_is_refused(app, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    assert refused(app, path) == ["line 1: tệp trống: không có dòng tiêu đề"]
+    path.write_bytes("\ufeff".encode())
+    with force_locale("en"):
+        assert refused(app, path) == ["line 1: the file is empty: no header row"]
+
+
+def test_a_file_with_a_wrong_header_is_refused(app, tmp_path):
+    path = tmp_path / "wrong.csv"
+    path.write_text("a,b,c\n1,2,3\n", "utf-8")
+    assert refused(app, path) == [
+        "line 1: thiếu cột: " + ", ".join(caseload_import.REQUIRED_COLUMNS)
+    ]
+
+
+def test_a_header_without_rows_imports_nothing(app, tmp_path):
+    result = run_import(app, write(tmp_path), "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "imported": 0, "updated": 0, "unchanged": 0, "invalid": 0}  # fmt: skip
+
+
+@pytest.mark.parametrize("bad_line", [2, 150])  # in the first block read, and far after it
+def test_a_file_not_in_utf8_is_refused_naming_the_line(app, tmp_path, bad_line):
+    rows = numbered_rows(200)
+    lines = [HEADER.encode(), *(row.encode() for row in rows)]
+    # Saved in the Vietnamese Windows code page: "â" is the byte 0xE2.
+    lines[bad_line - 1] = rows[bad_line - 2].encode("cp1258", "replace")
+    path = tmp_path / "cp1258.csv"
+    path.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    assert refused(app, path) == [
+        f"line {bad_line}: không phải văn bản UTF-8: hãy lưu lại tệp dạng UTF-8 "
+        "(chưa nhập dữ liệu nào)"
+    ]
+    with force_locale("en"):
+        assert refused(app, path) == [
+            f"line {bad_line}: not UTF-8 text: save the file as UTF-8 (nothing imported)"
+        ]
+
+
+def test_a_utf16_file_is_refused(app, tmp_path):
+    path = tmp_path / "utf16.csv"
+    path.write_bytes("\n".join([HEADER, GOOD, ""]).encode("utf-16"))
+    assert refused(app, path)[0].startswith("line 1: không phải văn bản UTF-8")
+
+
+@pytest.mark.parametrize("where", ["field", "quote"])
+def test_a_record_csv_cannot_read_is_refused(app, tmp_path, where):
+    rows = numbered_rows(3)
+    if where == "field":
+        rows[1] = bad(address="A" * 200_000, national_id="001050799999")
+    else:  # an unclosed quote swallows the rest of the file into one field
+        rows[1] = rows[1].replace("Tổ 1", '"Tổ 1') + "\n" + "\n".join(numbered_rows(2_000, first=9))
+    path = write(tmp_path, *rows)
+    assert refused(app, path) == [
+        "line 3: một trường dài quá 131072 ký tự: không phải tệp CSV, hoặc thiếu dấu "
+        "ngoặc kép đóng (chưa nhập dữ liệu nào)"
+    ]
+
+
+def test_a_record_with_fewer_or_more_fields_than_the_header(app, tmp_path):
+    """Like csv.DictReader: missing trailing fields are empty, extra ones unread."""
+    short = ",".join(numbered_rows(1, first=7)[0].split(",")[:5])
+    result = run_import(app, write(tmp_path, short, GOOD + ",,extra"), "--skip-invalid", "--json")
+    assert result.exit_code == 0
+    assert "line 2: categories: " in result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["imported"] == 1
