@@ -1,11 +1,15 @@
 """Caseload import, exactly per interchange.md section 1."""
 
+import csv
+import io
 import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
@@ -502,3 +506,31 @@ def test_a_record_with_fewer_or_more_fields_than_the_header(app, tmp_path):
     assert result.exit_code == 0
     assert "line 2: categories: " in result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1])["imported"] == 1
+
+
+# Any text in any column: the row is imported or reported, never a traceback.
+FIELD_TEXT = st.one_of(
+    st.text(st.characters(codec="utf-8"), max_size=30),
+    st.text(st.characters(codec="utf-8"), min_size=100, max_size=300),
+    st.sampled_from(["9" * 12, "0000-01", "9999-12", "9999-12-31", "0001-01-01", "\x00", "\ufeff"]),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(changes=st.dictionaries(st.sampled_from(HEADER.split(",")), FIELD_TEXT, max_size=3))
+def test_any_text_in_a_row_is_imported_or_reported(app, tmp_path_factory, changes):
+    fields = dict(zip(HEADER.split(","), GOOD.split(","), strict=True))
+    fields.update(changes)
+    out = io.StringIO()
+    csv.writer(out).writerows([HEADER.split(","), fields.values()])
+    path = tmp_path_factory.mktemp("fuzz") / "caseload.csv"
+    path.write_text(out.getvalue(), "utf-8")
+    result = run_import(app, path, "--skip-invalid", "--json")
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["imported"] + figures["updated"] + figures["unchanged"] + figures["invalid"] == 1
+    db.session.rollback()
