@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
-import mmap
 import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -503,11 +502,10 @@ def _fast_row_refusing_nul(values: list[str], ctx: _Context) -> tuple | None:
 
 def _holds_nul(path: Path) -> bool:
     """Whether the file holds a NUL byte anywhere: one search at memory speed, so that
-    the fast check of a clean file (all of them but broken ones) does not look for it."""
-    if path.stat().st_size == 0:
-        return False
-    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return data.find(b"\x00") >= 0
+    the fast check of a clean file (all of them but broken ones) does not look for it.
+    Read in blocks, not mapped: a mapped file would count whole in the process's memory."""
+    with path.open("rb") as fh:
+        return any(b"\x00" in block for block in iter(lambda: fh.read(1 << 20), b""))
 
 
 def _staged(p: ParsedRow) -> tuple:
