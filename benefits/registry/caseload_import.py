@@ -13,6 +13,10 @@ One streaming pass over the file, never holding it in memory, then set-based SQL
    first load on PostgreSQL drops and makes again the registry's foreign keys and
    secondary indexes around the insertions (see ``BULK_TABLES``).
 
+A file that cannot be read (empty, a required column missing, bytes that are not UTF-8, a
+record the CSV reader refuses) is refused whole in one line naming the line; a value no
+registry column can hold (a NUL character, too long) makes a bad row (docs/decisions.md 44).
+
 Re-importing the same file changes nothing: the key is ``national_id``, and each
 beneficiary keeps the fingerprint of the row it came from.
 """
@@ -88,7 +92,8 @@ CHUNK = 20_000
 
 
 class ImportRefused(DomainError):
-    """The file cannot be imported at all (missing columns), or has bad rows."""
+    """The file cannot be imported at all (empty, missing columns, not UTF-8, not CSV:
+    docs/decisions.md 44), or has bad rows."""
 
 
 @dataclass

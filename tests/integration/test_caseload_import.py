@@ -534,3 +534,9 @@ def test_any_text_in_a_row_is_imported_or_reported(app, tmp_path_factory, change
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["imported"] + figures["updated"] + figures["unchanged"] + figures["invalid"] == 1
     db.session.rollback()
+
+
+def test_a_missing_file_is_named(app, tmp_path):
+    result = run_import(app, tmp_path / "nowhere.csv")
+    assert result.exit_code == 1
+    assert result.stderr == f"{tmp_path / 'nowhere.csv'}: không có tệp này\n"
