@@ -43,8 +43,29 @@ def _primary(text: str) -> str:
         elif letter == " ":
             out.append("!")
         else:
-            out.append(chr(0x100 + ord(letter)))
+            out.append(_after_alphabet(letter))
     return "".join(out)
+
+
+def _after_alphabet(char: str) -> str:
+    """The primary key of a character outside the Vietnamese alphabet: after every letter
+    of it, in code point order (digits, other Latin letters, Hangul, Han ...).
+
+    A name may hold any letter (interchange.md section 1 forbids none: foreign-born
+    residents), so this is total and always gives a character UTF-8 can encode. It is
+    ``chr(code + 0x100)``, the key stored for every character it could encode before,
+    except where that would land on a surrogate or beyond Unicode: U+D700-U+D7FF go to
+    the free U+E000-U+E0FF, the last 256 code points (private use) share U+10FFFF, and a
+    lone surrogate (never in a UTF-8 file) sorts as U+FFFD.
+    """
+    code = ord(char)
+    if code < 0xD700 or 0xE000 <= code < 0x10FF00:
+        return chr(code + 0x100)
+    if code < 0xD800:
+        return chr(code + 0x900)
+    if code < 0xE000:
+        return chr(0xFFFD + 0x100)
+    return chr(0x10FFFF)
 
 
 def _secondary(text: str) -> str:

@@ -13,12 +13,17 @@ One streaming pass over the file, never holding it in memory, then set-based SQL
    first load on PostgreSQL drops and makes again the registry's foreign keys and
    secondary indexes around the insertions (see ``BULK_TABLES``).
 
+A file that cannot be read (empty, a required column missing, bytes that are not UTF-8, a
+record the CSV reader refuses) is refused whole in one line naming the line; a value no
+registry column can hold (a NUL character, too long) makes a bad row (docs/decisions.md 45).
+
 Re-importing the same file changes nothing: the key is ``national_id``, and each
 beneficiary keeps the fingerprint of the row it came from.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import operator
@@ -27,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     Column,
     Date,
@@ -43,9 +49,11 @@ from benefits.accounts.audit import Actor, record_audit
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
+from benefits.people.models import Person
 from benefits.people.names import vietnamese_sort_key
 from benefits.people.national_id import PROVINCE_CODES, InvalidNationalId, check_national_id
 from benefits.places.models import Commune
+from benefits.registry.models import Beneficiary, Decision
 from benefits.rules.entitlement import RuleBook, category_refusal
 
 COLUMNS = (
@@ -59,12 +67,33 @@ REQUIRED_COLUMNS = (
     "decision_number", "decision_date", "effective_month", "payment_method",
 )  # fmt: skip
 PAYMENT_METHODS = ("POST", "BANK", "COMMUNE")
+# The most characters of each free-text column: what the registry's columns hold (the
+# other columns are checked against codes, digits or dates). A longer value is a bad row.
+MAX_LENGTHS = {
+    "full_name": Person.__table__.c.full_name.type.length,
+    "address": Person.__table__.c.address.type.length,
+    "decision_number": Decision.__table__.c.number.type.length,
+    "payment_point": Beneficiary.__table__.c.payment_point.type.length,
+    "bank_code": Beneficiary.__table__.c.bank_code.type.length,
+    "bank_account": Beneficiary.__table__.c.bank_account.type.length,
+}
+# For the fast check (module constants are quicker to read than the mapping).
+_NAME_MAX, _ADDRESS_MAX, _DECISION_MAX = (
+    MAX_LENGTHS["full_name"], MAX_LENGTHS["address"], MAX_LENGTHS["decision_number"]
+)  # fmt: skip
+_POINT_MAX, _BANK_CODE_MAX, _BANK_ACCOUNT_MAX = (
+    MAX_LENGTHS["payment_point"], MAX_LENGTHS["bank_code"], MAX_LENGTHS["bank_account"]
+)  # fmt: skip
+# No one raises 100 children: a larger figure is a slip (it multiplies the allowance,
+# ND20 Art 6.1.d), and the database's integer ends at 2,147,483,647 (docs/decisions.md 45).
+MAX_DEPENDENT_CHILDREN = 99
 SINGLE_PARENT = "SINGLE_PARENT_POOR"
 CHUNK = 20_000
 
 
 class ImportRefused(DomainError):
-    """The file cannot be imported at all (missing columns), or has bad rows."""
+    """The file cannot be imported at all (empty, missing columns, not UTF-8, not CSV:
+    docs/decisions.md 45), or has bad rows."""
 
 
 @dataclass
@@ -136,27 +165,73 @@ def _open_records(path: Path) -> Iterator[tuple[int, list[str]]]:
     """
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
-        header = next(reader, None)
-        _check_header(header)
+        header = _header(reader)
         where = {name: i for i, name in enumerate(header)}
         width = len(header)
         # -1 reads the empty field appended to every record: a column not in the header.
         pick = operator.itemgetter(*(where.get(name, -1) for name in COLUMNS))
         line_no = 1
-        for record in reader:
-            if not record:
+        try:
+            for record in reader:
+                if not record:
+                    continue
+                line_no += 1
+                if len(record) < width:
+                    record.extend([""] * (width - len(record)))
+                record.append("")
+                yield line_no, list(map(str.strip, pick(record)))
+        except csv.Error as error:
+            raise ImportRefused(_unreadable(line_no + 1, error)) from None
+
+
+def _header(reader) -> list[str]:
+    """The header's column names, or :class:`ImportRefused` (interchange.md: one header
+    row with the column names, in UTF-8)."""
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise ImportRefused(_unreadable(1, error)) from None
+    if header is None:
+        raise ImportRefused("line 1: " + _("the file is empty: no header row"))
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        columns = ", ".join(missing)
+        raise ImportRefused("line 1: " + _("missing column(s): %(columns)s", columns=columns))
+    return header
+
+
+def _unreadable(line_no: int, error: csv.Error) -> str:
+    """A record the CSV reader refuses: the file is refused whole (docs/decisions.md 45)."""
+    if str(error).startswith("field larger than field limit"):
+        # In practice an unclosed quote that swallowed the rest of the file.
+        reason = _(
+            "a field longer than %(count)s characters: not a CSV file, or a quote left open "
+            "(nothing imported)",
+            count=csv.field_size_limit(),
+        )
+    else:
+        reason = _("cannot be read as CSV: %(error)s (nothing imported)", error=str(error))
+    return f"line {line_no}: {reason}"
+
+
+def _not_utf8(path: Path) -> str:
+    """The refusal of a file that is not UTF-8 (interchange.md conventions), naming the
+    first record holding bytes that are not, counted as :func:`_open_records` counts."""
+    line_no = 0
+    with (
+        path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh,
+        contextlib.suppress(csv.Error),
+    ):
+        for record in csv.reader(fh):
+            if line_no and not record:
                 continue
             line_no += 1
-            if len(record) < width:
-                record.extend([""] * (width - len(record)))
-            record.append("")
-            yield line_no, list(map(str.strip, pick(record)))
-
-
-def _check_header(fieldnames) -> None:
-    missing = [c for c in REQUIRED_COLUMNS if c not in (fieldnames or [])]
-    if missing:
-        raise ImportRefused(f"line 1: missing column(s): {', '.join(missing)}")
+            try:
+                "".join(record).encode()
+            except UnicodeEncodeError:
+                break
+    reason = _("not UTF-8 text: save the file as UTF-8 (nothing imported)")
+    return f"line {max(line_no, 1)}: {reason}"
 
 
 def _date(value: str) -> date:
@@ -167,9 +242,20 @@ def parse_row(line_no: int, values: list[str], ctx: _Context) -> tuple[ParsedRow
     """Check one record (interchange.md section 1); the problems as ``column: reason``.
 
     ``values`` are the stripped fields in ``COLUMNS`` order. This is the reference check,
-    and the one that words every reason; :func:`_fast_row` only shortcuts rows it proves good.
+    and the one that words every reason, in the operator's language (docs/decisions.md 10);
+    :func:`_fast_row` only shortcuts rows it proves good.
     """
     problems: list[str] = []
+    if any("\x00" in value for value in values):
+        # docs/decisions.md 45: a NUL character is a bad value of its column (no database
+        # text holds it); the other checks read the value without it.
+        for name, value in zip(COLUMNS, values, strict=True):
+            if "\x00" in value:
+                problems.append(f"{name}: " + _("contains a NUL character"))
+        values = [value.replace("\x00", "") for value in values]
+    for name, longest in MAX_LENGTHS.items():
+        if len(values[_AT[name]]) > longest:
+            problems.append(f"{name}: " + _("longer than %(count)s characters", count=longest))
 
     def get(name: str) -> str:
         return values[_AT[name]]
@@ -177,24 +263,24 @@ def parse_row(line_no: int, values: list[str], ctx: _Context) -> tuple[ParsedRow
     def need(name: str) -> str:
         value = get(name)
         if not value:
-            problems.append(f"{name}: required")
+            problems.append(f"{name}: " + _("required"))
         return value
 
     national_id = need("national_id")
     full_name = need("full_name")
     sex = need("sex")
     if sex and sex not in ("M", "F"):
-        problems.append("sex: must be M or F")
+        problems.append("sex: " + _("must be M or F"))
         sex = ""
     date_of_birth = None
     if raw := need("date_of_birth"):
         try:
             date_of_birth = _date(raw)
             if date_of_birth > ctx.today:
-                problems.append("date_of_birth: in the future")
+                problems.append("date_of_birth: " + _("in the future"))
                 date_of_birth = None
         except ValueError:
-            problems.append(f"date_of_birth: not a date (YYYY-MM-DD): {raw}")
+            problems.append(f"date_of_birth: {_not_a_date(raw)}")
     if national_id:
         try:
             check_national_id(national_id, date_of_birth, sex or None)
@@ -203,11 +289,11 @@ def parse_row(line_no: int, values: list[str], ctx: _Context) -> tuple[ParsedRow
         else:
             key = int(national_id)
             if key in ctx.seen_ids:
-                problems.append("national_id: appears twice in the file")
+                problems.append("national_id: " + _("appears twice in the file"))
             ctx.seen_ids.add(key)
     commune_code = need("commune_code")
     if commune_code and commune_code not in ctx.communes:
-        problems.append(f"commune_code: unknown commune {commune_code}")
+        problems.append("commune_code: " + _("unknown commune %(code)s", code=commune_code))
 
     effective_month = _month(need("effective_month"), "effective_month", problems)
     paid_through = None
@@ -219,38 +305,44 @@ def parse_row(line_no: int, values: list[str], ctx: _Context) -> tuple[ParsedRow
         try:
             decision_date = _date(raw)
         except ValueError:
-            problems.append(f"decision_date: not a date (YYYY-MM-DD): {raw}")
+            problems.append(f"decision_date: {_not_a_date(raw)}")
 
     children = 0
     if raw := get("dependent_children"):
         try:
             children = int(raw)
-            if children < 0:
+            if not 0 <= children <= MAX_DEPENDENT_CHILDREN:
                 raise ValueError
         except ValueError:
-            problems.append(f"dependent_children: not a whole number: {raw}")
+            reason = _(
+                "not a whole number from 0 to %(most)s: %(value)s",
+                most=MAX_DEPENDENT_CHILDREN,
+                value=raw,
+            )
+            problems.append(f"dependent_children: {reason}")
             children = 0
     categories = _categories(need("categories"))
     for code in categories:
         if code not in ctx.rules.categories:
-            problems.append(f"categories: unknown category {code}")
+            problems.append("categories: " + _("unknown category %(code)s", code=code))
         elif date_of_birth and effective_month:
             # domain.md section 3: the category must fit the age and take new entrants.
             refusal = category_refusal(code, date_of_birth, effective_month, ctx.rules)
             if refusal:
                 problems.append(f"categories: {refusal}")
     if SINGLE_PARENT in categories and children < 1:
-        problems.append(f"dependent_children: {SINGLE_PARENT} needs at least 1 child")
+        needs = _("%(category)s needs at least 1 child", category=SINGLE_PARENT)
+        problems.append(f"dependent_children: {needs}")
 
     method = need("payment_method")
     if method and method not in PAYMENT_METHODS:
-        problems.append("payment_method: must be POST, BANK or COMMUNE")
+        problems.append("payment_method: " + _("must be POST, BANK or COMMUNE"))
     if method == "POST" and not get("payment_point"):
-        problems.append("payment_point: required for POST")
+        problems.append("payment_point: " + _("required for %(method)s", method="POST"))
     if method == "BANK":
         for name in ("bank_code", "bank_account"):
             if not get(name):
-                problems.append(f"{name}: required for BANK")
+                problems.append(f"{name}: " + _("required for %(method)s", method="BANK"))
 
     if problems:
         return None, problems
@@ -275,6 +367,10 @@ def parse_row(line_no: int, values: list[str], ctx: _Context) -> tuple[ParsedRow
     )
     parsed.fingerprint = _fingerprint(values)
     return parsed, []
+
+
+def _not_a_date(raw: str) -> str:
+    return _("not a date (YYYY-MM-DD): %(value)s", value=raw)
 
 
 def _categories(raw: str) -> list[str]:
@@ -330,6 +426,15 @@ def _fast_row(values: list[str], ctx: _Context) -> tuple | None:
     ) = values  # fmt: skip
     if not (full_name and decision_number and commune in ctx.communes):
         return None
+    if (
+        len(full_name) > _NAME_MAX
+        or len(address) > _ADDRESS_MAX
+        or len(decision_number) > _DECISION_MAX
+        or len(point) > _POINT_MAX
+        or len(bank_code) > _BANK_CODE_MAX
+        or len(bank_account) > _BANK_ACCOUNT_MAX
+    ):
+        return None
     if not (len(national_id) == 12 and national_id.isascii() and national_id.isdigit()):
         return None
     century = _CENTURY_DIGIT.get((national_id[3], sex))
@@ -352,8 +457,8 @@ def _fast_row(values: list[str], ctx: _Context) -> tuple | None:
         paid_through_yyyymm = paid_through_month[1]
     if not children:
         count = 0
-    elif children.isascii() and children.isdigit():
-        count = int(children)
+    elif children.isascii() and children.isdigit() and len(children) <= 2:
+        count = int(children)  # at most 99: MAX_DEPENDENT_CHILDREN
     else:
         return None
     codes = _categories(categories) if ";" in categories else [categories]
@@ -392,6 +497,22 @@ def _fast_row(values: list[str], ctx: _Context) -> tuple | None:
     )  # fmt: skip
 
 
+def _fast_row_refusing_nul(values: list[str], ctx: _Context) -> tuple | None:
+    """:func:`_fast_row` for a file holding a NUL character: a row with one goes to
+    :func:`parse_row`, which reports it (docs/decisions.md 45)."""
+    if any("\x00" in value for value in values):
+        return None
+    return _fast_row(values, ctx)
+
+
+def _holds_nul(path: Path) -> bool:
+    """Whether the file holds a NUL byte anywhere: one search at memory speed, so that
+    the fast check of a clean file (all of them but broken ones) does not look for it.
+    Read in blocks, not mapped: a mapped file would count whole in the process's memory."""
+    with path.open("rb") as fh:
+        return any(b"\x00" in block for block in iter(lambda: fh.read(1 << 20), b""))
+
+
 def _staged(p: ParsedRow) -> tuple:
     """The staged values of a row :func:`parse_row` accepted (as ``_fast_row`` gives them)."""
     return (
@@ -411,7 +532,7 @@ def _month(raw: str, column: str, problems: list[str]) -> Month | None:
     try:
         return Month.parse(raw)
     except ValueError:
-        problems.append(f"{column}: not a month (YYYY-MM): {raw}")
+        problems.append(f"{column}: " + _("not a month (YYYY-MM): %(value)s", value=raw))
         return None
 
 
@@ -423,9 +544,27 @@ def import_caseload(
     report: Callable[[str], None],
     today: date | None = None,
 ) -> ImportResult:
-    """Import a caseload file; ``report`` receives one line per problem."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        _check_header(next(csv.reader(fh), None))
+    """Import a caseload file; ``report`` receives one line per problem.
+
+    A file that cannot be read at all raises :class:`ImportRefused`, and so does one with
+    bad rows unless ``skip_invalid``; the caller then rolls the transaction back.
+    """
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            _header(csv.reader(fh))
+        return _import(path, skip_invalid=skip_invalid, actor=actor, report=report, today=today)
+    except UnicodeDecodeError:
+        raise ImportRefused(_not_utf8(path)) from None
+
+
+def _import(
+    path: Path,
+    *,
+    skip_invalid: bool,
+    actor: Actor,
+    report: Callable[[str], None],
+    today: date | None,
+) -> ImportResult:
     ctx = _context(today)
     result = ImportResult()
     staging = _Staging()
@@ -433,12 +572,20 @@ def import_caseload(
     try:
         # One streaming pass validates every row and stages the good ones; nothing
         # reaches the registry before the whole file has been checked.
-        staged = staging.load(_good_rows(path, ctx, result, report))
+        fast_row = _fast_row_refusing_nul if _holds_nul(path) else _fast_row
+        staged = staging.load(_good_rows(path, ctx, result, report, fast_row))
         if result.invalid and not skip_invalid:
-            raise ImportRefused(f"{result.invalid} invalid row(s): nothing imported")
+            raise ImportRefused(
+                _("%(count)s invalid row(s): nothing imported", count=result.invalid)
+            )
         counts = staging.apply(staged)
-    finally:
-        staging.drop()
+    except BaseException:
+        # A file found unreadable in the middle of the COPY leaves PostgreSQL refusing
+        # every statement until the caller's rollback, which drops the tables anyway.
+        with contextlib.suppress(DBAPIError):
+            staging.drop()
+        raise
+    staging.drop()
     result.imported = counts["imported"]
     result.updated = counts["updated"]
     result.unchanged = counts["unchanged"]
@@ -447,11 +594,16 @@ def import_caseload(
 
 
 def _good_rows(
-    path: Path, ctx: _Context, result: ImportResult, report: Callable[[str], None]
+    path: Path,
+    ctx: _Context,
+    result: ImportResult,
+    report: Callable[[str], None],
+    fast_row: Callable[[list[str], _Context], tuple | None] | None = None,
 ) -> Iterator[tuple]:
     """The staged values of every good row; the bad ones are counted and reported."""
+    fast_row = fast_row or _fast_row
     for line_no, values in _open_records(path):
-        staged = _fast_row(values, ctx)
+        staged = fast_row(values, ctx)
         if staged is not None:
             yield staged
             continue
@@ -814,14 +966,14 @@ class _Staging:
             tables,
         ).all()
         # Foreign keys ('f') sort before primary ('p') and unique keys ('u'): dropped first.
-        for table, name, _, _ in constraints:
+        for table, name, _definition, _kind in constraints:
             self._run(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
-        for index, _ in indexes:
+        for index, _definition in indexes:
             self._run(f"DROP INDEX {index}")
         keys = [c for c in constraints if c[3] in ("p", "u")]
         foreign_keys = [c for c in constraints if c[3] == "f"]
         return [
-            *(definition for _, definition in indexes),
-            *(f"ALTER TABLE {t} ADD CONSTRAINT {n} {d}" for t, n, d, _ in keys),
-            *(f"ALTER TABLE {t} ADD CONSTRAINT {n} {d}" for t, n, d, _ in foreign_keys),
+            *(definition for _index, definition in indexes),
+            *(f"ALTER TABLE {t} ADD CONSTRAINT {n} {d}" for t, n, d, _kind in keys),
+            *(f"ALTER TABLE {t} ADD CONSTRAINT {n} {d}" for t, n, d, _kind in foreign_keys),
         ]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from benefits.accounts.audit import Actor
 from benefits.extensions import db
@@ -23,7 +24,7 @@ registry_cli = AppGroup("registry", help="The beneficiary registry.")
 def import_command(file: Path, skip_invalid: bool, as_json: bool) -> None:
     """Import a caseload CSV file (interchange.md section 1)."""
     if not file.exists():
-        click.echo(f"{file}: no such file", err=True)
+        click.echo(f"{file}: " + _("no such file"), err=True)
         sys.exit(1)
 
     def report(line: str) -> None:
@@ -33,9 +34,14 @@ def import_command(file: Path, skip_invalid: bool, as_json: bool) -> None:
         result = import_caseload(
             file, skip_invalid=skip_invalid, actor=Actor.system("cli"), report=report
         )
-    except (ImportRefused, UnicodeDecodeError, OSError) as error:
+    except ImportRefused as error:
         db.session.rollback()
         click.echo(str(error), err=True)
+        sys.exit(1)
+    except OSError as error:
+        db.session.rollback()
+        reason = error.strerror or str(error)
+        click.echo(f"{file}: " + _("cannot be read: %(reason)s", reason=reason), err=True)
         sys.exit(1)
     db.session.commit()
     figures = result.as_dict()

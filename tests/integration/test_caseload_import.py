@@ -1,10 +1,15 @@
 """Caseload import, exactly per interchange.md section 1."""
 
+import csv
+import io
 import json
 from datetime import date
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
@@ -284,3 +289,254 @@ def test_a_refused_bulk_load_leaves_the_registry_as_it_was(app, tmp_path, bulk_l
     assert result.exit_code != 0
     assert count(Person) == 0
     assert _constraints_and_indexes() == before
+
+
+@pytest.mark.parametrize("name", ["김민준", "Kim \ud7b0\ud7fb", "王小明", "Lâm Văn Sơn \U0010fffd"])
+def test_a_name_in_another_script_is_imported(app, tmp_path, name):
+    """interchange.md section 1 forbids no letter in a name (foreign-born residents)."""
+    result = run_import(app, write(tmp_path, bad(full_name=name)), "--json")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalars(select(Person.full_name)).one() == name
+
+
+# docs/decisions.md 10: the reasons are in the operator's language, Vietnamese by default
+# (the CLI has no request: the app's default locale); the shape stays
+# ``line N: column: reason`` in every language.
+REASONS = [
+    (bad(full_name=""), "line 2: full_name: không được để trống", "line 2: full_name: required"),
+    (bad(sex="X"), "line 2: sex: phải là M hoặc F", "line 2: sex: must be M or F"),
+    (
+        bad(commune_code="99999"),
+        "line 2: commune_code: mã xã 99999 không có trong danh mục",
+        "line 2: commune_code: unknown commune 99999",
+    ),
+    (
+        bad(decision_date="yesterday"),
+        "line 2: decision_date: không phải ngày hợp lệ (YYYY-MM-DD): yesterday",
+        "line 2: decision_date: not a date (YYYY-MM-DD): yesterday",
+    ),
+    (
+        bad(payment_point=""),
+        "line 2: payment_point: bắt buộc với hình thức chi trả POST",
+        "line 2: payment_point: required for POST",
+    ),
+    (
+        bad(full_name="Lâm\x00Sơn"),
+        "line 2: full_name: chứa ký tự NUL (mã 0)",
+        "line 2: full_name: contains a NUL character",
+    ),
+    (
+        bad(full_name="A" * 121),
+        "line 2: full_name: dài quá 120 ký tự",
+        "line 2: full_name: longer than 120 characters",
+    ),
+]
+
+
+@pytest.mark.parametrize(("row", "vietnamese", "english"), REASONS)
+def test_the_reasons_are_in_the_operators_language(app, tmp_path, row, vietnamese, english):
+    path = write(tmp_path, row)
+    assert vietnamese in run_import(app, path).stderr.splitlines()
+    with force_locale("en"):
+        assert english in run_import(app, path).stderr.splitlines()
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        row
+        for row, _ in [
+            *BAD_ROWS,
+            (bad(sex=""), "sex"),
+            (bad(date_of_birth="2090-01-01"), "date_of_birth"),
+            (bad(dependent_children="x"), "dependent_children"),
+            (bad(paid_through_month="2025-13"), "paid_through_month"),
+            (bad(payment_method="CASH"), "payment_method"),
+        ]
+    ],
+)
+def test_every_reason_is_translated(app, tmp_path, row):
+    path = write(tmp_path, GOOD.replace("001050700004", "001060700009"), row)
+    vietnamese = run_import(app, path).stderr.splitlines()
+    with force_locale("en"):
+        english = run_import(app, path).stderr.splitlines()
+    assert len(vietnamese) == len(english) >= 2
+    for vi_line, en_line in zip(vietnamese, english, strict=True):
+        assert vi_line != en_line
+        assert vi_line.split(": ")[:2] == en_line.split(": ")[:2] or vi_line[:5] != "line "
+
+
+# Values no registry column can hold are bad rows like any other (interchange.md section 1,
+# docs/decisions.md 45), reported with their column, never a database error.
+UNSTORABLE = [
+    (bad(full_name="Lâm\x00Sơn"), "full_name"),
+    (bad(address="Tổ\x001"), "address"),
+    (bad(national_id="00105070000\x00"), "national_id"),
+    (bad(payment_method="BANK", bank_code="VCB", bank_account="01\x00"), "bank_account"),
+    (bad(full_name="A" * 121), "full_name"),
+    (bad(address="A" * 256), "address"),
+    (bad(decision_number="1" * 61), "decision_number"),
+    (bad(payment_point="P" * 41), "payment_point"),
+    (bad(payment_method="BANK", bank_code="B" * 21, bank_account="1"), "bank_code"),
+    (bad(payment_method="BANK", bank_code="VCB", bank_account="1" * 41), "bank_account"),
+    (bad(dependent_children="9" * 30), "dependent_children"),
+    (bad(dependent_children="100"), "dependent_children"),
+]
+
+
+@pytest.mark.parametrize(("row", "column"), UNSTORABLE)
+def test_a_value_the_registry_cannot_hold_is_a_bad_row(app, tmp_path, row, column):
+    other = GOOD.replace("001050700004", "001060700009").replace("1950-10-10", "1960-10-10")
+    path = write(tmp_path, other, row)
+    result = run_import(app, path)
+    assert result.exit_code != 0
+    assert f"line 3: {column}: " in result.stderr
+    assert "Traceback" not in result.output
+    assert count(Person) == 0
+    result = run_import(app, path, "--skip-invalid", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "imported": 1, "updated": 0, "unchanged": 0, "invalid": 1}  # fmt: skip
+
+
+def test_the_longest_values_the_registry_holds_are_imported(app, tmp_path):
+    row = bad(
+        full_name="Ă" * 120,
+        address="Ơ" * 255,
+        decision_number="1" * 60,
+        payment_method="BANK",
+        payment_point="P" * 40,
+        bank_code="B" * 20,
+        bank_account="9" * 40,
+        categories="SINGLE_PARENT_POOR",
+        dependent_children="99",
+        date_of_birth="1990-10-10",
+        national_id="001090700004",
+    )
+    result = run_import(app, write(tmp_path, row), "--json")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalars(select(Person.full_name)).one() == "Ă" * 120
+
+
+# What breaks the file itself refuses it whole, in one line naming the line, with or
+# without --skip-invalid (docs/decisions.md 45).
+def refused(app, path):
+    """The lines on stderr of a refused import, after checking nothing was written."""
+    for flags in ((), ("--skip-invalid",)):
+        result = run_import(app, path, *flags)
+        assert result.exit_code == 1, result.output
+        assert not isinstance(result.exception, Exception) or isinstance(
+            result.exception, SystemExit
+        ), result.exception
+        assert count(Person) == 0
+    return result.stderr.splitlines()
+
+
+def numbered_rows(count_, *, first=0):
+    """``count_`` good rows with their own ID numbers."""
+    return [GOOD.replace("001050700004", f"001050{first + i:06d}") for i in range(count_)]
+
+
+def test_an_empty_file_is_refused(app, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    assert refused(app, path) == ["line 1: tệp trống: không có dòng tiêu đề"]
+    path.write_bytes("\ufeff".encode())
+    with force_locale("en"):
+        assert refused(app, path) == ["line 1: the file is empty: no header row"]
+
+
+def test_a_file_with_a_wrong_header_is_refused(app, tmp_path):
+    path = tmp_path / "wrong.csv"
+    path.write_text("a,b,c\n1,2,3\n", "utf-8")
+    assert refused(app, path) == [
+        "line 1: thiếu cột: " + ", ".join(caseload_import.REQUIRED_COLUMNS)
+    ]
+
+
+def test_a_header_without_rows_imports_nothing(app, tmp_path):
+    result = run_import(app, write(tmp_path), "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "imported": 0, "updated": 0, "unchanged": 0, "invalid": 0}  # fmt: skip
+
+
+@pytest.mark.parametrize("bad_line", [2, 150])  # in the first block read, and far after it
+def test_a_file_not_in_utf8_is_refused_naming_the_line(app, tmp_path, bad_line):
+    rows = numbered_rows(200)
+    lines = [HEADER.encode(), *(row.encode() for row in rows)]
+    # Saved in the Vietnamese Windows code page: "â" is the byte 0xE2.
+    lines[bad_line - 1] = rows[bad_line - 2].encode("cp1258", "replace")
+    path = tmp_path / "cp1258.csv"
+    path.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    assert refused(app, path) == [
+        f"line {bad_line}: không phải văn bản UTF-8: hãy lưu lại tệp dạng UTF-8 "
+        "(chưa nhập dữ liệu nào)"
+    ]
+    with force_locale("en"):
+        assert refused(app, path) == [
+            f"line {bad_line}: not UTF-8 text: save the file as UTF-8 (nothing imported)"
+        ]
+
+
+def test_a_utf16_file_is_refused(app, tmp_path):
+    path = tmp_path / "utf16.csv"
+    path.write_bytes("\n".join([HEADER, GOOD, ""]).encode("utf-16"))
+    assert refused(app, path)[0].startswith("line 1: không phải văn bản UTF-8")
+
+
+@pytest.mark.parametrize("where", ["field", "quote"])
+def test_a_record_csv_cannot_read_is_refused(app, tmp_path, where):
+    rows = numbered_rows(3)
+    if where == "field":
+        rows[1] = bad(address="A" * 200_000, national_id="001050799999")
+    else:  # an unclosed quote swallows the rest of the file into one field
+        rows[1] = rows[1].replace("Tổ 1", '"Tổ 1') + "\n" + "\n".join(numbered_rows(2_000, first=9))
+    path = write(tmp_path, *rows)
+    assert refused(app, path) == [
+        "line 3: một trường dài quá 131072 ký tự: không phải tệp CSV, hoặc thiếu dấu "
+        "ngoặc kép đóng (chưa nhập dữ liệu nào)"
+    ]
+
+
+def test_a_record_with_fewer_or_more_fields_than_the_header(app, tmp_path):
+    """Like csv.DictReader: missing trailing fields are empty, extra ones unread."""
+    short = ",".join(numbered_rows(1, first=7)[0].split(",")[:5])
+    result = run_import(app, write(tmp_path, short, GOOD + ",,extra"), "--skip-invalid", "--json")
+    assert result.exit_code == 0
+    assert "line 2: categories: " in result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["imported"] == 1
+
+
+# Any text in any column: the row is imported or reported, never a traceback.
+FIELD_TEXT = st.one_of(
+    st.text(st.characters(codec="utf-8"), max_size=30),
+    st.text(st.characters(codec="utf-8"), min_size=100, max_size=300),
+    st.sampled_from(["9" * 12, "0000-01", "9999-12", "9999-12-31", "0001-01-01", "\x00", "\ufeff"]),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(changes=st.dictionaries(st.sampled_from(HEADER.split(",")), FIELD_TEXT, max_size=3))
+def test_any_text_in_a_row_is_imported_or_reported(app, tmp_path_factory, changes):
+    fields = dict(zip(HEADER.split(","), GOOD.split(","), strict=True))
+    fields.update(changes)
+    out = io.StringIO()
+    csv.writer(out).writerows([HEADER.split(","), fields.values()])
+    path = tmp_path_factory.mktemp("fuzz") / "caseload.csv"
+    path.write_text(out.getvalue(), "utf-8")
+    result = run_import(app, path, "--skip-invalid", "--json")
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["imported"] + figures["updated"] + figures["unchanged"] + figures["invalid"] == 1
+    db.session.rollback()
+
+
+def test_a_missing_file_is_named(app, tmp_path):
+    result = run_import(app, tmp_path / "nowhere.csv")
+    assert result.exit_code == 1
+    assert result.stderr == f"{tmp_path / 'nowhere.csv'}: không có tệp này\n"

@@ -2,10 +2,11 @@
 
 import string
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benefits.people.names import _key_of_whole_name, vietnamese_sort_key
+from benefits.people.names import _after_alphabet, _key_of_whole_name, vietnamese_sort_key
 
 
 def test_given_name_first_then_full_name():
@@ -49,3 +50,41 @@ ASCII_WORDS = st.lists(
 def test_ascii_words_are_keyed_as_the_whole_name_keys_them(words, vietnamese):
     name = " ".join([vietnamese, *words])
     assert vietnamese_sort_key(name) == _key_of_whole_name(name)
+
+
+# Names of foreign-born residents (interchange.md section 1 forbids no letter): any text
+# has a key, which the database can store (UTF-8, no surrogate code point).
+@settings(max_examples=1000)
+@given(st.text(alphabet=st.characters(codec=None, categories=None)))
+def test_every_text_has_a_key_the_database_can_store(name):
+    key = vietnamese_sort_key(name)
+    key.encode("utf-8")
+    assert key == _key_of_whole_name(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "김민준",  # Hangul syllables
+        "Lâm \ud7b0\ud7fb",  # Hangul Jamo Extended-B: keyed as surrogates before
+        "\U0010ffff Lan",  # the last code point: keyed beyond Unicode before
+        "王小明",
+    ],
+)
+def test_names_outside_the_vietnamese_alphabet_have_a_key(name):
+    vietnamese_sort_key(name).encode("utf-8")
+
+
+def test_letters_outside_the_alphabet_sort_after_it_in_code_point_order():
+    names = ["\U0010ffff", "王", "\ud7b0", "김", "Zoe", "Lan", "Ư"]
+    assert sorted(names, key=vietnamese_sort_key) == [
+        "Lan", "Ư", "Zoe", "김", "王", "\ud7b0", "\U0010ffff"]  # fmt: skip
+
+
+@given(st.integers(0, 0x10FFFF), st.integers(0, 0x10FFFF))
+def test_characters_outside_the_alphabet_keep_their_code_point_order(a, b):
+    surrogates = range(0xD800, 0xE000)
+    if a in surrogates or b in surrogates or a >= 0x10FF00 or b >= 0x10FF00:
+        return
+    assert (a < b) == (_after_alphabet(chr(a)) < _after_alphabet(chr(b)))
+    assert _after_alphabet(chr(a)) > "\x7d"  # after ư, the last letter of the alphabet
