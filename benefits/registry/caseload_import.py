@@ -156,9 +156,11 @@ class _Context:
 _AT = {name: i for i, name in enumerate(COLUMNS)}
 
 
-def _open_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+def _open_records(path: Path) -> Iterator[tuple[int, list[str], int]]:
     """Records of the file with their line number (header = 1), as the stripped values
-    of ``COLUMNS`` (empty when the column or the field is missing); a BOM is accepted.
+    of ``COLUMNS`` (empty when the column or the field is missing), and how many fields
+    past the header's columns hold something (an unquoted comma in a value); a BOM is
+    accepted.
 
     Like ``csv.DictReader``: blank records are skipped and do not count, and a column
     named twice in the header is read from its last place.
@@ -176,10 +178,13 @@ def _open_records(path: Path) -> Iterator[tuple[int, list[str]]]:
                 if not record:
                     continue
                 line_no += 1
+                surplus = 0
                 if len(record) < width:
                     record.extend([""] * (width - len(record)))
+                elif len(record) > width:
+                    surplus = sum(1 for value in record[width:] if value.strip())
                 record.append("")
-                yield line_no, list(map(str.strip, pick(record)))
+                yield line_no, list(map(str.strip, pick(record))), surplus
         except csv.Error as error:
             raise ImportRefused(_unreadable(line_no + 1, error)) from None
 
@@ -602,12 +607,20 @@ def _good_rows(
 ) -> Iterator[tuple]:
     """The staged values of every good row; the bad ones are counted and reported."""
     fast_row = fast_row or _fast_row
-    for line_no, values in _open_records(path):
-        staged = fast_row(values, ctx)
+    for line_no, values, surplus in _open_records(path):
+        staged = fast_row(values, ctx) if not surplus else None
         if staged is not None:
             yield staged
             continue
         parsed, problems = parse_row(line_no, values, ctx)
+        if surplus:
+            # interchange.md section 1: a value cut by an unquoted comma is not read as
+            # the header says; nothing of the record is guessed.
+            problems.insert(
+                0,
+                "record: "
+                + _("%(count)s more field(s) than the header has columns", count=surplus),
+            )
         if problems:
             result.invalid += 1
             for problem in problems:

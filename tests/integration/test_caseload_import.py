@@ -399,6 +399,24 @@ def test_a_value_the_registry_cannot_hold_is_a_bad_row(app, tmp_path, row, colum
         "imported": 1, "updated": 0, "unchanged": 0, "invalid": 1}  # fmt: skip
 
 
+def test_a_record_with_more_fields_than_the_header_is_a_bad_row(app, tmp_path):
+    """A value past the header's columns (an unquoted comma, a note in an extra column)
+    is reported, not dropped; empty fields there (a trailing comma) hold nothing
+    (interchange.md section 1)."""
+    other = GOOD.replace("001050700004", "001060700009").replace("1950-10-10", "1960-10-10")
+    noted = GOOD + ",đã xác minh"
+    trailing = GOOD.replace("001050700004", "001050700012") + ",,"
+    path = write(tmp_path, other, noted, trailing)
+    result = run_import(app, path)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "line 3: record: có 1 trường thừa so với các cột" in result.stderr
+    assert "line 4:" not in result.stderr
+    assert count(Person) == 0
+    result = run_import(app, path, "--skip-invalid", "--json")
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "imported": 2, "updated": 0, "unchanged": 0, "invalid": 1}  # fmt: skip
+
+
 def test_the_longest_values_the_registry_holds_are_imported(app, tmp_path):
     row = bad(
         full_name="Ă" * 120,
@@ -500,12 +518,13 @@ def test_a_record_csv_cannot_read_is_refused(app, tmp_path, where):
 
 
 def test_a_record_with_fewer_or_more_fields_than_the_header(app, tmp_path):
-    """Like csv.DictReader: missing trailing fields are empty, extra ones unread."""
+    """Missing trailing fields are empty; extra ones that hold something make a bad row."""
     short = ",".join(numbered_rows(1, first=7)[0].split(",")[:5])
     result = run_import(app, write(tmp_path, short, GOOD + ",,extra"), "--skip-invalid", "--json")
     assert result.exit_code == 0
     assert "line 2: categories: " in result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1])["imported"] == 1
+    assert "line 3: record: có 1 trường thừa so với các cột" in result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["invalid"] == 2
 
 
 # Any text in any column: the row is imported or reported, never a traceback.
