@@ -120,7 +120,7 @@ def _in_age_band(rule, age: ColumnElement) -> ColumnElement:
 
 
 REGISTRY_COLUMNS = (
-    "province_code", "date_of_birth", "dependent_children", "effective_month",
+    "province_code", "birth_idx", "dependent_children", "effective_month",
     "last_entitled_month",
 )  # fmt: skip
 
@@ -131,7 +131,9 @@ def registry_rows():
         select(
             Beneficiary.id.label("beneficiary_id"),
             Commune.province_code,
-            Person.date_of_birth,
+            # The birth month as a month index, computed once per person (not once per
+            # rule row the age is compared with).
+            month_index_of_date(Person.date_of_birth).label("birth_idx"),
             Beneficiary.dependent_children,
             Beneficiary.effective_month,
             Beneficiary.last_entitled_month,
@@ -151,7 +153,7 @@ def monthly_entitlement_select(pairs):
         people = pairs.join(person, person.c.beneficiary_id == pairs.c.beneficiary_id)
     month = pairs.c.month
     month_idx = month_index_sql(month)
-    birth_idx = month_index_of_date(person.c.date_of_birth)
+    birth_idx = person.c.birth_idx
     age = (month_idx - birth_idx) // 12
     age_before = (month_idx - 1 - birth_idx) // 12
 
