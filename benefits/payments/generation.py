@@ -154,10 +154,10 @@ def _planner_settings(settings: dict[str, str]):
         for name in settings
     }
     _set_locally(settings)
-    try:
-        yield
-    finally:
-        _set_locally(before)
+    yield
+    # Not on an error: the transaction (or savepoint) is rolled back, and its settings
+    # with it; a statement now would only hide the error behind "transaction aborted".
+    _set_locally(before)
 
 
 def _set_locally(settings: dict[str, str]) -> None:
