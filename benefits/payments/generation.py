@@ -89,7 +89,7 @@ def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor)
     batch = find_or_open_batch(month, scope_kind, scope_code)
     if batch.status == "locked":
         raise BatchLocked(_l("Batch %(id)s is locked and cannot be generated again.", id=batch.id))
-    with _planned_as_written():
+    with _planner_settings(PLANNED_AS_WRITTEN):
         # Regeneration recomputes in place: the open batch's lines and items are replaced.
         db.session.execute(delete(PaymentLine).where(PaymentLine.batch_id == batch.id))
         db.session.execute(delete(PaymentItem).where(PaymentItem.batch_id == batch.id))
@@ -115,32 +115,22 @@ def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor)
     return batch
 
 
-# enable_seqscan: a province reads every large table through an index (the statistics of
-# the items may say "empty" while another worker fills them: a scan per month due then
-# read everything the other worker had written, 5 minutes for one province).
+# On PostgreSQL, the generation statements are planned as written, from the scope's
+# beneficiaries outwards (each probing the indexes of the registry and of the items),
+# without JIT compilation. A province is 3 % of the national registry: left free, the
+# planner misjudged the rows per person and month and hashed the whole registry,
+# categories or items instead (up to 2 s a province, growing with the items of a national
+# run, and a statement still running after 1.5 minutes on stale statistics); JIT spent up
+# to 1 s compiling each statement (benchmarks/README.md, docs/decisions.md 42).
+# enable_seqscan: every large table through an index (the statistics of the items may say
+# "empty" while another worker fills them: a scan per month due then read everything the
+# other worker had written, 5 minutes for one province).
 # work_mem: the sort of a province's lines in list order stays in memory.
 PLANNED_AS_WRITTEN = {
     "jit": "off", "join_collapse_limit": "1", "from_collapse_limit": "1",
     "enable_seqscan": "off", "work_mem": "64MB",
 }  # fmt: skip
-
-
 NESTED_LOOPS_ONLY = {"enable_hashjoin": "off", "enable_mergejoin": "off"}
-
-
-@contextmanager
-def _planned_as_written():
-    """On PostgreSQL, the generation statements are planned as written, from the scope's
-    beneficiaries outwards (each probing the indexes of the registry and of the items),
-    without JIT compilation; the transaction's settings are restored afterwards.
-
-    A province is 3 % of the national registry: left free, the planner misjudged the
-    rows per person and month and hashed the whole registry, categories or items instead
-    (up to 2 s a province, growing with the items of a national run, and a statement
-    still running after 1.5 minutes on stale statistics); JIT spent up to 1 s compiling
-    each statement (benchmarks/README.md, docs/decisions.md 42)."""
-    with _planner_settings(PLANNED_AS_WRITTEN):
-        yield
 
 
 @contextmanager
@@ -149,22 +139,20 @@ def _planner_settings(settings: dict[str, str]):
     if db.session.get_bind().dialect.name != "postgresql":
         yield
         return
-    before = {
-        name: db.session.execute(text("SELECT current_setting(:name)"), {"name": name}).scalar()
-        for name in settings
-    }
-    _set_locally(settings)
+    before = _set_locally(settings)
     yield
     # Not on an error: the transaction (or savepoint) is rolled back, and its settings
     # with it; a statement now would only hide the error behind "transaction aborted".
     _set_locally(before)
 
 
-def _set_locally(settings: dict[str, str]) -> None:
+def _set_locally(settings: dict[str, str]) -> dict[str, str]:
+    """Set ``settings`` for the transaction; returns the ones before."""
+    read, change = text("SELECT current_setting(:name)"), text("SELECT set_config(:name, :v, true)")
+    before = {name: db.session.execute(read, {"name": name}).scalar() for name in settings}
     for name, value in settings.items():
-        db.session.execute(
-            text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
-        )
+        db.session.execute(change, {"name": name, "v": value})
+    return before
 
 
 def commune_in_scope(commune_column, scope_kind: str, scope_code: str):
@@ -185,10 +173,6 @@ def _in_scope_by_commune(query, commune_column, scope_kind: str, scope_code: str
     # OFFSET 0 keeps the planner from flattening the per-commune read into one scan.
     per_commune = query.where(commune_column == communes.c.code).offset(0).lateral("in_commune")
     return select(*per_commune.c).select_from(communes).join(per_commune, literal(True))
-
-
-def _scope_filter(scope_kind: str, scope_code: str):
-    return commune_in_scope(Beneficiary.commune_code, scope_kind, scope_code)
 
 
 def _insert_items(batch: PaymentBatch, month: Month, scope_kind: str, scope_code: str) -> None:
@@ -300,7 +284,7 @@ def _insert_care_support_items(
         .outerjoin(carer, carer.id == CareSupport.carer_person_id)
         .where(
             Beneficiary.status.in_(PAYABLE_STATUSES),
-            _scope_filter(scope_kind, scope_code),
+            commune_in_scope(Beneficiary.commune_code, scope_kind, scope_code),
             CareSupport.from_month <= month.yyyymm,
         )
         .cte("care_candidates")
@@ -420,25 +404,28 @@ def _insert_lines(batch: PaymentBatch, month: Month) -> None:
             kind, per_payee.c.case_id, per_payee.c.care_support_id,
         )
     )  # fmt: skip
+
     # Who collects (interchange.md section 3, payee_*): the carer for care support, the
     # organiser of the funeral (ND20 Art 11), the declarant of the death for a deceased
     # person's arrears (domain.md section 6), else the guardian or the person.
-    own = func.coalesce(Beneficiary.payee_name, Person.full_name)
-    own_id = func.coalesce(Beneficiary.payee_national_id, Person.national_id)
-    payee_name = case(
-        (kind == CARE_SUPPORT, CareSupport.carer_name),
-        (kind == "FUNERAL", func.coalesce(Case.declarant_name, own)),
-        (kind == "ONE_OFF", own),
-        (Beneficiary.status == "deceased", DeathRecord.declarant_name),
-        else_=own,
-    )
-    payee_national_id = case(
-        (kind == CARE_SUPPORT, CareSupport.carer_national_id),
-        (kind == "FUNERAL", func.coalesce(Case.declarant_national_id, own_id)),
-        (kind == "ONE_OFF", own_id),
-        (Beneficiary.status == "deceased", DeathRecord.declarant_national_id),
-        else_=own_id,
-    )
+    def who_collects(carer, organiser, declarant, guardian, person):
+        own = func.coalesce(guardian, person)
+        return case(
+            (kind == CARE_SUPPORT, carer),
+            (kind == "FUNERAL", func.coalesce(organiser, own)),
+            (kind == "ONE_OFF", own),
+            (Beneficiary.status == "deceased", declarant),
+            else_=own,
+        )
+
+    payee_name = who_collects(
+        CareSupport.carer_name, Case.declarant_name, DeathRecord.declarant_name,
+        Beneficiary.payee_name, Person.full_name,
+    )  # fmt: skip
+    payee_national_id = who_collects(
+        CareSupport.carer_national_id, Case.declarant_national_id,
+        DeathRecord.declarant_national_id, Beneficiary.payee_national_id, Person.national_id,
+    )  # fmt: skip
     total = per_payee.c.monthly + per_payee.c.arrears + per_payee.c.one_off
     rows = (
         select(

@@ -848,21 +848,26 @@ class _Staging:
             params,
         )
         # A known person not yet a beneficiary becomes one.
+        self._insert_beneficiaries("k.person_id", f"{changed} AND k.beneficiary_id IS NULL", params)
+        # docs/decisions.md: an updated row replaces the person's categories.
+        self._run(
+            "DELETE FROM beneficiary_categories WHERE beneficiary_id IN ("
+            "SELECT beneficiary_id FROM import_known WHERE same = 0)"
+        )
+
+    def _insert_beneficiaries(self, person_id: str, rows: str, params: dict) -> None:
+        """A beneficiary (id from the reserved range) for each staged row of ``rows`` (a
+        constant ``FROM ... WHERE`` fragment), of the person whose id ``person_id`` gives."""
         self._run(
             "INSERT INTO beneficiaries (id, code, person_id, commune_code, status, "  # noqa: S608 (constant fragments)
             "effective_month, paid_through_month, dependent_children, payment_method, "
             "payment_point, bank_code, bank_account, import_fingerprint, created_at, updated_at) "
             "SELECT :beneficiaries + r.seq, 'BTXH-' || r.commune_code || '-' || "
-            "substr(CAST(100000000 + k.person_id AS VARCHAR(12)), 2), k.person_id, "
+            f"substr(CAST(100000000 + {person_id} AS VARCHAR(12)), 2), {person_id}, "
             "r.commune_code, 'active', r.effective_month, r.paid_through_month, "
             "r.dependent_children, r.payment_method, r.payment_point, r.bank_code, "
-            f"r.bank_account, r.fingerprint, :now, :now {changed} AND k.beneficiary_id IS NULL",
+            f"r.bank_account, r.fingerprint, :now, :now {rows}",
             params,
-        )
-        # docs/decisions.md: an updated row replaces the person's categories.
-        self._run(
-            "DELETE FROM beneficiary_categories WHERE beneficiary_id IN ("
-            "SELECT beneficiary_id FROM import_known WHERE same = 0)"
         )
 
     def _insert_rows(self, params: dict, *, unchanged: int, updated: int, bulk: bool) -> None:
@@ -907,17 +912,7 @@ class _Staging:
             f"r.decision_date, 'caseload import' FROM import_rows r {new}",
             params,
         )
-        self._run(
-            "INSERT INTO beneficiaries (id, code, person_id, commune_code, status, "  # noqa: S608 (constant fragments)
-            "effective_month, paid_through_month, dependent_children, payment_method, "
-            "payment_point, bank_code, bank_account, import_fingerprint, created_at, updated_at) "
-            "SELECT :beneficiaries + r.seq, 'BTXH-' || r.commune_code || '-' || "
-            "substr(CAST(100000000 + :persons + r.seq AS VARCHAR(12)), 2), :persons + r.seq, "
-            "r.commune_code, 'active', r.effective_month, r.paid_through_month, "
-            "r.dependent_children, r.payment_method, r.payment_point, r.bank_code, "
-            f"r.bank_account, r.fingerprint, :now, :now FROM import_rows r {new}",
-            params,
-        )
+        self._insert_beneficiaries(":persons + r.seq", f"FROM import_rows r {new}", params)
         if updated:
             holder = "COALESCE(k.beneficiary_id, :beneficiaries + r.seq)"
             rows = "LEFT JOIN import_known k ON k.seq = r.seq"

@@ -130,22 +130,24 @@ def _scope_visible(scope_kind: str, scope_code: str | None) -> bool:
     return False  # a national run is followed from the CLI
 
 
-def _run_in_scope(run_id: int) -> PaymentRun:
-    run = db.session.get(PaymentRun, run_id)
-    if run is None or not _scope_visible(run.scope_kind, run.scope_code):
+def _visible_or_404(model: type[PaymentRun] | type[PaymentBatch], id_: int):
+    """A run or batch the officer may see, or 404 (a batch of another scope is unknown)."""
+    found = db.session.get(model, id_)
+    if found is None or not _scope_visible(found.scope_kind, found.scope_code):
         abort(404)
-    return run
+    return found
 
 
 @payments_bp.get("/runs/<int:run_id>")
 def run_detail(run_id: int):
-    return render_template("payments/run.html", progress=run_progress(_run_in_scope(run_id)))
+    run = _visible_or_404(PaymentRun, run_id)
+    return render_template("payments/run.html", progress=run_progress(run))
 
 
 @payments_bp.post("/runs/<int:run_id>/jobs/<job_id>/rerun", endpoint="rerun_job")
 @permission_required("payments.manage")
 def rerun(run_id: int, job_id: str):
-    run = _run_in_scope(run_id)
+    run = _visible_or_404(PaymentRun, run_id)
     job = next((job for job in run.jobs if job.id == job_id), None)
     if job is None:
         abort(404)
@@ -161,16 +163,9 @@ def rerun(run_id: int, job_id: str):
     return redirect(url_for("payments.run_detail", run_id=run_id))
 
 
-def _batch_in_scope(batch_id: int) -> PaymentBatch:
-    batch = db.session.get(PaymentBatch, batch_id)
-    if batch is None or not _scope_visible(batch.scope_kind, batch.scope_code):
-        abort(404)
-    return batch
-
-
 @payments_bp.get("/batches/<int:batch_id>")
 def batch_detail(batch_id: int):
-    batch = _batch_in_scope(batch_id)
+    batch = _visible_or_404(PaymentBatch, batch_id)
     return render_template(
         "payments/batch.html", batch=batch, checks=run_checks(batch),
         diff=difference_with_last_month(batch),
@@ -195,7 +190,7 @@ def _send_written_file(write, download_name: str, mimetype: str | None = None):
 
 @payments_bp.get("/batches/<int:batch_id>/export.<fmt>")
 def batch_export(batch_id: int, fmt: str):
-    batch = _batch_in_scope(batch_id)
+    batch = _visible_or_404(PaymentBatch, batch_id)
     name = f"chi-tra-{batch.month}-{batch.scope_code}"
     if fmt == "csv":
         return Response(

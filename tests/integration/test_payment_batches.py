@@ -321,9 +321,9 @@ def test_a_locked_unpaid_line_after_a_death_is_not_paid_and_earlier_months_move_
     assert hung["payee_national_id"] == "001190054321"
 
 
-def test_a_paid_line_after_a_death_records_an_overpayment(app, caseload, tmp_path):
-    from benefits.payments.models import Overpayment
-
+def paid_in_march_then_dead_in_february(app, tmp_path):
+    """Lâm Văn Sơn's March line is locked and paid; then his death on 10 February 2025
+    is registered: March was paid after it."""
     march = generate(app, "2025-03", "--commune", "00070")
     cli(app, "payments", "lock", str(march["batch_id"]))
     son = next(r for r in export_rows(app, march["batch_id"], tmp_path)
@@ -331,6 +331,11 @@ def test_a_paid_line_after_a_death_records_an_overpayment(app, caseload, tmp_pat
     path = result_file(tmp_path, [f"{son['line_no']},{son['national_id']},PAID,2025-03-03"])
     cli(app, "payments", "reconcile", str(march["batch_id"]), str(path))
     record_death_of("001050700004", "Lâm Văn Sơn", "2025-02-10")
+    return son
+
+
+def test_a_paid_line_after_a_death_records_an_overpayment(app, caseload, tmp_path):
+    paid_in_march_then_dead_in_february(app, tmp_path)
     overpayment = db.session.scalar(select(Overpayment))
     assert overpayment.amount == 1_250_000 and overpayment.months == "2025-03"
 
@@ -453,13 +458,7 @@ def test_the_batch_page_reconciles_totals_and_lists_suspensions(app, caseload, t
 
 def test_an_overpayment_shows_in_the_next_batch_report(app, caseload, tmp_path):
     """Domain section 5.4: an overpayment to recover is shown in the next batch's report."""
-    march = generate(app, "2025-03", "--commune", "00070")
-    cli(app, "payments", "lock", str(march["batch_id"]))
-    son = next(r for r in export_rows(app, march["batch_id"], tmp_path)
-               if r["full_name"] == "Lâm Văn Sơn")  # fmt: skip
-    path = result_file(tmp_path, [f"{son['line_no']},{son['national_id']},PAID,2025-03-03"])
-    cli(app, "payments", "reconcile", str(march["batch_id"]), str(path))
-    record_death_of("001050700004", "Lâm Văn Sơn", "2025-02-10")
+    son = paid_in_march_then_dead_in_february(app, tmp_path)
     april = generate(app, "2025-04", "--commune", "00070")
     client = payment_officer_client(app)
     page = client.get(f"/payments/batches/{april['batch_id']}").get_data(as_text=True)
