@@ -5,8 +5,11 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
+from sqlalchemy import func, select
+
 from benefits.extensions import db
 from benefits.month import Month
+from benefits.payments.models import PaymentJob, PaymentLine
 from benefits.people.models import Person
 from benefits.registry.models import Beneficiary, BeneficiaryCategory, SocialPensionPeriod
 
@@ -97,3 +100,15 @@ def create_beneficiary(
     db.session.flush()
     db.session.refresh(beneficiary)
     return beneficiary
+
+
+def jobs_of(run_id: int) -> dict[str, PaymentJob]:
+    """The jobs of a payment run by province or commune code, as the database has them."""
+    db.session.expire_all()
+    jobs = db.session.scalars(select(PaymentJob).where(PaymentJob.run_id == run_id))
+    return {job.scope_code: job for job in jobs}
+
+
+def line_count() -> int:
+    """Payment lines in every batch."""
+    return db.session.scalar(select(func.count()).select_from(PaymentLine))

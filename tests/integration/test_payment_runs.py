@@ -21,10 +21,11 @@ from benefits.accounts.models import AuditEntry, User
 from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
 from benefits.month import Month
-from benefits.payments.models import PaymentBatch, PaymentJob, PaymentLine, PaymentRun
+from benefits.payments.models import PaymentBatch, PaymentJob, PaymentRun
 from benefits.payments.runs import GenerationUnderWay, is_interrupted, start_generation_run
 from benefits.payments.service import lock_batch
 from benefits.payments.tasks import generate_job_batch
+from tests.builders import jobs_of, line_count
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 MARCH = Month(2025, 3)
@@ -50,16 +51,6 @@ def caseload(app):
 def expected_march_total() -> int:
     with (SAMPLES / "expected-2025-03.csv").open(encoding="utf-8-sig") as fh:
         return sum(int(row["total_amount"]) for row in csv.DictReader(fh))
-
-
-def jobs_of(run_id: int) -> dict[str, PaymentJob]:
-    db.session.expire_all()
-    jobs = db.session.scalars(select(PaymentJob).where(PaymentJob.run_id == run_id))
-    return {job.scope_code: job for job in jobs}
-
-
-def line_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(PaymentLine))
 
 
 def login(app, email: str, **scope):

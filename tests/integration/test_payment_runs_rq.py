@@ -27,9 +27,10 @@ from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
 from benefits.jobs import enqueue, redis_connection
 from benefits.month import Month
-from benefits.payments.models import PaymentBatch, PaymentJob, PaymentLine
+from benefits.payments.models import PaymentBatch, PaymentLine
 from benefits.payments.runs import is_interrupted, rerun_job, start_generation_run
 from benefits.payments.tasks import generate_job_batch
+from tests.builders import jobs_of, line_count
 
 pytestmark = pytest.mark.redis
 
@@ -63,16 +64,6 @@ def postgresql(app):
 def work(app, queue: Queue) -> None:
     SimpleWorker([queue], connection=redis_connection(app)).work(burst=True)
     db.session.remove()
-
-
-def jobs_of(run_id: int) -> dict[str, PaymentJob]:
-    db.session.expire_all()
-    jobs = db.session.scalars(select(PaymentJob).where(PaymentJob.run_id == run_id))
-    return {job.scope_code: job for job in jobs}
-
-
-def line_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(PaymentLine))
 
 
 def generate_province_01(app) -> int:
