@@ -195,7 +195,7 @@ def batch_export(batch_id: int, fmt: str):
     if fmt == "csv":
         return Response(
             stream_with_context(csv_chunks(batch)),
-            mimetype="text/csv; charset=utf-8",
+            mimetype="text/csv",  # Werkzeug adds the charset (UTF-8)
             headers={"Content-Disposition": f"attachment; filename={name}.csv"},
         )
     if fmt == "xlsx":

@@ -368,8 +368,10 @@ def test_a_payment_officer_downloads_the_list_of_their_commune_only(app, caseloa
     client.post("/login", data={"username": "p@xa.gov.vn", "password": "một-mật-khẩu-dài"})
     page = client.get(f"/payments/batches/{batch['batch_id']}").get_data(as_text=True)
     assert "Kiểm tra trước khi khóa" in page
+    assert "Thay đổi trên 50% so với tháng trước" in page
     response = client.get(f"/payments/batches/{batch['batch_id']}/export.csv")
     assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.data.startswith(b"\xef\xbb\xbfmonth,")
     assert client.get(f"/payments/batches/{batch['batch_id']}/export.xlsx").status_code == 200
     assert client.get(f"/payments/batches/{other['batch_id']}/export.csv").status_code == 404
