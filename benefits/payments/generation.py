@@ -8,7 +8,6 @@ into ``payment_lines``, one per payee and kind, numbered in the order of the lis
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -25,7 +24,6 @@ from sqlalchemy import (
     insert,
     literal,
     select,
-    text,
 )
 from sqlalchemy.orm import aliased
 
@@ -38,6 +36,7 @@ from benefits.month import Month, month_index_sql
 from benefits.payments.models import PaymentBatch, PaymentItem, PaymentLine
 from benefits.people.models import Person
 from benefits.places.models import Commune, Province
+from benefits.planner import NESTED_LOOPS_ONLY, planner_settings
 from benefits.procedures.catalogue import payout_procedures
 from benefits.registry.models import Beneficiary, CareSupport
 from benefits.rules.care_support_sql import care_support_select
@@ -89,7 +88,7 @@ def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor)
     batch = find_or_open_batch(month, scope_kind, scope_code)
     if batch.status == "locked":
         raise BatchLocked(_l("Batch %(id)s is locked and cannot be generated again.", id=batch.id))
-    with _planner_settings(PLANNED_AS_WRITTEN):
+    with planner_settings(db.session.connection(), PLANNED_AS_WRITTEN):
         # Regeneration recomputes in place: the open batch's lines and items are replaced.
         db.session.execute(delete(PaymentLine).where(PaymentLine.batch_id == batch.id))
         db.session.execute(delete(PaymentItem).where(PaymentItem.batch_id == batch.id))
@@ -130,29 +129,6 @@ PLANNED_AS_WRITTEN = {
     "jit": "off", "join_collapse_limit": "1", "from_collapse_limit": "1",
     "enable_seqscan": "off", "work_mem": "64MB",
 }  # fmt: skip
-NESTED_LOOPS_ONLY = {"enable_hashjoin": "off", "enable_mergejoin": "off"}
-
-
-@contextmanager
-def _planner_settings(settings: dict[str, str]):
-    """PostgreSQL planner settings for the statements inside, then back to the ones before."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        yield
-        return
-    before = _set_locally(settings)
-    yield
-    # Not on an error: the transaction (or savepoint) is rolled back, and its settings
-    # with it; a statement now would only hide the error behind "transaction aborted".
-    _set_locally(before)
-
-
-def _set_locally(settings: dict[str, str]) -> dict[str, str]:
-    """Set ``settings`` for the transaction; returns the ones before."""
-    read, change = text("SELECT current_setting(:name)"), text("SELECT set_config(:name, :v, true)")
-    before = {name: db.session.execute(read, {"name": name}).scalar() for name in settings}
-    for name, value in settings.items():
-        db.session.execute(change, {"name": name, "v": value})
-    return before
 
 
 def commune_in_scope(commune_column, scope_kind: str, scope_code: str):
@@ -453,5 +429,5 @@ def _insert_lines(batch: PaymentBatch, month: Month) -> None:
     # Every join of a line is a look-up by key (the person, the commune, the dossier, the
     # care record, an effective death): nested loops over the batch's items. On the
     # statistics of a national run the planner merged or hashed whole tables instead.
-    with _planner_settings(NESTED_LOOPS_ONLY):
+    with planner_settings(db.session.connection(), NESTED_LOOPS_ONLY):
         db.session.execute(insert(PaymentLine).from_select(LINE_COLUMNS, rows))

@@ -8,10 +8,10 @@ One streaming pass over the file, never holding it in memory, then set-based SQL
    reference check (:func:`parse_row`), which words every reason;
 2. unless a row was bad and ``skip_invalid`` is off (then nothing is written), apply the
    staged rows to the registry with a few set-based statements: new persons and
-   beneficiaries take their ids from ranges reserved for the import, so that no statement
-   has to find them again; changed rows are updated, unchanged ones left alone. A large
-   first load on PostgreSQL drops and makes again the registry's foreign keys and
-   secondary indexes around the insertions (see ``BULK_TABLES``).
+   beneficiaries take the ids after the largest given so far (base + their row's number),
+   so that no statement has to find them again; changed rows are updated, unchanged ones
+   left alone. A large first load on PostgreSQL drops and makes again the registry's
+   foreign keys and secondary indexes around the insertions (see ``BULK_TABLES``).
 
 A file that cannot be read (empty, a required column missing, bytes that are not UTF-8, a
 record the CSV reader refuses) is refused whole in one line naming the line; a value no
@@ -53,6 +53,7 @@ from benefits.people.models import Person
 from benefits.people.names import vietnamese_sort_key
 from benefits.people.national_id import PROVINCE_CODES, InvalidNationalId, check_national_id
 from benefits.places.models import Commune
+from benefits.planner import planner_settings
 from benefits.registry.models import Beneficiary, Decision
 from benefits.rules.entitlement import RuleBook, category_refusal
 
@@ -635,7 +636,8 @@ def _context(today: date | None) -> _Context:
 
 
 # The staged columns, in the order of ``_fast_row``; ``seq`` (1, 2, ... in file order)
-# comes first and gives each new person and beneficiary its id from a reserved range.
+# comes first and gives each new person and beneficiary its id: base + seq, the base
+# being the largest id given before the import.
 _STAGED = (
     "national_id", "full_name", "name_sort_key", "date_of_birth", "sex", "commune_code",
     "address", "dependent_children", "decision_number", "decision_date", "effective_month",
@@ -783,7 +785,9 @@ class _Staging:
             # A few large statements: compiling them (JIT) costs more than it saves.
             self._run("SET LOCAL jit = off")
             # No person or beneficiary may be created by anyone else between the
-            # classification and the insertions, nor take an id of the reserved ranges.
+            # classification and the insertions, nor take an id after the sequences'
+            # last value: those are the import's until its end sets the sequences past
+            # the last one it took.
             self._run("LOCK TABLE persons, beneficiaries IN SHARE ROW EXCLUSIVE MODE")
         # Rows whose person is known: same fingerprint = unchanged, otherwise updated.
         self._run(
@@ -799,8 +803,10 @@ class _Staging:
         known = dict(self._run("SELECT same, COUNT(*) FROM import_known GROUP BY same").all())
         unchanged, updated = known.get(1, 0), known.get(0, 0)
         imported = staged - unchanged - updated
-        params["persons"] = self._reserve_ids("persons", staged)
-        params["beneficiaries"] = self._reserve_ids("beneficiaries", staged)
+        # A new person and their beneficiary take the id base + seq (past the largest
+        # id given so far): no statement has to find them again by ID number.
+        params["persons"] = self._id_base("persons")
+        params["beneficiaries"] = self._id_base("beneficiaries")
         if updated:
             self._apply_updates(params)
         bulk = self._bulk_load_pays(imported)
@@ -812,22 +818,33 @@ class _Staging:
         self._insert_rows(params, unchanged=unchanged, updated=updated, bulk=bulk)
         for statement in restore:
             self._run(statement)
+        self._claim_ids("persons", params["persons"])
+        self._claim_ids("beneficiaries", params["beneficiaries"])
         return {"imported": imported, "updated": updated, "unchanged": unchanged}
 
     def _run(self, sql: str, params: dict | None = None):
         return self.conn.execute(text(sql), params or {})
 
-    def _reserve_ids(self, table: str, count: int) -> int:
-        """An id range of ``count`` free ids; returns the id before the first."""
+    def _id_base(self, table: str) -> int:
+        """The largest id the table's sequence has given (PostgreSQL; the table is locked)
+        or the table holds (SQLite: one writer at a time, ids are MAX(id) + 1 anyway)."""
         if not self.postgres:
-            # SQLite: one writer at a time; ids are MAX(id) + 1 anyway.
             return self._run(f"SELECT COALESCE(MAX(id), 0) FROM {table}").scalar_one()  # noqa: S608
         sequence = self._run(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar_one()
-        first = self._run("SELECT nextval(CAST(:s AS regclass))", {"s": sequence}).scalar_one()
-        self._run(
-            "SELECT setval(CAST(:s AS regclass), :last)", {"s": sequence, "last": first + count - 1}
-        )
-        return first - 1
+        return self._run(
+            f"SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM {sequence}"  # noqa: S608
+        ).scalar_one()
+
+    def _claim_ids(self, table: str, base: int) -> None:
+        """Set the table's sequence to the last id the import took, if it took any
+        (PostgreSQL): a re-import of known persons uses up no id (the ids of the rows
+        between new ones are left unused)."""
+        if self.postgres:
+            self._run(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), MAX(id)) "  # noqa: S608
+                f"FROM {table} WHERE id > :base HAVING MAX(id) IS NOT NULL",
+                {"base": base},
+            )
 
     def _apply_updates(self, params: dict) -> None:
         """Known persons whose row changed: their person, beneficiary and categories."""
@@ -856,7 +873,7 @@ class _Staging:
         )
 
     def _insert_beneficiaries(self, person_id: str, rows: str, params: dict) -> None:
-        """A beneficiary (id from the reserved range) for each staged row of ``rows`` (a
+        """A beneficiary (id: base + seq) for each staged row of ``rows`` (a
         constant ``FROM ... WHERE`` fragment), of the person whose id ``person_id`` gives."""
         self._run(
             "INSERT INTO beneficiaries (id, code, person_id, commune_code, status, "  # noqa: S608 (constant fragments)
@@ -871,7 +888,7 @@ class _Staging:
         )
 
     def _insert_rows(self, params: dict, *, unchanged: int, updated: int, bulk: bool) -> None:
-        """New persons and beneficiaries (ids from the reserved ranges), the decisions,
+        """New persons and beneficiaries (ids: base + seq), the decisions,
         and the categories of the new and updated rows."""
         new = (
             "WHERE NOT EXISTS (SELECT 1 FROM import_known k WHERE k.seq = r.seq)"
@@ -921,21 +938,18 @@ class _Staging:
             holder, rows, wanted = ":beneficiaries + r.seq", "", new
         else:
             holder, rows, wanted = ":beneficiaries + r.seq", "", ""
-        if self.postgres:
-            # Measured at 1,000,000 rows: the planner sorts both sides for a merge join
-            # (4.8 s) where hashing the decisions takes 3.0 s.
-            self._run("SET LOCAL enable_mergejoin = off")
-        self._run(
-            # The interpolated fragments are constants, never input.
-            "INSERT INTO beneficiary_categories (beneficiary_id, category_code, from_month, "  # noqa: S608
-            f"decision_id) SELECT {holder}, c.value, r.effective_month, d.id "
-            f"FROM import_rows r {self._categories_of_row} {rows} "
-            "JOIN decisions d ON d.commune_code = r.commune_code "
-            f"AND d.number = r.decision_number AND d.signed_on = r.decision_date {wanted}",
-            params,
-        )
-        if self.postgres:
-            self._run("SET LOCAL enable_mergejoin = on")
+        # Measured at 1,000,000 rows: the planner sorts both sides for a merge join
+        # (4.8 s) where hashing the decisions takes 3.0 s.
+        with planner_settings(self.conn, {"enable_mergejoin": "off"}):
+            self._run(
+                # The interpolated fragments are constants, never input.
+                "INSERT INTO beneficiary_categories (beneficiary_id, category_code, "  # noqa: S608
+                f"from_month, decision_id) SELECT {holder}, c.value, r.effective_month, d.id "
+                f"FROM import_rows r {self._categories_of_row} {rows} "
+                "JOIN decisions d ON d.commune_code = r.commune_code "
+                f"AND d.number = r.decision_number AND d.signed_on = r.decision_date {wanted}",
+                params,
+            )
 
     def _bulk_load_pays(self, new_rows: int) -> bool:
         if not self.postgres or new_rows < BULK_ROWS:

@@ -192,6 +192,28 @@ def test_a_file_mixing_known_changed_and_new_rows_counts_each(app, tmp_path):
     assert count(Person) == 3 and count(Beneficiary) == 3 and count(ResidenceEvent) == 3
 
 
+def test_re_importing_known_persons_uses_up_no_ids(app, tmp_path):
+    """A monthly re-import of a national file must not run the registry's ids out: only
+    new persons take ids, and the next person created takes the next one."""
+    kept = GOOD.replace("001050700004", "001060700009").replace("1950-10-10", "1960-10-10")
+    first = write(tmp_path, GOOD, kept)
+    run_import(app, first)
+    last_person = db.session.scalar(select(func.max(Person.id)))
+    last_beneficiary = db.session.scalar(select(func.max(Beneficiary.id)))
+    for _ in range(3):
+        assert run_import(app, first).exit_code == 0
+    new = bad(
+        national_id="001140700005", sex="F", date_of_birth="1940-01-02", full_name="Lò Thị Mai"
+    )
+    run_import(app, write(tmp_path, new, GOOD, name="second.csv"))
+    mai = db.session.scalar(
+        select(Beneficiary).join(Person).where(Person.national_id == "001140700005")
+    )
+    assert (mai.person_id, mai.id) == (last_person + 1, last_beneficiary + 1)
+    # The sequences were set past the import's ids: a person created by hand takes the next.
+    assert create_person(sex="F").id == last_person + 2
+
+
 def test_a_known_person_without_allowance_becomes_a_beneficiary(app, tmp_path):
     son = create_person(national_id="001050700004", date_of_birth=date(1950, 10, 10))
     result = run_import(app, write(tmp_path, GOOD), "--json")
