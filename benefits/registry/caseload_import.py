@@ -316,8 +316,12 @@ def parse_row(line_no: int, values: list[str], ctx: _Context) -> tuple[ParsedRow
     children = 0
     if raw := get("dependent_children"):
         try:
+            # Plain digits only: int() would also take "+2", "1_0" and other scripts'
+            # digits (decision 40).
+            if not (raw.isascii() and raw.isdigit()):
+                raise ValueError
             children = int(raw)
-            if not 0 <= children <= MAX_DEPENDENT_CHILDREN:
+            if children > MAX_DEPENDENT_CHILDREN:
                 raise ValueError
         except ValueError:
             reason = _(

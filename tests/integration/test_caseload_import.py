@@ -117,6 +117,10 @@ BAD_ROWS = [
         "categories",
     ),  # fmt: skip
     (bad(categories="SINGLE_PARENT_POOR", dependent_children="0"), "dependent_children"),
+    (bad(dependent_children="+2"), "dependent_children"),
+    (bad(dependent_children="1_0"), "dependent_children"),
+    (bad(dependent_children="\uff12"), "dependent_children"),  # a full-width 2
+    (bad(dependent_children="-1"), "dependent_children"),
     (bad(date_of_birth="1950-02-30"), "date_of_birth"),
     (bad(effective_month="2021-13"), "effective_month"),
     (bad(decision_date="yesterday"), "decision_date"),
