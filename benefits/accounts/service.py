@@ -143,7 +143,8 @@ def authenticate(username: str, password: str, actor: Actor) -> User | None:
         record_audit(actor, "account.login_failed", "login", username[:64])
         return None
     user.last_login_at = datetime.now(UTC)
-    record_audit(Actor(actor.label, user.id, actor.ip), "account.login", "user", user.id)
+    # Recorded as the user who logged in, as what they do next is (not "anonymous").
+    record_audit(Actor(f"user:{user.id}", user.id, actor.ip), "account.login", "user", user.id)
     return user
 
 

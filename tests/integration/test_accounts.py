@@ -84,8 +84,12 @@ def test_citizens_log_in_by_id_number_and_staff_by_email(client):
     client.post("/logout")
     assert login(client, "001190000777").headers["Location"].endswith("/me/")
     client.post("/logout")
-    staff("officer", "officer@xa.gov.vn")
+    officer = staff("officer", "officer@xa.gov.vn")
     assert login(client, "officer@xa.gov.vn").headers["Location"].endswith("/officer/")
+    logins = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "account.login").order_by(AuditEntry.id)
+    )
+    assert [e.actor_label for e in logins][-1] == f"user:{officer.id}"
 
 
 def test_a_wrong_password_is_refused(client):
