@@ -133,10 +133,27 @@ def _register_error_pages(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from benefits.cases.models import STATUS_LABELS
     from benefits.i18n import format_day, format_moment, format_number, format_vnd
+    from benefits.labels import (
+        BATCH_STATUS,
+        BENEFICIARY_STATUS,
+        LINE_KIND,
+        LINE_STATUS,
+        PAYMENT_METHOD,
+        category_name,
+        label,
+        place_name,
+    )
     from benefits.people.national_id import mask_national_id
 
     app.jinja_env.filters.update(
         case_status=lambda status: STATUS_LABELS.get(status, status),
+        beneficiary_status=lambda code: label(BENEFICIARY_STATUS, code),
+        payment_method=lambda code: label(PAYMENT_METHOD, code),
+        batch_status=lambda code: label(BATCH_STATUS, code),
+        line_status=lambda code: label(LINE_STATUS, code),
+        line_kind=lambda code: label(LINE_KIND, code),
+        category_name=category_name,
+        place_name=place_name,
         vnd=format_vnd,
         day=format_day,
         moment=format_moment,

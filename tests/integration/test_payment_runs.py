@@ -194,6 +194,10 @@ def test_a_province_payment_officer_starts_the_generation_and_follows_it(app, ca
     assert (run.scope_kind, run.scope_code, run.requested_by_id) == ("province", "01", officer.id)
     started = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "payments.run.start"))
     assert started.actor_id == officer.id and started.changes["jobs"] == ["01"]
+    # The batch listed by the province's name and its status in words.
+    home = BeautifulSoup(client.get("/payments/").get_data(as_text=True), "html.parser")
+    listed = [td.get_text() for td in home.find_all("table")[-1].select("tbody tr td")]
+    assert listed[1:3] == ["Thành phố Hà Nội (01)", "Đang mở"]
 
 
 def test_a_run_under_way_refreshes_itself_and_shows_each_province_waiting(app, caseload):

@@ -45,6 +45,28 @@ def test_an_officer_searches_the_commune_and_sees_the_monthly_entitlement(client
     assert client.get(f"/officer/registry/{there.code}").status_code == 404
 
 
+def test_the_registry_pages_name_statuses_methods_and_categories_in_the_readers_language(
+    client,
+):
+    son = create_beneficiary(
+        full_name="Lâm Văn Sơn",
+        date_of_birth=date(1950, 10, 10),
+        categories=["ELDERLY_POOR_ALONE"],
+        commune_code="00070",
+    )
+    log_in(client, "officer", "o@xa.gov.vn", commune="00070")
+    listing = client.get("/officer/registry?q=Lâm").get_data(as_text=True)
+    assert "<td>Đang hưởng</td>" in listing and "<td>active</td>" not in listing
+    page = client.get(f"/officer/registry/{son.code}").get_data(as_text=True)
+    assert "Đang hưởng" in page and "Nhận tại bưu điện" in page
+    elderly = "Người cao tuổi thuộc hộ nghèo không có người có nghĩa vụ phụng dưỡng"
+    assert elderly in page and "ELDERLY_POOR_ALONE" not in page
+    client.get("/language/en")
+    page = client.get(f"/officer/registry/{son.code}").get_data(as_text=True)
+    assert "Receiving" in page and "At the post office" in page
+    assert "Elderly in a poor household with no one obliged to support them" in page
+
+
 def test_an_admin_adds_a_provincial_top_up_from_a_future_month(client):
     log_in(client, "admin", "a@so.gov.vn", province="79")
     next_month = Month.of(date.today()) + 1

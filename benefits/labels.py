@@ -1,0 +1,74 @@
+"""How the codes the registry and the payments store read on a page, in the reader's
+language: a status, a payment method, a kind of line, a category."""
+
+from __future__ import annotations
+
+from flask import g
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from benefits.extensions import db
+
+BENEFICIARY_STATUS = {
+    "active": _l("Receiving"),
+    "suspended": _l("Suspended"),
+    "stopped": _l("Stopped"),
+    "deceased": _l("Deceased"),
+}
+PAYMENT_METHOD = {
+    "POST": _l("At the post office"),
+    "BANK": _l("Bank transfer"),
+    "COMMUNE": _l("At the commune office"),
+}
+BATCH_STATUS = {"open": _l("Open"), "locked": _l("Locked")}
+LINE_STATUS = {
+    "open": _l("Not reported yet"),
+    "paid": _l("Paid"),
+    "unpaid": _l("Unpaid (carried into the next batch)"),
+    "do_not_pay": _l("Do not pay"),
+}
+LINE_KIND = {
+    "ALLOWANCE": _l("Monthly allowance"),
+    "CARE_SUPPORT": _l("Care support"),
+    "FUNERAL": _l("Funeral support"),
+    "ONE_OFF": _l("One-off support"),
+}
+
+
+def label(labels: dict, code: str | None) -> str:
+    """The label of ``code``; the code itself when it has none (never a blank cell)."""
+    if code is None:
+        return ""
+    return str(labels.get(code, code))
+
+
+def category_name(code: str) -> str:
+    """The category's name (ND20 Art 5) in the reader's language; read once a request."""
+    names = g.get("category_names")
+    if names is None:
+        from benefits.rules.models import Category
+
+        english = str(get_locale() or "vi") == "en"
+        rows = db.session.execute(select(Category.code, Category.name_vi, Category.name_en))
+        names = g.category_names = {c: (en if english else vi) for c, vi, en in rows}
+    return names.get(code, code)
+
+
+def place_name(code: str | None) -> str:
+    """A province's (2-digit code) or commune's (5 digits) name, with its code; "whole
+    country" for none (a national run's scope). Read once a request."""
+    if code is None:
+        return str(_l("whole country"))
+    names = g.get("place_names")
+    if names is None:
+        from benefits.places.models import Province
+
+        names = g.place_names = {}
+        names.update(db.session.execute(select(Province.code, Province.name)).all())
+    if code not in names:
+        from benefits.places.models import Commune
+
+        names[code] = db.session.scalar(select(Commune.name).where(Commune.code == code))
+    name = names[code]
+    return f"{name} ({code})" if name else code
