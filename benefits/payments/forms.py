@@ -1,10 +1,11 @@
-"""The payment officer's form to generate a month's batches."""
+"""The payment officer's forms: generate a month's batches, lock a batch, reconcile it."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
 from benefits.month import Month
@@ -32,3 +33,22 @@ class GenerateForm(FlaskForm):
                    month=str(self.latest))
             )  # fmt: skip
         self.parsed = month
+
+
+class LockForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I have read the checks above: lock the batch for payment. A locked batch never "
+           "changes."),
+        validators=[DataRequired(message=_l("Tick the box to confirm the lock."))],
+    )  # fmt: skip
+
+
+class ReconcileForm(FlaskForm):
+    # interchange.md section 3: columns line_no, national_id, status, paid_on.
+    result_file = FileField(
+        _l("The post office's result file (CSV: line_no, national_id, status, paid_on)"),
+        validators=[
+            FileRequired(message=_l("Choose the post office's result file.")),
+            FileAllowed(["csv"], message=_l("The result file is a CSV file (.csv).")),
+        ],
+    )

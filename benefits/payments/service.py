@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from benefits.accounts.audit import Actor, record_audit
-from benefits.errors import InvalidTransition, NotFound
+from benefits.errors import DomainError, InvalidTransition, NotFound
 from benefits.extensions import db
 from benefits.payments.export import csv_sha256
 from benefits.payments.generation import ALLOWANCE
@@ -28,6 +29,10 @@ def get_batch(batch_id: int) -> PaymentBatch:
     if batch is None:
         raise NotFound(_l("No payment batch %(id)s.", id=batch_id))
     return batch
+
+
+class InvalidFile(DomainError):
+    """A result file that cannot be read at all: refused whole, nothing recorded."""
 
 
 def lock_batch(batch_id: int, actor: Actor) -> PaymentBatch:
@@ -82,32 +87,7 @@ def reconcile_batch(
         ).all()
     )
     result = Reconciliation()
-    paid: dict[int, date | None] = {}
-    unpaid: list[int] = []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for number, row in enumerate(csv.DictReader(fh), start=2):
-            try:
-                line_no = int((row.get("line_no") or "").strip())
-            except ValueError:
-                line_no = None
-            national_id = (row.get("national_id") or "").strip()
-            status = (row.get("status") or "").strip().upper()
-            if line_no is None or lines.get(line_no) != national_id or status not in (
-                "PAID", "UNPAID"
-            ):  # fmt: skip
-                result.unknown += 1
-                report(f"line {number}: matches no line of batch {batch.id}")
-                continue
-            if status == "PAID":
-                raw = (row.get("paid_on") or "").strip()
-                try:
-                    paid[line_no] = date.fromisoformat(raw) if raw else None
-                except ValueError:
-                    result.unknown += 1
-                    report(f"line {number}: paid_on: not a date: {raw}")
-                    continue
-            else:
-                unpaid.append(line_no)
+    paid, unpaid = _read_result_file(path, batch, lines, result, report)
     for line_no, paid_on in paid.items():
         db.session.execute(
             update(PaymentLine)
@@ -139,6 +119,58 @@ def reconcile_batch(
     )  # fmt: skip
     db.session.flush()
     return result
+
+
+def _read_result_file(
+    path: Path,
+    batch: PaymentBatch,
+    lines: dict[int, str],
+    result: Reconciliation,
+    report: Callable[[str], None],
+) -> tuple[dict[int, date | None], list[int]]:
+    """The paid lines (with their day) and the unpaid ones the file reports; the rows that
+    match no line are counted and reported. A file that is not UTF-8 CSV is refused whole,
+    before anything is written (interchange.md conventions)."""
+    paid: dict[int, date | None] = {}
+    unpaid: list[int] = []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            for number, row in enumerate(csv.DictReader(fh), start=2):
+                try:
+                    line_no = int((row.get("line_no") or "").strip())
+                except ValueError:
+                    line_no = None
+                national_id = (row.get("national_id") or "").strip()
+                status = (row.get("status") or "").strip().upper()
+                if line_no is None or lines.get(line_no) != national_id or status not in (
+                    "PAID", "UNPAID"
+                ):  # fmt: skip
+                    result.unknown += 1
+                    report(f"line {number}: " + _("matches no line of batch %(id)s", id=batch.id))
+                    continue
+                if status == "PAID":
+                    raw = (row.get("paid_on") or "").strip()
+                    try:
+                        paid[line_no] = date.fromisoformat(raw) if raw else None
+                    except ValueError:
+                        result.unknown += 1
+                        report(
+                            f"line {number}: paid_on: "
+                            + _("not a date (YYYY-MM-DD): %(value)s", value=raw)
+                        )
+                        continue
+                else:
+                    unpaid.append(line_no)
+    except UnicodeDecodeError:
+        raise InvalidFile(
+            _l("The result file is not UTF-8 text: save it as UTF-8 CSV (nothing recorded).")
+        ) from None
+    except csv.Error as error:
+        raise InvalidFile(
+            _l("The result file cannot be read as CSV: %(error)s (nothing recorded).",
+               error=str(error))
+        ) from None  # fmt: skip
+    return paid, unpaid
 
 
 def _settle_items(batch: PaymentBatch) -> None:

@@ -1,5 +1,5 @@
 """The payment officer's pages: generation runs and their progress, batches, their
-checks and their downloads."""
+checks, their downloads, their lock and the post office's result."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.export import csv_chunks, write_xlsx
-from benefits.payments.forms import GenerateForm
+from benefits.payments.forms import GenerateForm, LockForm, ReconcileForm
 from benefits.payments.models import PaymentBatch, PaymentRun
 from benefits.payments.queries import (
     difference_with_last_month,
@@ -44,6 +44,7 @@ from benefits.payments.runs import (
     start_commune_generation,
     start_generation_run,
 )
+from benefits.payments.service import lock_batch, reconcile_batch
 from benefits.payments.signature_sheets import write_signature_sheets
 from benefits.places.models import Commune
 from benefits.web.auth import request_actor
@@ -165,14 +166,83 @@ def rerun(run_id: int, job_id: str):
 
 @payments_bp.get("/batches/<int:batch_id>")
 def batch_detail(batch_id: int):
-    batch = _visible_or_404(PaymentBatch, batch_id)
-    return render_template(
+    return _batch_page(_visible_or_404(PaymentBatch, batch_id))
+
+
+def _batch_page(
+    batch: PaymentBatch,
+    *,
+    lock_form=None,
+    reconcile_form=None,
+    reported: list[str] | None = None,
+    status: int = 200,
+):
+    """The batch with its checks, its difference with last month and, once locked, what
+    the post office reported; the form its state calls for (lock, or reconcile)."""
+    if batch.status == "open":
+        lock_form = lock_form or LockForm()
+    else:
+        reconcile_form = reconcile_form or ReconcileForm()
+    page = render_template(
         "payments/batch.html", batch=batch, checks=run_checks(batch),
         diff=difference_with_last_month(batch),
         reconciliation=reconciliation_summary(batch) if batch.status == "locked" else None,
         suspended=lines_of_people_now_suspended(batch),
         overpayments=overpayments_to_recover(batch),
+        lock_form=lock_form, reconcile_form=reconcile_form, reported=reported,
+        reported_shown=REPORTED_SHOWN,
     )  # fmt: skip
+    return page, status
+
+
+@payments_bp.post("/batches/<int:batch_id>/lock", endpoint="lock_batch")
+@permission_required("payments.manage")
+def lock(batch_id: int):
+    batch = _visible_or_404(PaymentBatch, batch_id)
+    form = LockForm()
+    if not form.validate_on_submit():
+        return _batch_page(batch, lock_form=form, status=400)
+    try:
+        lock_batch(batch.id, request_actor())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("The batch is locked: it can be sent to the post office."), "success")
+    return redirect(url_for("payments.batch_detail", batch_id=batch_id))
+
+
+# The rows of a result file that match no line, listed on the page (all are counted).
+REPORTED_SHOWN = 200
+
+
+@payments_bp.post("/batches/<int:batch_id>/reconcile", endpoint="reconcile_batch")
+@permission_required("payments.manage")
+def reconcile(batch_id: int):
+    batch = _visible_or_404(PaymentBatch, batch_id)
+    form = ReconcileForm()
+    if not form.validate_on_submit():
+        return _batch_page(batch, reconcile_form=form, status=400)
+    reported: list[str] = []
+    fd, path = tempfile.mkstemp(suffix=".csv")
+    os.close(fd)
+    try:
+        form.result_file.data.save(path)
+        result = reconcile_batch(batch.id, Path(path), request_actor(), reported.append)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        form.result_file.errors.append(error.message)
+        return _batch_page(batch, reconcile_form=form, status=400)
+    finally:
+        os.unlink(path)
+    flash(
+        _("Recorded: %(paid)s paid, %(unpaid)s unpaid, %(unknown)s row(s) matching no line.",
+          paid=result.paid, unpaid=result.unpaid, unknown=result.unknown),
+        "success" if not result.unknown else "warning",
+    )  # fmt: skip
+    return _batch_page(batch, reported=reported)
 
 
 def _send_written_file(write, download_name: str, mimetype: str | None = None):

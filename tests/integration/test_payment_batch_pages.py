@@ -1,0 +1,139 @@
+"""The payment officer locks a batch and records the post office's result on its page
+(issue 7: lock, reconciliation; interchange.md section 3)."""
+
+import io
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from benefits.accounts.audit import Actor
+from benefits.accounts.models import AuditEntry
+from benefits.accounts.service import create_staff_user
+from benefits.extensions import db
+from benefits.payments.models import PaymentBatch, PaymentLine
+from tests.integration.test_payment_batches import (  # noqa: F401 (fixture)
+    RESULT_HEADER,
+    caseload,
+    export_rows,
+    generate,
+)
+
+PASSWORD = "một-mật-khẩu-dài"
+# The sample caseload (Hoàn Kiếm, 00070) in every test.
+pytestmark = pytest.mark.usefixtures("caseload")
+
+
+def payment_officer(app, email="p@xa.gov.vn", commune="00070"):
+    create_staff_user("payment", email, "Chi Trả", PASSWORD, Actor.system("t"),
+                      commune_code=commune)  # fmt: skip
+    client = app.test_client()
+    client.post("/login", data={"username": email, "password": PASSWORD})
+    return client
+
+
+def batch_of(batch_id: int) -> PaymentBatch:
+    batch = db.session.get(PaymentBatch, batch_id)
+    db.session.refresh(batch)
+    return batch
+
+
+def upload(client, batch_id, content: bytes, name="ket-qua.csv"):
+    return client.post(
+        f"/payments/batches/{batch_id}/reconcile",
+        data={"result_file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_the_batch_is_locked_from_its_page_once_the_officer_confirms(app):
+    batch = generate(app, "2025-03", "--commune", "00070")["batch_id"]
+    client = payment_officer(app)
+    page = BeautifulSoup(client.get(f"/payments/batches/{batch}").data, "html.parser")
+    assert page.select_one("#lock").get_text() == "Khóa để chi trả"
+
+    unconfirmed = client.post(f"/payments/batches/{batch}/lock", data={})
+    assert unconfirmed.status_code == 400
+    assert "Đánh dấu vào ô để xác nhận khóa." in unconfirmed.get_data(as_text=True)
+    assert batch_of(batch).status == "open"
+
+    locked = client.post(f"/payments/batches/{batch}/lock", data={"confirm": "y"})
+    assert locked.status_code == 302
+    assert batch_of(batch).status == "locked" and batch_of(batch).csv_sha256
+    page = client.get(f"/payments/batches/{batch}").get_data(as_text=True)
+    assert "Danh sách đã được khóa" in page and 'id="lock"' not in page
+    assert 'id="reconcile"' in page
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "payments.lock"))
+    assert entry.object_id == str(batch) and entry.actor_label.startswith("user:")
+
+    again = client.post(
+        f"/payments/batches/{batch}/lock", data={"confirm": "y"}, follow_redirects=True
+    )
+    assert "đã được khóa" in again.get_data(as_text=True)  # already locked: said, nothing done
+
+
+def test_another_communes_officer_can_neither_lock_nor_reconcile(app):
+    batch = generate(app, "2025-03", "--commune", "00070")["batch_id"]
+    client = payment_officer(app, "other@xa.gov.vn", commune="00004")
+    assert client.post(f"/payments/batches/{batch}/lock", data={"confirm": "y"}).status_code == 404
+    assert upload(client, batch, RESULT_HEADER.encode()).status_code == 404
+    assert batch_of(batch).status == "open"
+
+
+def test_the_post_offices_result_is_recorded_from_the_batch_page(app, tmp_path):
+    batch = generate(app, "2025-03", "--commune", "00070")["batch_id"]
+    client = payment_officer(app)
+    client.post(f"/payments/batches/{batch}/lock", data={"confirm": "y"})
+    lines = {r["full_name"]: r for r in export_rows(app, batch, tmp_path)}
+    son, mo = lines["Lâm Văn Sơn"], lines["Trịnh Thị Mơ"]
+    result = "\n".join([
+        RESULT_HEADER,
+        f"{son['line_no']},{son['national_id']},PAID,2025-03-05",
+        f"{mo['line_no']},{mo['national_id']},UNPAID,",
+        "99,001000000000,PAID,2025-03-05",
+    ]) + "\n"  # fmt: skip
+
+    response = upload(client, batch, result.encode())
+
+    assert response.status_code == 200
+    page = BeautifulSoup(response.data, "html.parser")
+    assert "1 dòng đã chi, 1 dòng chưa chi, 1 dòng không khớp" in page.get_text()
+    assert page.select_one("#reported + ul").get_text() == (
+        "line 4: không khớp với dòng nào của danh sách " + str(batch)
+    )
+    statuses = dict(db.session.execute(
+        select(PaymentLine.line_no, PaymentLine.status).where(PaymentLine.batch_id == batch)
+    ).all())  # fmt: skip
+    assert statuses[int(son["line_no"])] == "paid"
+    assert statuses[int(mo["line_no"])] == "unpaid"
+    april = {r["full_name"]: r for r in
+             export_rows(app, generate(app, "2025-04", "--commune", "00070")["batch_id"],
+                         tmp_path)}  # fmt: skip
+    assert april["Trịnh Thị Mơ"]["arrears_months"] == "2025-03"
+
+
+def test_a_result_file_that_cannot_be_read_records_nothing(app):
+    batch = generate(app, "2025-03", "--commune", "00070")["batch_id"]
+    client = payment_officer(app)
+    open_batch = upload(client, batch, RESULT_HEADER.encode())
+    assert open_batch.status_code == 400  # only a locked batch is reconciled
+    assert "khóa" in open_batch.get_data(as_text=True)
+    client.post(f"/payments/batches/{batch}/lock", data={"confirm": "y"})
+    windows_1258 = (RESULT_HEADER + "\n1,001050700004,PAID,2025-03-05 Sơn\n").encode("utf-16")
+    refused = upload(client, batch, windows_1258)
+    assert refused.status_code == 400
+    assert "không phải văn bản UTF-8" in refused.get_data(as_text=True)
+    not_csv = upload(client, batch, b"%PDF-1.4", name="ket-qua.pdf")
+    assert not_csv.status_code == 400
+    assert "Tệp kết quả phải là tệp CSV" in not_csv.get_data(as_text=True)
+    nothing = upload(client, batch, b"", name="")
+    assert nothing.status_code == 400
+    assert "Chọn tệp kết quả" in nothing.get_data(as_text=True)
+    statuses = set(db.session.scalars(
+        select(PaymentLine.status).where(PaymentLine.batch_id == batch)
+    ))  # fmt: skip
+    assert statuses == {"open"}
+    assert (
+        db.session.scalar(select(AuditEntry).where(AuditEntry.action == "payments.reconcile"))
+        is None
+    )
