@@ -69,6 +69,12 @@ def place_name(code: str | None) -> str:
     if code not in names:
         from benefits.places.models import Commune
 
-        names[code] = db.session.scalar(select(Commune.name).where(Commune.code == code))
-    name = names[code]
+        # The communes of its province at once: a page lists the communes of one province.
+        province = select(Commune.province_code).where(Commune.code == code).scalar_subquery()
+        names.update(
+            db.session.execute(
+                select(Commune.code, Commune.name).where(Commune.province_code == province)
+            ).all()
+        )
+    name = names.get(code)
     return f"{name} ({code})" if name else code
