@@ -22,7 +22,7 @@ from benefits.deaths.service import DeathReport, record_death
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
-from benefits.payments.models import Overpayment, PaymentLine
+from benefits.payments.models import Overpayment, PaymentBatch, PaymentLine
 from benefits.registry.care_support import care_group_choices, grant_care_support
 from benefits.registry.forms import CareSupportForm, EndSocialPensionForm, SocialPensionForm
 from benefits.registry.models import Beneficiary, CareSupport, SocialPensionPeriod
@@ -241,6 +241,14 @@ def _beneficiary_page(
     overpayments = db.session.scalars(
         select(Overpayment).where(Overpayment.beneficiary_id == found.id)
     ).all()
+    # Each line's batch named by the month it pays.
+    batch_months = dict(
+        db.session.execute(
+            select(PaymentBatch.id, PaymentBatch.month).where(
+                PaymentBatch.id.in_({line.batch_id for line in lines})
+            )
+        ).all()
+    )
     care_supports = db.session.scalars(
         select(CareSupport).where(CareSupport.beneficiary_id == found.id).order_by(
             CareSupport.from_month)
@@ -259,7 +267,8 @@ def _beneficiary_page(
         .limit(50)
     ).all()
     return render_template("officer/beneficiary.html", beneficiary=found, months=months,
-                           lines=lines, overpayments=overpayments, audit=audit,
+                           lines=lines, batch_months=batch_months,
+                           overpayments=overpayments, audit=audit,
                            care_supports=care_supports, care_form=care_form,
                            care_this_month=care_this_month,
                            care_labels=dict(care_group_choices(str(get_locale() or "vi"))),

@@ -217,7 +217,8 @@ def test_the_officer_sees_who_is_paid_to_care_for_the_beneficiary(client, child_
     lock_batch(generate("2025-03").id, ACTOR)
     log_in(client, "officer", "care@xa.gov.vn", commune="00070")
     page = client.get(f"/officer/registry/{child.code}").get_data(as_text=True)
-    assert "Hà Thị Mai" in page and "<td>Hỗ trợ kinh phí chăm sóc, nuôi dưỡng</td>" in page
+    assert "Hà Thị Mai" in page
+    assert "<td>2025-03</td><td>Hỗ trợ kinh phí chăm sóc, nuôi dưỡng</td>" in page
     assert "<td>Nhận chăm sóc trẻ em khoản 1 Điều 5 dưới 4 tuổi / " in page  # the kind of care
     # Born 2021-06: from 4 (June 2025) the carer gets 1.5 × the standard level a month.
     assert "750.000\u00a0₫ (1.5 × 500.000\u00a0₫)" in page
