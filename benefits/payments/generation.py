@@ -1,9 +1,10 @@
 """Generating a month's batch, set-based in the database (domain.md section 6).
 
-Two statements per batch, whatever its size: the entitlement months due and never paid
+A few statements per batch, whatever its size: the entitlement months due and never paid
 are inserted as ``payment_items`` (``INSERT ... SELECT`` over the SQL entitlement, with
 the month of the batch and every earlier month since the start as arrears), then grouped
-into ``payment_lines``, one per payee and kind, numbered in the order of the list.
+into ``payment_lines``, one per payee and kind, numbered in the order of the list. On
+PostgreSQL the allowance items and the lines are one statement (docs/decisions.md 47).
 """
 
 from __future__ import annotations
