@@ -11,10 +11,6 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, text
 
-# Every join an index probe per row (its inner side's key) where the planner, misjudging
-# the rows, would hash or sort the whole inner table.
-NESTED_LOOPS_ONLY = {"enable_hashjoin": "off", "enable_mergejoin": "off"}
-
 
 @contextmanager
 def planner_settings(connection: Connection, settings: dict[str, str]) -> Iterator[None]:

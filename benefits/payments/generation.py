@@ -1,9 +1,10 @@
 """Generating a month's batch, set-based in the database (domain.md section 6).
 
-Two statements per batch, whatever its size: the entitlement months due and never paid
+A few statements per batch, whatever its size: the entitlement months due and never paid
 are inserted as ``payment_items`` (``INSERT ... SELECT`` over the SQL entitlement, with
 the month of the batch and every earlier month since the start as arrears), then grouped
-into ``payment_lines``, one per payee and kind, numbered in the order of the list.
+into ``payment_lines``, one per payee and kind, numbered in the order of the list. On
+PostgreSQL the allowance items and the lines are one statement (docs/decisions.md 47).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    null,
     select,
+    union_all,
 )
 from sqlalchemy.orm import aliased
 
@@ -36,7 +39,7 @@ from benefits.month import Month, month_index_sql
 from benefits.payments.models import PaymentBatch, PaymentItem, PaymentLine
 from benefits.people.models import Person
 from benefits.places.models import Commune, Province
-from benefits.planner import NESTED_LOOPS_ONLY, planner_settings
+from benefits.planner import planner_settings
 from benefits.procedures.catalogue import payout_procedures
 from benefits.registry.models import Beneficiary, CareSupport
 from benefits.rules.care_support_sql import care_support_select
@@ -92,8 +95,7 @@ def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor)
         # Regeneration recomputes in place: the open batch's lines and items are replaced.
         db.session.execute(delete(PaymentLine).where(PaymentLine.batch_id == batch.id))
         db.session.execute(delete(PaymentItem).where(PaymentItem.batch_id == batch.id))
-        _insert_items(batch, month, scope_kind, scope_code)
-        _insert_lines(batch, month)
+        _insert_items_and_lines(batch, month, scope_kind, scope_code)
     count, total = db.session.execute(
         select(
             func.count(), cast(func.coalesce(func.sum(PaymentLine.total_amount), 0), BigInteger)
@@ -151,11 +153,42 @@ def _in_scope_by_commune(query, commune_column, scope_kind: str, scope_code: str
     return select(*per_commune.c).select_from(communes).join(per_commune, literal(True))
 
 
-def _insert_items(batch: PaymentBatch, month: Month, scope_kind: str, scope_code: str) -> None:
-    """Every entitlement month due and never paid, then the approved one-off support."""
-    _insert_allowance_items(batch, month, scope_kind, scope_code)
+def _insert_items_and_lines(
+    batch: PaymentBatch, month: Month, scope_kind: str, scope_code: str
+) -> None:
+    """The approved one-off support and every entitlement month due and never paid (the
+    items), then one line per payee and kind. On PostgreSQL the allowance items and all
+    the lines are one statement: the lines group the allowance items the statement
+    returns and take the person's columns from the registry rows it has already read,
+    instead of reading the items and the persons back (benchmarks/README.md, decision 47)."""
     _insert_care_support_items(batch, month, scope_kind, scope_code)
     _insert_one_off_items(batch, month, scope_kind, scope_code)
+    candidates = _allowance_candidates(month, scope_kind, scope_code)
+    due = _allowance_due(candidates, month)
+    allowance_items = insert(PaymentItem).from_select(
+        ITEM_COLUMNS,
+        _monthly_item_rows(batch, ALLOWANCE, due, due.c.category_codes, literal(None, Integer)),
+    )
+    if db.session.get_bind().dialect.name != "postgresql":
+        # SQLite has no INSERT inside a WITH: the lines read the items back.
+        db.session.execute(allowance_items)
+        db.session.execute(
+            insert(PaymentLine).from_select(
+                LINE_COLUMNS, _numbered_lines(batch, month, [_lines_of_stored_items(batch, month)])
+            )
+        )
+        return
+    written = allowance_items.returning(*(PaymentItem.__table__.c[n] for n in PAID_COLUMNS))
+    written = written.cte("allowance_items")
+    parts = [
+        _allowance_lines(_per_payee(written, month), candidates),
+        # Care support and one-off items were written by the statements before: this
+        # statement reads them (and not its own allowance items) from the table.
+        _lines_of_stored_items(batch, month, PaymentItem.kind != ALLOWANCE),
+    ]
+    db.session.execute(
+        insert(PaymentLine).from_select(LINE_COLUMNS, _numbered_lines(batch, month, parts))
+    )
 
 
 ITEM_COLUMNS = [
@@ -193,9 +226,22 @@ def _not_paid_yet(beneficiary_id, kind: str, month_value):
     return ~paid.offset(0).exists()
 
 
-def _insert_allowance_items(
-    batch: PaymentBatch, month: Month, scope_kind: str, scope_code: str
-) -> None:
+# What a line shows of a beneficiary, read with the registry columns of each candidate
+# (PostgreSQL: the lines take them from there instead of reading the persons again).
+LINE_REGISTRY_COLUMNS = {
+    "person_id": Person.id, "commune_code": Beneficiary.commune_code,
+    "payment_method": Beneficiary.payment_method, "payment_point": Beneficiary.payment_point,
+    "beneficiary_code": Beneficiary.code, "payee_name": Beneficiary.payee_name,
+    "payee_national_id": Beneficiary.payee_national_id, "status": Beneficiary.status,
+    "national_id": Person.national_id, "full_name": Person.full_name,
+    "date_of_birth": Person.date_of_birth, "address": Person.address,
+    "name_sort_key": Person.name_sort_key,
+}  # fmt: skip
+
+
+def _allowance_candidates(month: Month, scope_kind: str, scope_code: str):
+    """The scope's payable beneficiaries with the months they may be due (``start_idx``
+    to ``end_idx``), their registry columns and what their line shows."""
     effective_idx = month_index_sql(Beneficiary.effective_month)
     after_paid_idx = func.coalesce(month_index_sql(Beneficiary.paid_through_month) + 1, 0)
     # The registry columns the entitlement needs travel with each candidate: read once
@@ -203,13 +249,18 @@ def _insert_allowance_items(
     registry = registry_rows().add_columns(
         greatest(effective_idx, after_paid_idx).label("start_idx"),
         literal(month.index, Integer).label("end_idx"),
+        *(column.label(name) for name, column in LINE_REGISTRY_COLUMNS.items()),
     )
-    candidates = _in_scope_by_commune(
+    return _in_scope_by_commune(
         registry.where(Beneficiary.status.in_(PAYABLE_STATUSES)),
         Beneficiary.commune_code,
         scope_kind,
         scope_code,
     ).cte("candidates")
+
+
+def _allowance_due(candidates, month: Month):
+    """The allowance due for every month of every candidate never paid."""
     months, month_value, joined = _months_due(candidates, month)
     pairs = (
         select(
@@ -220,21 +271,23 @@ def _insert_allowance_items(
         .join(months, joined)
         .where(_not_paid_yet(candidates.c.beneficiary_id, ALLOWANCE, month_value))
     )
-    due = monthly_entitlement_select(pairs).subquery("due")
-    _insert_monthly_items(batch, ALLOWANCE, due, due.c.category_codes, literal(None, Integer))
+    return monthly_entitlement_select(pairs).subquery("due")
+
+
+def _monthly_item_rows(batch: PaymentBatch, kind: str, due, codes, care_support_id):
+    return select(
+        literal(batch.id, Integer), due.c.beneficiary_id, literal(kind), due.c.month,
+        due.c.coefficient_pct, due.c.standard_level, due.c.amount, codes,
+        literal("issued"), care_support_id, literal(None, Integer),
+    )  # fmt: skip
 
 
 def _insert_monthly_items(batch: PaymentBatch, kind: str, due, codes, care_support_id) -> None:
     db.session.execute(
         insert(PaymentItem).from_select(
-            ITEM_COLUMNS,
-            select(
-                literal(batch.id, Integer), due.c.beneficiary_id, literal(kind), due.c.month,
-                due.c.coefficient_pct, due.c.standard_level, due.c.amount, codes,
-                literal("issued"), care_support_id, literal(None, Integer),
-            ),
+            ITEM_COLUMNS, _monthly_item_rows(batch, kind, due, codes, care_support_id)
         )
-    )  # fmt: skip
+    )
 
 
 def _insert_care_support_items(
@@ -333,87 +386,99 @@ LINE_COLUMNS = [
 ]  # fmt: skip
 
 
-def _insert_lines(batch: PaymentBatch, month: Month) -> None:
-    """One line per payee and kind (a one-off: per dossier; care support: per care
-    record, so each carer is paid their own months), numbered in list order."""
-    ordered_items = (
-        select(PaymentItem)
-        .where(PaymentItem.batch_id == batch.id)
-        .order_by(PaymentItem.beneficiary_id, PaymentItem.month)
-        .subquery("items")
-    )
-    is_one_off = ordered_items.c.case_id.is_not(None)
-    is_current = and_(ordered_items.c.month == month.yyyymm, ~is_one_off)
-    is_arrears = and_(ordered_items.c.month != month.yyyymm, ~is_one_off)
-    amount = ordered_items.c.amount
-    per_payee = (
+# The item columns a line is made of.
+PAID_COLUMNS = (
+    "beneficiary_id", "case_id", "care_support_id", "kind", "month", "amount",
+    "coefficient_pct", "category_codes",
+)  # fmt: skip
+
+
+def _per_payee(items, month: Month):
+    """One row per payee and kind (a one-off: per dossier; care support: per care record,
+    so each carer is paid their own months) over ``items`` (``PAID_COLUMNS``)."""
+    is_one_off = items.c.case_id.is_not(None)
+    is_current = and_(items.c.month == month.yyyymm, ~is_one_off)
+    is_arrears = and_(items.c.month != month.yyyymm, ~is_one_off)
+    amount = items.c.amount
+    return (
         select(
-            ordered_items.c.beneficiary_id,
-            ordered_items.c.case_id,
-            ordered_items.c.kind,
-            ordered_items.c.care_support_id,
+            items.c.beneficiary_id,
+            items.c.case_id,
+            items.c.kind,
+            items.c.care_support_id,
             func.sum(case((is_current, amount), else_=0)).label("monthly"),
             func.sum(case((is_arrears, amount), else_=0)).label("arrears"),
             func.sum(case((is_one_off, amount), else_=0)).label("one_off"),
-            joined_codes(case((is_arrears, _month_text(ordered_items.c.month)))).label(
-                "arrears_months"
-            ),
-            func.max(case((is_current, ordered_items.c.coefficient_pct), else_=0)).label("pct"),
-            func.max(case((is_current, ordered_items.c.category_codes))).label("codes"),
+            joined_codes(case((is_arrears, _month_text(items.c.month)))).label("arrears_months"),
+            func.max(case((is_current, items.c.coefficient_pct), else_=0)).label("pct"),
+            func.max(case((is_current, items.c.category_codes))).label("codes"),
         )
-        .group_by(
-            ordered_items.c.beneficiary_id,
-            ordered_items.c.case_id,
-            ordered_items.c.care_support_id,
-            ordered_items.c.kind,
-        )  # fmt: skip
+        .group_by(items.c.beneficiary_id, items.c.case_id, items.c.care_support_id, items.c.kind)
         .subquery("per_payee")
     )
+
+
+# Who collects (interchange.md section 3, payee_*): the carer for care support, the
+# organiser of the funeral (ND20 Art 11), the declarant of the death for a deceased
+# person's arrears (domain.md section 6), else the guardian or the person.
+def _who_collects(kind, status, carer, organiser, declarant, guardian, person):
+    own = func.coalesce(guardian, person)
+    return case(
+        (kind == CARE_SUPPORT, carer),
+        (kind == "FUNERAL", func.coalesce(organiser, own)),
+        (kind == "ONE_OFF", own),
+        (status == "deceased", declarant),
+        else_=own,
+    )
+
+
+def _line_amounts(per_payee):
+    """The amount columns of a line, from ``_per_payee``."""
+    total = per_payee.c.monthly + per_payee.c.arrears + per_payee.c.one_off
+    return (
+        func.coalesce(per_payee.c.codes, "").label("category_codes"),
+        per_payee.c.pct.label("coefficient_pct"),
+        per_payee.c.monthly.label("monthly_amount"),
+        per_payee.c.arrears.label("arrears_amount"),
+        func.coalesce(per_payee.c.arrears_months, "").label("arrears_months"),
+        per_payee.c.one_off.label("one_off_amount"),
+        total.label("total_amount"),
+    )
+
+
+def _lines_of_stored_items(batch: PaymentBatch, month: Month, *where):
+    """The lines of the batch's items in the table (``where``: which of them), with the
+    columns of ``LINE_COLUMNS`` between ``line_no`` and ``status`` and the list order's
+    ``name_key`` and ``person_id``."""
+    ordered_items = (
+        select(*(PaymentItem.__table__.c[name] for name in PAID_COLUMNS))
+        .where(PaymentItem.batch_id == batch.id, *where)
+        .order_by(PaymentItem.beneficiary_id, PaymentItem.month)
+        .subquery("items")
+    )
+    per_payee = _per_payee(ordered_items, month)
     kind = per_payee.c.kind
-    name_key = Person.name_sort_key
-    if db.session.get_bind().dialect.name == "postgresql":
-        name_key = name_key.collate("C")
     commune_code = func.coalesce(Beneficiary.commune_code, Case.commune_code)
-    line_no = func.row_number().over(
-        order_by=(
-            Commune.province_code, commune_code, Beneficiary.payment_point, name_key, Person.id,
-            kind, per_payee.c.case_id, per_payee.c.care_support_id,
-        )
+    payee_name = _who_collects(
+        kind, Beneficiary.status, CareSupport.carer_name, Case.declarant_name,
+        DeathRecord.declarant_name, Beneficiary.payee_name, Person.full_name,
     )  # fmt: skip
-
-    # Who collects (interchange.md section 3, payee_*): the carer for care support, the
-    # organiser of the funeral (ND20 Art 11), the declarant of the death for a deceased
-    # person's arrears (domain.md section 6), else the guardian or the person.
-    def who_collects(carer, organiser, declarant, guardian, person):
-        own = func.coalesce(guardian, person)
-        return case(
-            (kind == CARE_SUPPORT, carer),
-            (kind == "FUNERAL", func.coalesce(organiser, own)),
-            (kind == "ONE_OFF", own),
-            (Beneficiary.status == "deceased", declarant),
-            else_=own,
-        )
-
-    payee_name = who_collects(
-        CareSupport.carer_name, Case.declarant_name, DeathRecord.declarant_name,
-        Beneficiary.payee_name, Person.full_name,
-    )  # fmt: skip
-    payee_national_id = who_collects(
-        CareSupport.carer_national_id, Case.declarant_national_id,
+    payee_national_id = _who_collects(
+        kind, Beneficiary.status, CareSupport.carer_national_id, Case.declarant_national_id,
         DeathRecord.declarant_national_id, Beneficiary.payee_national_id, Person.national_id,
     )  # fmt: skip
-    total = per_payee.c.monthly + per_payee.c.arrears + per_payee.c.one_off
-    rows = (
+    return (
         select(
-            literal(batch.id, Integer), line_no, per_payee.c.beneficiary_id, per_payee.c.case_id,
-            per_payee.c.care_support_id, kind, Commune.province_code, commune_code,
+            per_payee.c.beneficiary_id, per_payee.c.case_id, per_payee.c.care_support_id, kind,
+            Commune.province_code, commune_code.label("commune_code"),
             # A one-off to someone outside the registry is paid in cash at the commune.
-            func.coalesce(Beneficiary.payment_method, "COMMUNE"), Beneficiary.payment_point,
-            func.coalesce(Beneficiary.code, Case.code), Person.national_id, Person.full_name,
-            Person.date_of_birth, Person.address, payee_name, payee_national_id,
-            func.coalesce(per_payee.c.codes, ""), per_payee.c.pct, per_payee.c.monthly,
-            per_payee.c.arrears, func.coalesce(per_payee.c.arrears_months, ""),
-            per_payee.c.one_off, total, literal("open"),
+            func.coalesce(Beneficiary.payment_method, "COMMUNE").label("payment_method"),
+            Beneficiary.payment_point,
+            func.coalesce(Beneficiary.code, Case.code).label("beneficiary_code"),
+            Person.national_id, Person.full_name, Person.date_of_birth, Person.address,
+            payee_name.label("payee_name"), payee_national_id.label("payee_national_id"),
+            *_line_amounts(per_payee),
+            Person.name_sort_key.label("name_key"), Person.id.label("person_id"),
         )
         .select_from(per_payee)
         .outerjoin(Beneficiary, Beneficiary.id == per_payee.c.beneficiary_id)
@@ -426,8 +491,57 @@ def _insert_lines(batch: PaymentBatch, month: Month) -> None:
             and_(DeathRecord.person_id == Person.id, DeathRecord.status == "effective"),
         )
     )  # fmt: skip
-    # Every join of a line is a look-up by key (the person, the commune, the dossier, the
-    # care record, an effective death): nested loops over the batch's items. On the
-    # statistics of a national run the planner merged or hashed whole tables instead.
-    with planner_settings(db.session.connection(), NESTED_LOOPS_ONLY):
-        db.session.execute(insert(PaymentLine).from_select(LINE_COLUMNS, rows))
+
+
+def _allowance_lines(per_payee, candidates):
+    """The allowance lines, as ``_lines_of_stored_items`` returns them, from the registry
+    columns the candidates carry: no person read again."""
+    c = candidates.c
+
+    def declarant(column):
+        # Only for a deceased person's line (a person has one effective death record).
+        return (
+            select(column)
+            .where(DeathRecord.person_id == c.person_id, DeathRecord.status == "effective")
+            .scalar_subquery()
+        )
+
+    kind = per_payee.c.kind
+    payee_name = _who_collects(
+        kind, c.status, null(), null(), declarant(DeathRecord.declarant_name), c.payee_name,
+        c.full_name,
+    )  # fmt: skip
+    payee_national_id = _who_collects(
+        kind, c.status, null(), null(), declarant(DeathRecord.declarant_national_id),
+        c.payee_national_id, c.national_id,
+    )  # fmt: skip
+    return (
+        select(
+            per_payee.c.beneficiary_id, per_payee.c.case_id, per_payee.c.care_support_id, kind,
+            c.province_code, c.commune_code, c.payment_method, c.payment_point,
+            c.beneficiary_code, c.national_id, c.full_name, c.date_of_birth, c.address,
+            payee_name.label("payee_name"), payee_national_id.label("payee_national_id"),
+            *_line_amounts(per_payee),
+            c.name_sort_key.label("name_key"), c.person_id,
+        )
+        .select_from(per_payee)
+        .join(candidates, c.beneficiary_id == per_payee.c.beneficiary_id)
+    )  # fmt: skip
+
+
+def _numbered_lines(batch: PaymentBatch, month: Month, parts):
+    """The rows of ``LINE_COLUMNS`` for the lines of ``parts``, numbered in list order."""
+    lines = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("lines")
+    name_key = lines.c.name_key
+    if db.session.get_bind().dialect.name == "postgresql":
+        name_key = name_key.collate("C")
+    line_no = func.row_number().over(
+        order_by=(
+            lines.c.province_code, lines.c.commune_code, lines.c.payment_point, name_key,
+            lines.c.person_id, lines.c.kind, lines.c.case_id, lines.c.care_support_id,
+        )
+    )  # fmt: skip
+    return select(
+        literal(batch.id, Integer), line_no, *(lines.c[name] for name in LINE_COLUMNS[2:-1]),
+        literal("open"),
+    )  # fmt: skip

@@ -370,3 +370,20 @@ def test_overlapping_care_support_is_refused(client, severely_disabled):
     assert lines["Lâm Thị Hoa"].monthly_amount == 0
     assert lines["Người Khác"].arrears_months == "2025-07"
     assert lines["Người Khác"].monthly_amount == 500_000
+
+
+def test_one_batch_numbers_every_kind_of_line_in_list_order(child_in_foster_care, funeral_case):
+    """A batch holding every kind of line (the allowance, care support, a funeral, a
+    deceased person's last months to the declarant): one list, numbered by commune,
+    payment point and name, each person's lines by kind (interchange.md section 3)."""
+    child, carer = child_in_foster_care
+    deceased, code = funeral_case
+    approve(case_by_code(code))
+    lines = lines_of(generate("2025-04"))
+    assert [line.line_no for line in lines] == [1, 2, 3, 4]
+    assert [(line.full_name, line.kind, line.payee_name) for line in lines] == [
+        ("Vũ Văn Bảy", "ALLOWANCE", "Đỗ Thị Hoa"),  # died in March: paid up to March
+        ("Vũ Văn Bảy", "FUNERAL", "Đỗ Thị Hoa"),
+        ("Lò Văn Tí", "ALLOWANCE", "Lò Văn Tí"),
+        ("Lò Văn Tí", "CARE_SUPPORT", "Hà Thị Mai"),
+    ]  # fmt: skip

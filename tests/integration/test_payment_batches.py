@@ -157,6 +157,46 @@ def test_a_line_pays_items_of_its_batch_and_keeps_who_it_is_about(app, caseload)
     assert again == batch
 
 
+# An item and a line written by one statement, as generation writes them on PostgreSQL.
+ITEM_AND_LINE = text("""
+    WITH item AS (
+      INSERT INTO payment_items (batch_id, beneficiary_id, kind, month, coefficient_pct,
+        standard_level, amount, category_codes, status)
+      VALUES (:batch, :item_for, 'ALLOWANCE', 203101, 100, 1, 1, '', 'issued')
+      RETURNING batch_id)
+    INSERT INTO payment_lines (batch_id, line_no, beneficiary_id, kind, province_code,
+      commune_code, payment_method, beneficiary_code, national_id, full_name, date_of_birth,
+      payee_name, category_codes, coefficient_pct, monthly_amount, arrears_amount,
+      arrears_months, one_off_amount, total_amount, status)
+    SELECT batch_id, :line_no, :line_for, 'ALLOWANCE', '01', '00070', 'COMMUNE', 'X',
+      '001050000001', 'X', DATE '1950-01-01', 'X', '', 100, 1, 0, '', 0, 1, 'open'
+    FROM item""")
+
+
+def test_a_line_written_with_its_items_in_one_statement_is_checked_at_its_end(app, caseload):
+    """The lines' check (migration 0020) runs at the end of the statement: it sees the items
+    the same statement wrote (decision 47), and still refuses a line without its items."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no INSERT inside a WITH")
+    batch = generate(app, "2025-03", "--commune", "00070")
+    in_batch = select(PaymentLine.beneficiary_id).where(PaymentLine.batch_id == batch["batch_id"])
+    one, two, three = db.session.scalars(
+        select(Beneficiary.id).where(Beneficiary.id.not_in(in_batch)).limit(3)
+    )
+    with db.session.begin_nested():
+        db.session.execute(
+            ITEM_AND_LINE,
+            {"batch": batch["batch_id"], "item_for": one, "line_for": one, "line_no": 10_000},
+        )
+    with pytest.raises(IntegrityError, match="without the items"), db.session.begin_nested():
+        db.session.execute(
+            ITEM_AND_LINE,
+            {"batch": batch["batch_id"], "item_for": two, "line_for": three, "line_no": 10_001},
+        )
+    written = select(func.count()).where(PaymentLine.batch_id == batch["batch_id"])
+    assert db.session.scalar(written) == batch["lines"] + 1
+
+
 def test_an_item_names_a_batch_dossier_and_care_record_that_exist_and_stay(app, caseload):
     """Migration 0022: the ledger's references are checked and kept by the database, as
     foreign keys would."""
