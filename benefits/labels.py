@@ -45,14 +45,25 @@ def label(labels: dict, code: str | None) -> str:
 
 def category_name(code: str) -> str:
     """The category's name (ND20 Art 5) in the reader's language; read once a request."""
-    names = g.get("category_names")
+    return _categories().get(code, (code, code))[0]
+
+
+def category_article(code: str) -> str:
+    """Where ND20 defines the category ("5.5.a": Article 5, clause 5, point a)."""
+    return _categories().get(code, (code, code))[1]
+
+
+def _categories() -> dict[str, tuple[str, str]]:
+    names = g.get("categories")
     if names is None:
         from benefits.rules.models import Category
 
         english = str(get_locale() or "vi") == "en"
-        rows = db.session.execute(select(Category.code, Category.name_vi, Category.name_en))
-        names = g.category_names = {c: (en if english else vi) for c, vi, en in rows}
-    return names.get(code, code)
+        rows = db.session.execute(
+            select(Category.code, Category.name_vi, Category.name_en, Category.article)
+        )
+        names = g.categories = {c: (en if english else vi, art) for c, vi, en, art in rows}
+    return names
 
 
 def place_name(code: str | None) -> str:

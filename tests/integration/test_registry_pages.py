@@ -61,6 +61,8 @@ def test_the_registry_pages_name_statuses_methods_and_categories_in_the_readers_
     assert "Đang hưởng" in page and "Nhận tại bưu điện" in page
     elderly = "Người cao tuổi thuộc hộ nghèo không có người có nghĩa vụ phụng dưỡng"
     assert elderly in page and "ELDERLY_POOR_ALONE" not in page
+    # Each month names its categories by their article, the full name on hover.
+    assert f'<abbr title="{elderly}">5.5.a</abbr>' in page
     client.get("/language/en")
     page = client.get(f"/officer/registry/{son.code}").get_data(as_text=True)
     assert "Receiving" in page and "At the post office" in page
