@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from benefits.accounts.audit import Actor
@@ -77,15 +78,18 @@ def _national_run(month: Month, as_json: bool, wait: bool) -> None:
         _fail(error)
     run_id, asked = run.id, len(run.jobs)
     for code in sorted(set(_all_provinces()) - {job.scope_code for job in run.jobs}):
-        click.echo(f"province {code}: batch of {month} locked, left out", err=True)
+        click.echo(_("province %(code)s: batch of %(month)s locked, left out", code=code,
+                     month=str(month)), err=True)  # fmt: skip
     db.session.commit()  # in process, the jobs run here, one after the other
     if current_app.config.get("REDIS_URL"):
         if not wait:
             figures = {"run_id": run_id, "jobs": asked}
-            click.echo(json.dumps(figures) if as_json else f"run {run_id}: {asked} jobs queued")
+            click.echo(json.dumps(figures) if as_json else
+                       _("run %(id)s: %(count)s jobs queued", id=run_id, count=asked))  # fmt: skip
             return
-        click.echo(f"run {run_id}: {asked} jobs on the payments queue; waiting for the "
-                   "workers (flask --app wsgi worker)", err=True)  # fmt: skip
+        click.echo(_("run %(id)s: %(count)s jobs on the payments queue; waiting for the "
+                     "workers (flask --app wsgi worker)", id=run_id, count=asked),
+                   err=True)  # fmt: skip
     progress = _follow(run_id)
     for job in progress.failed:
         click.echo(f"province {job.job.scope_code}: {job.state}: {job.job.error or ''}", err=True)
@@ -110,9 +114,14 @@ def _follow(run_id: int, poll_seconds: float = 1.0):
             if job.finished and job.job.id not in reported:
                 reported.add(job.job.id)
                 click.echo(
-                    f"{len(reported)}/{len(progress.jobs)} province {job.job.scope_code}: "
-                    f"{job.state}, {job.job.line_count or 0} lines, "
-                    f"{job.job.total_amount or 0} VND",
+                    f"{len(reported)}/{len(progress.jobs)} "
+                    + _(
+                        "province %(code)s: %(state)s, %(lines)s lines, %(amount)s VND",
+                        code=job.job.scope_code,
+                        state=job.state,
+                        lines=job.job.line_count or 0,
+                        amount=job.job.total_amount or 0,
+                    ),
                     err=True,
                 )
         if not progress.under_way:
@@ -129,7 +138,7 @@ def lock_command(batch_id: int):
     except DomainError as error:
         _fail(error)
     db.session.commit()
-    click.echo(f"batch {batch.id} locked, sha256 {batch.csv_sha256}")
+    click.echo(_("batch %(id)s locked, SHA-256 %(sha)s", id=batch.id, sha=batch.csv_sha256))
 
 
 @payments_cli.command("export")
@@ -143,7 +152,7 @@ def export_command(batch_id: int, fmt: str, out: Path):
     except DomainError as error:
         _fail(error)
     if batch.status != "locked":
-        click.echo(f"warning: batch {batch.id} is open: this file is a draft", err=True)
+        click.echo(_("warning: batch %(id)s is open: this file is a draft", id=batch.id), err=True)
     if fmt == "xlsx":
         write_xlsx(batch, out)
     elif fmt == "pdf":
@@ -155,7 +164,7 @@ def export_command(batch_id: int, fmt: str, out: Path):
         with out.open("w", encoding="utf-8", newline="") as fh:
             for chunk in csv_chunks(batch):
                 fh.write(chunk)
-    click.echo(f"{out}: {batch.line_count} lines")
+    click.echo(f"{out}: " + _("%(count)s lines", count=batch.line_count))
 
 
 @payments_cli.command("reconcile")
@@ -172,13 +181,20 @@ def reconcile_command(batch_id: int, file: Path, as_json: bool):
         _fail(error)
     db.session.commit()
     for code in result.suspended:
-        click.echo(f"suspended (unpaid 3 batches in a row): {code}", err=True)
+        click.echo(_("suspended (unpaid 3 batches in a row): %(code)s", code=code), err=True)
     reported = result.paid_amount + result.unpaid_amount + result.open_amount
     batch = get_batch(batch_id)
     click.echo(
-        f"paid {result.paid_amount} + unpaid {result.unpaid_amount} + not reported "
-        f"{result.open_amount} = {reported}; batch total {batch.total_amount}; "
-        f"difference {batch.total_amount - reported}",
+        _(
+            "paid %(paid)s + unpaid %(unpaid)s + not reported %(open)s = %(reported)s; "
+            "batch total %(total)s; difference %(difference)s",
+            paid=result.paid_amount,
+            unpaid=result.unpaid_amount,
+            open=result.open_amount,
+            reported=reported,
+            total=batch.total_amount,
+            difference=batch.total_amount - reported,
+        ),
         err=True,
     )
     figures = result.as_dict()

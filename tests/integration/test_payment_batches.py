@@ -308,7 +308,7 @@ def test_an_open_batch_exports_with_a_draft_warning(app, caseload, tmp_path):
     result = cli(app, "payments", "export", str(batch["batch_id"]), "--out",
                  str(tmp_path / "draft.csv"))  # fmt: skip
     assert result.exit_code == 0
-    assert "draft" in result.stderr
+    assert "bản nháp" in result.stderr
 
 
 def record_death_of(national_id, full_name, date_of_death, number="KT-1"):
@@ -489,7 +489,7 @@ def test_the_batch_page_reconciles_totals_and_lists_suspensions(app, caseload, t
         son = next(r for r in rows if r["full_name"] == "Lâm Văn Sơn")
         path = result_file(tmp_path, [f"{mo['line_no']},{mo['national_id']},UNPAID,"])
         result = cli(app, "payments", "reconcile", str(batch["batch_id"]), str(path))
-    assert f"batch total {batch['total_amount']}; difference 0" in result.stderr
+    assert f"tổng danh sách {batch['total_amount']}; chênh lệch 0" in result.stderr
     client = payment_officer_client(app)
     page = client.get(f"/payments/batches/{batch['batch_id']}").get_data(as_text=True)
     assert "Bưu điện đã báo" in page

@@ -151,7 +151,7 @@ def test_a_locked_batch_is_left_out_of_a_new_run(app, caseload, in_process):
     db.session.commit()
     result = cli(app, "payments", "generate", "--month", "2025-03", "--json")
     assert result.exit_code == 0
-    assert "province 01: batch of 2025-03 locked, left out" in result.stderr
+    assert "tỉnh 01: danh sách tháng 2025-03 đã khóa, bỏ qua" in result.stderr
     assert "01" not in jobs_of(json.loads(result.stdout.strip().splitlines()[-1])["run_id"])
 
 
