@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from benefits.extensions import db
+from benefits.places.models import place_names
+from benefits.rules.models import Category
 
 BENEFICIARY_STATUS = {
     "active": _l("Receiving"),
@@ -56,8 +58,6 @@ def category_article(code: str) -> str:
 def _categories() -> dict[str, tuple[str, str]]:
     names = g.get("categories")
     if names is None:
-        from benefits.rules.models import Category
-
         english = str(get_locale() or "vi") == "en"
         rows = db.session.execute(
             select(Category.code, Category.name_vi, Category.name_en, Category.article)
@@ -72,20 +72,8 @@ def place_name(code: str | None) -> str:
     if code is None:
         return str(_l("whole country"))
     names = g.get("place_names")
-    if names is None:
-        from benefits.places.models import Province
-
-        names = g.place_names = {}
-        names.update(db.session.execute(select(Province.code, Province.name)).all())
-    if code not in names:
-        from benefits.places.models import Commune
-
-        # The communes of its province at once: a page lists the communes of one province.
-        province = select(Commune.province_code).where(Commune.code == code).scalar_subquery()
-        names.update(
-            db.session.execute(
-                select(Commune.code, Commune.name).where(Commune.province_code == province)
-            ).all()
-        )
+    if names is None or code not in names:
+        # With the communes of its province: a page lists the communes of one province.
+        names = g.place_names = {**(names or {}), **place_names(province_of=code)}
     name = names.get(code)
     return f"{name} ({code})" if name else code

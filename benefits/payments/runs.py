@@ -22,6 +22,7 @@ from benefits.month import Month
 from benefits.payments.models import PaymentBatch, PaymentJob, PaymentRun
 from benefits.payments.tasks import GENERATE, audit_job, generate_job_batch
 from benefits.places.models import Commune, Province
+from benefits.places.models import place_names as names_of_places
 
 QUEUE = "payments"
 # A province of 400,000 beneficiaries stays well inside this; RQ stops a job past it.
@@ -250,15 +251,8 @@ class RunProgress:
 
 def place_names(runs: Sequence[PaymentRun]) -> dict[str, str]:
     """The names of the provinces, and of the communes the runs' jobs generate."""
-    names = dict(db.session.execute(select(Province.code, Province.name)).all())
-    communes = [j.scope_code for run in runs for j in run.jobs if j.scope_kind == "commune"]
-    if communes:
-        names.update(
-            db.session.execute(
-                select(Commune.code, Commune.name).where(Commune.code.in_(communes))
-            ).all()
-        )
-    return names
+    return names_of_places(j.scope_code for run in runs for j in run.jobs
+                           if j.scope_kind == "commune")  # fmt: skip
 
 
 def run_progress(run: PaymentRun, names: dict[str, str] | None = None) -> RunProgress:

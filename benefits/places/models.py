@@ -4,7 +4,9 @@ communes, wards and special zones (xã, phường, đặc khu), loaded by the mi
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from collections.abc import Iterable
+
+from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from benefits.extensions import db
@@ -41,3 +43,15 @@ class Commune(db.Model):
 
     def __repr__(self) -> str:
         return f"<Commune {self.code} {self.name}>"
+
+
+def place_names(communes: Iterable[str] = (), *, province_of: str | None = None) -> dict[str, str]:
+    """Code -> name of every province, of the ``communes`` named and, with
+    ``province_of`` (a commune's code), of every commune of that commune's province."""
+    names = dict(db.session.execute(select(Province.code, Province.name)).all())
+    wanted = Commune.code.in_(list(communes))
+    if province_of is not None:
+        province = select(Commune.province_code).where(Commune.code == province_of)
+        wanted |= Commune.province_code == province.scalar_subquery()
+    names.update(db.session.execute(select(Commune.code, Commune.name).where(wanted)).all())
+    return names
