@@ -38,11 +38,13 @@ def _locale_name(locale: str | None) -> str:
     return str(current) if current else "vi"
 
 
-def format_vnd(amount: int | None, locale: str | None = None) -> str:
-    """Whole VND the way the reader writes it: ``1.250.000 ₫`` in Vietnamese."""
+def format_vnd(amount: int | None) -> str:
+    """Whole VND written the Vietnamese way, ``1.250.000 ₫``, in every language of the
+    portal (docs/decisions.md 48): an amount reads the same on the English page, on the
+    Vietnamese page, on the signature sheet and on the post office's list."""
     if amount is None:
         return ""
-    return format_currency(int(amount), "VND", locale=_locale_name(locale))
+    return format_currency(int(amount), "VND", locale="vi")
 
 
 def format_number(value, locale: str | None = None) -> str:

@@ -4,7 +4,8 @@ language, money formatting."""
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from bs4 import BeautifulSoup
-from flask import url_for
+from flask import render_template_string, url_for
+from flask_babel import get_locale
 from sqlalchemy import func, select
 
 from benefits.extensions import db
@@ -75,5 +76,12 @@ def test_pages_carry_security_headers(client):
 
 def test_money_is_whole_vnd_written_the_vietnamese_way(app):
     with app.test_request_context():
-        assert format_vnd(1250000, "vi") == "1.250.000\xa0₫"
-        assert format_vnd(1250000, "en") == "₫1,250,000"
+        assert format_vnd(1250000) == "1.250.000\xa0₫"
+        assert format_vnd(1250000.0) == "1.250.000\xa0₫"
+
+
+def test_money_reads_the_vietnamese_way_on_english_pages_too(app):
+    # The guide: money is whole VND, formatted the Vietnamese way (decision 48).
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        assert str(get_locale()) == "en"
+        assert render_template_string("{{ 3500000|vnd }}") == "3.500.000\xa0₫"
