@@ -142,6 +142,7 @@ def _register_template_helpers(app: Flask) -> None:
         category_article,
         category_name,
         label,
+        overpayment_reason,
         place_name,
     )
     from benefits.people.national_id import mask_national_id
@@ -156,6 +157,7 @@ def _register_template_helpers(app: Flask) -> None:
         category_name=category_name,
         category_article=category_article,
         place_name=place_name,
+        overpayment_reason=overpayment_reason,
         vnd=format_vnd,
         day=format_day,
         moment=format_moment,

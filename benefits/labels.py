@@ -1,14 +1,19 @@
 """How the codes the registry and the payments store read on a page, in the reader's
-language: a status, a payment method, a kind of line, a category."""
+language: a status, a payment method, a kind of line, a category, an overpayment's reason."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from flask import g
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from benefits.extensions import db
+from benefits.i18n import format_day
 from benefits.places.models import place_names
 from benefits.rules.models import Category
 
@@ -77,3 +82,21 @@ def place_name(code: str | None) -> str:
         names = g.place_names = {**(names or {}), **place_names(province_of=code)}
     name = names.get(code)
     return f"{name} ({code})" if name else code
+
+
+# As ``payments.late_deaths.death_reason`` stores it.
+_DEATH_REASON = re.compile(
+    r"death (?P<day>\d{4}-\d{2}-\d{2}) \((?P<number>.*)\)(?P<paid>, paid though stopped)?"
+)
+
+
+def overpayment_reason(reason: str) -> str:
+    """Why an overpayment is to recover, in the reader's language."""
+    found = _DEATH_REASON.fullmatch(reason)
+    if found is None:
+        return reason
+    words = {"day": format_day(date.fromisoformat(found["day"])), "number": found["number"]}
+    if found["paid"]:
+        return _("death on %(day)s (registration %(number)s), paid by the post office "
+                 "after the line was stopped", **words)  # fmt: skip
+    return _("death on %(day)s (registration %(number)s), learned after payment", **words)

@@ -19,6 +19,7 @@ from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.export import csv_chunks, write_xlsx
 from benefits.payments.generation import generate_batch
+from benefits.payments.queries import reconciliation_summary
 from benefits.payments.runs import get_run, run_progress, start_generation_run
 from benefits.payments.service import get_batch, lock_batch, reconcile_batch
 from benefits.payments.signature_sheets import write_signature_sheets
@@ -182,18 +183,22 @@ def reconcile_command(batch_id: int, file: Path, as_json: bool):
     db.session.commit()
     for code in result.suspended:
         click.echo(_("suspended (unpaid 3 batches in a row): %(code)s", code=code), err=True)
-    reported = result.paid_amount + result.unpaid_amount + result.open_amount
-    batch = get_batch(batch_id)
+    summary = reconciliation_summary(get_batch(batch_id))
+
+    def amount(status: str) -> int:
+        return summary.by_status.get(status, (0, 0))[1]
+
     click.echo(
         _(
-            "paid %(paid)s + unpaid %(unpaid)s + not reported %(open)s = %(reported)s; "
-            "batch total %(total)s; difference %(difference)s",
-            paid=result.paid_amount,
-            unpaid=result.unpaid_amount,
-            open=result.open_amount,
-            reported=reported,
-            total=batch.total_amount,
-            difference=batch.total_amount - reported,
+            "paid %(paid)s + unpaid %(unpaid)s + stopped %(stopped)s + not reported %(open)s "
+            "= %(reported)s; batch total %(total)s; difference %(difference)s",
+            paid=amount("paid"),
+            unpaid=amount("unpaid"),
+            stopped=amount("do_not_pay"),
+            open=amount("open"),
+            reported=summary.reported_total,
+            total=summary.batch_total,
+            difference=summary.difference,
         ),
         err=True,
     )

@@ -17,6 +17,7 @@ from benefits.errors import DomainError, InvalidTransition, NotFound
 from benefits.extensions import db
 from benefits.payments.export import csv_sha256
 from benefits.payments.generation import ALLOWANCE
+from benefits.payments.late_deaths import record_stopped_line_paid
 from benefits.payments.models import PaymentBatch, PaymentItem, PaymentLine, items_of
 from benefits.registry.models import Beneficiary
 
@@ -59,13 +60,22 @@ class Reconciliation:
     paid: int = 0
     unpaid: int = 0
     unknown: int = 0
-    paid_amount: int = 0
-    unpaid_amount: int = 0
-    open_amount: int = 0
     suspended: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, int]:
         return {"paid": self.paid, "unpaid": self.unpaid, "unknown": self.unknown}
+
+
+@dataclass
+class _Reported:
+    """What a result file says of the batch's lines, by line number."""
+
+    paid: dict[int, date | None]
+    unpaid: list[int]
+    # Lines stopped after a death learned late (do-not-pay) that the post office still
+    # paid; those it reports unpaid simply stay stopped.
+    paid_though_stopped: dict[int, date | None]
+    stopped_unpaid: int = 0
 
 
 def reconcile_batch(
@@ -74,45 +84,42 @@ def reconcile_batch(
     """Read the post office's result file (``line_no, national_id, status, paid_on``).
 
     Paid lines are closed; unpaid lines release their months, which the next batch pays
-    as arrears; rows matching no line are reported; lines not mentioned stay open.
+    as arrears; rows matching no line are reported; lines not mentioned stay open. A line
+    stopped after a death learned late stays stopped when reported unpaid; reported paid,
+    it is paid, and the months after the death become an overpayment to recover
+    (docs/decisions.md 49).
     """
     batch = get_batch(batch_id)
     if batch.status != "locked":
         raise InvalidTransition(_l("Only a locked batch can be reconciled."))
-    lines = dict(
-        db.session.execute(
-            select(PaymentLine.line_no, PaymentLine.national_id).where(
+    lines = {
+        line_no: (national_id, status)
+        for line_no, national_id, status in db.session.execute(
+            select(PaymentLine.line_no, PaymentLine.national_id, PaymentLine.status).where(
                 PaymentLine.batch_id == batch.id
             )
-        ).all()
-    )
+        )
+    }
     result = Reconciliation()
-    paid, unpaid = _read_result_file(path, batch, lines, result, report)
-    for line_no, paid_on in paid.items():
+    reported = _read_result_file(path, batch, lines, result, report)
+    for line_no, paid_on in reported.paid.items():
         db.session.execute(
             update(PaymentLine)
             .where(PaymentLine.batch_id == batch.id, PaymentLine.line_no == line_no)
             .values(status="paid", paid_on=paid_on)
         )
-    if unpaid:
+    if reported.unpaid:
         db.session.execute(
             update(PaymentLine)
-            .where(PaymentLine.batch_id == batch.id, PaymentLine.line_no.in_(unpaid))
+            .where(PaymentLine.batch_id == batch.id, PaymentLine.line_no.in_(reported.unpaid))
             .values(status="unpaid", paid_on=None)
         )
     _settle_items(batch)
-    result.paid, result.unpaid = len(paid), len(unpaid)
+    for line_no, paid_on in reported.paid_though_stopped.items():
+        record_stopped_line_paid(batch, line_no, paid_on, actor)
+    result.paid = len(reported.paid) + len(reported.paid_though_stopped)
+    result.unpaid = len(reported.unpaid) + reported.stopped_unpaid
     result.suspended = _suspend_unpaid_three_times(batch, actor)
-    totals = dict(
-        db.session.execute(
-            select(PaymentLine.status, func.sum(PaymentLine.total_amount))
-            .where(PaymentLine.batch_id == batch.id)
-            .group_by(PaymentLine.status)
-        ).all()
-    )
-    result.paid_amount = int(totals.get("paid") or 0)
-    result.unpaid_amount = int(totals.get("unpaid") or 0)
-    result.open_amount = int(totals.get("open") or 0)
     record_audit(
         actor, "payments.reconcile", "payment_batch", batch.id,
         {**result.as_dict(), "suspended": list(result.suspended)},
@@ -121,46 +128,65 @@ def reconcile_batch(
     return result
 
 
+def _line_number(raw: str) -> int | None:
+    """A result row's ``line_no``: plain ASCII digits (``+5``, ``5.0``, ``٥`` match no line)."""
+    raw = raw.strip()
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
 def _read_result_file(
     path: Path,
     batch: PaymentBatch,
-    lines: dict[int, str],
+    lines: dict[int, tuple[str, str]],
     result: Reconciliation,
     report: Callable[[str], None],
-) -> tuple[dict[int, date | None], list[int]]:
-    """The paid lines (with their day) and the unpaid ones the file reports; the rows that
-    match no line are counted and reported. A file that is not UTF-8 CSV is refused whole,
-    before anything is written (interchange.md conventions)."""
-    paid: dict[int, date | None] = {}
-    unpaid: list[int] = []
+) -> _Reported:
+    """What the file reports of the batch's lines; the rows that match no line, or a line
+    already reported above, are counted and reported. A file that is not UTF-8 CSV is
+    refused whole, before anything is written (interchange.md conventions)."""
+    reported = _Reported(paid={}, unpaid=[], paid_though_stopped={})
+    seen: set[int] = set()
+
+    def unknown(number: int, reason: str) -> None:
+        result.unknown += 1
+        report(f"line {number}: {reason}")
+
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             for number, row in enumerate(csv.DictReader(fh), start=2):
-                try:
-                    line_no = int((row.get("line_no") or "").strip())
-                except ValueError:
-                    line_no = None
-                national_id = (row.get("national_id") or "").strip()
+                line_no = _line_number(row.get("line_no") or "")
+                national_id, line_status = lines.get(line_no, (None, None))
                 status = (row.get("status") or "").strip().upper()
-                if line_no is None or lines.get(line_no) != national_id or status not in (
-                    "PAID", "UNPAID"
-                ):  # fmt: skip
-                    result.unknown += 1
-                    report(f"line {number}: " + _("matches no line of batch %(id)s", id=batch.id))
+                if national_id is None or national_id != (
+                    row.get("national_id") or ""
+                ).strip() or status not in ("PAID", "UNPAID"):  # fmt: skip
+                    unknown(number, _("matches no line of batch %(id)s", id=batch.id))
+                    continue
+                if line_no in seen:
+                    unknown(number, _("line_no %(line_no)s is reported again: the first "
+                                      "report is kept", line_no=line_no))  # fmt: skip
                     continue
                 if status == "PAID":
                     raw = (row.get("paid_on") or "").strip()
                     try:
-                        paid[line_no] = date.fromisoformat(raw) if raw else None
+                        paid_on = date.fromisoformat(raw) if raw else None
                     except ValueError:
-                        result.unknown += 1
-                        report(
-                            f"line {number}: paid_on: "
-                            + _("not a date (YYYY-MM-DD): %(value)s", value=raw)
-                        )
+                        unknown(number, "paid_on: "
+                                + _("not a date (YYYY-MM-DD): %(value)s", value=raw))  # fmt: skip
                         continue
+                    if line_status == "do_not_pay":
+                        reported.paid_though_stopped[line_no] = paid_on
+                        report(f"line {number}: " + _(
+                            "line_no %(line_no)s was stopped after a death learned late, "
+                            "and paid: the months after the death are to recover",
+                            line_no=line_no))  # fmt: skip
+                    else:
+                        reported.paid[line_no] = paid_on
+                elif line_status == "do_not_pay":
+                    reported.stopped_unpaid += 1
                 else:
-                    unpaid.append(line_no)
+                    reported.unpaid.append(line_no)
+                seen.add(line_no)
     except UnicodeDecodeError:
         raise InvalidFile(
             _l("The result file is not UTF-8 text: save it as UTF-8 CSV (nothing recorded).")
@@ -170,7 +196,7 @@ def _read_result_file(
             _l("The result file cannot be read as CSV: %(error)s (nothing recorded).",
                error=str(error))
         ) from None  # fmt: skip
-    return paid, unpaid
+    return reported
 
 
 def _settle_items(batch: PaymentBatch) -> None:

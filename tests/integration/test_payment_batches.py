@@ -361,6 +361,102 @@ def test_a_locked_unpaid_line_after_a_death_is_not_paid_and_earlier_months_move_
     assert hung["payee_national_id"] == "001190054321"
 
 
+def hung_stopped_in_a_locked_march(app, tmp_path):
+    """Quách Văn Hùng's March line (arrears from April 2024) is locked; his death on
+    20 January 2025 is then registered: the line is stopped before the payout."""
+    march = generate(app, "2025-03", "--commune", "18754")
+    cli(app, "payments", "lock", str(march["batch_id"]))
+    hung = next(r for r in export_rows(app, march["batch_id"], tmp_path)
+                if r["national_id"] == "001090700006")  # fmt: skip
+    record_death_of("001090700006", "Quách Văn Hùng", "2025-01-20")
+    return march, hung
+
+
+def test_a_stopped_line_the_post_office_paid_anyway_is_an_overpayment_not_paid_twice(
+    app, caseload, tmp_path
+):
+    march, hung = hung_stopped_in_a_locked_march(app, tmp_path)
+    path = result_file(tmp_path, [f"{hung['line_no']},{hung['national_id']},PAID,2025-03-05"])
+    result = cli(app, "payments", "reconcile", str(march["batch_id"]), str(path), "--json")
+    assert result.exit_code == 0, result.output
+    assert last_json(result) == {"paid": 1, "unpaid": 0, "unknown": 0}
+    assert f"line 2: line_no {hung['line_no']}" in result.stderr  # told to the officer
+    line = db.session.scalar(
+        select(PaymentLine).where(PaymentLine.batch_id == march["batch_id"],
+                                  PaymentLine.national_id == "001090700006")
+    )  # fmt: skip
+    db.session.refresh(line)
+    assert line.status == "paid"
+    # The months after the death went out: to recover, as for a death learned after payment.
+    overpayment = db.session.scalar(select(Overpayment))
+    assert overpayment.months == "2025-02;2025-03" and overpayment.line_id == line.id
+    # The months up to the death were paid with the line: April does not pay them again.
+    april = generate(app, "2025-04", "--commune", "18754")
+    ids = [r["national_id"] for r in export_rows(app, april["batch_id"], tmp_path)]
+    assert "001090700006" not in ids
+    page = (
+        payment_officer_client(app, commune="18754")
+        .get(f"/payments/batches/{april['batch_id']}")
+        .get_data(as_text=True)
+    )
+    assert "bưu điện vẫn chi sau khi dòng đã bị dừng chi" in page
+
+
+def test_a_stopped_line_paid_after_its_months_went_to_april_recovers_them_too(
+    app, caseload, tmp_path
+):
+    march, hung = hung_stopped_in_a_locked_march(app, tmp_path)
+    april = generate(app, "2025-04", "--commune", "18754")  # pays April 2024 - January 2025
+    path = result_file(tmp_path, [f"{hung['line_no']},{hung['national_id']},PAID,2025-03-05"])
+    result = cli(app, "payments", "reconcile", str(march["batch_id"]), str(path), "--json")
+    assert result.exit_code == 0, result.output
+    overpayment = db.session.scalar(select(Overpayment))
+    months = overpayment.months.split(";")
+    assert months[0] == "2024-04" and months[-3:] == ["2025-01", "2025-02", "2025-03"]
+    assert overpayment.amount == int(hung["total_amount"])
+    # April still holds them once; nothing is paid a third time.
+    rows = {r["national_id"]: r for r in export_rows(app, april["batch_id"], tmp_path)}
+    assert rows["001090700006"]["arrears_months"].split(";")[-1] == "2025-01"
+
+
+def test_a_stopped_line_reported_unpaid_stays_stopped(app, caseload, tmp_path):
+    march, hung = hung_stopped_in_a_locked_march(app, tmp_path)
+    path = result_file(tmp_path, [f"{hung['line_no']},{hung['national_id']},UNPAID,"])
+    result = cli(app, "payments", "reconcile", str(march["batch_id"]), str(path), "--json")
+    assert last_json(result) == {"paid": 0, "unpaid": 1, "unknown": 0}
+    assert "chênh lệch 0" in result.stderr  # the stopped line counts in the totals
+    statuses = db.session.scalars(
+        select(PaymentLine.status).where(PaymentLine.national_id == "001090700006")
+    ).all()
+    assert statuses == ["do_not_pay"]
+    april = generate(app, "2025-04", "--commune", "18754")
+    rows = {r["national_id"]: r for r in export_rows(app, april["batch_id"], tmp_path)}
+    # Paid once, in April, up to the death only (as without the post office's report).
+    assert rows["001090700006"]["arrears_months"].split(";")[-1] == "2025-01"
+    assert db.session.scalar(select(func.count()).select_from(Overpayment)) == 0
+
+
+def test_a_result_row_with_a_signed_or_repeated_line_number_matches_no_line(
+    app, caseload, tmp_path
+):
+    march = generate(app, "2025-03", "--commune", "00070")
+    cli(app, "payments", "lock", str(march["batch_id"]))
+    son = next(r for r in export_rows(app, march["batch_id"], tmp_path)
+               if r["full_name"] == "Lâm Văn Sơn")  # fmt: skip
+    path = result_file(tmp_path, [
+        f"+{son['line_no']},{son['national_id']},UNPAID,",
+        f"{son['line_no']},{son['national_id']},PAID,2025-03-05",
+        f"{son['line_no']},{son['national_id']},UNPAID,",
+    ])  # fmt: skip
+    result = cli(app, "payments", "reconcile", str(march["batch_id"]), str(path), "--json")
+    assert last_json(result) == {"paid": 1, "unpaid": 0, "unknown": 2}
+    assert "line 2:" in result.stderr and "line 4:" in result.stderr
+    assert "line 3:" not in result.stderr
+    assert db.session.scalars(
+        select(PaymentLine.status).where(PaymentLine.national_id == son["national_id"])
+    ).all() == ["paid"]
+
+
 def paid_in_march_then_dead_in_february(app, tmp_path):
     """Lâm Văn Sơn's March line is locked and paid; then his death on 10 February 2025
     is registered: March was paid after it."""
@@ -506,6 +602,7 @@ def test_an_overpayment_shows_in_the_next_batch_report(app, caseload, tmp_path):
     page = client.get(f"/payments/batches/{april['batch_id']}").get_data(as_text=True)
     assert "Khoản chi thừa cần thu hồi" in page
     assert son["beneficiary_code"] in page and "1.250.000" in page
+    assert "chết ngày 10/02/2025 (số đăng ký khai tử KT-1), biết sau khi đã chi trả" in page
     other = payment_officer_client(app, commune="00004")
     other_batch = generate(app, "2025-04", "--commune", "00004")
     page = other.get(f"/payments/batches/{other_batch['batch_id']}").get_data(as_text=True)
