@@ -43,6 +43,67 @@ LINE_KIND = {
 }
 
 
+AUDIT_ACTION = {
+    "account.create": _l("Staff account created"),
+    "account.register": _l("Citizen account registered"),
+    "account.login": _l("Signed in"),
+    "account.login_failed": _l("Sign-in refused"),
+    "account.logout": _l("Signed out"),
+    "account.password_changed": _l("Password changed"),
+    "api_client.create": _l("API client created"),
+    "api_client.revoke": _l("API client revoked"),
+    "case.draft_saved": _l("Application draft saved"),
+    "death.recorded": _l("Death recorded"),
+    "death.cancelled": _l("Death registration cancelled"),
+    "payments.generate": _l("Payment batch generated"),
+    "payments.lock": _l("Payment batch locked"),
+    "payments.reconcile": _l("Post office result recorded"),
+    "payments.do_not_pay": _l("Payment line stopped"),
+    "payments.overpayment": _l("Overpayment recorded"),
+    "payments.paid_though_stopped": _l("Stopped line paid by the post office"),
+    "registry.import": _l("Caseload imported"),
+    "registry.care_support": _l("Care support recorded"),
+    "registry.deceased": _l("Beneficiary recorded deceased"),
+    "registry.suspend": _l("Beneficiary suspended"),
+    "registry.resumed": _l("Beneficiary resumed"),
+    "registry.social_pension_recorded": _l("Social pension recorded"),
+    "registry.social_pension_ended": _l("Social pension ended"),
+    "rules.standard_level_added": _l("Standard level added"),
+}
+
+
+def audit_action(code: str) -> str:
+    """What an audit entry's action did; a dossier's move names the status it reached."""
+    if code.startswith("case.") and code not in AUDIT_ACTION:
+        from benefits.cases.models import STATUS_LABELS
+
+        status = code.removeprefix("case.")
+        if status in STATUS_LABELS:
+            return _("Dossier: %(status)s", status=STATUS_LABELS[status])
+    return label(AUDIT_ACTION, code)
+
+
+def audit_changes(changes) -> list[tuple[str, str]]:
+    """An audit entry's changes as (field, what happened) pairs: ``[before, after]``
+    reads ``before → after``; other values as they are."""
+    if not isinstance(changes, dict):
+        return [("", str(changes))] if changes else []
+    pairs = []
+    for field, value in changes.items():
+        if isinstance(value, list) and len(value) == 2 and not isinstance(value[0], list | dict):
+            text = f"{_blank(value[0])} → {_blank(value[1])}"
+        elif isinstance(value, list):
+            text = ", ".join(str(v) for v in value) or "–"
+        else:
+            text = _blank(value)
+        pairs.append((field, text))
+    return pairs
+
+
+def _blank(value) -> str:
+    return "–" if value is None or value == "" else str(value)
+
+
 def label(labels: dict, code: str | None) -> str:
     """The label of ``code``; the code itself when it has none (never a blank cell)."""
     if code is None:

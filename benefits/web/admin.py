@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,6 +23,10 @@ from benefits.rules.service import add_standard_level
 from benefits.web.auth import request_actor
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def portal_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 @admin_bp.get("/", endpoint="home")
@@ -102,11 +107,15 @@ def audit():
     for name, op in (("since", "ge"), ("until", "le")):
         if value := request.args.get(name, "").strip():
             try:
-                day = datetime.fromisoformat(value)
+                day = date.fromisoformat(value)
             except ValueError:
                 flash(_("Dates are written YYYY-MM-DD."), "error")
                 continue
-            query = query.where(AuditEntry.at >= day if op == "ge" else AuditEntry.at <= day)
+            # Days of the portal's time zone; "To" a day includes that whole day.
+            start = datetime.combine(
+                day if op == "ge" else day + timedelta(days=1), time.min, tzinfo=portal_zone()
+            ).astimezone(UTC)
+            query = query.where(AuditEntry.at >= start if op == "ge" else AuditEntry.at < start)
     if before := request.args.get("before", type=int):
         query = query.where(AuditEntry.id < before)
     entries = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE)).all()

@@ -222,6 +222,27 @@ def test_an_admin_searches_the_audit_log_of_their_province(client):
     assert "26506" not in page
 
 
+def test_the_audit_log_reads_in_words_and_a_day_range_includes_its_last_day(client):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    staff("officer", "here@xa.gov.vn", commune="00070")
+    staff("admin", "admin@so.gov.vn", commune=None, province="01")
+    login(client, "admin@so.gov.vn")
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    page = client.get(f"/admin/audit?since={today}&until={today}").get_data(as_text=True)
+    rows = BeautifulSoup(page, "html.parser").select("tbody tr")
+    created = [r for r in rows if "account.create" in r.get_text()]
+    assert created, "today's entries are within since=until=today"
+    assert "Tạo tài khoản cán bộ" in created[0].get_text()
+    assert "{" not in created[0].get_text()  # no raw JSON
+    yesterday = today - timedelta(days=1)
+    page = client.get(f"/admin/audit?until={yesterday}").get_data(as_text=True)
+    assert "account.create" not in page
+    page = client.get("/admin/audit?until=2025-02-30").get_data(as_text=True)
+    assert "Ngày viết theo dạng NNNN-TT-NN." in page
+
+
 def test_an_admin_creates_a_staff_account_in_the_ui(client):
     staff("admin", "admin@so.gov.vn", commune=None, province="01")
     login(client, "admin@so.gov.vn")
