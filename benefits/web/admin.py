@@ -99,11 +99,17 @@ def audit():
     query = select(AuditEntry).where(
         (AuditEntry.commune_code.is_(None)) | commune_filter(current_user, AuditEntry.commune_code)
     )
-    for name, column in (("object_type", AuditEntry.object_type),
-                         ("object_id", AuditEntry.object_id), ("action", AuditEntry.action),
-                         ("actor", AuditEntry.actor_label)):  # fmt: skip
+    for name, column in (
+        ("object_type", AuditEntry.object_type),
+        ("object_id", AuditEntry.object_id),
+        ("action", AuditEntry.action),
+    ):
         if value := request.args.get(name, "").strip():
             query = query.where(column == value)
+    if actor := request.args.get("actor", "").strip():
+        # A staff member by their e-mail, or any actor by its label ("cli", "user:12").
+        by_email = select(User.id).where(User.email == actor.lower())
+        query = query.where((AuditEntry.actor_label == actor) | AuditEntry.actor_id.in_(by_email))
     for name, op in (("since", "ge"), ("until", "le")):
         if value := request.args.get(name, "").strip():
             try:
@@ -118,8 +124,13 @@ def audit():
             query = query.where(AuditEntry.at >= start if op == "ge" else AuditEntry.at < start)
     if before := request.args.get("before", type=int):
         query = query.where(AuditEntry.id < before)
-    entries = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE)).all()
+    rows = db.session.execute(
+        query.add_columns(User.full_name, User.email, User.national_id)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .order_by(AuditEntry.id.desc())
+        .limit(AUDIT_PAGE)
+    ).all()
     older = None
-    if len(entries) == AUDIT_PAGE:
-        older = url_for("admin.audit", **{**request.args.to_dict(), "before": entries[-1].id})
-    return render_template("admin/audit.html", entries=entries, older=older)
+    if len(rows) == AUDIT_PAGE:
+        older = url_for("admin.audit", **{**request.args.to_dict(), "before": rows[-1][0].id})
+    return render_template("admin/audit.html", rows=rows, older=older)

@@ -241,6 +241,11 @@ def test_the_audit_log_reads_in_words_and_a_day_range_includes_its_last_day(clie
     assert "account.create" not in page
     page = client.get("/admin/audit?until=2025-02-30").get_data(as_text=True)
     assert "Ngày viết theo dạng NNNN-TT-NN." in page
+    # Who acted, by name; a staff member is found by their e-mail.
+    page = client.get("/admin/audit?actor=ADMIN@so.gov.vn").get_data(as_text=True)
+    rows = BeautifulSoup(page, "html.parser").select("tbody tr")
+    assert rows and all("Đăng nhập" in r.get_text() for r in rows)
+    assert "Cán Bộ" in rows[0].get_text() and "admin@so.gov.vn" in rows[0].get_text()
 
 
 def test_an_admin_creates_a_staff_account_in_the_ui(client):
