@@ -60,7 +60,7 @@ AUDIT_ACTION = {
     "payments.reconcile": _l("Post office result recorded"),
     "payments.do_not_pay": _l("Payment line stopped"),
     "payments.overpayment": _l("Overpayment recorded"),
-    "payments.paid_though_stopped": _l("Stopped line paid by the post office"),
+    "payments.paid_after_release": _l("Line paid after its months were released"),
     "registry.import": _l("Caseload imported"),
     "registry.care_support": _l("Care support recorded"),
     "registry.deceased": _l("Beneficiary recorded deceased"),
@@ -153,6 +153,9 @@ _DEATH_REASON = re.compile(
 
 def overpayment_reason(reason: str) -> str:
     """Why an overpayment is to recover, in the reader's language."""
+    if reason == "reported unpaid, then paid":  # payments.service.PAID_AFTER_UNPAID
+        return _("reported unpaid by the post office, then paid: a later batch paid the "
+                 "months again")  # fmt: skip
     found = _DEATH_REASON.fullmatch(reason)
     if found is None:
         return reason
