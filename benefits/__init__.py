@@ -136,6 +136,7 @@ def _register_template_helpers(app: Flask) -> None:
     from benefits.labels import (
         BATCH_STATUS,
         BENEFICIARY_STATUS,
+        JOB_STATE,
         LINE_KIND,
         LINE_STATUS,
         PAYMENT_METHOD,
@@ -154,6 +155,7 @@ def _register_template_helpers(app: Flask) -> None:
         beneficiary_status=lambda code: label(BENEFICIARY_STATUS, code),
         payment_method=lambda code: label(PAYMENT_METHOD, code),
         batch_status=lambda code: label(BATCH_STATUS, code),
+        job_state=lambda code: label(JOB_STATE, code),
         line_status=lambda code: label(LINE_STATUS, code),
         line_kind=lambda code: label(LINE_KIND, code),
         category_name=category_name,

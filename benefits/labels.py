@@ -29,6 +29,14 @@ PAYMENT_METHOD = {
     "COMMUNE": _l("At the commune office"),
 }
 BATCH_STATUS = {"open": _l("Open"), "locked": _l("Locked")}
+# A province's generation job in a run (``payments.runs``).
+JOB_STATE = {
+    "queued": _l("Waiting for a worker"),
+    "running": _l("Running"),
+    "done": _l("Done"),
+    "failed": _l("Failed"),
+    "interrupted": _l("Interrupted"),
+}
 LINE_STATUS = {
     "open": _l("Not reported yet"),
     "paid": _l("Paid"),
