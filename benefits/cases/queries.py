@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, tuple_
 
 from benefits.cases.models import Case, CaseEvent
 from benefits.extensions import db
@@ -15,15 +16,34 @@ OPEN_STATUSES = ("submitted", "checking", "supplement_requested", "posting", "pr
 DUE_SOON_WORKING_DAYS = 2
 
 
-def fetch_commune_queue(commune_filter, limit: int = 200) -> list[Case]:
-    return list(
-        db.session.scalars(
-            select(Case)
-            .where(commune_filter, Case.status.in_(OPEN_STATUSES))
-            .order_by(Case.due_on, Case.id)
-            .limit(limit)
-        )
-    )
+# A page of the officer's queue (keyset pagination, performance.md): long enough for a
+# day's work, short enough to stay fast with thousands of open dossiers.
+QUEUE_PAGE = 50
+
+
+@dataclass
+class QueuePage:
+    cases: list[Case]
+    open_count: int
+    # The key of the last dossier shown, when more follow (``after`` of the next page).
+    next_after: tuple[date, int] | None
+
+
+def fetch_commune_queue(
+    commune_filter, after: tuple[date, int] | None = None, limit: int = QUEUE_PAGE
+) -> QueuePage:
+    """The open dossiers the officer may see, the soonest due first, ``limit`` after the
+    key ``after`` (due date, id). Open dossiers always have a due date (set on
+    submission)."""
+    open_cases = select(Case).where(commune_filter, Case.status.in_(OPEN_STATUSES))
+    page = open_cases
+    if after is not None:
+        page = page.where(tuple_(Case.due_on, Case.id) > tuple_(literal(after[0]), after[1]))
+    cases = list(db.session.scalars(page.order_by(Case.due_on, Case.id).limit(limit + 1)))
+    more = len(cases) > limit
+    cases = cases[:limit]
+    count = db.session.scalar(select(func.count()).select_from(open_cases.subquery()))
+    return QueuePage(cases, count, (cases[-1].due_on, cases[-1].id) if more else None)
 
 
 def deadline_flag(case: Case, today: date) -> str | None:

@@ -44,10 +44,26 @@ officer_bp = Blueprint("officer", __name__, url_prefix="/officer")
 @officer_bp.get("/", endpoint="home")
 def officer_home():
     today = date.today()
-    cases = fetch_commune_queue(commune_filter(current_user, Case.commune_code))
-    return render_template(
-        "officer/home.html", cases=cases, flags={c.id: deadline_flag(c, today) for c in cases}
+    page = fetch_commune_queue(
+        commune_filter(current_user, Case.commune_code), _queue_key(request.args.get("after"))
     )
+    return render_template(
+        "officer/home.html",
+        page=page,
+        cases=page.cases,
+        flags={c.id: deadline_flag(c, today) for c in page.cases},
+        next_after=page.next_after and f"{page.next_after[0].isoformat()}.{page.next_after[1]}",
+    )
+
+
+def _queue_key(raw: str | None) -> tuple[date, int] | None:
+    """``2025-03-14.123`` (due date and id of the last dossier shown); anything else is
+    the first page."""
+    day, _dot, case_id = (raw or "").partition(".")
+    try:
+        return date.fromisoformat(day), int(case_id)
+    except ValueError:
+        return None
 
 
 def _case_in_scope(code: str) -> Case:

@@ -194,6 +194,30 @@ def test_an_officer_of_another_commune_gets_404(client):
     assert case.code not in client.get("/officer/").get_data(as_text=True)
 
 
+def test_the_queue_pages_through_every_open_dossier_soonest_due_first(client):
+    from datetime import timedelta
+
+    for n in range(60):  # the same due date for two at a time: the id breaks the tie
+        open_case("1.001731", "00070", f"Người Số {n:02d}", Actor.system("test"),
+                  date(2025, 1, 6) + timedelta(days=n // 2))  # fmt: skip
+    staff("officer", "here@xa.gov.vn")
+    login(client, "here@xa.gov.vn")
+    seen = []
+    page = client.get("/officer/").get_data(as_text=True)
+    assert "60 hồ sơ đang xử lý" in page
+    while True:
+        soup = BeautifulSoup(page, "html.parser")
+        seen += [row.select("td")[1].get_text().split()[-1] for row in soup.select("tbody tr")]
+        following = soup.select_one("a[rel=next]")
+        if following is None:
+            break
+        page = client.get(following["href"]).get_data(as_text=True)
+    assert seen == [f"{n:02d}" for n in range(60)]  # each once, in the order due
+    # A key that is not one shows the first page.
+    page = client.get("/officer/?after=2025-13-01.5").get_data(as_text=True)
+    assert "Số 00" in page
+
+
 def test_ids_are_masked_in_the_officer_queue(client):
     open_case("1.001731", "00070", "Ông Văn Đức", Actor.system("test"), date(2025, 3, 17),
               subject_national_id="001044700008")  # fmt: skip
