@@ -132,13 +132,20 @@ def _register_error_pages(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from benefits.cases.models import STATUS_LABELS
-    from benefits.i18n import format_day, format_moment, format_number, format_vnd
+    from benefits.i18n import (
+        format_coefficient_pct,
+        format_day,
+        format_moment,
+        format_number,
+        format_vnd,
+    )
     from benefits.labels import (
         BATCH_STATUS,
         BENEFICIARY_STATUS,
         LINE_KIND,
         LINE_STATUS,
         PAYMENT_METHOD,
+        ROLE,
         audit_action,
         audit_changes,
         category_article,
@@ -156,6 +163,7 @@ def _register_template_helpers(app: Flask) -> None:
         batch_status=lambda code: label(BATCH_STATUS, code),
         line_status=lambda code: label(LINE_STATUS, code),
         line_kind=lambda code: label(LINE_KIND, code),
+        role=lambda code: label(ROLE, code),
         category_name=category_name,
         category_article=category_article,
         place_name=place_name,
@@ -166,6 +174,7 @@ def _register_template_helpers(app: Flask) -> None:
         day=format_day,
         moment=format_moment,
         number=format_number,
+        coefficient=format_coefficient_pct,
         masked_id=mask_national_id,
     )
 

@@ -28,6 +28,13 @@ PAYMENT_METHOD = {
     "BANK": _l("Bank transfer"),
     "COMMUNE": _l("At the commune office"),
 }
+ROLE = {
+    "officer": _l("Commune officer"),
+    "chairman": _l("Commune chairman"),
+    "payment": _l("Payment officer"),
+    "admin": _l("Province admin"),
+    "citizen": _l("Citizen"),
+}
 BATCH_STATUS = {"open": _l("Open"), "locked": _l("Locked")}
 LINE_STATUS = {
     "open": _l("Not reported yet"),

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from benefits.accounts.models import STAFF_ROLES
 from benefits.forms import select_choices, sex_choices
+from benefits.labels import ROLE
 from benefits.people.national_id import InvalidNationalId, check_national_id
 
 
@@ -71,6 +72,6 @@ class ChangePasswordForm(FlaskForm):
 class StaffUserForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
-    role = SelectField(_l("Role"), choices=select_choices((r, r) for r in STAFF_ROLES))
+    role = SelectField(_l("Role"), choices=select_choices((r, ROLE[r]) for r in STAFF_ROLES))
     commune = StringField(_l("Commune code (5 digits)"), validators=[Optional(), Length(5, 5)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired()])
