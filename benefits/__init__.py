@@ -150,9 +150,11 @@ def _register_template_helpers(app: Flask) -> None:
         audit_changes,
         category_article,
         category_name,
+        dossier_answers,
         label,
         overpayment_reason,
         place_name,
+        procedure_name,
     )
     from benefits.people.national_id import mask_national_id
 
@@ -167,9 +169,11 @@ def _register_template_helpers(app: Flask) -> None:
         category_name=category_name,
         category_article=category_article,
         place_name=place_name,
+        procedure_name=procedure_name,
         overpayment_reason=overpayment_reason,
         audit_action=audit_action,
         audit_changes=audit_changes,
+        dossier_answers=lambda case: dossier_answers(case.procedure_code, case.data),
         vnd=format_vnd,
         day=format_day,
         moment=format_moment,

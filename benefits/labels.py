@@ -3,6 +3,7 @@ language: a status, a payment method, a kind of line, a category, an overpayment
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date
 
@@ -12,9 +13,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from benefits.errors import NotFound
 from benefits.extensions import db
 from benefits.i18n import format_day
 from benefits.places.models import place_names
+from benefits.procedures.catalogue import procedure
 from benefits.rules.models import Category
 
 BENEFICIARY_STATUS = {
@@ -168,3 +171,62 @@ def overpayment_reason(reason: str) -> str:
         return _("death on %(day)s (registration %(number)s), paid by the post office "
                  "after the line was stopped", **words)  # fmt: skip
     return _("death on %(day)s (registration %(number)s), learned after payment", **words)
+
+
+_SEX = {"M": _l("Male"), "F": _l("Female")}
+# What a dossier's data holds besides its procedure's own fields: the person's particulars
+# (a citizen's form) and, for a funeral dossier opened by a death, the death it follows.
+_PERSON_FIELDS = (
+    ("date_of_birth", _l("Date of birth"), "date"),
+    ("sex", _l("Sex"), "sex"),
+    ("address", _l("Address"), "text"),
+)
+_DEATH_FIELDS = (
+    ("death_registration", _l("Death registration number"), "text"),
+    ("date_of_death", _l("Date of death"), "date"),
+    ("beneficiary_code", _l("Beneficiary"), "text"),
+)
+
+
+def dossier_answers(procedure_code: str, data: dict | None) -> list[tuple[str, str]]:
+    """What the dossier says, as (label, value) in the reader's language, in the order of
+    its form: the officer checks what was filed (ND20 Art 8.1 step 2). Empty answers and
+    internal keys are left out."""
+    data = data or {}
+    english = str(get_locale() or "vi") == "en"
+    try:
+        fields = procedure(procedure_code).fields
+    except NotFound:
+        fields = ()
+    rows: list[tuple[str, str, str, dict]] = [(n, str(t), k, {}) for n, t, k in _PERSON_FIELDS]
+    for spec in fields:
+        choices = {value: en if english else vi for value, vi, en in spec.choices}
+        rows.append((spec.name, spec.label_en if english else spec.label_vi, spec.kind, choices))
+    shown = {name for name, *_ in rows}
+    rows += [(n, str(t), k, {}) for n, t, k in _DEATH_FIELDS if n not in shown]
+    answers = []
+    for name, title, kind, choices in rows:
+        value = data.get(name)
+        if value is None or value == "":
+            continue
+        if kind == "date":
+            with contextlib.suppress(ValueError):  # kept as written when not a date
+                value = format_day(date.fromisoformat(str(value)))
+        elif kind == "sex":
+            value = label(_SEX, value)
+        elif kind == "category":
+            value = f"{category_name(value)} ({category_article(value)})"
+        elif kind == "select":
+            value = choices.get(value, value)
+        answers.append((title, str(value)))
+    return answers
+
+
+def procedure_name(code: str | None) -> str:
+    """The procedure's name in the reader's language; the code when it is unknown."""
+    if not code:
+        return ""
+    try:
+        return procedure(code).name("en" if str(get_locale() or "vi") == "en" else "vi")
+    except NotFound:
+        return code

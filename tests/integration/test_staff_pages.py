@@ -96,3 +96,54 @@ def test_the_beneficiary_page_writes_coefficients_the_vietnamese_way(client):
     client.set_cookie("lang", "en")
     month_rows = page_of(client.get(f"/officer/registry/{son.code}")).select("tr[id^=month-]")
     assert {r.select("td")[2].get_text() for r in month_rows} == {"1.5"}
+
+
+def _linked_death_dossier():
+    from datetime import date
+
+    from benefits.cases.service import open_case
+
+    return open_case(
+        "2.002913", "00070", "Trịnh Thị Mơ", Actor.system("t"), date(2025, 3, 17),
+        subject_national_id="001309700005",
+        declarant={"full_name": "Trịnh Văn Con", "national_id": "001080012345",
+                   "relationship": "con"},
+        data={"date_of_death": "2025-03-10", "components": "death_funeral",
+              "date_of_birth": "2009-05-05", "sex": "F", "address": "Tổ 1"},
+    )  # fmt: skip
+
+
+def test_the_queue_and_the_dossier_name_the_procedure_and_show_what_was_filed(client):
+    case = _linked_death_dossier()
+    staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn")
+    queue = page_of(client.get("/officer/")).select("tbody tr")[0].get_text(" ", strip=True)
+    assert "Liên thông đăng ký khai tử" in queue and "2.002913" not in queue
+    page = page_of(client.get(f"/officer/cases/{case.code}"))
+    terms = [dt.get_text(" ", strip=True) for dt in page.select("dt")]
+    values = [dd.get_text(" ", strip=True) for dd in page.select("dd")]
+    facts = dict(zip(terms, values, strict=True))
+    assert facts["Thủ tục"].startswith("Liên thông đăng ký khai tử")
+    assert facts["Người khai"] == "Trịnh Văn Con (001******345), quan hệ: con"
+    assert facts["Ngày mất"] == "10/03/2025"
+    assert facts["Các thủ tục đề nghị giải quyết"] == "Khai tử và mai táng phí"
+    assert facts["Ngày sinh"] == "05/05/2009" and facts["Giới tính"] == "Nữ"
+    client.set_cookie("lang", "en")
+    page = page_of(client.get(f"/officer/cases/{case.code}")).get_text(" ", strip=True)
+    assert "Date of death 10 Mar 2025" in page and "Death and funeral support" in page
+
+
+def test_a_dossier_step_sent_twice_is_refused_in_words_and_changes_nothing(client):
+    from benefits.cases.models import CaseEvent
+
+    case = _linked_death_dossier()
+    staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn")
+    assert client.post(f"/officer/cases/{case.code}/check").status_code == 302
+    events = count(CaseEvent)
+    page = page_of(client.post(f"/officer/cases/{case.code}/check", follow_redirects=True))
+    assert page.select_one(".notice, .flash, [role=alert]") is not None
+    text = page.get_text(" ", strip=True)
+    assert "Hồ sơ đã ở bước này rồi: Đang kiểm tra." in text
+    assert "checking" not in text
+    assert count(CaseEvent) == events
