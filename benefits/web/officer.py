@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from benefits.accounts.models import AuditEntry
+from benefits.accounts.models import AuditEntry, User
 from benefits.accounts.policy import commune_filter, has_permission, permission_required
 from benefits.cases.models import Case
 from benefits.cases.queries import deadline_flag, fetch_commune_queue
@@ -260,8 +260,10 @@ def _beneficiary_page(
         for c in care_supports
         if c.from_month <= this_month and (c.to_month is None or this_month <= c.to_month)
     }  # fmt: skip
-    audit = db.session.scalars(
-        select(AuditEntry)
+    # Who acted, by name (a staff member), else the system's label ("demo", "cli").
+    audit = db.session.execute(
+        select(AuditEntry, User.full_name)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
         .where(AuditEntry.object_type == "beneficiary", AuditEntry.object_id == found.code)
         .order_by(AuditEntry.id.desc())
         .limit(50)

@@ -147,3 +147,29 @@ def test_a_dossier_step_sent_twice_is_refused_in_words_and_changes_nothing(clien
     assert "Hồ sơ đã ở bước này rồi: Đang kiểm tra." in text
     assert "checking" not in text
     assert count(CaseEvent) == events
+
+
+def test_the_beneficiary_page_says_what_is_empty_and_names_who_acted(client):
+    from tests.builders import create_beneficiary
+
+    son = create_beneficiary(full_name="Lâm Văn Sơn", categories=["DISABLED_EXTREMELY_SEVERE"])
+    officer = staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn")
+    text = page_of(client.get(f"/officer/registry/{son.code}")).get_text(" ", strip=True)
+    assert "Chưa ghi nhận hỗ trợ kinh phí chăm sóc." in text
+    assert "Chưa ghi nhận trợ cấp hưu trí xã hội." in text
+    assert "Người này chưa có trong danh sách chi trả nào." in text
+    response = client.post(f"/officer/registry/{son.code}/care-support", data={
+        "care_group": "CARE_HOUSEHOLD_EXTREMELY_SEVERE", "carer_name": "Lâm Thị Hoa",
+        "from_month": "2025-01"})  # fmt: skip
+    assert response.status_code == 302
+    trail = page_of(client.get(f"/officer/registry/{son.code}")).select("h2 + ul li")
+    assert any(f"{officer.full_name}: Ghi nhận hỗ trợ chăm sóc" in li.get_text() for li in trail)
+    assert not any(f"user:{officer.id}" in li.get_text() for li in trail)
+
+
+def test_the_deaths_page_says_when_none_is_recorded(client):
+    staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn")
+    rows = page_of(client.get("/officer/deaths")).select("tbody tr")
+    assert [r.get_text(strip=True) for r in rows] == ["Xã chưa ghi nhận trường hợp khai tử nào."]
