@@ -129,6 +129,28 @@ def _register_error_pages(app: Flask) -> None:
     def _too_many(_error):
         return render_template("errors/429.html"), 429
 
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def _form_expired(_error):
+        # A form from before a log-out (in another tab), a closed browser or a restart:
+        # nothing was done; say so in the reader's language and lead back to the page.
+        return render_template("errors/form_expired.html", back=_same_site_referrer()), 400
+
+    @app.errorhandler(413)
+    def _too_large(_error):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return render_template(
+            "errors/too_large.html", limit=limit, back=_same_site_referrer()
+        ), 413
+
+
+def _same_site_referrer() -> str | None:
+    from flask import request
+
+    referrer = request.referrer or ""
+    return referrer if referrer.startswith(request.host_url) else None
+
 
 def _register_template_helpers(app: Flask) -> None:
     from benefits.cases.models import STATUS_LABELS

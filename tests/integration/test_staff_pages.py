@@ -173,3 +173,41 @@ def test_the_deaths_page_says_when_none_is_recorded(client):
     login(client, "o@xa.gov.vn")
     rows = page_of(client.get("/officer/deaths")).select("tbody tr")
     assert [r.get_text(strip=True) for r in rows] == ["Xã chưa ghi nhận trường hợp khai tử nào."]
+
+
+def test_a_form_sent_after_logging_out_elsewhere_says_so_in_words_and_changes_nothing(app, client):
+    from benefits.cases.models import CaseEvent
+
+    case = _linked_death_dossier()
+    staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn")
+    events = count(CaseEvent)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:  # the token of a page opened before a log-out in another tab no longer matches
+        referer = {"Referer": f"http://localhost/officer/cases/{case.code}"}
+        response = client.post(f"/officer/cases/{case.code}/check", data={"csrf_token": "old"},
+                               headers=referer)  # fmt: skip
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 400
+    page = page_of(response)
+    assert page.select_one("h1").get_text() == "Không gửi được biểu mẫu"
+    assert "Không có gì bị thay đổi." in page.get_text()
+    assert page.select_one("main a, .content a, h1 ~ p a")["href"].endswith(case.code)
+    assert count(CaseEvent) == events and case.status == "submitted"
+
+
+def test_a_request_too_large_says_so_in_words(app, client):
+    case = _linked_death_dossier()
+    staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn", lang="en")
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    try:
+        response = client.post(f"/officer/cases/{case.code}/supplement",
+                               data={"message": "x" * (1024 * 1024 + 1)})  # fmt: skip
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = limit
+    assert response.status_code == 413
+    assert "larger than 1 MB" in page_of(response).get_text()
+    assert case.status == "submitted"
