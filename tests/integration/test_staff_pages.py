@@ -211,3 +211,37 @@ def test_a_request_too_large_says_so_in_words(app, client):
     assert response.status_code == 413
     assert "larger than 1 MB" in page_of(response).get_text()
     assert case.status == "submitted"
+
+
+def test_form_messages_are_in_vietnamese_and_money_is_read_as_people_write_it(client):
+    from benefits.month import Month
+    from benefits.rules.models import StandardLevel
+
+    staff("admin", "admin@so.gov.vn", commune=None, province="01")
+    login(client, "admin@so.gov.vn")
+    users = count(User)
+    response = client.post("/admin/users/new", data={
+        "full_name": "", "email": "khong-phai-thu", "role": "officer", "commune": "0007",
+        "password": PASSWORD})  # fmt: skip
+    assert errors_of(response) == {
+        "full_name": "Cần điền mục này.",
+        "email": "Địa chỉ thư điện tử không hợp lệ.",
+        "commune": "Phải có đúng 5 ký tự.",
+    }
+    assert count(User) == users
+    levels = count(StandardLevel)
+    month = str(Month(2099, 1))
+    for amount, error in (("", "Cần điền mục này."),
+                          ("sáu trăm nghìn", "Ghi số tiền bằng đồng, ví dụ 600.000.")):  # fmt: skip
+        response = client.post("/admin/rules", data={
+            "month": month, "amount": amount, "legal_basis": "NQ 01/2098/NQ-HĐND"})  # fmt: skip
+        assert errors_of(response) == {"amount": error}
+    assert count(StandardLevel) == levels
+    response = client.post("/admin/rules", data={
+        "month": month, "amount": "600.000 ₫", "legal_basis": "NQ 01/2098/NQ-HĐND"})  # fmt: skip
+    assert response.status_code == 302
+    added = db.session.scalar(select(StandardLevel).where(StandardLevel.province_code == "01"))
+    assert added.amount == 600_000
+    client.set_cookie("lang", "en")
+    response = client.post("/admin/users/new", data={"email": "x@xa.gov.vn", "role": "officer"})
+    assert errors_of(response)["full_name"] == "This field is required."
