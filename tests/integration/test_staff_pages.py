@@ -245,3 +245,22 @@ def test_form_messages_are_in_vietnamese_and_money_is_read_as_people_write_it(cl
     client.set_cookie("lang", "en")
     response = client.post("/admin/users/new", data={"email": "x@xa.gov.vn", "role": "officer"})
     assert errors_of(response)["full_name"] == "This field is required."
+
+
+def test_a_flagged_line_says_its_kind_and_who_collects_it(client):
+    from benefits.month import Month
+    from benefits.payments.generation import generate_batch
+    from benefits.registry.care_support import grant_care_support
+    from tests.builders import create_beneficiary
+
+    son = create_beneficiary(full_name="Lâm Văn Sơn", categories=["DISABLED_EXTREMELY_SEVERE"],
+                             effective_month="2024-01")  # fmt: skip
+    grant_care_support(son, "CARE_HOUSEHOLD_EXTREMELY_SEVERE", "Lâm Thị Hoa", None,
+                       Month(2024, 1), Actor.system("t"))  # fmt: skip
+    batch = generate_batch(Month(2025, 3), "commune", "00070", Actor.system("t"))
+    staff("payment", "p@xa.gov.vn")
+    login(client, "p@xa.gov.vn")
+    page = page_of(client.get(f"/payments/batches/{batch.id}"))
+    flagged = [li.get_text(" ", strip=True) for li in page.select("h3 + ul li")]
+    assert any("Lâm Văn Sơn" in f and "Trợ cấp xã hội hàng tháng" in f for f in flagged), flagged
+    assert any("Hỗ trợ kinh phí chăm sóc" in f and "người nhận: Lâm Thị Hoa" in f for f in flagged)
