@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from benefits.accounts.models import User
 from benefits.cases.models import Case, CaseEvent
 from benefits.extensions import db
 from benefits.places.calendar import working_days_between
@@ -67,3 +68,17 @@ def fetch_unanswered_supplements(today: date) -> list[Case]:
             .where(Case.status == "supplement_requested", last_request.c.asked_at < limit)
         )
     )
+
+
+def event_actor_names(case: Case) -> dict[str, str]:
+    """``{"user:12": "Nguyễn Thị Cán Bộ"}`` for the people who moved the dossier, so that
+    its timeline says who did each step (the system's own labels stay out)."""
+    ids = {
+        int(label.removeprefix("user:"))
+        for label in {event.actor_label for event in case.events}
+        if label.startswith("user:") and label.removeprefix("user:").isdigit()
+    }
+    if not ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids)))
+    return {f"user:{user_id}": name for user_id, name in rows}

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from benefits.accounts.models import AuditEntry, User
 from benefits.accounts.policy import commune_filter, has_permission, permission_required
 from benefits.cases.models import Case
-from benefits.cases.queries import deadline_flag, fetch_commune_queue
+from benefits.cases.queries import deadline_flag, event_actor_names, fetch_commune_queue
 from benefits.cases.service import request_supplement, start_checking
 from benefits.deaths.forms import RecordDeathForm
 from benefits.deaths.linked_dossier import accept_linked_death_dossier
@@ -61,7 +61,8 @@ def _case_in_scope(code: str) -> Case:
 
 @officer_bp.get("/cases/<code>")
 def case_detail(code: str):
-    return render_template("officer/case.html", case=_case_in_scope(code))
+    case = _case_in_scope(code)
+    return render_template("officer/case.html", case=case, actors=event_actor_names(case))
 
 
 @officer_bp.post("/cases/<code>/supplement")

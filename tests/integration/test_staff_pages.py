@@ -264,3 +264,15 @@ def test_a_flagged_line_says_its_kind_and_who_collects_it(client):
     flagged = [li.get_text(" ", strip=True) for li in page.select("h3 + ul li")]
     assert any("Lâm Văn Sơn" in f and "Trợ cấp xã hội hàng tháng" in f for f in flagged), flagged
     assert any("Hỗ trợ kinh phí chăm sóc" in f and "người nhận: Lâm Thị Hoa" in f for f in flagged)
+
+
+def test_the_dossier_timeline_says_who_did_each_step(client):
+    case = _linked_death_dossier()
+    officer = staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn")
+    client.post(f"/officer/cases/{case.code}/supplement", data={"message": "Thiếu giấy báo tử"})
+    timeline = page_of(client.get(f"/officer/cases/{case.code}")).select("ol.timeline li")
+    steps = [li.get_text(" ", strip=True) for li in timeline]
+    assert f"({officer.full_name}): Đang kiểm tra" in steps[1]
+    assert steps[2].endswith(f"({officer.full_name}): Yêu cầu bổ sung giấy tờ – Thiếu giấy báo tử")
+    assert not any(f"user:{officer.id}" in step for step in steps)
