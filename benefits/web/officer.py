@@ -296,11 +296,13 @@ def deaths():
                        "relationship": (form.declarant_relationship.data or "").strip() or None},
         )  # fmt: skip
         try:
-            record, _created = record_death(report, request_actor(), "officer", date.today())
+            record, _created = record_death(report, request_actor(), "officer", date.today(),
+                                            residents_only=True)  # fmt: skip
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            form.registration_number.errors.append(error.message)
+            field = {"national_id": form.national_id}.get(error.field, form.registration_number)
+            field.errors.append(error.message)
         else:
             funeral = (record.response or {}).get("funeral_allowance")
             flash(_("The death is recorded.") + (f" {funeral['case_code']}" if funeral else ""),

@@ -276,3 +276,25 @@ def test_the_dossier_timeline_says_who_did_each_step(client):
     assert f"({officer.full_name}): Đang kiểm tra" in steps[1]
     assert steps[2].endswith(f"({officer.full_name}): Yêu cầu bổ sung giấy tờ – Thiếu giấy báo tử")
     assert not any(f"user:{officer.id}" in step for step in steps)
+
+
+def test_an_officer_cannot_record_the_death_of_another_communes_beneficiary(client):
+    from benefits.cases.models import Case
+    from benefits.deaths.models import DeathRecord
+    from tests.builders import create_beneficiary
+
+    there = create_beneficiary(full_name="Ông Văn Đức", commune_code="26506")
+    staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn")
+    audits = count(AuditEntry)
+    response = client.post("/officer/deaths", data={
+        "registration_number": "KT-TAY-9", "national_id": there.person.national_id,
+        "full_name": "Ông Văn Đức", "date_of_death": "2025-03-14", "registered_on": "2025-03-16",
+        "declarant_name": "Nguyễn Thị B", "declarant_national_id": "001190054321"})  # fmt: skip
+    assert response.status_code == 200
+    assert errors_of(response)["national_id"].startswith(
+        "Số định danh này thuộc người cư trú ở xã khác"
+    )
+    db.session.refresh(there)
+    assert there.status == "active"
+    assert count(DeathRecord) == 0 and count(Case) == 0 and count(AuditEntry) == audits
