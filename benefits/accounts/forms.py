@@ -72,5 +72,14 @@ class StaffUserForm(Form):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
     role = SelectField(_l("Role"), choices=select_choices((r, ROLE[r]) for r in STAFF_ROLES))
-    commune = StringField(_l("Commune code (5 digits)"), validators=[Optional(), Length(5, 5)])
+    # The communes of the admin's province, by name (passed in); the service refuses one
+    # outside it, with its own message.
+    commune = SelectField(_l("Commune"), validate_choice=False)
     password = PasswordField(_l("Initial password"), validators=[DataRequired()])
+
+    def __init__(self, *args, communes: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commune.choices = select_choices(
+            [("", _l("None: a province-level account")),
+             *((code, f"{name} ({code})") for code, name in communes)]
+        )  # fmt: skip

@@ -221,12 +221,11 @@ def test_form_messages_are_in_vietnamese_and_money_is_read_as_people_write_it(cl
     login(client, "admin@so.gov.vn")
     users = count(User)
     response = client.post("/admin/users/new", data={
-        "full_name": "", "email": "khong-phai-thu", "role": "officer", "commune": "0007",
-        "password": PASSWORD})  # fmt: skip
+        "full_name": "", "email": "khong-phai-thu", "role": "officer", "commune": "00070",
+        "password": "ngắn"})  # fmt: skip
     assert errors_of(response) == {
         "full_name": "Cần điền mục này.",
         "email": "Địa chỉ thư điện tử không hợp lệ.",
-        "commune": "Phải có đúng 5 ký tự.",
     }
     assert count(User) == users
     levels = count(StandardLevel)
@@ -298,3 +297,19 @@ def test_an_officer_cannot_record_the_death_of_another_communes_beneficiary(clie
     db.session.refresh(there)
     assert there.status == "active"
     assert count(DeathRecord) == 0 and count(Case) == 0 and count(AuditEntry) == audits
+
+
+def test_a_new_staff_account_chooses_its_commune_by_name_among_the_provinces(client):
+    staff("admin", "admin@so.gov.vn", commune=None, province="01")
+    login(client, "admin@so.gov.vn")
+    select_ = page_of(client.get("/admin/users/new")).select_one("select[name=commune]")
+    options = {o["value"]: o.get_text() for o in select_.select("option")}
+    assert options[""] == "Không: tài khoản cấp tỉnh"
+    assert options["00070"] == "Phường Hoàn Kiếm (00070)"
+    assert "26506" not in options  # another province's commune
+    response = client.post("/admin/users/new", data={
+        "full_name": "Cán Bộ Mới", "email": "moi@xa.gov.vn", "role": "officer",
+        "commune": "00070", "password": PASSWORD})  # fmt: skip
+    assert response.status_code == 302
+    assert db.session.scalar(select(User).where(User.email == "moi@xa.gov.vn")).commune_code == (
+        "00070")  # fmt: skip
