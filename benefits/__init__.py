@@ -162,6 +162,7 @@ def _register_template_helpers(app: Flask) -> None:
         format_vnd,
     )
     from benefits.labels import (
+        AUDIT_OBJECT,
         BATCH_STATUS,
         BENEFICIARY_STATUS,
         LINE_KIND,
@@ -169,7 +170,9 @@ def _register_template_helpers(app: Flask) -> None:
         PAYMENT_METHOD,
         ROLE,
         audit_action,
+        audit_action_choices,
         audit_changes,
+        audit_object_choices,
         category_article,
         category_name,
         dossier_answers,
@@ -187,6 +190,7 @@ def _register_template_helpers(app: Flask) -> None:
         batch_status=lambda code: label(BATCH_STATUS, code),
         line_status=lambda code: label(LINE_STATUS, code),
         line_kind=lambda code: label(LINE_KIND, code),
+        audit_object=lambda code: label(AUDIT_OBJECT, code),
         role=lambda code: label(ROLE, code),
         category_name=category_name,
         category_article=category_article,
@@ -203,6 +207,9 @@ def _register_template_helpers(app: Flask) -> None:
         coefficient=format_coefficient_pct,
         masked_id=mask_national_id,
     )
+
+    app.jinja_env.globals["audit_action_choices"] = audit_action_choices
+    app.jinja_env.globals["audit_object_choices"] = audit_object_choices
 
     @app.context_processor
     def _languages():

@@ -65,6 +65,7 @@ AUDIT_ACTION = {
     "case.draft_saved": _l("Application draft saved"),
     "death.recorded": _l("Death recorded"),
     "death.cancelled": _l("Death registration cancelled"),
+    "death.duplicate": _l("Death reported again (possible duplicate)"),
     "payments.generate": _l("Payment batch generated"),
     "payments.lock": _l("Payment batch locked"),
     "payments.reconcile": _l("Post office result recorded"),
@@ -82,6 +83,28 @@ AUDIT_ACTION = {
 }
 
 
+AUDIT_OBJECT = {
+    "case": _l("Dossier"),
+    "beneficiary": _l("Beneficiary"),
+    "death": _l("Death registration"),
+    "payment_batch": _l("Payment batch"),
+    "payment_line": _l("Payment line"),
+    "payment_run": _l("Payment generation"),
+    "payment_job": _l("Payment generation of a commune"),
+    "user": _l("Account"),
+    "login": _l("Sign-in attempt"),
+    "api_client": _l("API client"),
+    "caseload": _l("Caseload import"),
+    "standard_level": _l("Standard level"),
+}
+
+
+def audit_object_choices() -> list[tuple[str, str]]:
+    """The kinds of object the audit log names, as (code, words), in the order of the words."""
+    return sorted(((code, str(words)) for code, words in AUDIT_OBJECT.items()),
+                  key=lambda pair: pair[1])  # fmt: skip
+
+
 def audit_action(code: str) -> str:
     """What an audit entry's action did; a dossier's move names the status it reached."""
     if code.startswith("case.") and code not in AUDIT_ACTION:
@@ -91,6 +114,15 @@ def audit_action(code: str) -> str:
         if status in STATUS_LABELS:
             return _("Dossier: %(status)s", status=STATUS_LABELS[status])
     return label(AUDIT_ACTION, code)
+
+
+def audit_action_choices() -> list[tuple[str, str]]:
+    """Every action the audit log records, as (code, words), in the order of the words:
+    the admin filters by what was done, not by a code to remember."""
+    from benefits.cases.models import STATUS_LABELS
+
+    codes = [*AUDIT_ACTION, *(f"case.{status}" for status in STATUS_LABELS if status != "draft")]
+    return sorted(((code, audit_action(code)) for code in codes), key=lambda pair: pair[1])
 
 
 def audit_changes(changes) -> list[tuple[str, str]]:

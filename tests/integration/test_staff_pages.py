@@ -1,6 +1,8 @@
 """What staff read and do on their pages: scoping, words instead of codes, clear errors
 on bad input with nothing changed (the staff walk of November 2026)."""
 
+from datetime import date
+
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
@@ -313,3 +315,29 @@ def test_a_new_staff_account_chooses_its_commune_by_name_among_the_provinces(cli
     assert response.status_code == 302
     assert db.session.scalar(select(User).where(User.email == "moi@xa.gov.vn")).commune_code == (
         "00070")  # fmt: skip
+
+
+def test_the_audit_log_is_filtered_by_what_was_done_in_words(client):
+    from benefits.deaths.service import DeathReport, record_death
+    from tests.builders import create_beneficiary
+
+    son = create_beneficiary(full_name="Lâm Văn Sơn")
+    for number in ("KT-1", "KT-2"):  # the second: the same death reported again
+        record_death(DeathReport(
+            registration_number=number, national_id=son.person.national_id,
+            full_name="Lâm Văn Sơn", date_of_death=date(2025, 3, 14),
+            registered_on=date(2025, 3, 16), commune_code="00070",
+            declarant={"full_name": "Lâm Thị Hoa", "national_id": "001190054321"},
+        ), Actor.system("t"), "test", date(2025, 3, 17))  # fmt: skip
+    staff("admin", "admin@so.gov.vn", commune=None, province="01")
+    login(client, "admin@so.gov.vn")
+    page = page_of(client.get("/admin/audit"))
+    actions = {o["value"]: o.get_text() for o in page.select("select[name=action] option")}
+    assert actions["death.duplicate"] == "Khai tử được báo lại (có thể trùng)"
+    assert actions["case.checking"] == "Hồ sơ: Đang kiểm tra"
+    kinds = {o["value"]: o.get_text() for o in page.select("select[name=object_type] option")}
+    assert kinds[""] == "Mọi loại" and kinds["death"] == "Khai tử"
+    rows = page_of(client.get("/admin/audit?action=death.duplicate")).select("tbody tr")
+    assert len(rows) == 1
+    cells = [td.get_text(" ", strip=True) for td in rows[0].select("td")]
+    assert cells[2].startswith("Khai tử được báo lại") and cells[3] == "Khai tử KT-2"
