@@ -341,3 +341,16 @@ def test_the_audit_log_is_filtered_by_what_was_done_in_words(client):
     assert len(rows) == 1
     cells = [td.get_text(" ", strip=True) for td in rows[0].select("td")]
     assert cells[2].startswith("Khai tử được báo lại") and cells[3] == "Khai tử KT-2"
+
+
+def test_the_registry_search_takes_what_people_type(client):
+    from tests.builders import create_beneficiary
+
+    son = create_beneficiary(full_name="Lâm Văn Sơn", national_id="001050700004")
+    staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn")
+    for typed in ("Văn  Sơn", " lâm văn sơn ", son.code.lower(), "001 050 700", "001050700004"):
+        rows = page_of(client.get("/officer/registry", query_string={"q": typed})).select(
+            "tbody tr a"
+        )
+        assert [a.get_text() for a in rows] == [son.code], typed
