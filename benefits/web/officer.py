@@ -15,7 +15,7 @@ from benefits.accounts.policy import commune_filter, has_permission, permission_
 from benefits.cases.models import Case
 from benefits.cases.queries import deadline_flag, event_actor_names, fetch_commune_queue
 from benefits.cases.service import request_supplement, start_checking
-from benefits.deaths.forms import RecordDeathForm
+from benefits.deaths.forms import AcceptDeathForm, RecordDeathForm
 from benefits.deaths.linked_dossier import accept_linked_death_dossier
 from benefits.deaths.models import DeathRecord
 from benefits.deaths.service import DeathReport, record_death
@@ -62,7 +62,8 @@ def _case_in_scope(code: str) -> Case:
 @officer_bp.get("/cases/<code>")
 def case_detail(code: str):
     case = _case_in_scope(code)
-    return render_template("officer/case.html", case=case, actors=event_actor_names(case))
+    return render_template("officer/case.html", case=case, actors=event_actor_names(case),
+                           accept_form=AcceptDeathForm())  # fmt: skip
 
 
 @officer_bp.post("/cases/<code>/supplement")
@@ -100,6 +101,11 @@ def case_start_checking(code: str):
 @permission_required("case.check")
 def case_accept_death(code: str):
     case = _case_in_scope(code)
+    form = AcceptDeathForm()
+    if not form.validate_on_submit():
+        for message in form.confirm.errors:
+            flash(message, "error")
+        return redirect(url_for("officer.case_detail", code=case.code) + "#accept-death")
     try:
         accept_linked_death_dossier(case, request_actor(), date.today())
         db.session.commit()

@@ -354,3 +354,27 @@ def test_the_registry_search_takes_what_people_type(client):
             "tbody tr a"
         )
         assert [a.get_text() for a in rows] == [son.code], typed
+
+
+def test_a_death_dossier_is_accepted_only_once_the_officer_confirms(client):
+    from benefits.cases.models import Case
+    from benefits.deaths.models import DeathRecord
+    from tests.builders import create_beneficiary
+
+    mo = create_beneficiary(full_name="Trịnh Thị Mơ", national_id="001309700005",
+                            categories=["CHILD_NO_SUPPORT"])  # fmt: skip
+    case = _linked_death_dossier()
+    staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn")
+    page = page_of(client.get(f"/officer/cases/{case.code}"))
+    assert page.select_one("#accept-death input[type=checkbox][name=confirm]") is not None
+    response = client.post(f"/officer/cases/{case.code}/accept-death", follow_redirects=True)
+    assert "Đánh dấu vào ô để xác nhận việc khai tử." in page_of(response).get_text()
+    db.session.refresh(mo)
+    assert mo.status == "active" and case.status == "submitted"
+    assert count(DeathRecord) == 0 and count(Case) == 1
+    response = client.post(f"/officer/cases/{case.code}/accept-death", data={"confirm": "y"})
+    assert response.status_code == 302
+    db.session.refresh(mo)
+    db.session.refresh(case)
+    assert mo.status == "deceased" and case.status == "approved"
