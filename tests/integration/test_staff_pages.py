@@ -378,3 +378,13 @@ def test_a_death_dossier_is_accepted_only_once_the_officer_confirms(client):
     db.session.refresh(mo)
     db.session.refresh(case)
     assert mo.status == "deceased" and case.status == "approved"
+
+
+def test_the_dossier_page_shows_the_papers_before_the_actions_each_under_its_heading(client):
+    case = _linked_death_dossier()
+    staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn")
+    page = page_of(client.get(f"/officer/cases/{case.code}"))
+    headings = [h.get_text() for h in page.select("h2")]
+    assert headings.index("Giấy tờ") < headings.index("Tiếp nhận: ghi nhận khai tử")
+    assert headings.index("Tiếp nhận: ghi nhận khai tử") < headings.index("Yêu cầu bổ sung giấy tờ")
