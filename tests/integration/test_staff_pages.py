@@ -388,3 +388,18 @@ def test_the_dossier_page_shows_the_papers_before_the_actions_each_under_its_hea
     headings = [h.get_text() for h in page.select("h2")]
     assert headings.index("Giấy tờ") < headings.index("Tiếp nhận: ghi nhận khai tử")
     assert headings.index("Tiếp nhận: ghi nhận khai tử") < headings.index("Yêu cầu bổ sung giấy tờ")
+
+
+def test_the_beneficiary_forms_stand_under_their_own_headings(client):
+    from tests.builders import create_beneficiary
+
+    son = create_beneficiary(full_name="Lâm Văn Sơn")
+    staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn")
+    page = page_of(client.get(f"/officer/registry/{son.code}"))
+    care = page.select_one("#record-care-support")
+    pension = page.select_one("#record-social-pension")
+    assert care.get_text() == "Ghi nhận hỗ trợ kinh phí chăm sóc"
+    assert care.find_next("form")["action"].endswith("/care-support")
+    assert pension.get_text() == "Ghi nhận trợ cấp hưu trí xã hội đang hưởng"
+    assert pension.find_next("form")["action"].endswith("/social-pension")
