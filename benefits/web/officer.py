@@ -320,4 +320,25 @@ def deaths():
         .order_by(DeathRecord.id.desc())
         .limit(100)
     ).all()
-    return render_template("officer/deaths.html", form=form, records=records)
+    return render_template("officer/deaths.html", form=form, records=records,
+                           visible=_followable_codes(records))  # fmt: skip
+
+
+def _followable_codes(records: list[DeathRecord]) -> set[str]:
+    """The beneficiaries and funeral dossiers the deaths named that the officer may open
+    (their commune's): those are linked on the page, the others only named."""
+    answers = [r.response or {} for r in records]
+    beneficiaries = {(a.get("beneficiary") or {}).get("code") for a in answers} - {None}
+    cases = {(a.get("funeral_allowance") or {}).get("case_code") for a in answers} - {None}
+    found = db.session.scalars(
+        select(Beneficiary.code).where(
+            Beneficiary.code.in_(beneficiaries),
+            commune_filter(current_user, Beneficiary.commune_code),
+        )
+    ).all()
+    found += db.session.scalars(
+        select(Case.code).where(
+            Case.code.in_(cases), commune_filter(current_user, Case.commune_code)
+        )
+    ).all()
+    return set(found)

@@ -403,3 +403,30 @@ def test_the_beneficiary_forms_stand_under_their_own_headings(client):
     assert care.find_next("form")["action"].endswith("/care-support")
     assert pension.get_text() == "Ghi nhận trợ cấp hưu trí xã hội đang hưởng"
     assert pension.find_next("form")["action"].endswith("/social-pension")
+
+
+def test_the_deaths_page_says_what_each_death_did_with_links(client):
+    from tests.builders import create_beneficiary
+
+    son = create_beneficiary(full_name="Lâm Văn Sơn", national_id="001050700004")
+    staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn")
+    form = {"registration_number": "KT-1", "national_id": "001050700004",
+            "full_name": "Lâm Văn Sơn", "date_of_death": "2025-03-14",
+            "registered_on": "2025-03-16", "declarant_name": "Lâm Thị Hoa",
+            "declarant_national_id": "001190054321"}  # fmt: skip
+    assert client.post("/officer/deaths", data=form).status_code == 302
+    assert (
+        client.post("/officer/deaths", data={**form, "registration_number": "KT-2"}).status_code
+        == 302
+    )
+    rows = {r.select("td")[0].get_text(): r.select("td")[4]
+            for r in page_of(client.get("/officer/deaths")).select("tbody tr")}  # fmt: skip
+    first = rows["KT-1"]
+    assert "Trợ cấp được chi đến hết tháng 2025-03:" in first.get_text()
+    links = {a.get_text(): a["href"] for a in first.select("a")}
+    assert links[son.code].endswith(f"/officer/registry/{son.code}")
+    funeral = next(code for code in links if code != son.code)
+    assert links[funeral].endswith(f"/officer/cases/{funeral}")
+    assert "10.000.000" in first.get_text()
+    assert rows["KT-2"].get_text(strip=True) == "Đã báo trước đó: không có hiệu lực lặp lại."
