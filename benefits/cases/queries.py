@@ -12,6 +12,7 @@ from benefits.extensions import db
 from benefits.places.calendar import working_days_between
 
 OPEN_STATUSES = ("submitted", "checking", "supplement_requested", "posting", "proposed")
+CLOSED_STATUSES = ("approved", "refused", "withdrawn")
 # domain.md section 2: past due, or due within 2 working days, is flagged in the queue.
 DUE_SOON_WORKING_DAYS = 2
 
@@ -22,6 +23,19 @@ def fetch_commune_queue(commune_filter, limit: int = 200) -> list[Case]:
             select(Case)
             .where(commune_filter, Case.status.in_(OPEN_STATUSES))
             .order_by(Case.due_on, Case.id)
+            .limit(limit)
+        )
+    )
+
+
+def fetch_recently_closed(commune_filter, limit: int = 20) -> list[Case]:
+    """The commune's last closed dossiers (decided or withdrawn), newest first: a dossier
+    leaves the queue when it closes, and the officer still needs to find it again."""
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(commune_filter, Case.status.in_(CLOSED_STATUSES))
+            .order_by(Case.id.desc())
             .limit(limit)
         )
     )

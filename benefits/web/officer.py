@@ -13,7 +13,12 @@ from sqlalchemy import select
 from benefits.accounts.models import AuditEntry, User
 from benefits.accounts.policy import commune_filter, has_permission, permission_required
 from benefits.cases.models import Case
-from benefits.cases.queries import deadline_flag, event_actor_names, fetch_commune_queue
+from benefits.cases.queries import (
+    deadline_flag,
+    event_actor_names,
+    fetch_commune_queue,
+    fetch_recently_closed,
+)
 from benefits.cases.service import request_supplement, start_checking
 from benefits.deaths.forms import AcceptDeathForm, RecordDeathForm
 from benefits.deaths.linked_dossier import accept_linked_death_dossier
@@ -44,10 +49,12 @@ officer_bp = Blueprint("officer", __name__, url_prefix="/officer")
 @officer_bp.get("/", endpoint="home")
 def officer_home():
     today = date.today()
-    cases = fetch_commune_queue(commune_filter(current_user, Case.commune_code))
+    scope = commune_filter(current_user, Case.commune_code)
+    cases = fetch_commune_queue(scope)
     return render_template(
-        "officer/home.html", cases=cases, flags={c.id: deadline_flag(c, today) for c in cases}
-    )
+        "officer/home.html", cases=cases, flags={c.id: deadline_flag(c, today) for c in cases},
+        closed=fetch_recently_closed(scope),
+    )  # fmt: skip
 
 
 def _case_in_scope(code: str) -> Case:

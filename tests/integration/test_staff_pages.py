@@ -430,3 +430,20 @@ def test_the_deaths_page_says_what_each_death_did_with_links(client):
     assert links[funeral].endswith(f"/officer/cases/{funeral}")
     assert "10.000.000" in first.get_text()
     assert rows["KT-2"].get_text(strip=True) == "Đã báo trước đó: không có hiệu lực lặp lại."
+
+
+def test_a_closed_dossier_can_still_be_found_from_the_queue(client):
+    from benefits.cases.service import move_case, open_case
+
+    case = _linked_death_dossier()
+    there = open_case("1.001731", "26506", "Người Vũng Tàu", Actor.system("t"), date(2025, 3, 17))
+    for closed in (case, there):
+        move_case(closed, "checking", Actor.system("t"))
+        move_case(closed, "refused", Actor.system("t"))
+    staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn")
+    page = page_of(client.get("/officer/"))
+    rows = page.select_one("#closed").find_next("table").select("tbody tr")
+    assert [r.select_one("a").get_text() for r in rows] == [case.code]
+    assert "Không chấp thuận" in rows[0].get_text()
+    assert there.code not in page.get_text()
