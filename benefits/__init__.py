@@ -129,24 +129,58 @@ def _register_error_pages(app: Flask) -> None:
     def _too_many(_error):
         return render_template("errors/429.html"), 429
 
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def _form_expired(_error):
+        # A form from before a log-out (in another tab), a closed browser or a restart:
+        # nothing was done; say so in the reader's language and lead back to the page.
+        return render_template("errors/form_expired.html", back=_same_site_referrer()), 400
+
+    @app.errorhandler(413)
+    def _too_large(_error):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return render_template(
+            "errors/too_large.html", limit=limit, back=_same_site_referrer()
+        ), 413
+
+
+def _same_site_referrer() -> str | None:
+    from flask import request
+
+    referrer = request.referrer or ""
+    return referrer if referrer.startswith(request.host_url) else None
+
 
 def _register_template_helpers(app: Flask) -> None:
     from benefits.cases.models import STATUS_LABELS
-    from benefits.i18n import format_day, format_moment, format_number, format_vnd
+    from benefits.i18n import (
+        format_coefficient_pct,
+        format_day,
+        format_moment,
+        format_number,
+        format_vnd,
+    )
     from benefits.labels import (
+        AUDIT_OBJECT,
         BATCH_STATUS,
         BENEFICIARY_STATUS,
         JOB_STATE,
         LINE_KIND,
         LINE_STATUS,
         PAYMENT_METHOD,
+        ROLE,
         audit_action,
+        audit_action_choices,
         audit_changes,
+        audit_object_choices,
         category_article,
         category_name,
+        dossier_answers,
         label,
         overpayment_reason,
         place_name,
+        procedure_name,
     )
     from benefits.people.national_id import mask_national_id
 
@@ -158,18 +192,26 @@ def _register_template_helpers(app: Flask) -> None:
         job_state=lambda code: label(JOB_STATE, code),
         line_status=lambda code: label(LINE_STATUS, code),
         line_kind=lambda code: label(LINE_KIND, code),
+        audit_object=lambda code: label(AUDIT_OBJECT, code),
+        role=lambda code: label(ROLE, code),
         category_name=category_name,
         category_article=category_article,
         place_name=place_name,
+        procedure_name=procedure_name,
         overpayment_reason=overpayment_reason,
         audit_action=audit_action,
         audit_changes=audit_changes,
+        dossier_answers=lambda case: dossier_answers(case.procedure_code, case.data),
         vnd=format_vnd,
         day=format_day,
         moment=format_moment,
         number=format_number,
+        coefficient=format_coefficient_pct,
         masked_id=mask_national_id,
     )
+
+    app.jinja_env.globals["audit_action_choices"] = audit_action_choices
+    app.jinja_env.globals["audit_object_choices"] = audit_object_choices
 
     @app.context_processor
     def _languages():

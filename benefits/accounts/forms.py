@@ -6,16 +6,16 @@ from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from benefits.accounts.models import STAFF_ROLES
-from benefits.forms import select_choices, sex_choices
+from benefits.forms import Form, select_choices, sex_choices
+from benefits.labels import ROLE
 from benefits.people.national_id import InvalidNationalId, check_national_id
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     full_name = StringField(_l("Full name, as on your ID card"),
                             validators=[DataRequired(), Length(max=120)])  # fmt: skip
     date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired()])
@@ -53,13 +53,13 @@ class RegisterForm(FlaskForm):
             raise ValidationError(problem)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("ID number (citizens) or email (staff)"),
                            validators=[DataRequired(), Length(max=254)])  # fmt: skip
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(_l("New password"), validators=[DataRequired()])
     password_confirm = PasswordField(
@@ -68,9 +68,18 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class StaffUserForm(FlaskForm):
+class StaffUserForm(Form):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
-    role = SelectField(_l("Role"), choices=select_choices((r, r) for r in STAFF_ROLES))
-    commune = StringField(_l("Commune code (5 digits)"), validators=[Optional(), Length(5, 5)])
+    role = SelectField(_l("Role"), choices=select_choices((r, ROLE[r]) for r in STAFF_ROLES))
+    # The communes of the admin's province, by name (passed in); the service refuses one
+    # outside it, with its own message.
+    commune = SelectField(_l("Commune"), validate_choice=False)
     password = PasswordField(_l("Initial password"), validators=[DataRequired()])
+
+    def __init__(self, *args, communes: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commune.choices = select_choices(
+            [("", _l("None: a province-level account")),
+             *((code, f"{name} ({code})") for code, name in communes)]
+        )  # fmt: skip

@@ -136,6 +136,26 @@ def _line_number(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
+# interchange.md section 3: the post office's result file. ``paid_on`` may be left out of
+# a file that reports no payment; without the other three, no row can be read.
+RESULT_COLUMNS = ("line_no", "national_id", "status")
+
+
+def _check_result_header(fieldnames: list[str] | None) -> None:
+    """Refuse, before anything is written, a file that is not a result file at all: an
+    empty file, or one whose header lacks the columns (a payment list or another report
+    sent by mistake), instead of counting each of its rows as matching no line."""
+    if not fieldnames:
+        raise InvalidFile(_l("The result file is empty (nothing recorded)."))
+    missing = [name for name in RESULT_COLUMNS if name not in fieldnames]
+    if missing:
+        raise InvalidFile(
+            _l("This is not a post office result file: its first row must name the columns "
+               "line_no, national_id, status, paid_on; %(missing)s is missing (nothing "
+               "recorded).", missing=", ".join(missing))
+        )  # fmt: skip
+
+
 def _read_result_file(
     path: Path,
     batch: PaymentBatch,
@@ -155,7 +175,9 @@ def _read_result_file(
 
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            for number, row in enumerate(csv.DictReader(fh), start=2):
+            rows = csv.DictReader(fh)
+            _check_result_header(rows.fieldnames)
+            for number, row in enumerate(rows, start=2):
                 line_no = _line_number(row.get("line_no") or "")
                 national_id, line_status = lines.get(line_no, (None, None))
                 status = (row.get("status") or "").strip().upper()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
@@ -19,12 +18,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from benefits.forms import select_choices, sex_choices
+from benefits.forms import Form, select_choices, sex_choices
 from benefits.people.national_id import InvalidNationalId, check_national_id
 from benefits.procedures.catalogue import Procedure
 
 
-class ApplicationBase(FlaskForm):
+class ApplicationBase(Form):
     """The person concerned, the "declaring on behalf" block, the submission token."""
 
     submission_token = HiddenField()
