@@ -6,19 +6,28 @@ from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, TelField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from benefits.accounts.models import STAFF_ROLES
-from benefits.forms import select_choices, sex_choices
+from benefits.forms import PortalForm, select_choices, sex_choices
 from benefits.people.national_id import InvalidNationalId, check_national_id
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(PortalForm):
     full_name = StringField(_l("Full name, as on your ID card"),
                             validators=[DataRequired(), Length(max=120)])  # fmt: skip
-    date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired()])
+    # InputRequired, not DataRequired: an impossible date (30 February) is explained as such,
+    # not as a missing one.
+    date_of_birth = DateField(_l("Date of birth"), validators=[InputRequired()])
     sex = SelectField(_l("Sex"), choices=sex_choices(), validators=[DataRequired()])
     national_id = StringField(_l("Personal ID number (12 digits)"), validators=[DataRequired()])
     phone = TelField(_l("Phone number"), validators=[DataRequired(), Length(min=9, max=15)])
@@ -53,13 +62,13 @@ class RegisterForm(FlaskForm):
             raise ValidationError(problem)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     username = StringField(_l("ID number (citizens) or email (staff)"),
                            validators=[DataRequired(), Length(max=254)])  # fmt: skip
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(_l("New password"), validators=[DataRequired()])
     password_confirm = PasswordField(
@@ -68,7 +77,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class StaffUserForm(FlaskForm):
+class StaffUserForm(PortalForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
     role = SelectField(_l("Role"), choices=select_choices((r, r) for r in STAFF_ROLES))

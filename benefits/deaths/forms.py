@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from benefits.forms import PortalForm
 from benefits.people.national_id import InvalidNationalId, check_national_id
 
 
@@ -19,7 +19,7 @@ def _valid_id(_form, field):
         raise ValidationError(error.message) from None
 
 
-class RecordDeathForm(FlaskForm):
+class RecordDeathForm(PortalForm):
     registration_number = StringField(
         _l("Death registration number"), validators=[DataRequired(), Length(max=60)]
     )

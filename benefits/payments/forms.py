@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
+from benefits.forms import PortalForm
 from benefits.month import Month
 
 
-class GenerateForm(FlaskForm):
+class GenerateForm(PortalForm):
     month = StringField(
         _l("Month to pay"), validators=[DataRequired(message=_l("Enter the month to pay."))]
     )
@@ -35,7 +35,7 @@ class GenerateForm(FlaskForm):
         self.parsed = month
 
 
-class LockForm(FlaskForm):
+class LockForm(PortalForm):
     confirm = BooleanField(
         _l("I have read the checks above: lock the batch for payment. A locked batch never "
            "changes."),
@@ -43,7 +43,7 @@ class LockForm(FlaskForm):
     )  # fmt: skip
 
 
-class ReconcileForm(FlaskForm):
+class ReconcileForm(PortalForm):
     # interchange.md section 3: columns line_no, national_id, status, paid_on.
     result_file = FileField(
         _l("The post office's result file (CSV: line_no, national_id, status, paid_on)"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
@@ -17,20 +16,29 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from benefits.forms import select_choices, sex_choices
+from benefits.forms import PortalForm, select_choices, sex_choices
 from benefits.people.national_id import InvalidNationalId, check_national_id
 from benefits.procedures.catalogue import Procedure
 
 
-class ApplicationBase(FlaskForm):
+class ApplicationBase(PortalForm):
     """The person concerned, the "declaring on behalf" block, the submission token."""
 
     submission_token = HiddenField()
     full_name = StringField(_l("Full name of the person concerned"),
                             validators=[DataRequired(), Length(max=120)])  # fmt: skip
-    date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired()])
+    # InputRequired for dates and numbers: an impossible date is explained as such, and 0 is
+    # an answer (DataRequired would call both "missing").
+    date_of_birth = DateField(_l("Date of birth"), validators=[InputRequired()])
     sex = SelectField(_l("Sex"), choices=sex_choices(), validators=[DataRequired()])
     national_id = StringField(_l("Personal ID number (12 digits)"), validators=[DataRequired()])
     commune_code = StringField(_l("Commune code of residence (5 digits)"),
@@ -93,6 +101,8 @@ def application_form_class(procedure: Procedure, locale: str, categories: list[t
     for spec in procedure.fields:
         label = spec.label_en if locale == "en" else spec.label_vi
         validators = [DataRequired()] if spec.required else [Optional()]
+        if spec.required and spec.kind in ("date", "int"):
+            validators = [InputRequired()]
         if spec.kind == "textarea":
             field = TextAreaField(label, validators=[*validators, Length(max=2000)])
         elif spec.kind == "date":

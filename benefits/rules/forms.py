@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
+from benefits.forms import PortalForm
 
-class StandardLevelForm(FlaskForm):
+
+class StandardLevelForm(PortalForm):
     month = StringField(
         _l("From month (YYYY-MM)"),
         validators=[

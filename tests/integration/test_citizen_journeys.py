@@ -1,0 +1,96 @@
+"""What a citizen meets on the way: registering, applying, answering (the citizen walk)."""
+
+import io
+from datetime import date
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import func, select
+
+from benefits.accounts.audit import Actor
+from benefits.accounts.models import User
+from benefits.accounts.service import CitizenRegistration, register_citizen
+from benefits.cases.models import Case
+from benefits.extensions import db
+
+PASSWORD = "một-mật-khẩu-dài"
+CITIZEN = {
+    "full_name": "Hoàng Thị Dân", "date_of_birth": "1990-05-17", "sex": "F",
+    "national_id": "001190000777", "phone": "0912345678", "email": "dan@example.vn",
+    "password": PASSWORD, "password_confirm": PASSWORD,
+}  # fmt: skip
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def citizen(client):
+    user = register_citizen(CitizenRegistration(
+        "Hoàng Thị Dân", date(1990, 5, 17), "F", "001190000777", "0912345678",
+        "dan@example.vn", PASSWORD), Actor.system("test"))  # fmt: skip
+    client.post("/login", data={"username": "001190000777", "password": PASSWORD})
+    return user
+
+
+def funeral_application(token="form-1", **changes):  # noqa: S107 - a form token
+    data = {
+        "submission_token": token, "full_name": "Hoàng Văn Cụ", "date_of_birth": "1940-03-02",
+        "sex": "M", "national_id": "001040000123", "commune_code": "00070",
+        "on_behalf": "y", "declarant_name": "Hoàng Thị Dân",
+        "declarant_national_id": "001190000777", "declarant_relationship": "con gái",
+        "date_of_death": "2025-03-01", "action": "submit",
+    }  # fmt: skip
+    data.update(changes)
+    return data
+
+
+def post_application(client, data, files=((PNG, "giay-chung-tu.png"),), code="1.001731",
+                     query=""):  # fmt: skip
+    payload = dict(data)
+    payload["attachments"] = [(io.BytesIO(content), name) for content, name in files]
+    return client.post(f"/me/apply/{code}{query}", data=payload,
+                       content_type="multipart/form-data")  # fmt: skip
+
+
+def cases():
+    return db.session.scalar(select(func.count()).select_from(Case))
+
+
+def errors_of(response):
+    page = BeautifulSoup(response.data, "html.parser")
+    return {p.parent.get("id", "").removesuffix("-field"): p.get_text(" ", strip=True)
+            for p in page.select(".error-message")}  # fmt: skip
+
+
+def accounts():
+    return db.session.scalar(select(func.count()).select_from(User))
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "vietnamese", "english"),
+    [
+        ({"full_name": ""}, "full_name", "Vui lòng điền mục này.", "This field is required."),
+        ({"date_of_birth": "1990-02-30"}, "date_of_birth", "Ngày không hợp lệ",
+         "Not a valid date value."),
+        ({"phone": "0912"}, "phone", "từ 9 đến 15 ký tự", "between 9 and 15 characters"),
+        ({"email": "dan@"}, "email", "Địa chỉ thư điện tử không hợp lệ.",
+         "Invalid email address."),
+    ],
+)  # fmt: skip
+def test_form_errors_read_in_the_citizens_language(client, changes, field, vietnamese,
+                                                   english):  # fmt: skip
+    response = client.post("/register", data={**CITIZEN, **changes})
+    assert vietnamese in errors_of(response)[field]
+    assert english not in response.get_data(as_text=True)
+    client.get("/language/en")
+    response = client.post("/register", data={**CITIZEN, **changes})
+    assert english in errors_of(response)[field]
+    assert accounts() == 0
+
+
+def test_an_impossible_date_is_called_impossible_not_missing(client, citizen):
+    response = post_application(client, funeral_application(date_of_death="2025-02-30"))
+    assert "Ngày không hợp lệ" in errors_of(response)["date_of_death"]
+    assert "Vui lòng điền mục này." not in errors_of(response)["date_of_death"]
+    assert cases() == 0
