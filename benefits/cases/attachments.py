@@ -71,15 +71,26 @@ def attached_bytes(case: Case) -> int:
 
 
 def store_attachments(case: Case, uploads: list[Upload], folder: Path) -> list[Attachment]:
+    """Store the papers; one already on the dossier (the same bytes, sent again by a double
+    click or the Back button) is kept once."""
     checked = check_uploads(uploads, attached_bytes(case) if case.id else 0)
     folder.mkdir(parents=True, exist_ok=True)
+    seen = set(
+        db.session.scalars(select(Attachment.sha256).where(Attachment.case_id == case.id))
+        if case.id
+        else ()
+    )
     stored = []
     for upload, kind in checked:
+        digest = hashlib.sha256(upload.content).hexdigest()
+        if digest in seen:
+            continue
+        seen.add(digest)
         name = secrets.token_hex(16)
         (folder / name).write_bytes(upload.content)
         attachment = Attachment(
             case_id=case.id, original_name=Path(upload.filename).name[:255] or "file",
-            stored_name=name, sha256=hashlib.sha256(upload.content).hexdigest(),
+            stored_name=name, sha256=digest,
             content_type=kind, size_bytes=len(upload.content),
         )  # fmt: skip
         db.session.add(attachment)

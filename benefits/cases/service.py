@@ -162,11 +162,21 @@ def _fill(case: Case, application: Application) -> None:
     }
 
 
-def save_draft(application: Application, applicant_user_id: int, actor: Actor,
+def save_draft(application: Application, applicant_user_id: int, token: str, actor: Actor,
                uploads: list[Upload], folder: Path, draft: Case | None = None) -> Case:  # fmt: skip
-    """Keep the dossier to finish later; nothing is sent to the commune yet."""
+    """Keep the dossier to finish later; nothing is sent to the commune yet. The same form
+    sent twice (a double click, the Back button) updates the one draft it made."""
+    if draft is None:
+        draft = db.session.scalar(
+            select(Case).where(
+                Case.idempotency_key == token, Case.applicant_user_id == applicant_user_id
+            )
+        )
+        if draft is not None and draft.status != "draft":
+            return draft  # submitted meanwhile from this same form: nothing to keep
     case = draft or Case(status="draft", origin="online", applicant_user_id=applicant_user_id)
     _fill(case, application)
+    case.idempotency_key = token
     db.session.add(case)
     db.session.flush()
     if uploads:

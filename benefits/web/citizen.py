@@ -88,11 +88,16 @@ def apply(code: str):
         abort(404)
     draft = None
     if draft_id := request.args.get("draft", type=int):
-        draft = db.session.scalar(select(Case).where(
-            Case.id == draft_id, Case.applicant_user_id == current_user.id,
-            Case.status == "draft"))  # fmt: skip
-        if draft is None:
+        query = select(Case).where(Case.id == draft_id, Case.applicant_user_id == current_user.id)
+        if request.method == "POST":
+            query = query.with_for_update()  # a second click waits for the first one's answer
+        draft = db.session.scalar(query)
+        if draft is None or (draft.status != "draft" and draft.code is None):
             abort(404)
+        if draft.status != "draft":
+            # Sent already (a second click, or an old "finish later" link): show where it is.
+            endpoint = "citizen.receipt" if request.method == "POST" else "citizen.dossier"
+            return redirect(url_for(endpoint, code=draft.code))
     form = _form_for(proc)
     if request.method == "GET":
         form.submission_token.data = uuid.uuid4().hex
@@ -131,11 +136,10 @@ def _save_or_submit(proc, form, draft):
     actor = request_actor()
     try:
         if request.form.get("action") == "draft":
-            saved = save_draft(application, current_user.id, actor, uploads, upload_folder(),
-                               draft=draft)  # fmt: skip
+            saved = save_draft(application, current_user.id, form.submission_token.data, actor,
+                               uploads, upload_folder(), draft=draft)  # fmt: skip
             db.session.commit()
-            flash(_("Your draft is saved. You can finish it later."), "success")
-            return redirect(url_for("citizen.apply", code=proc.code, draft=saved.id))
+            return _after_save(proc, saved)
         case, _new = submit_dossier(application, current_user.id, form.submission_token.data,
                                     actor, uploads, upload_folder(), date.today(),
                                     draft=draft)  # fmt: skip
@@ -153,7 +157,16 @@ def _save_or_submit(proc, form, draft):
         )
         if case is None:
             raise
+        if case.status == "draft":
+            return _after_save(proc, case)
     return redirect(url_for("citizen.receipt", code=case.code))
+
+
+def _after_save(proc, case):
+    if case.status != "draft":
+        return redirect(url_for("citizen.receipt", code=case.code))
+    flash(_("Your draft is saved. You can finish it later."), "success")
+    return redirect(url_for("citizen.apply", code=proc.code, draft=case.id))
 
 
 @citizen_bp.get("/dossiers/<code>/receipt")

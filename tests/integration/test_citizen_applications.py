@@ -147,7 +147,7 @@ def test_the_supplement_loop(client, app, citizen):
     assert "Thiếu giấy khai sinh" in page
     answer = client.post(f"/me/dossiers/{case.code}", content_type="multipart/form-data",
                          data={"message": "Đã bổ sung",
-                               "attachments": [(io.BytesIO(PNG), "khai-sinh.png")]})  # fmt: skip
+                               "attachments": [(io.BytesIO(PNG + b"2"), "khai-sinh.png")]})  # fmt: skip
     assert answer.status_code == 302
     db.session.refresh(case)
     assert case.status == "checking"

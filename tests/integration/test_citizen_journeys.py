@@ -94,3 +94,28 @@ def test_an_impossible_date_is_called_impossible_not_missing(client, citizen):
     assert "Ngày không hợp lệ" in errors_of(response)["date_of_death"]
     assert "Vui lòng điền mục này." not in errors_of(response)["date_of_death"]
     assert cases() == 0
+
+
+def test_a_double_click_on_save_keeps_one_draft(client, citizen):
+    first = post_application(client, funeral_application(action="draft"))
+    again = post_application(client, funeral_application(action="draft"))
+    assert first.headers["Location"] == again.headers["Location"]
+    assert cases() == 1
+    assert len(db.session.scalar(select(Case)).attachments) == 1  # the same paper kept once
+
+
+def test_a_double_click_on_submitting_a_draft_shows_the_receipt_twice(client, citizen):
+    saved = post_application(client, funeral_application(action="draft"))
+    draft = db.session.scalar(select(Case))
+    form = funeral_application(token="form-2")
+    first = post_application(client, form, files=(), query=f"?draft={draft.id}")
+    again = post_application(client, form, files=(), query=f"?draft={draft.id}")
+    assert first.status_code == again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    assert "/receipt" in again.headers["Location"]
+    assert cases() == 1
+    # The old "finish later" link now leads to the dossier, not to "page not found".
+    stale = client.get(saved.headers["Location"])
+    db.session.refresh(draft)
+    assert stale.status_code == 302
+    assert stale.headers["Location"].endswith(f"/me/dossiers/{draft.code}")
