@@ -129,6 +129,42 @@ def _register_error_pages(app: Flask) -> None:
     def _too_many(_error):
         return render_template("errors/429.html"), 429
 
+    from flask_babel import gettext as _
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def _form_expired(_error):
+        # A phone restores a tab whose session is gone: say so, in the reader's language,
+        # and show the form again rather than a bare "400 Bad Request".
+        return _back_to_the_form(
+            _("The form had expired, so nothing was sent. Please fill it in and send it again.")
+        )
+
+    @app.errorhandler(413)
+    def _too_large(error):
+        from flask import request
+
+        if request.blueprint == "api":
+            return error  # system clients keep the plain status
+        return _back_to_the_form(
+            _(
+                "The files are too large together: at most 10 MB each and 30 MB in all. Nothing "
+                "was sent; please choose smaller files (a photo at lower quality, or fewer "
+                "pages)."
+            )  # fmt: skip
+        )
+
+
+def _back_to_the_form(message: str):
+    """Back to the page the form was on, with ``message``; a page of its own when the
+    address has no form to show (a POST-only action)."""
+    from flask import flash, redirect, render_template, request
+
+    if request.url_rule is not None and "GET" in (request.url_rule.methods or ()):
+        flash(message, "error")
+        return redirect(request.full_path if request.query_string else request.path)
+    return render_template("errors/400.html", message=message), 400
+
 
 def _register_template_helpers(app: Flask) -> None:
     from benefits.cases.models import STATUS_LABELS

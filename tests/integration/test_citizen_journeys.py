@@ -119,3 +119,25 @@ def test_a_double_click_on_submitting_a_draft_shows_the_receipt_twice(client, ci
     db.session.refresh(draft)
     assert stale.status_code == 302
     assert stale.headers["Location"].endswith(f"/me/dossiers/{draft.code}")
+
+
+def test_an_expired_form_is_explained_and_shown_again(client, app, monkeypatch):
+    # A phone's browser restores a tab after its session is gone: the form's token is stale.
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = client.post("/register", data={**CITIZEN, "csrf_token": "stale"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/register")
+    page = client.get("/register").get_data(as_text=True)
+    assert "Biểu mẫu đã hết hạn" in page
+    assert accounts() == 0
+
+
+def test_files_too_large_together_are_explained_and_nothing_is_sent(client, app, citizen,
+                                                                     monkeypatch):  # fmt: skip
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4096)
+    big = b"%PDF-" + b"0" * 8192
+    response = post_application(client, funeral_application(), files=((big, "anh.pdf"),))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/me/apply/1.001731")
+    page = client.get("/me/apply/1.001731").get_data(as_text=True)
+    assert "quá lớn" in page
+    assert cases() == 0
