@@ -182,6 +182,7 @@ def _register_template_helpers(app: Flask) -> None:
         label,
         overpayment_reason,
         place_name,
+        procedure_name,
     )
     from benefits.people.national_id import mask_national_id
 
@@ -193,6 +194,7 @@ def _register_template_helpers(app: Flask) -> None:
         line_status=lambda code: label(LINE_STATUS, code),
         line_kind=lambda code: label(LINE_KIND, code),
         category_name=category_name,
+        procedure_name=procedure_name,
         category_article=category_article,
         place_name=place_name,
         overpayment_reason=overpayment_reason,

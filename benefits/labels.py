@@ -12,9 +12,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from benefits.errors import NotFound
 from benefits.extensions import db
 from benefits.i18n import format_day
 from benefits.places.models import place_names
+from benefits.procedures.catalogue import procedure
 from benefits.rules.models import Category
 
 BENEFICIARY_STATUS = {
@@ -109,6 +111,14 @@ def label(labels: dict, code: str | None) -> str:
     if code is None:
         return ""
     return str(labels.get(code, code))
+
+
+def procedure_name(code: str) -> str:
+    """A procedure's name in the reader's language: a citizen does not know "1.001776"."""
+    try:
+        return procedure(code).name(str(get_locale() or "vi"))
+    except NotFound:
+        return code
 
 
 def category_name(code: str) -> str:

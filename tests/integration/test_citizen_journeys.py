@@ -141,3 +141,16 @@ def test_files_too_large_together_are_explained_and_nothing_is_sent(client, app,
     page = client.get("/me/apply/1.001731").get_data(as_text=True)
     assert "quá lớn" in page
     assert cases() == 0
+
+
+def test_my_dossiers_name_the_procedure_and_the_person_in_words(client, citizen):
+    post_application(client, funeral_application())
+    home = BeautifulSoup(client.get("/me/").data, "html.parser")
+    row = home.select_one("tbody tr").get_text(" ", strip=True)
+    assert "Hỗ trợ chi phí mai táng" in row and "1.001731" not in row
+    assert "Hoàng Văn Cụ" in row  # declared on behalf of someone else
+    case = db.session.scalar(select(Case))
+    dossier = client.get(f"/me/dossiers/{case.code}").get_data(as_text=True)
+    assert "Hoàng Văn Cụ" in dossier
+    client.get("/language/en")
+    assert "Funeral cost support" in client.get("/me/").get_data(as_text=True)
