@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from benefits.accounts.audit import Actor, record_audit
 from benefits.cases.attachments import AttachmentRefused, Upload, store_attachments
 from benefits.cases.models import Case, CaseEvent
-from benefits.errors import InvalidTransition
+from benefits.errors import DomainError, InvalidTransition
 from benefits.extensions import db
 from benefits.notify.service import notify_case_change
 from benefits.procedures.catalogue import procedure
@@ -223,6 +223,9 @@ def answer_supplement(case: Case, message: str, uploads: list[Upload], folder: P
     """The citizen answers on the dossier page; the case goes back to the officer."""
     if case.status != "supplement_requested":
         raise InvalidTransition(_l("No papers are asked for on this dossier."))
+    # ND20 Art 8.1 step 2: the answer restarts the officer's clock, so it must carry something.
+    if not message and not uploads:
+        raise DomainError(_l("Write an answer or attach a paper."), field="message")
     if uploads:
         store_attachments(case, uploads, folder)
     return move_case(case, "checking", actor, note=message or None)

@@ -179,19 +179,24 @@ def receipt(code: str):
 @citizen_bp.route("/dossiers/<code>", methods=["GET", "POST"])
 def dossier(code: str):
     case = _own_case(code)
+    answer, errors = "", {}
     if request.method == "POST":
+        answer = (request.form.get("message") or "").strip()[:2000]
         uploads = uploads_from(request.files.getlist("attachments"))
         try:
-            answer_supplement(case, (request.form.get("message") or "").strip()[:2000], uploads,
-                              upload_folder(), request_actor())  # fmt: skip
+            answer_supplement(case, answer, uploads, upload_folder(), request_actor())
             db.session.commit()
             flash(_("Your answer is sent to the commune office."), "success")
             return redirect(url_for("citizen.dossier", code=case.code))
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            if error.field:
+                errors[error.field] = error.message  # next to the field, the answer kept
+            else:
+                flash(error.message, "error")
     name = procedure(case.procedure_code).name(_locale())
-    return render_template("citizen/dossier.html", case=case, procedure_name=name)
+    return render_template("citizen/dossier.html", case=case, procedure_name=name,
+                           answer=answer, errors=errors)  # fmt: skip
 
 
 @citizen_bp.get("/dossiers/<code>/attachments/<int:attachment_id>")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from benefits.accounts.audit import Actor
 from benefits.accounts.models import User
-from benefits.accounts.service import CitizenRegistration, register_citizen
+from benefits.accounts.service import CitizenRegistration, create_staff_user, register_citizen
 from benefits.cases.models import Case
 from benefits.extensions import db
 
@@ -154,3 +154,42 @@ def test_my_dossiers_name_the_procedure_and_the_person_in_words(client, citizen)
     assert "Hoàng Văn Cụ" in dossier
     client.get("/language/en")
     assert "Funeral cost support" in client.get("/me/").get_data(as_text=True)
+
+
+@pytest.fixture
+def papers_asked(client, app, citizen):
+    """A dossier on which the commune officer asked for more papers."""
+    post_application(client, funeral_application())
+    case = db.session.scalar(select(Case))
+    officer = app.test_client()
+    create_staff_user("officer", "o@xa.gov.vn", "Cán Bộ", PASSWORD, Actor.system("test"),
+                      commune_code="00070")  # fmt: skip
+    officer.post("/login", data={"username": "o@xa.gov.vn", "password": PASSWORD})
+    officer.post(f"/officer/cases/{case.code}/supplement", data={"message": "Thiếu giấy chứng tử"})
+    db.session.refresh(case)
+    assert case.status == "supplement_requested"
+    return case
+
+
+def answer(client, case, message="", files=()):
+    return client.post(f"/me/dossiers/{case.code}", content_type="multipart/form-data",
+                       data={"message": message,
+                             "attachments": [(io.BytesIO(c), n) for c, n in files]})  # fmt: skip
+
+
+def test_an_empty_answer_is_not_sent(client, papers_asked):
+    response = answer(client, papers_asked)
+    assert response.status_code == 200
+    assert "Viết câu trả lời hoặc đính kèm giấy tờ" in errors_of(response)["message"]
+    db.session.refresh(papers_asked)
+    assert papers_asked.status == "supplement_requested"
+
+
+def test_a_refused_paper_keeps_the_answer_written(client, papers_asked):
+    response = answer(client, papers_asked, "Tôi gửi giấy chứng tử", ((b"not a pdf", "a.pdf"),))
+    assert response.status_code == 200
+    assert "a.pdf" in errors_of(response)["attachments"]
+    page = BeautifulSoup(response.data, "html.parser")
+    assert page.select_one("#message").get_text() == "Tôi gửi giấy chứng tử"
+    db.session.refresh(papers_asked)
+    assert papers_asked.status == "supplement_requested" and len(papers_asked.attachments) == 1
