@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -14,12 +15,17 @@ from wtforms.validators import (
     InputRequired,
     Length,
     Optional,
+    Regexp,
     ValidationError,
 )
 
 from benefits.accounts.models import STAFF_ROLES
 from benefits.forms import PortalForm, select_choices, sex_choices
-from benefits.people.national_id import InvalidNationalId, check_national_id
+from benefits.people.national_id import (
+    InvalidNationalId,
+    check_national_id,
+    normalize_national_id,
+)
 
 
 class RegisterForm(PortalForm):
@@ -29,8 +35,14 @@ class RegisterForm(PortalForm):
     # not as a missing one.
     date_of_birth = DateField(_l("Date of birth"), validators=[InputRequired()])
     sex = SelectField(_l("Sex"), choices=sex_choices(), validators=[DataRequired()])
-    national_id = StringField(_l("Personal ID number (12 digits)"), validators=[DataRequired()])
-    phone = TelField(_l("Phone number"), validators=[DataRequired(), Length(min=9, max=15)])
+    national_id = StringField(_l("Personal ID number (12 digits)"), validators=[DataRequired()],
+                              filters=[normalize_national_id])  # fmt: skip
+    phone = TelField(
+        _l("Phone number"),
+        validators=[DataRequired(), Regexp(r"^\+?[0-9]{9,15}$", message=_l(
+            "Enter the phone number in digits, for example 0912345678."))],
+        filters=[lambda value: re.sub(r"[\s.\-()]", "", value or "")],
+    )  # fmt: skip
     email = EmailField(_l("Email (optional)"), validators=[Optional(), Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     password_confirm = PasswordField(

@@ -26,7 +26,11 @@ from wtforms.validators import (
 )
 
 from benefits.forms import PortalForm, select_choices, sex_choices
-from benefits.people.national_id import InvalidNationalId, check_national_id
+from benefits.people.national_id import (
+    InvalidNationalId,
+    check_national_id,
+    normalize_national_id,
+)
 from benefits.procedures.catalogue import Procedure
 
 
@@ -40,13 +44,15 @@ class ApplicationBase(PortalForm):
     # an answer (DataRequired would call both "missing").
     date_of_birth = DateField(_l("Date of birth"), validators=[InputRequired()])
     sex = SelectField(_l("Sex"), choices=sex_choices(), validators=[DataRequired()])
-    national_id = StringField(_l("Personal ID number (12 digits)"), validators=[DataRequired()])
+    national_id = StringField(_l("Personal ID number (12 digits)"), validators=[DataRequired()],
+                              filters=[normalize_national_id])  # fmt: skip
     commune_code = StringField(_l("Commune code of residence (5 digits)"),
                                validators=[DataRequired(), Length(5, 5)])  # fmt: skip
     address = StringField(_l("Address (hamlet, group, street)"), validators=[Length(max=255)])
     on_behalf = BooleanField(_l("I am declaring on behalf of this person"))
     declarant_name = StringField(_l("Your full name"), validators=[Length(max=120)])
-    declarant_national_id = StringField(_l("Your personal ID number"))
+    declarant_national_id = StringField(_l("Your personal ID number"),
+                                        filters=[normalize_national_id])  # fmt: skip
     declarant_relationship = StringField(_l("Your relationship to the person"),
                                          validators=[Length(max=60)])  # fmt: skip
     declarant_address = StringField(_l("Your address"), validators=[Length(max=255)])

@@ -73,7 +73,8 @@ def accounts():
         ({"full_name": ""}, "full_name", "Vui lòng điền mục này.", "This field is required."),
         ({"date_of_birth": "1990-02-30"}, "date_of_birth", "Ngày không hợp lệ",
          "Not a valid date value."),
-        ({"phone": "0912"}, "phone", "từ 9 đến 15 ký tự", "between 9 and 15 characters"),
+        ({"full_name": "Dân" * 41}, "full_name", "không được dài quá 120 ký tự",
+         "longer than 120 characters"),
         ({"email": "dan@"}, "email", "Địa chỉ thư điện tử không hợp lệ.",
          "Invalid email address."),
     ],
@@ -193,3 +194,36 @@ def test_a_refused_paper_keeps_the_answer_written(client, papers_asked):
     assert page.select_one("#message").get_text() == "Tôi gửi giấy chứng tử"
     db.session.refresh(papers_asked)
     assert papers_asked.status == "supplement_requested" and len(papers_asked.attachments) == 1
+
+
+def test_an_id_number_typed_in_groups_is_understood(client, citizen):
+    # People copy the number as it is read out: "001 190 000 777", "001.215.000.123".
+    client.post("/logout")
+    logged_in = client.post("/login", data={"username": " 001 190 000 777 ", "password": PASSWORD})
+    assert logged_in.status_code == 302 and logged_in.headers["Location"].endswith("/me/")
+    grouped = funeral_application(national_id="001.040.000.123",
+                                  declarant_national_id="001-190-000-777")  # fmt: skip
+    post_application(client, grouped)
+    case = db.session.scalar(select(Case))
+    assert case.subject_national_id == "001040000123"
+    assert case.declarant_national_id == "001190000777"
+
+
+def test_registering_with_an_id_number_in_groups(client):
+    response = client.post("/register", data={**CITIZEN, "national_id": "001 190 000 777"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(User.national_id)) == "001190000777"
+    again = client.post("/register", data={**CITIZEN, "national_id": "001190000777"})
+    assert "đã có tài khoản" in errors_of(again)["national_id"]
+
+
+@pytest.mark.parametrize("phone", ["không có", "09123abc45", "+84 91"])
+def test_a_phone_number_must_be_digits(client, phone):
+    response = client.post("/register", data={**CITIZEN, "phone": phone})
+    assert "số điện thoại" in errors_of(response)["phone"].lower()
+    assert accounts() == 0
+
+
+def test_a_phone_number_is_kept_as_digits(client):
+    client.post("/register", data={**CITIZEN, "phone": "0912 345 678"})
+    assert db.session.scalar(select(User.phone)) == "0912345678"
