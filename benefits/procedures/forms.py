@@ -59,6 +59,7 @@ class ApplicationBase(PortalForm):
     attachments = MultipleFileField(_l("Attachments (PDF, JPEG or PNG, 10 MB each at most)"))
 
     commune_exists = staticmethod(lambda code: True)
+    account_national_id: str | None = None  # the ID number of whoever fills in the form
 
     def validate_date_of_birth(self, field):
         if field.data and field.data > date.today():
@@ -74,6 +75,17 @@ class ApplicationBase(PortalForm):
     def validate_commune_code(self, field):
         if field.data and not self.commune_exists(field.data.strip()):
             raise ValidationError(_l("There is no commune with this code."))
+
+    def validate_on_behalf(self, field):
+        # domain.md section 2: someone filing for another person declares on their behalf and
+        # gives their own details; without the tick the dossier would claim the person filed.
+        concerned = (self.national_id.data or "").strip()
+        if field.data or not self.account_national_id or not concerned:
+            return
+        if concerned != self.account_national_id:
+            raise ValidationError(_l(
+                "This is not your own ID number: if you apply for someone else, tick “I am "
+                "declaring on behalf of this person” and give your details."))  # fmt: skip
 
     def validate_declarant_name(self, field):
         if self.on_behalf.data and not (field.data or "").strip():
@@ -101,9 +113,12 @@ class ApplicationBase(PortalForm):
 
 
 def application_form_class(procedure: Procedure, locale: str, categories: list[tuple[str, str]],
-                           commune_exists) -> type[ApplicationBase]:  # fmt: skip
-    """A form class for ``procedure``; ``categories`` are (code, name) for the reader."""
-    attrs: dict = {"_procedure_fields": [], "commune_exists": staticmethod(commune_exists)}
+                           commune_exists, account_national_id: str | None = None
+                           ) -> type[ApplicationBase]:  # fmt: skip
+    """A form class for ``procedure``; ``categories`` are (code, name) for the reader;
+    ``account_national_id`` the ID number of the account filling it in."""
+    attrs: dict = {"_procedure_fields": [], "commune_exists": staticmethod(commune_exists),
+                   "account_national_id": account_national_id}  # fmt: skip
     for spec in procedure.fields:
         label = spec.label_en if locale == "en" else spec.label_vi
         validators = [DataRequired()] if spec.required else [Optional()]

@@ -57,8 +57,9 @@ def _form_for(proc):
         for c in db.session.scalars(select(Category).order_by(Category.article))
     ]
     form_class = application_form_class(
-        proc, locale, categories, lambda code: db.session.get(Commune, code) is not None
-    )
+        proc, locale, categories, lambda code: db.session.get(Commune, code) is not None,
+        account_national_id=current_user.national_id,
+    )  # fmt: skip
     return form_class()
 
 
@@ -128,6 +129,9 @@ def _prefill(form, draft) -> None:
     form.date_of_birth.data = current_user.date_of_birth
     form.sex.data = current_user.sex
     form.national_id.data = current_user.national_id
+    # Used only when "on behalf" is ticked; most who do so are the account holder.
+    form.declarant_name.data = current_user.full_name
+    form.declarant_national_id.data = current_user.national_id
 
 
 def _save_or_submit(proc, form, draft):

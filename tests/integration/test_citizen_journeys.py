@@ -227,3 +227,20 @@ def test_a_phone_number_must_be_digits(client, phone):
 def test_a_phone_number_is_kept_as_digits(client):
     client.post("/register", data={**CITIZEN, "phone": "0912 345 678"})
     assert db.session.scalar(select(User.phone)) == "0912345678"
+
+
+def test_applying_for_someone_else_asks_to_say_so(client, citizen):
+    # Grandfather's details typed in, "on behalf" forgotten: the dossier would claim that
+    # he filed it himself (domain.md section 2: who declares gives their own details).
+    alone = {k: v for k, v in funeral_application().items() if not k.startswith("declarant")}
+    del alone["on_behalf"]
+    response = post_application(client, alone)
+    assert response.status_code == 200
+    assert "Tôi khai thay" in errors_of(response)["on_behalf"]
+    assert cases() == 0
+
+
+def test_the_declarant_block_is_pre_filled_with_the_account(client, citizen):
+    page = BeautifulSoup(client.get("/me/apply/1.001731").data, "html.parser")
+    assert page.select_one("#declarant_name")["value"] == "Hoàng Thị Dân"
+    assert page.select_one("#declarant_national_id")["value"] == "001190000777"
