@@ -112,6 +112,18 @@ class ApplicationBase(PortalForm):
         return data
 
 
+def past_event(form, field) -> None:
+    """A date the procedure asks for (a death, a certificate) is of something that happened:
+    not after today, and not before the person concerned was born."""
+    if field.data is None:
+        return
+    if field.data > date.today():
+        raise ValidationError(_l("This date cannot be in the future."))
+    born = form.date_of_birth.data
+    if born is not None and field.data < born:
+        raise ValidationError(_l("This date cannot be before the person's date of birth."))
+
+
 def application_form_class(procedure: Procedure, locale: str, categories: list[tuple[str, str]],
                            commune_exists, account_national_id: str | None = None
                            ) -> type[ApplicationBase]:  # fmt: skip
@@ -127,7 +139,7 @@ def application_form_class(procedure: Procedure, locale: str, categories: list[t
         if spec.kind == "textarea":
             field = TextAreaField(label, validators=[*validators, Length(max=2000)])
         elif spec.kind == "date":
-            field = DateField(label, validators=validators)
+            field = DateField(label, validators=[*validators, past_event])
         elif spec.kind == "int":
             field = IntegerField(label, validators=[*validators, NumberRange(min=0, max=20)])
         elif spec.kind == "category":

@@ -244,3 +244,13 @@ def test_the_declarant_block_is_pre_filled_with_the_account(client, citizen):
     page = BeautifulSoup(client.get("/me/apply/1.001731").data, "html.parser")
     assert page.select_one("#declarant_name")["value"] == "Hoàng Thị Dân"
     assert page.select_one("#declarant_national_id")["value"] == "001190000777"
+
+
+@pytest.mark.parametrize(
+    ("day", "why"),
+    [("2052-03-01", "tương lai"), ("1939-12-31", "trước ngày sinh")],
+)
+def test_a_date_of_death_must_be_possible(client, citizen, day, why):
+    response = post_application(client, funeral_application(date_of_death=day))
+    assert why in errors_of(response)["date_of_death"]
+    assert cases() == 0
