@@ -105,6 +105,14 @@ def apply(code: str):
         _prefill(form, draft)
     elif form.validate_on_submit():
         return _save_or_submit(proc, form, draft)
+    elif any(f.filename for f in request.files.getlist(form.attachments.name)):
+        # A browser never fills a file input again: the files chosen are gone from the page.
+        form.attachments.errors.append(
+            _(
+                "The files you chose were not kept because of the problems above: choose them "
+                "again before you send."
+            )  # fmt: skip
+        )
     return render_template("citizen/apply.html", form=form, procedure=proc,
                            procedure_name=proc.name(_locale()), draft=draft)  # fmt: skip
 

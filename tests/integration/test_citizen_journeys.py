@@ -254,3 +254,24 @@ def test_a_date_of_death_must_be_possible(client, citizen, day, why):
     response = post_application(client, funeral_application(date_of_death=day))
     assert why in errors_of(response)["date_of_death"]
     assert cases() == 0
+
+
+def test_an_empty_file_is_called_empty(client, citizen):
+    response = post_application(client, funeral_application(), files=((b"", "chung-tu.pdf"),))
+    assert "chung-tu.pdf" in errors_of(response)["attachments"]
+    assert "trống" in errors_of(response)["attachments"]
+    assert cases() == 0
+
+
+def test_too_many_files_are_refused(client, citizen):
+    photos = tuple((PNG + bytes([i]), f"trang-{i}.png") for i in range(21))
+    response = post_application(client, funeral_application(), files=photos)
+    assert "20" in errors_of(response)["attachments"]
+    assert cases() == 0
+
+
+def test_files_chosen_on_a_form_with_mistakes_must_be_chosen_again(client, citizen):
+    # The browser empties a file input when the page comes back with errors: say so.
+    response = post_application(client, funeral_application(commune_code="99999"))
+    assert "commune_code" in errors_of(response)
+    assert "chọn lại" in errors_of(response)["attachments"]
