@@ -46,8 +46,8 @@ class ApplicationBase(PortalForm):
     sex = SelectField(_l("Sex"), choices=sex_choices(), validators=[DataRequired()])
     national_id = StringField(_l("Personal ID number (12 digits)"), validators=[DataRequired()],
                               filters=[normalize_national_id])  # fmt: skip
-    commune_code = StringField(_l("Commune code of residence (5 digits)"),
-                               validators=[DataRequired(), Length(5, 5)])  # fmt: skip
+    commune_code = StringField(_l("Commune or ward of residence"),
+                               validators=[DataRequired(), Length(max=160)])  # fmt: skip
     address = StringField(_l("Address (hamlet, group, street)"), validators=[Length(max=255)])
     on_behalf = BooleanField(_l("I am declaring on behalf of this person"))
     declarant_name = StringField(_l("Your full name"), validators=[Length(max=120)])
@@ -58,7 +58,7 @@ class ApplicationBase(PortalForm):
     declarant_address = StringField(_l("Your address"), validators=[Length(max=255)])
     attachments = MultipleFileField(_l("Attachments (PDF, JPEG or PNG, 10 MB each at most)"))
 
-    commune_exists = staticmethod(lambda code: True)
+    find_communes = staticmethod(lambda typed: [])  # what the typed name or code names
     account_national_id: str | None = None  # the ID number of whoever fills in the form
 
     def validate_date_of_birth(self, field):
@@ -73,8 +73,19 @@ class ApplicationBase(PortalForm):
             raise ValidationError(error.message) from None
 
     def validate_commune_code(self, field):
-        if field.data and not self.commune_exists(field.data.strip()):
-            raise ValidationError(_l("There is no commune with this code."))
+        """A citizen knows their ward's name, not its code: either is taken, and the field
+        holds the code once one commune is found."""
+        matches = self.find_communes(field.data or "")
+        if len(matches) == 1:
+            field.data = matches[0].code
+            return
+        if not matches:
+            raise ValidationError(_l("There is no commune or ward with this name or code. "
+                                     "Check the spelling, or type its 5-digit code."))  # fmt: skip
+        listed = "; ".join(f"{m.name} ({m.province_name}): {m.code}" for m in matches[:12])
+        raise ValidationError(_l(
+            "Several communes have this name: %(communes)s. Type the code of yours, or add "
+            "the province after a comma.", communes=listed))  # fmt: skip
 
     def validate_on_behalf(self, field):
         # domain.md section 2: someone filing for another person declares on their behalf and
@@ -125,11 +136,12 @@ def past_event(form, field) -> None:
 
 
 def application_form_class(procedure: Procedure, locale: str, categories: list[tuple[str, str]],
-                           commune_exists, account_national_id: str | None = None
+                           find_communes, account_national_id: str | None = None
                            ) -> type[ApplicationBase]:  # fmt: skip
     """A form class for ``procedure``; ``categories`` are (code, name) for the reader;
-    ``account_national_id`` the ID number of the account filling it in."""
-    attrs: dict = {"_procedure_fields": [], "commune_exists": staticmethod(commune_exists),
+    ``find_communes`` finds communes from a typed name or code; ``account_national_id`` is
+    the ID number of the account filling it in."""
+    attrs: dict = {"_procedure_fields": [], "find_communes": staticmethod(find_communes),
                    "account_national_id": account_national_id}  # fmt: skip
     for spec in procedure.fields:
         label = spec.label_en if locale == "en" else spec.label_vi

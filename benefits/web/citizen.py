@@ -19,7 +19,7 @@ from benefits.cases.service import Application, answer_supplement, save_draft, s
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.notify.service import notifications_for, render
-from benefits.places.models import Commune
+from benefits.places.search import find_communes
 from benefits.procedures.catalogue import procedure
 from benefits.procedures.forms import application_form_class
 from benefits.rules.models import Category
@@ -57,7 +57,7 @@ def _form_for(proc):
         for c in db.session.scalars(select(Category).order_by(Category.article))
     ]
     form_class = application_form_class(
-        proc, locale, categories, lambda code: db.session.get(Commune, code) is not None,
+        proc, locale, categories, find_communes,
         account_national_id=current_user.national_id,
     )  # fmt: skip
     return form_class()

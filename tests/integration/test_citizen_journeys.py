@@ -275,3 +275,27 @@ def test_files_chosen_on_a_form_with_mistakes_must_be_chosen_again(client, citiz
     response = post_application(client, funeral_application(commune_code="99999"))
     assert "commune_code" in errors_of(response)
     assert "chọn lại" in errors_of(response)["attachments"]
+
+
+@pytest.mark.parametrize("typed", ["Phường Hoàn Kiếm", "hoàn kiếm", "Hoan Kiem", "00070"])
+def test_the_commune_is_given_by_its_name_or_its_code(client, citizen, typed):
+    # Nobody knows their ward's 5-digit code; they know its name.
+    response = post_application(client, funeral_application(commune_code=typed))
+    assert response.status_code == 302
+    assert db.session.scalar(select(Case.commune_code)) == "00070"
+
+
+def test_a_commune_name_shared_by_several_provinces_asks_which(client, citizen):
+    response = post_application(client, funeral_application(commune_code="Tân Phú"))
+    error = errors_of(response)["commune_code"]
+    assert "Đồng Nai" in error and "26116" in error and "Nghệ An" in error
+    assert cases() == 0
+    chosen = post_application(client, funeral_application(commune_code="Tân Phú, Đồng Nai"))
+    assert chosen.status_code == 302
+    assert db.session.scalar(select(Case.commune_code)) == "26116"
+
+
+def test_an_unknown_commune_name_is_explained(client, citizen):
+    response = post_application(client, funeral_application(commune_code="Xã Không Có"))
+    assert "Không có xã, phường" in errors_of(response)["commune_code"]
+    assert cases() == 0
