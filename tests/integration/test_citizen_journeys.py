@@ -147,7 +147,7 @@ def test_files_too_large_together_are_explained_and_nothing_is_sent(client, app,
 def test_my_dossiers_name_the_procedure_and_the_person_in_words(client, citizen):
     post_application(client, funeral_application())
     home = BeautifulSoup(client.get("/me/").data, "html.parser")
-    row = home.select_one("tbody tr").get_text(" ", strip=True)
+    row = home.select_one(".dossiers li").get_text(" ", strip=True)
     assert "Hỗ trợ chi phí mai táng" in row and "1.001731" not in row
     assert "Hoàng Văn Cụ" in row  # declared on behalf of someone else
     case = db.session.scalar(select(Case))
@@ -299,3 +299,9 @@ def test_an_unknown_commune_name_is_explained(client, citizen):
     response = post_application(client, funeral_application(commune_code="Xã Không Có"))
     assert "Không có xã, phường" in errors_of(response)["commune_code"]
     assert cases() == 0
+
+
+def test_a_dossier_waiting_for_the_citizen_says_so_on_my_dossiers(client, papers_asked):
+    card = BeautifulSoup(client.get("/me/").data, "html.parser").select_one(".dossiers li")
+    assert "Cần bạn trả lời" in card.get_text(" ", strip=True)
+    assert card.select_one("a")["href"].endswith(f"/me/dossiers/{papers_asked.code}")
