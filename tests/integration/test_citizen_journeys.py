@@ -302,6 +302,9 @@ def test_an_unknown_commune_name_is_explained(client, citizen):
 
 
 def test_a_dossier_waiting_for_the_citizen_says_so_on_my_dossiers(client, papers_asked):
-    card = BeautifulSoup(client.get("/me/").data, "html.parser").select_one(".dossiers li")
+    page = BeautifulSoup(client.get("/me/").data, "html.parser")
+    assert "BTXH" not in page.title.get_text()  # the messages are on the page, not its title
+    assert "cần bổ sung giấy tờ" in page.select_one("main").get_text(" ", strip=True)
+    card = page.select_one(".dossiers li")
     assert "Cần bạn trả lời" in card.get_text(" ", strip=True)
     assert card.select_one("a")["href"].endswith(f"/me/dossiers/{papers_asked.code}")
