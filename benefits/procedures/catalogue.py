@@ -71,6 +71,12 @@ class Procedure:
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_vi
 
+    @property
+    def about_a_death(self) -> bool:
+        """Funeral support (ND20 Art 11, 14) and the linked death procedure (Decree 63/2024):
+        the person concerned has died, so whoever applies declares on their behalf."""
+        return self.payout_kind == "FUNERAL" or any(f.name == "date_of_death" for f in self.fields)
+
     def due_date(self, received_on: date) -> date:
         if self.calendar_days:
             return received_on + timedelta(days=self.deadline_working_days)

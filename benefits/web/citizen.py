@@ -102,7 +102,7 @@ def apply(code: str):
     form = _form_for(proc)
     if request.method == "GET":
         form.submission_token.data = uuid.uuid4().hex
-        _prefill(form, draft)
+        _prefill(form, draft, proc)
     elif form.validate_on_submit():
         return _save_or_submit(proc, form, draft)
     elif any(f.filename for f in request.files.getlist(form.attachments.name)):
@@ -117,8 +117,9 @@ def apply(code: str):
                            procedure_name=proc.name(_locale()), draft=draft)  # fmt: skip
 
 
-def _prefill(form, draft) -> None:
-    """For oneself: the account's own details; or the saved draft."""
+def _prefill(form, draft, proc) -> None:
+    """For oneself: the account's own details; or the saved draft. A death's procedure is
+    never for oneself: only the declarant's block is filled, and "on behalf" ticked."""
     if draft is not None:
         form.full_name.data = draft.subject_name
         form.national_id.data = draft.subject_national_id
@@ -133,10 +134,13 @@ def _prefill(form, draft) -> None:
                 value = date.fromisoformat(value)
             form[name].data = value
         return
-    form.full_name.data = current_user.full_name
-    form.date_of_birth.data = current_user.date_of_birth
-    form.sex.data = current_user.sex
-    form.national_id.data = current_user.national_id
+    if proc.about_a_death:
+        form.on_behalf.data = True
+    else:
+        form.full_name.data = current_user.full_name
+        form.date_of_birth.data = current_user.date_of_birth
+        form.sex.data = current_user.sex
+        form.national_id.data = current_user.national_id
     # Used only when "on behalf" is ticked; most who do so are the account holder.
     form.declarant_name.data = current_user.full_name
     form.declarant_national_id.data = current_user.national_id

@@ -308,3 +308,12 @@ def test_a_dossier_waiting_for_the_citizen_says_so_on_my_dossiers(client, papers
     card = page.select_one(".dossiers li")
     assert "Cần bạn trả lời" in card.get_text(" ", strip=True)
     assert card.select_one("a")["href"].endswith(f"/me/dossiers/{papers_asked.code}")
+
+
+@pytest.mark.parametrize("code", ["1.001731", "EMERGENCY-FUNERAL", "2.002913"])
+def test_a_funeral_form_does_not_take_the_applicant_for_the_deceased(client, citizen, code):
+    page = BeautifulSoup(client.get(f"/me/apply/{code}").data, "html.parser")
+    assert not page.select_one("#full_name").get("value")
+    assert not page.select_one("#national_id").get("value")
+    assert page.select_one("#on_behalf").has_attr("checked")
+    assert "Người đã mất" in page.select_one("fieldset legend").get_text()
