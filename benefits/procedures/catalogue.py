@@ -144,6 +144,18 @@ PROCEDURES: tuple[Procedure, ...] = (
         "Nghị định 20/2021/NĐ-CP, Điều 14", "Mẫu 04", 3, False, "one-off payment",
         who_vi="Gia đình có người chết, mất tích do thiên tai, hỏa hoạn, dịch bệnh, tai nạn nghiêm trọng",
         who_en="A family whose member died or is missing in a disaster, fire, epidemic or serious accident",
+        # domain.md section 2: Mẫu 04 and a death notice, as for funeral support; Art 14
+        # also covers a person gone missing, whose date is the day they went missing.
+        fields=(
+            FieldSpec("date_of_death", "Ngày mất (hoặc ngày mất tích)",
+                      "Date of death (or of going missing)", "date", True),
+            FieldSpec("details", "Hoàn cảnh (thiên tai, hỏa hoạn, tai nạn...)",
+                      "What happened (disaster, fire, accident...)", "textarea"),
+        ),
+        attachments=(
+            AttachmentSpec("death_notice", "Giấy báo tử hoặc xác nhận của Ủy ban nhân dân xã",
+                           "Death notice or the commune's confirmation"),
+        ),
         payout_kind="FUNERAL",
     ),
     Procedure(

@@ -317,3 +317,17 @@ def test_a_funeral_form_does_not_take_the_applicant_for_the_deceased(client, cit
     assert not page.select_one("#national_id").get("value")
     assert page.select_one("#on_behalf").has_attr("checked")
     assert "Người đã mất" in page.select_one("fieldset legend").get_text()
+
+
+def test_emergency_funeral_support_asks_for_the_date_of_death_and_the_death_notice(client, citizen):
+    # ND20 Art 14 and domain.md section 2: Mẫu 04 with a death notice.
+    form = funeral_application()
+    response = post_application(client, {**form, "date_of_death": ""}, files=(),
+                                code="EMERGENCY-FUNERAL")  # fmt: skip
+    errors = errors_of(response)
+    assert "date_of_death" in errors and "attachments" not in errors  # one thing at a time
+    response = post_application(client, form, files=(), code="EMERGENCY-FUNERAL")
+    assert "attachments" in errors_of(response)
+    assert cases() == 0
+    assert post_application(client, form, code="EMERGENCY-FUNERAL").status_code == 302
+    assert db.session.scalar(select(Case.data))["date_of_death"] == "2025-03-01"
