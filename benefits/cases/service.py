@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from benefits.accounts.audit import Actor, record_audit
 from benefits.cases.attachments import AttachmentRefused, Upload, store_attachments
 from benefits.cases.models import Case, CaseEvent
+from benefits.cases.queries import fetch_open_case_for
 from benefits.errors import DomainError, InvalidTransition
 from benefits.extensions import db
 from benefits.notify.service import notify_case_change
@@ -174,6 +175,7 @@ def save_draft(application: Application, applicant_user_id: int, token: str, act
         )
         if draft is not None and draft.status != "draft":
             return draft  # submitted meanwhile from this same form: nothing to keep
+    _refuse_a_second_open_dossier(application, applicant_user_id)
     case = draft or Case(status="draft", origin="online", applicant_user_id=applicant_user_id)
     _fill(case, application)
     case.idempotency_key = token
@@ -193,6 +195,7 @@ def submit_dossier(application: Application, applicant_user_id: int, token: str,
     existing = db.session.scalar(select(Case).where(Case.idempotency_key == token))
     if existing is not None and existing.applicant_user_id == applicant_user_id:
         return existing, False
+    _refuse_a_second_open_dossier(application, applicant_user_id)
     case = draft or Case(status="draft", origin="online", applicant_user_id=applicant_user_id)
     _fill(case, application)
     case.idempotency_key = token
@@ -205,6 +208,22 @@ def submit_dossier(application: Application, applicant_user_id: int, token: str,
         raise AttachmentRefused(_l("Attach the papers the procedure asks for."),
                                 field="attachments")  # fmt: skip
     return _submit(case, actor, today), True
+
+
+def _refuse_a_second_open_dossier(application: Application, applicant_user_id: int) -> None:
+    """One dossier at a time per person and procedure: a citizen unsure the first went
+    through fills the form again; a relative applies for a funeral already claimed (domain.md
+    section 5: the same death has its effects once). Another person's dossier is not named."""
+    existing = fetch_open_case_for(application.procedure_code, application.national_id)
+    if existing is None:
+        return
+    if existing.applicant_user_id == applicant_user_id:
+        raise DomainError(_l("You already sent a dossier for this person under this procedure: "
+                             "%(code)s. Follow it under My dossiers.", code=existing.code),
+                          field="national_id")  # fmt: skip
+    raise DomainError(_l("A dossier for this person under this procedure is already being "
+                         "handled by the commune office. Contact the commune office to add "
+                         "to it."), field="national_id")  # fmt: skip
 
 
 def start_checking(case: Case, actor: Actor) -> Case:

@@ -12,7 +12,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from benefits.cases.attachments import AttachmentRefused
 from benefits.cases.models import Case
 from benefits.cases.queries import fetch_citizen_cases
 from benefits.cases.service import Application, answer_supplement, save_draft, submit_dossier
@@ -160,9 +159,9 @@ def _save_or_submit(proc, form, draft):
                                     actor, uploads, upload_folder(), date.today(),
                                     draft=draft)  # fmt: skip
         db.session.commit()
-    except AttachmentRefused as error:
+    except DomainError as error:  # a refused file, a dossier already open: nothing kept
         db.session.rollback()
-        form.attachments.errors.append(error.message)
+        form[error.field if error.field in form else "attachments"].errors.append(error.message)
         return render_template("citizen/apply.html", form=form, procedure=proc,
                                procedure_name=proc.name(_locale()), draft=draft)  # fmt: skip
     except IntegrityError:

@@ -331,3 +331,30 @@ def test_emergency_funeral_support_asks_for_the_date_of_death_and_the_death_noti
     assert cases() == 0
     assert post_application(client, form, code="EMERGENCY-FUNERAL").status_code == 302
     assert db.session.scalar(select(Case.data))["date_of_death"] == "2025-03-01"
+
+
+def test_the_same_request_sent_again_points_to_the_dossier_already_open(client, citizen):
+    # Unsure the first went through, the citizen fills the form again (a new form, a new token).
+    first = post_application(client, funeral_application(token="form-1"))
+    assert first.status_code == 302
+    code = db.session.scalar(select(Case.code))
+    again = post_application(client, funeral_application(token="form-2"))
+    assert again.status_code == 200
+    assert code in errors_of(again)["national_id"]
+    assert cases() == 1
+
+
+def test_someone_elses_open_dossier_is_not_revealed(client, app, citizen):
+    post_application(client, funeral_application(token="form-1"))
+    code = db.session.scalar(select(Case.code))
+    sister = app.test_client()
+    sister_account = CitizenRegistration("Hoàng Thị Em", date(1992, 1, 1), "F", "001192000555",
+                                         "0912000555", None, PASSWORD)  # fmt: skip
+    register_citizen(sister_account, Actor.system("t"))
+    sister.post("/login", data={"username": "001192000555", "password": PASSWORD})
+    form = funeral_application(token="form-9", declarant_name="Hoàng Thị Em",
+                               declarant_national_id="001192000555")  # fmt: skip
+    response = post_application(sister, form)
+    error = errors_of(response)["national_id"]
+    assert "đang được Ủy ban nhân dân xã giải quyết" in error and code not in error
+    assert cases() == 1
