@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 
@@ -16,6 +18,7 @@ from benefits.cases.queries import fetch_open_case_for
 from benefits.errors import DomainError, InvalidTransition
 from benefits.extensions import db
 from benefits.notify.service import notify_case_change
+from benefits.places.calendar import add_working_days, working_days_between
 from benefits.procedures.catalogue import procedure
 
 # The allowed moves of every procedure's dossier (domain.md section 2).
@@ -238,7 +241,7 @@ def request_supplement(case: Case, message: str, actor: Actor) -> Case:
 
 
 def answer_supplement(case: Case, message: str, uploads: list[Upload], folder: Path,
-                      actor: Actor) -> Case:  # fmt: skip
+                      actor: Actor, today: date) -> Case:  # fmt: skip
     """The citizen answers on the dossier page; the case goes back to the officer."""
     if case.status != "supplement_requested":
         raise InvalidTransition(_l("No papers are asked for on this dossier."))
@@ -247,7 +250,19 @@ def answer_supplement(case: Case, message: str, uploads: list[Upload], folder: P
         raise DomainError(_l("Write an answer or attach a paper."), field="message")
     if uploads:
         store_attachments(case, uploads, folder)
+    # domain.md section 2: the clock stops from the request until the answer; the working
+    # days waited move the due date (never back).
+    asked_on = _local_day(max(e.at for e in case.events if e.to_status == "supplement_requested"))
+    if case.due_on is not None:
+        case.due_on = add_working_days(case.due_on, max(working_days_between(asked_on, today), 0))
     return move_case(case, "checking", actor, note=message or None)
+
+
+def _local_day(moment: datetime) -> date:
+    """The portal's calendar day of a stored instant (stored in UTC; SQLite gives it naive)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def find_case(code: str) -> Case | None:

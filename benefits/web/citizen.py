@@ -199,7 +199,8 @@ def dossier(code: str):
         answer = (request.form.get("message") or "").strip()[:2000]
         uploads = uploads_from(request.files.getlist("attachments"))
         try:
-            answer_supplement(case, answer, uploads, upload_folder(), request_actor())
+            answer_supplement(case, answer, uploads, upload_folder(), request_actor(),
+                              date.today())  # fmt: skip
             db.session.commit()
             flash(_("Your answer is sent to the commune office."), "success")
             return redirect(url_for("citizen.dossier", code=case.code))

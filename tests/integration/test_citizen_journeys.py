@@ -1,9 +1,11 @@
 """What a citizen meets on the way: registering, applying, answering (the citizen walk)."""
 
 import io
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
@@ -21,6 +23,7 @@ CITIZEN = {
 }  # fmt: skip
 
 
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -358,3 +361,28 @@ def test_someone_elses_open_dossier_is_not_revealed(client, app, citizen):
     error = errors_of(response)["national_id"]
     assert "đang được Ủy ban nhân dân xã giải quyết" in error and code not in error
     assert cases() == 1
+
+
+def test_the_clock_stops_while_papers_are_asked_for(client, app, citizen):
+    # domain.md section 2: the deadline does not run between the request and the answer.
+    login = {"username": "001190000777", "password": PASSWORD}
+    with time_machine.travel(datetime(2025, 3, 3, 9, 0, tzinfo=HANOI), tick=False):
+        client.post("/login", data=login)
+        post_application(client, funeral_application())  # Monday; due in 3 working days
+    case = db.session.scalar(select(Case))
+    assert case.due_on == date(2025, 3, 6)
+    officer = app.test_client()
+    create_staff_user("officer", "o@xa.gov.vn", "Cán Bộ", PASSWORD, Actor.system("test"),
+                      commune_code="00070")  # fmt: skip
+    with time_machine.travel(datetime(2025, 3, 4, 6, 30, tzinfo=HANOI), tick=False):
+        officer.post("/login", data={"username": "o@xa.gov.vn", "password": PASSWORD})
+        officer.post(f"/officer/cases/{case.code}/supplement", data={"message": "Thiếu giấy"})
+    with time_machine.travel(datetime(2025, 3, 11, 10, 0, tzinfo=HANOI), tick=False):
+        client.post("/login", data=login)
+        answer(client, case, "Đã gửi", ((PNG + b"3", "giay.png"),))
+        page = client.get(f"/me/dossiers/{case.code}").get_data(as_text=True)
+    db.session.refresh(case)
+    assert case.status == "checking"
+    # Waited Wed 5 to Tue 11 March: 5 working days added to the due date.
+    assert case.due_on == date(2025, 3, 13)
+    assert "13/03/2025" in page
