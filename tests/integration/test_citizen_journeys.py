@@ -181,6 +181,11 @@ def answer(client, case, message="", files=()):
                              "attachments": [(io.BytesIO(c), n) for c, n in files]})  # fmt: skip
 
 
+def test_the_dossier_says_the_time_limit_is_paused(client, papers_asked):
+    page = client.get(f"/me/dossiers/{papers_asked.code}").get_data(as_text=True)
+    assert "tạm dừng cho đến khi bạn trả lời" in page
+
+
 def test_an_empty_answer_is_not_sent(client, papers_asked):
     response = answer(client, papers_asked)
     assert response.status_code == 200
