@@ -391,3 +391,11 @@ def test_the_clock_stops_while_papers_are_asked_for(client, app, citizen):
     # Waited Wed 5 to Tue 11 March: 5 working days added to the due date.
     assert case.due_on == date(2025, 3, 13)
     assert "13/03/2025" in page
+
+
+def test_the_error_summary_names_each_field(client, citizen):
+    response = post_application(client, funeral_application(date_of_death="", commune_code=""))
+    summary = BeautifulSoup(response.data, "html.parser").select(".error-summary li a")
+    texts = [a.get_text(" ", strip=True) for a in summary]
+    assert "Ngày mất: Vui lòng điền mục này." in texts
+    assert "Xã, phường nơi cư trú: Vui lòng điền mục này." in texts
