@@ -155,7 +155,9 @@ def application_form_class(procedure: Procedure, locale: str, categories: list[t
         elif spec.kind == "int":
             field = IntegerField(label, validators=[*validators, NumberRange(min=0, max=20)])
         elif spec.kind == "category":
-            field = SelectField(label, choices=select_choices(categories), validators=validators)
+            # An empty first choice: a pre-selected category would be sent unread.
+            choices = select_choices([("", _l("Choose the category")), *categories])
+            field = SelectField(label, choices=choices, validators=validators)
         elif spec.kind == "select":
             choices = select_choices(
                 (v, en if locale == "en" else vi) for v, vi, en in spec.choices

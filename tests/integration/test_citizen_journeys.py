@@ -399,3 +399,15 @@ def test_the_error_summary_names_each_field(client, citizen):
     texts = [a.get_text(" ", strip=True) for a in summary]
     assert "Ngày mất: Vui lòng điền mục này." in texts
     assert "Xã, phường nơi cư trú: Vui lòng điền mục này." in texts
+
+
+def test_the_category_is_chosen_not_assumed(client, citizen):
+    # A pre-selected first category would be sent as the citizen's choice without a look.
+    page = BeautifulSoup(client.get("/me/apply/1.001776").data, "html.parser")
+    chosen = page.select_one("#category option[selected]") or page.select_one("#category option")
+    assert chosen["value"] == ""
+    child = {**funeral_application(), "date_of_birth": "2015-06-01", "national_id": "001215000123",
+             "full_name": "Hoàng Văn Bé", "category": ""}  # fmt: skip
+    response = post_application(client, child, code="1.001776")
+    assert "category" in errors_of(response)
+    assert cases() == 0
