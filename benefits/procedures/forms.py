@@ -123,6 +123,13 @@ class ApplicationBase(PortalForm):
         return data
 
 
+def _fits_the_age(form, field) -> None:
+    if field.data and form.date_of_birth.data:
+        problem = form.category_problem(field.data, form.date_of_birth.data)
+        if problem:
+            raise ValidationError(problem)
+
+
 def past_event(form, field) -> None:
     """A date the procedure asks for (a death, a certificate) is of something that happened:
     not after today, and not before the person concerned was born."""
@@ -136,13 +143,16 @@ def past_event(form, field) -> None:
 
 
 def application_form_class(procedure: Procedure, locale: str, categories: list[tuple[str, str]],
-                           find_communes, account_national_id: str | None = None
+                           find_communes, account_national_id: str | None = None,
+                           category_problem=lambda code, born: None,
                            ) -> type[ApplicationBase]:  # fmt: skip
     """A form class for ``procedure``; ``categories`` are (code, name) for the reader;
     ``find_communes`` finds communes from a typed name or code; ``account_national_id`` is
-    the ID number of the account filling it in."""
+    the ID number of the account filling it in; ``category_problem`` says why a category
+    does not fit a date of birth."""
     attrs: dict = {"_procedure_fields": [], "find_communes": staticmethod(find_communes),
-                   "account_national_id": account_national_id}  # fmt: skip
+                   "account_national_id": account_national_id,
+                   "category_problem": staticmethod(category_problem)}  # fmt: skip
     for spec in procedure.fields:
         label = spec.label_en if locale == "en" else spec.label_vi
         validators = [DataRequired()] if spec.required else [Optional()]
@@ -157,7 +167,7 @@ def application_form_class(procedure: Procedure, locale: str, categories: list[t
         elif spec.kind == "category":
             # An empty first choice: a pre-selected category would be sent unread.
             choices = select_choices([("", _l("Choose the category")), *categories])
-            field = SelectField(label, choices=choices, validators=validators)
+            field = SelectField(label, choices=choices, validators=[*validators, _fits_the_age])
         elif spec.kind == "select":
             choices = select_choices(
                 (v, en if locale == "en" else vi) for v, vi, en in spec.choices

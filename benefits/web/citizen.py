@@ -20,6 +20,7 @@ from benefits.extensions import db
 from benefits.notify.service import notifications_for, render
 from benefits.places.search import find_communes
 from benefits.procedures.catalogue import procedure
+from benefits.procedures.eligibility import category_problem, open_to_new_applications
 from benefits.procedures.forms import application_form_class
 from benefits.rules.models import Category
 from benefits.web.auth import request_actor
@@ -51,13 +52,19 @@ def home():
 
 def _form_for(proc):
     locale = _locale()
+    today = date.today()
+    rows = {c.code: c for c in db.session.scalars(select(Category).order_by(Category.article))
+            if open_to_new_applications(c, today)}  # fmt: skip
     categories = [
         (c.code, f"{c.name_en if locale == 'en' else c.name_vi} ({c.article})")
-        for c in db.session.scalars(select(Category).order_by(Category.article))
+        for c in rows.values()
     ]
     form_class = application_form_class(
         proc, locale, categories, find_communes,
         account_national_id=current_user.national_id,
+        category_problem=lambda code, born: (
+            category_problem(rows[code], born, today) if code in rows else None
+        ),
     )  # fmt: skip
     return form_class()
 

@@ -411,3 +411,30 @@ def test_the_category_is_chosen_not_assumed(client, citizen):
     response = post_application(client, child, code="1.001776")
     assert "category" in errors_of(response)
     assert cases() == 0
+
+
+def child_for_the_allowance(**changes):
+    data = {**funeral_application(), "date_of_birth": "2015-06-01",
+            "national_id": "001215000123", "full_name": "Hoàng Văn Bé",
+            "category": "CHILD_NO_SUPPORT"}  # fmt: skip
+    del data["date_of_death"]
+    data.update(changes)
+    return data
+
+
+def test_a_category_that_does_not_fit_the_age_is_explained(client, citizen):
+    # domain.md section 3: an elderly person's category for a child of ten.
+    response = post_application(client, child_for_the_allowance(category="ELDERLY_POOR_ALONE"),
+                                code="1.001776")  # fmt: skip
+    assert "không phù hợp với tuổi" in errors_of(response)["category"]
+    assert cases() == 0
+    fits = post_application(client, child_for_the_allowance(), code="1.001776")
+    assert fits.status_code == 302
+
+
+def test_categories_closed_to_new_entrants_are_not_offered(client, citizen):
+    # Decree 176/2025: 5.5.b and 5.5.c take no new entrants from 2025-07.
+    page = BeautifulSoup(client.get("/me/apply/1.001776").data, "html.parser")
+    offered = {o["value"] for o in page.select("#category option")}
+    assert "ELDERLY_80_NO_PENSION" not in offered and "ELDERLY_75_DIFFICULT_AREA" not in offered
+    assert "ELDERLY_POOR_ALONE" in offered
