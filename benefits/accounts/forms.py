@@ -66,7 +66,9 @@ class RegisterForm(PortalForm):
         except InvalidNationalId as error:
             raise ValidationError(error.message) from None
         if self._id_in_use(value):
-            raise ValidationError(_l("An account already exists for this ID number."))
+            raise ValidationError(
+                _l("An account already exists for this ID number: log in with it instead.")
+            )
 
     def validate_password(self, field):
         problem = self._password_problem(field.data or "")

@@ -68,7 +68,10 @@ class CitizenRegistration:
 def register_citizen(form: CitizenRegistration, actor: Actor, locale: str = "vi") -> User:
     check_national_id(form.national_id, form.date_of_birth, form.sex)
     if national_id_in_use(form.national_id):
-        raise AccountError(_l("An account already exists for this ID number."), field="national_id")
+        raise AccountError(
+            _l("An account already exists for this ID number: log in with it instead."),
+            field="national_id",
+        )
     if form.email and email_in_use(form.email):
         raise AccountError(_l("This email address is already used."), field="email")
     user = User(

@@ -223,6 +223,7 @@ def test_registering_with_an_id_number_in_groups(client):
     assert db.session.scalar(select(User.national_id)) == "001190000777"
     again = client.post("/register", data={**CITIZEN, "national_id": "001190000777"})
     assert "đã có tài khoản" in errors_of(again)["national_id"]
+    assert "đăng nhập" in errors_of(again)["national_id"]  # and what to do instead
 
 
 @pytest.mark.parametrize("phone", ["không có", "09123abc45", "+84 91"])
@@ -438,3 +439,9 @@ def test_categories_closed_to_new_entrants_are_not_offered(client, citizen):
     offered = {o["value"] for o in page.select("#category option")}
     assert "ELDERLY_80_NO_PENSION" not in offered and "ELDERLY_75_DIFFICULT_AREA" not in offered
     assert "ELDERLY_POOR_ALONE" in offered
+
+
+def test_a_page_behind_the_login_says_why_the_login_is_asked(client):
+    sent = client.get("/me/apply/1.001731")
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "Đăng nhập để tiếp tục" in page
