@@ -106,6 +106,8 @@ def test_a_double_click_on_save_keeps_one_draft(client, citizen):
     assert first.headers["Location"] == again.headers["Location"]
     assert cases() == 1
     assert len(db.session.scalar(select(Case)).attachments) == 1  # the same paper kept once
+    card = BeautifulSoup(client.get("/me/").data, "html.parser").select_one(".dossiers li")
+    assert card.get_text(" ", strip=True).count("Bản nháp") == 1  # said once, as the status
 
 
 def test_a_double_click_on_submitting_a_draft_shows_the_receipt_twice(client, citizen):
