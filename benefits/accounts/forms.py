@@ -2,26 +2,48 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, TelField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from benefits.accounts.models import STAFF_ROLES
 from benefits.forms import Form, select_choices, sex_choices
 from benefits.labels import ROLE
-from benefits.people.national_id import InvalidNationalId, check_national_id
+from benefits.people.national_id import (
+    InvalidNationalId,
+    check_national_id,
+    normalize_national_id,
+)
 
 
 class RegisterForm(Form):
     full_name = StringField(_l("Full name, as on your ID card"),
                             validators=[DataRequired(), Length(max=120)])  # fmt: skip
-    date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired()])
+    # InputRequired, not DataRequired: an impossible date (30 February) is explained as such,
+    # not as a missing one.
+    date_of_birth = DateField(_l("Date of birth"), validators=[InputRequired()])
     sex = SelectField(_l("Sex"), choices=sex_choices(), validators=[DataRequired()])
-    national_id = StringField(_l("Personal ID number (12 digits)"), validators=[DataRequired()])
-    phone = TelField(_l("Phone number"), validators=[DataRequired(), Length(min=9, max=15)])
+    national_id = StringField(_l("Personal ID number (12 digits)"), validators=[DataRequired()],
+                              filters=[normalize_national_id])  # fmt: skip
+    phone = TelField(
+        _l("Phone number"),
+        validators=[DataRequired(), Regexp(r"^\+?[0-9]{9,15}$", message=_l(
+            "Enter the phone number in digits, for example 0912345678."))],
+        filters=[lambda value: re.sub(r"[\s.\-()]", "", value or "")],
+    )  # fmt: skip
     email = EmailField(_l("Email (optional)"), validators=[Optional(), Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     password_confirm = PasswordField(
@@ -45,7 +67,9 @@ class RegisterForm(Form):
         except InvalidNationalId as error:
             raise ValidationError(error.message) from None
         if self._id_in_use(value):
-            raise ValidationError(_l("An account already exists for this ID number."))
+            raise ValidationError(
+                _l("An account already exists for this ID number: log in with it instead.")
+            )
 
     def validate_password(self, field):
         problem = self._password_problem(field.data or "")

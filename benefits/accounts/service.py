@@ -15,7 +15,7 @@ from benefits.accounts.audit import Actor, record_audit
 from benefits.accounts.models import STAFF_ROLES, User
 from benefits.errors import DomainError
 from benefits.extensions import db
-from benefits.people.national_id import check_national_id
+from benefits.people.national_id import check_national_id, normalize_national_id
 from benefits.places.models import Commune, Province
 
 MIN_PASSWORD_LENGTH = 10
@@ -68,7 +68,10 @@ class CitizenRegistration:
 def register_citizen(form: CitizenRegistration, actor: Actor, locale: str = "vi") -> User:
     check_national_id(form.national_id, form.date_of_birth, form.sex)
     if national_id_in_use(form.national_id):
-        raise AccountError(_l("An account already exists for this ID number."), field="national_id")
+        raise AccountError(
+            _l("An account already exists for this ID number: log in with it instead."),
+            field="national_id",
+        )
     if form.email and email_in_use(form.email):
         raise AccountError(_l("This email address is already used."), field="email")
     user = User(
@@ -143,6 +146,8 @@ def create_staff_user(
 def find_login(username: str) -> User | None:
     """Citizens log in with their ID number, staff with their email."""
     username = username.strip()
+    if normalize_national_id(username).isdigit():
+        username = normalize_national_id(username)
     column = User.national_id if username.isdigit() else User.email
     return db.session.scalar(select(User).where(column == username.lower()))
 

@@ -17,6 +17,8 @@ from benefits.extensions import db
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DOSSIER_BYTES = 30 * 1024 * 1024
+# A whole gallery picked by mistake is refused; a dossier's papers fit well within (decision 50).
+MAX_DOSSIER_FILES = 20
 # The first bytes of each allowed type: the name and the browser's claim are not trusted.
 SIGNATURES = (
     (b"%PDF-", "application/pdf"),
@@ -39,11 +41,24 @@ def sniff_type(content: bytes) -> str | None:
     return next((kind for magic, kind in SIGNATURES if content.startswith(magic)), None)
 
 
-def check_uploads(uploads: list[Upload], already_bytes: int = 0) -> list[tuple[Upload, str]]:
+def check_uploads(uploads: list[Upload], already_bytes: int = 0,
+                  already_files: int = 0) -> list[tuple[Upload, str]]:  # fmt: skip
     """Refuse the whole set when one file is wrong: nothing is stored then."""
+    if already_files + len(uploads) > MAX_DOSSIER_FILES:
+        raise AttachmentRefused(
+            _l("A dossier may have at most %(n)s files; choose fewer (a PDF can hold several "
+               "pages).", n=MAX_DOSSIER_FILES),
+            field="attachments",
+        )  # fmt: skip
     checked = []
     total = already_bytes
     for upload in uploads:
+        if not upload.content:
+            raise AttachmentRefused(
+                _l("%(name)s is empty: choose the file again, or another one.",
+                   name=upload.filename),
+                field="attachments",
+            )  # fmt: skip
         kind = sniff_type(upload.content)
         if kind is None:
             raise AttachmentRefused(
@@ -71,15 +86,30 @@ def attached_bytes(case: Case) -> int:
 
 
 def store_attachments(case: Case, uploads: list[Upload], folder: Path) -> list[Attachment]:
-    checked = check_uploads(uploads, attached_bytes(case) if case.id else 0)
+    """Store the papers; one already on the dossier (the same bytes, sent again by a double
+    click or the Back button) is kept once."""
+    checked = check_uploads(
+        uploads,
+        attached_bytes(case) if case.id else 0,
+        len(case.attachments) if case.id else 0,
+    )
     folder.mkdir(parents=True, exist_ok=True)
+    seen = set(
+        db.session.scalars(select(Attachment.sha256).where(Attachment.case_id == case.id))
+        if case.id
+        else ()
+    )
     stored = []
     for upload, kind in checked:
+        digest = hashlib.sha256(upload.content).hexdigest()
+        if digest in seen:
+            continue
+        seen.add(digest)
         name = secrets.token_hex(16)
         (folder / name).write_bytes(upload.content)
         attachment = Attachment(
             case_id=case.id, original_name=Path(upload.filename).name[:255] or "file",
-            stored_name=name, sha256=hashlib.sha256(upload.content).hexdigest(),
+            stored_name=name, sha256=digest,
             content_type=kind, size_bytes=len(upload.content),
         )  # fmt: skip
         db.session.add(attachment)

@@ -61,6 +61,20 @@ def fetch_recently_closed(commune_filter, limit: int = 20) -> list[Case]:
     )
 
 
+def fetch_open_case_for(procedure_code: str, subject_national_id: str) -> Case | None:
+    """A dossier under ``procedure_code`` for the same person still being handled."""
+    return db.session.scalar(
+        select(Case)
+        .where(
+            Case.procedure_code == procedure_code,
+            Case.subject_national_id == subject_national_id,
+            Case.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Case.id)
+        .limit(1)
+    )
+
+
 def deadline_flag(case: Case, today: date) -> str | None:
     """``overdue``, ``due_soon`` or ``None`` (the clock stops while supplements are asked)."""
     if case.due_on is None or case.status == "supplement_requested":

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.cases.attachments import AttachmentRefused, Upload, store_attachments
 from benefits.cases.models import STATUS_LABELS, Case, CaseEvent
-from benefits.errors import InvalidTransition
+from benefits.cases.queries import fetch_open_case_for
+from benefits.errors import DomainError, InvalidTransition
 from benefits.extensions import db
 from benefits.notify.service import notify_case_change
+from benefits.places.calendar import add_working_days, working_days_between
 from benefits.procedures.catalogue import procedure
 
 # The allowed moves of every procedure's dossier (domain.md section 2).
@@ -169,11 +173,22 @@ def _fill(case: Case, application: Application) -> None:
     }
 
 
-def save_draft(application: Application, applicant_user_id: int, actor: Actor,
+def save_draft(application: Application, applicant_user_id: int, token: str, actor: Actor,
                uploads: list[Upload], folder: Path, draft: Case | None = None) -> Case:  # fmt: skip
-    """Keep the dossier to finish later; nothing is sent to the commune yet."""
+    """Keep the dossier to finish later; nothing is sent to the commune yet. The same form
+    sent twice (a double click, the Back button) updates the one draft it made."""
+    if draft is None:
+        draft = db.session.scalar(
+            select(Case).where(
+                Case.idempotency_key == token, Case.applicant_user_id == applicant_user_id
+            )
+        )
+        if draft is not None and draft.status != "draft":
+            return draft  # submitted meanwhile from this same form: nothing to keep
+    _refuse_a_second_open_dossier(application, applicant_user_id)
     case = draft or Case(status="draft", origin="online", applicant_user_id=applicant_user_id)
     _fill(case, application)
+    case.idempotency_key = token
     db.session.add(case)
     db.session.flush()
     if uploads:
@@ -190,6 +205,7 @@ def submit_dossier(application: Application, applicant_user_id: int, token: str,
     existing = db.session.scalar(select(Case).where(Case.idempotency_key == token))
     if existing is not None and existing.applicant_user_id == applicant_user_id:
         return existing, False
+    _refuse_a_second_open_dossier(application, applicant_user_id)
     case = draft or Case(status="draft", origin="online", applicant_user_id=applicant_user_id)
     _fill(case, application)
     case.idempotency_key = token
@@ -204,6 +220,22 @@ def submit_dossier(application: Application, applicant_user_id: int, token: str,
     return _submit(case, actor, today), True
 
 
+def _refuse_a_second_open_dossier(application: Application, applicant_user_id: int) -> None:
+    """One dossier at a time per person and procedure: a citizen unsure the first went
+    through fills the form again; a relative applies for a funeral already claimed (domain.md
+    section 5: the same death has its effects once). Another person's dossier is not named."""
+    existing = fetch_open_case_for(application.procedure_code, application.national_id)
+    if existing is None:
+        return
+    if existing.applicant_user_id == applicant_user_id:
+        raise DomainError(_l("You already sent a dossier for this person under this procedure: "
+                             "%(code)s. Follow it under My dossiers.", code=existing.code),
+                          field="national_id")  # fmt: skip
+    raise DomainError(_l("A dossier for this person under this procedure is already being "
+                         "handled by the commune office. Contact the commune office to add "
+                         "to it."), field="national_id")  # fmt: skip
+
+
 def start_checking(case: Case, actor: Actor) -> Case:
     return move_case(case, "checking", actor)
 
@@ -216,13 +248,28 @@ def request_supplement(case: Case, message: str, actor: Actor) -> Case:
 
 
 def answer_supplement(case: Case, message: str, uploads: list[Upload], folder: Path,
-                      actor: Actor) -> Case:  # fmt: skip
+                      actor: Actor, today: date) -> Case:  # fmt: skip
     """The citizen answers on the dossier page; the case goes back to the officer."""
     if case.status != "supplement_requested":
         raise InvalidTransition(_l("No papers are asked for on this dossier."))
+    # ND20 Art 8.1 step 2: the answer restarts the officer's clock, so it must carry something.
+    if not message and not uploads:
+        raise DomainError(_l("Write an answer or attach a paper."), field="message")
     if uploads:
         store_attachments(case, uploads, folder)
+    # domain.md section 2: the clock stops from the request until the answer; the working
+    # days waited move the due date (never back).
+    asked_on = _local_day(max(e.at for e in case.events if e.to_status == "supplement_requested"))
+    if case.due_on is not None:
+        case.due_on = add_working_days(case.due_on, max(working_days_between(asked_on, today), 0))
     return move_case(case, "checking", actor, note=message or None)
+
+
+def _local_day(moment: datetime) -> date:
+    """The portal's calendar day of a stored instant (stored in UTC; SQLite gives it naive)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def find_case(code: str) -> Case | None:

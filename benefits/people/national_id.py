@@ -8,6 +8,7 @@ digits of the birth year. There is no check digit (domain.md section 7).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -97,6 +98,12 @@ class InvalidNationalId(DomainError):
     def __init__(self, message, part: str):
         super().__init__(message, field="national_id")
         self.part = part
+
+
+def normalize_national_id(text: str | None) -> str:
+    """The number as typed, without the spaces, dots or dashes people put between the digit
+    groups ("001 190 000 777" is read out and copied that way)."""
+    return re.sub(r"[\s.\-]", "", text or "")
 
 
 def check_national_id(

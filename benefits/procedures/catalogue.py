@@ -71,6 +71,12 @@ class Procedure:
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_vi
 
+    @property
+    def about_a_death(self) -> bool:
+        """Funeral support (ND20 Art 11, 14) and the linked death procedure (Decree 63/2024):
+        the person concerned has died, so whoever applies declares on their behalf."""
+        return self.payout_kind == "FUNERAL" or any(f.name == "date_of_death" for f in self.fields)
+
     def due_date(self, received_on: date) -> date:
         if self.calendar_days:
             return received_on + timedelta(days=self.deadline_working_days)
@@ -138,6 +144,18 @@ PROCEDURES: tuple[Procedure, ...] = (
         "Nghị định 20/2021/NĐ-CP, Điều 14", "Mẫu 04", 3, False, "one-off payment",
         who_vi="Gia đình có người chết, mất tích do thiên tai, hỏa hoạn, dịch bệnh, tai nạn nghiêm trọng",
         who_en="A family whose member died or is missing in a disaster, fire, epidemic or serious accident",
+        # domain.md section 2: Mẫu 04 and a death notice, as for funeral support; Art 14
+        # also covers a person gone missing, whose date is the day they went missing.
+        fields=(
+            FieldSpec("date_of_death", "Ngày mất (hoặc ngày mất tích)",
+                      "Date of death (or of going missing)", "date", True),
+            FieldSpec("details", "Hoàn cảnh (thiên tai, hỏa hoạn, tai nạn...)",
+                      "What happened (disaster, fire, accident...)", "textarea"),
+        ),
+        attachments=(
+            AttachmentSpec("death_notice", "Giấy báo tử hoặc xác nhận của Ủy ban nhân dân xã",
+                           "Death notice or the commune's confirmation"),
+        ),
         payout_kind="FUNERAL",
     ),
     Procedure(

@@ -16,10 +16,21 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from benefits.forms import Form, select_choices, sex_choices
-from benefits.people.national_id import InvalidNationalId, check_national_id
+from benefits.people.national_id import (
+    InvalidNationalId,
+    check_national_id,
+    normalize_national_id,
+)
 from benefits.procedures.catalogue import Procedure
 
 
@@ -29,21 +40,26 @@ class ApplicationBase(Form):
     submission_token = HiddenField()
     full_name = StringField(_l("Full name of the person concerned"),
                             validators=[DataRequired(), Length(max=120)])  # fmt: skip
-    date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired()])
+    # InputRequired for dates and numbers: an impossible date is explained as such, and 0 is
+    # an answer (DataRequired would call both "missing").
+    date_of_birth = DateField(_l("Date of birth"), validators=[InputRequired()])
     sex = SelectField(_l("Sex"), choices=sex_choices(), validators=[DataRequired()])
-    national_id = StringField(_l("Personal ID number (12 digits)"), validators=[DataRequired()])
-    commune_code = StringField(_l("Commune code of residence (5 digits)"),
-                               validators=[DataRequired(), Length(5, 5)])  # fmt: skip
+    national_id = StringField(_l("Personal ID number (12 digits)"), validators=[DataRequired()],
+                              filters=[normalize_national_id])  # fmt: skip
+    commune_code = StringField(_l("Commune or ward of residence"),
+                               validators=[DataRequired(), Length(max=160)])  # fmt: skip
     address = StringField(_l("Address (hamlet, group, street)"), validators=[Length(max=255)])
     on_behalf = BooleanField(_l("I am declaring on behalf of this person"))
     declarant_name = StringField(_l("Your full name"), validators=[Length(max=120)])
-    declarant_national_id = StringField(_l("Your personal ID number"))
+    declarant_national_id = StringField(_l("Your personal ID number"),
+                                        filters=[normalize_national_id])  # fmt: skip
     declarant_relationship = StringField(_l("Your relationship to the person"),
                                          validators=[Length(max=60)])  # fmt: skip
     declarant_address = StringField(_l("Your address"), validators=[Length(max=255)])
     attachments = MultipleFileField(_l("Attachments (PDF, JPEG or PNG, 10 MB each at most)"))
 
-    commune_exists = staticmethod(lambda code: True)
+    find_communes = staticmethod(lambda typed: [])  # what the typed name or code names
+    account_national_id: str | None = None  # the ID number of whoever fills in the form
 
     def validate_date_of_birth(self, field):
         if field.data and field.data > date.today():
@@ -57,8 +73,30 @@ class ApplicationBase(Form):
             raise ValidationError(error.message) from None
 
     def validate_commune_code(self, field):
-        if field.data and not self.commune_exists(field.data.strip()):
-            raise ValidationError(_l("There is no commune with this code."))
+        """A citizen knows their ward's name, not its code: either is taken, and the field
+        holds the code once one commune is found."""
+        matches = self.find_communes(field.data or "")
+        if len(matches) == 1:
+            field.data = matches[0].code
+            return
+        if not matches:
+            raise ValidationError(_l("There is no commune or ward with this name or code. "
+                                     "Check the spelling, or type its 5-digit code."))  # fmt: skip
+        listed = "; ".join(f"{m.name} ({m.province_name}): {m.code}" for m in matches[:12])
+        raise ValidationError(_l(
+            "Several communes have this name: %(communes)s. Type the code of yours, or add "
+            "the province after a comma.", communes=listed))  # fmt: skip
+
+    def validate_on_behalf(self, field):
+        # domain.md section 2: someone filing for another person declares on their behalf and
+        # gives their own details; without the tick the dossier would claim the person filed.
+        concerned = (self.national_id.data or "").strip()
+        if field.data or not self.account_national_id or not concerned:
+            return
+        if concerned != self.account_national_id:
+            raise ValidationError(_l(
+                "This is not your own ID number: if you apply for someone else, tick “I am "
+                "declaring on behalf of this person” and give your details."))  # fmt: skip
 
     def validate_declarant_name(self, field):
         if self.on_behalf.data and not (field.data or "").strip():
@@ -85,21 +123,51 @@ class ApplicationBase(Form):
         return data
 
 
+def _fits_the_age(form, field) -> None:
+    if field.data and form.date_of_birth.data:
+        problem = form.category_problem(field.data, form.date_of_birth.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+def past_event(form, field) -> None:
+    """A date the procedure asks for (a death, a certificate) is of something that happened:
+    not after today, and not before the person concerned was born."""
+    if field.data is None:
+        return
+    if field.data > date.today():
+        raise ValidationError(_l("This date cannot be in the future."))
+    born = form.date_of_birth.data
+    if born is not None and field.data < born:
+        raise ValidationError(_l("This date cannot be before the person's date of birth."))
+
+
 def application_form_class(procedure: Procedure, locale: str, categories: list[tuple[str, str]],
-                           commune_exists) -> type[ApplicationBase]:  # fmt: skip
-    """A form class for ``procedure``; ``categories`` are (code, name) for the reader."""
-    attrs: dict = {"_procedure_fields": [], "commune_exists": staticmethod(commune_exists)}
+                           find_communes, account_national_id: str | None = None,
+                           category_problem=lambda code, born: None,
+                           ) -> type[ApplicationBase]:  # fmt: skip
+    """A form class for ``procedure``; ``categories`` are (code, name) for the reader;
+    ``find_communes`` finds communes from a typed name or code; ``account_national_id`` is
+    the ID number of the account filling it in; ``category_problem`` says why a category
+    does not fit a date of birth."""
+    attrs: dict = {"_procedure_fields": [], "find_communes": staticmethod(find_communes),
+                   "account_national_id": account_national_id,
+                   "category_problem": staticmethod(category_problem)}  # fmt: skip
     for spec in procedure.fields:
         label = spec.label_en if locale == "en" else spec.label_vi
         validators = [DataRequired()] if spec.required else [Optional()]
+        if spec.required and spec.kind in ("date", "int"):
+            validators = [InputRequired()]
         if spec.kind == "textarea":
             field = TextAreaField(label, validators=[*validators, Length(max=2000)])
         elif spec.kind == "date":
-            field = DateField(label, validators=validators)
+            field = DateField(label, validators=[*validators, past_event])
         elif spec.kind == "int":
             field = IntegerField(label, validators=[*validators, NumberRange(min=0, max=20)])
         elif spec.kind == "category":
-            field = SelectField(label, choices=select_choices(categories), validators=validators)
+            # An empty first choice: a pre-selected category would be sent unread.
+            choices = select_choices([("", _l("Choose the category")), *categories])
+            field = SelectField(label, choices=choices, validators=[*validators, _fits_the_age])
         elif spec.kind == "select":
             choices = select_choices(
                 (v, en if locale == "en" else vi) for v, vi, en in spec.choices

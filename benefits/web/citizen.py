@@ -12,15 +12,15 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from benefits.cases.attachments import AttachmentRefused
 from benefits.cases.models import Case
 from benefits.cases.queries import fetch_citizen_cases
 from benefits.cases.service import Application, answer_supplement, save_draft, submit_dossier
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.notify.service import notifications_for, render
-from benefits.places.models import Commune
+from benefits.places.search import find_communes
 from benefits.procedures.catalogue import procedure
+from benefits.procedures.eligibility import category_problem, open_to_new_applications
 from benefits.procedures.forms import application_form_class
 from benefits.rules.models import Category
 from benefits.web.auth import request_actor
@@ -52,13 +52,20 @@ def home():
 
 def _form_for(proc):
     locale = _locale()
+    today = date.today()
+    rows = {c.code: c for c in db.session.scalars(select(Category).order_by(Category.article))
+            if open_to_new_applications(c, today)}  # fmt: skip
     categories = [
         (c.code, f"{c.name_en if locale == 'en' else c.name_vi} ({c.article})")
-        for c in db.session.scalars(select(Category).order_by(Category.article))
+        for c in rows.values()
     ]
     form_class = application_form_class(
-        proc, locale, categories, lambda code: db.session.get(Commune, code) is not None
-    )
+        proc, locale, categories, find_communes,
+        account_national_id=current_user.national_id,
+        category_problem=lambda code, born: (
+            category_problem(rows[code], born, today) if code in rows else None
+        ),
+    )  # fmt: skip
     return form_class()
 
 
@@ -88,23 +95,37 @@ def apply(code: str):
         abort(404)
     draft = None
     if draft_id := request.args.get("draft", type=int):
-        draft = db.session.scalar(select(Case).where(
-            Case.id == draft_id, Case.applicant_user_id == current_user.id,
-            Case.status == "draft"))  # fmt: skip
-        if draft is None:
+        query = select(Case).where(Case.id == draft_id, Case.applicant_user_id == current_user.id)
+        if request.method == "POST":
+            query = query.with_for_update()  # a second click waits for the first one's answer
+        draft = db.session.scalar(query)
+        if draft is None or (draft.status != "draft" and draft.code is None):
             abort(404)
+        if draft.status != "draft":
+            # Sent already (a second click, or an old "finish later" link): show where it is.
+            endpoint = "citizen.receipt" if request.method == "POST" else "citizen.dossier"
+            return redirect(url_for(endpoint, code=draft.code))
     form = _form_for(proc)
     if request.method == "GET":
         form.submission_token.data = uuid.uuid4().hex
-        _prefill(form, draft)
+        _prefill(form, draft, proc)
     elif form.validate_on_submit():
         return _save_or_submit(proc, form, draft)
+    elif any(f.filename for f in request.files.getlist(form.attachments.name)):
+        # A browser never fills a file input again: the files chosen are gone from the page.
+        form.attachments.errors.append(
+            _(
+                "The files you chose were not kept because of the problems above: choose them "
+                "again before you send."
+            )  # fmt: skip
+        )
     return render_template("citizen/apply.html", form=form, procedure=proc,
                            procedure_name=proc.name(_locale()), draft=draft)  # fmt: skip
 
 
-def _prefill(form, draft) -> None:
-    """For oneself: the account's own details; or the saved draft."""
+def _prefill(form, draft, proc) -> None:
+    """For oneself: the account's own details; or the saved draft. A death's procedure is
+    never for oneself: only the declarant's block is filled, and "on behalf" ticked."""
     if draft is not None:
         form.full_name.data = draft.subject_name
         form.national_id.data = draft.subject_national_id
@@ -119,10 +140,16 @@ def _prefill(form, draft) -> None:
                 value = date.fromisoformat(value)
             form[name].data = value
         return
-    form.full_name.data = current_user.full_name
-    form.date_of_birth.data = current_user.date_of_birth
-    form.sex.data = current_user.sex
-    form.national_id.data = current_user.national_id
+    if proc.about_a_death:
+        form.on_behalf.data = True
+    else:
+        form.full_name.data = current_user.full_name
+        form.date_of_birth.data = current_user.date_of_birth
+        form.sex.data = current_user.sex
+        form.national_id.data = current_user.national_id
+    # Used only when "on behalf" is ticked; most who do so are the account holder.
+    form.declarant_name.data = current_user.full_name
+    form.declarant_national_id.data = current_user.national_id
 
 
 def _save_or_submit(proc, form, draft):
@@ -131,18 +158,17 @@ def _save_or_submit(proc, form, draft):
     actor = request_actor()
     try:
         if request.form.get("action") == "draft":
-            saved = save_draft(application, current_user.id, actor, uploads, upload_folder(),
-                               draft=draft)  # fmt: skip
+            saved = save_draft(application, current_user.id, form.submission_token.data, actor,
+                               uploads, upload_folder(), draft=draft)  # fmt: skip
             db.session.commit()
-            flash(_("Your draft is saved. You can finish it later."), "success")
-            return redirect(url_for("citizen.apply", code=proc.code, draft=saved.id))
+            return _after_save(proc, saved)
         case, _new = submit_dossier(application, current_user.id, form.submission_token.data,
                                     actor, uploads, upload_folder(), date.today(),
                                     draft=draft)  # fmt: skip
         db.session.commit()
-    except AttachmentRefused as error:
+    except DomainError as error:  # a refused file, a dossier already open: nothing kept
         db.session.rollback()
-        form.attachments.errors.append(error.message)
+        form[error.field if error.field in form else "attachments"].errors.append(error.message)
         return render_template("citizen/apply.html", form=form, procedure=proc,
                                procedure_name=proc.name(_locale()), draft=draft)  # fmt: skip
     except IntegrityError:
@@ -153,7 +179,16 @@ def _save_or_submit(proc, form, draft):
         )
         if case is None:
             raise
+        if case.status == "draft":
+            return _after_save(proc, case)
     return redirect(url_for("citizen.receipt", code=case.code))
+
+
+def _after_save(proc, case):
+    if case.status != "draft":
+        return redirect(url_for("citizen.receipt", code=case.code))
+    flash(_("Your draft is saved. You can finish it later."), "success")
+    return redirect(url_for("citizen.apply", code=proc.code, draft=case.id))
 
 
 @citizen_bp.get("/dossiers/<code>/receipt")
@@ -166,19 +201,25 @@ def receipt(code: str):
 @citizen_bp.route("/dossiers/<code>", methods=["GET", "POST"])
 def dossier(code: str):
     case = _own_case(code)
+    answer, errors = "", {}
     if request.method == "POST":
+        answer = (request.form.get("message") or "").strip()[:2000]
         uploads = uploads_from(request.files.getlist("attachments"))
         try:
-            answer_supplement(case, (request.form.get("message") or "").strip()[:2000], uploads,
-                              upload_folder(), request_actor())  # fmt: skip
+            answer_supplement(case, answer, uploads, upload_folder(), request_actor(),
+                              date.today())  # fmt: skip
             db.session.commit()
             flash(_("Your answer is sent to the commune office."), "success")
             return redirect(url_for("citizen.dossier", code=case.code))
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            if error.field:
+                errors[error.field] = error.message  # next to the field, the answer kept
+            else:
+                flash(error.message, "error")
     name = procedure(case.procedure_code).name(_locale())
-    return render_template("citizen/dossier.html", case=case, procedure_name=name)
+    return render_template("citizen/dossier.html", case=case, procedure_name=name,
+                           answer=answer, errors=errors)  # fmt: skip
 
 
 @citizen_bp.get("/dossiers/<code>/attachments/<int:attachment_id>")

@@ -45,7 +45,9 @@ def test_apply_for_a_child_and_find_the_dossier(page, output_dir, tmp_path):
     assert code.startswith("BTXH-00070-")
     page.screenshot(path=str(output_dir / "receipt.png"), full_page=True)
     page.goto("/me/")
-    assert page.get_by_role("link", name=code).is_visible()
+    card = page.locator(".dossier-card", has_text=code)
+    card.get_by_role("link", name="Thực hiện, điều chỉnh").click()
+    page.wait_for_url(f"**/me/dossiers/{code}")
 
 
 def test_the_form_works_on_a_360px_phone(page, output_dir, tmp_path):

@@ -145,9 +145,11 @@ def test_the_supplement_loop(client, app, citizen):
     assert case.status == "supplement_requested"
     page = client.get(f"/me/dossiers/{case.code}").get_data(as_text=True)
     assert "Thiếu giấy khai sinh" in page
-    answer = client.post(f"/me/dossiers/{case.code}", content_type="multipart/form-data",
-                         data={"message": "Đã bổ sung",
-                               "attachments": [(io.BytesIO(PNG), "khai-sinh.png")]})  # fmt: skip
+    birth_certificate = (io.BytesIO(PNG + b"2"), "khai-sinh.png")
+    answer = client.post(
+        f"/me/dossiers/{case.code}", content_type="multipart/form-data",
+        data={"message": "Đã bổ sung", "attachments": [birth_certificate]},
+    )  # fmt: skip
     assert answer.status_code == 302
     db.session.refresh(case)
     assert case.status == "checking"

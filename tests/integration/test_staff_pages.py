@@ -226,13 +226,13 @@ def test_form_messages_are_in_vietnamese_and_money_is_read_as_people_write_it(cl
         "full_name": "", "email": "khong-phai-thu", "role": "officer", "commune": "00070",
         "password": "ngắn"})  # fmt: skip
     assert errors_of(response) == {
-        "full_name": "Cần điền mục này.",
+        "full_name": "Vui lòng điền mục này.",
         "email": "Địa chỉ thư điện tử không hợp lệ.",
     }
     assert count(User) == users
     levels = count(StandardLevel)
     month = str(Month(2099, 1))
-    for amount, error in (("", "Cần điền mục này."),
+    for amount, error in (("", "Vui lòng điền mục này."),
                           ("sáu trăm nghìn", "Ghi số tiền bằng đồng, ví dụ 600.000.")):  # fmt: skip
         response = client.post("/admin/rules", data={
             "month": month, "amount": amount, "legal_basis": "NQ 01/2098/NQ-HĐND"})  # fmt: skip
