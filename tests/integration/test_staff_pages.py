@@ -447,3 +447,28 @@ def test_a_closed_dossier_can_still_be_found_from_the_queue(client):
     assert [r.select_one("a").get_text() for r in rows] == [case.code]
     assert "Không chấp thuận" in rows[0].get_text()
     assert there.code not in page.get_text()
+
+
+def test_the_batch_page_lists_its_lines_with_kind_payee_and_status(client):
+    from benefits.month import Month
+    from benefits.payments.generation import generate_batch
+    from benefits.registry.care_support import grant_care_support
+    from tests.builders import create_beneficiary
+
+    son = create_beneficiary(full_name="Lâm Văn Sơn", categories=["DISABLED_EXTREMELY_SEVERE"])
+    grant_care_support(son, "CARE_HOUSEHOLD_EXTREMELY_SEVERE", "Lâm Thị Hoa", None,
+                       Month(2025, 3), Actor.system("t"))  # fmt: skip
+    batch = generate_batch(Month(2025, 3), "commune", "00070", Actor.system("t"))
+    empty = generate_batch(Month(2025, 3), "commune", "00004", Actor.system("t"))
+    staff("payment", "p@xa.gov.vn", commune=None, province="01")
+    login(client, "p@xa.gov.vn")
+    table = page_of(client.get(f"/payments/batches/{batch.id}")).select_one("#lines + div table")
+    rows = [[td.get_text(" ", strip=True) for td in tr.select("td")]
+            for tr in table.select("tbody tr")]  # fmt: skip
+    assert [r[0] for r in rows] == ["1", "2"]
+    kinds = {r[2]: r for r in rows}
+    assert kinds["Hỗ trợ kinh phí chăm sóc, nuôi dưỡng"][3] == "Lâm Thị Hoa"
+    assert kinds["Trợ cấp xã hội hàng tháng"][3] == "Lâm Văn Sơn"
+    assert all(r[-1] == "Chưa có kết quả" for r in rows)
+    page = page_of(client.get(f"/payments/batches/{empty.id}")).get_text(" ", strip=True)
+    assert "Danh sách không có dòng nào: tháng này không ai được chi." in page
