@@ -93,13 +93,13 @@ def _home(form: GenerateForm):
 @payments_bp.get("/", endpoint="home")
 def payments_home():
     latest = _latest_month()
-    return _home(GenerateForm(latest=latest, data={"month": str(latest)}))
+    return _home(GenerateForm(data={"month": str(latest)}))
 
 
 @payments_bp.post("/runs", endpoint="start_run")
 @permission_required("payments.manage")
 def start_run():
-    form = GenerateForm(latest=_latest_month())
+    form = GenerateForm()
     if form.validate_on_submit():
         try:
             if current_user.commune_code:
