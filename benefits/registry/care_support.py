@@ -74,10 +74,28 @@ def grant_care_support(
                           field="care_group")  # fmt: skip
     if to_month is not None and to_month < from_month:
         raise DomainError(_l("The last month cannot be before the first month."), field="to_month")
+    fits = db.session.execute(
+        select(CareGroupCategory.category_code, CareGroupCategory.effective_month).where(
+            CareGroupCategory.care_group == care_group
+        )
+    ).all()
+    if not fits:
+        raise DomainError(
+            _l("No category of person fits this kind of care in the rule tables."),
+            field="care_group",
+        )
     check_care_months(
-        _held_categories(beneficiary), _fitting_categories(care_group, from_month),
+        _held_categories(beneficiary), {code: _article(code) for code, _month in fits},
         from_month, to_month, Month.of(today or date.today()),
     )  # fmt: skip
+    # The rows are dated: none in force yet in ``from_month`` (ND20 took effect 2021-07).
+    first = min(effective for _code, effective in fits)
+    if from_month < first:
+        raise DomainError(
+            _l("This kind of care is paid from %(first)s, not %(month)s.",
+               first=str(first), month=str(from_month)),
+            field="from_month",
+        )  # fmt: skip
     # One care-support record a month for a person: the batch pays each month once.
     overlapping = first_overlapping_period(CareSupport, beneficiary.id, from_month, to_month)
     if overlapping is not None:
@@ -106,30 +124,6 @@ def grant_care_support(
         commune_code=beneficiary.commune_code,
     )  # fmt: skip
     return record
-
-
-def _fitting_categories(care_group: str, month: Month) -> dict[str, str]:
-    """The categories (code: article of ND20 Art 5) the kind of care fits in ``month``
-    (ND20 Art 20, rows of ``care_group_categories``). Raises ``DomainError`` when none."""
-    fits = db.session.execute(
-        select(CareGroupCategory.category_code, CareGroupCategory.effective_month).where(
-            CareGroupCategory.care_group == care_group
-        )
-    ).all()
-    fitting = {code: _article(code) for code, effective in fits if effective <= month}
-    if fitting:
-        return fitting
-    first = min((effective for _code, effective in fits), default=None)
-    if first is None:
-        raise DomainError(
-            _l("No category of person fits this kind of care in the rule tables."),
-            field="care_group",
-        )
-    raise DomainError(
-        _l("This kind of care is paid from %(first)s, not %(month)s.",
-           first=str(first), month=str(month)),
-        field="from_month",
-    )  # fmt: skip
 
 
 def _held_categories(beneficiary: Beneficiary) -> list[BeneficiaryCategory]:

@@ -169,7 +169,9 @@ def refuse_if_too_young(
         raise DomainError(
             _l("The social pension is due from age %(age)s, or %(poor_age)s for a person of a "
                "poor or near-poor household (Decree 176/2025): this person is %(years)s in "
-               "%(month)s.", age=min_age, poor_age=min_age_poor, years=age, month=str(month)),
+               "%(month)s and reaches %(age)s in %(reaches)s.", age=min_age,
+               poor_age=min_age_poor, years=age, month=str(month),
+               reaches=str(Month.of(date_of_birth) + 12 * min_age)),
             field="from_month",
         )  # fmt: skip
     raise DomainError(
