@@ -2,9 +2,9 @@
 which the social pension is due (Decree 176/2025/NĐ-CP), as dated rule data.
 
 - ``care_group_categories``: a care-support group fits a person holding one of its
-  categories (Art 20.1: a 5.1 child or a 5.5.d elderly person; Art 20.2: a person with
-  extremely severe disability; Art 20.3: a foster carer of one; Art 20.4: a person with
-  severe or extremely severe disability who is pregnant or raising a child under 36 months).
+  categories (Art 20: a 5.1 child or a 5.5.d elderly person; a person with extremely
+  severe disability, cared for by their household or a foster carer; a person with severe
+  or extremely severe disability who is pregnant or raising a child under 36 months).
 - ``social_pension_conditions``: 75, or 70 in a poor or near-poor household, from 2025-07.
 - ``categories.poor_or_near_poor``: holding the category means the household is poor or
   near-poor (ND20 Art 5.3, 5.4, 5.5.a, 5.5.b, 5.5.d, 5.7, 5.8).
@@ -24,18 +24,24 @@ depends_on = None
 
 ND20 = "Nghị định 20/2021/NĐ-CP"
 
-# care group, category held by the person cared for, legal basis
+ART20 = ND20 + ", Điều 20"
+
+# care group, category held by the person cared for, legal basis (domain.md section 3:
+# "caring for a 5.1 child ... or a 5.5.d elderly person", "a person with extremely severe
+# disability", "a person with severe or extremely severe disability who is pregnant...").
 CARE_GROUP_CATEGORIES = [
-    ("CARE_CHILD", "CHILD_NO_SUPPORT", ND20 + ", Điều 20.1.a, 20.1.b"),
-    ("CARE_ELDERLY_COMMUNITY", "ELDERLY_COMMUNITY_CARE", ND20 + ", Điều 20.1.c"),
-    ("CARE_HOUSEHOLD_EXTREMELY_SEVERE", "DISABLED_EXTREMELY_SEVERE", ND20 + ", Điều 20.2"),
-    ("FOSTER_EXTREMELY_SEVERE", "DISABLED_EXTREMELY_SEVERE", ND20 + ", Điều 20.3"),
-    ("DISABLED_PARENT_PREGNANT_OR_ONE_CHILD", "DISABLED_SEVERE", ND20 + ", Điều 20.4"),
-    ("DISABLED_PARENT_PREGNANT_OR_ONE_CHILD", "DISABLED_EXTREMELY_SEVERE", ND20 + ", Điều 20.4"),
+    ("CARE_CHILD", "CHILD_NO_SUPPORT", ART20 + " (khoản 1 Điều 5)"),
+    ("CARE_ELDERLY_COMMUNITY", "ELDERLY_COMMUNITY_CARE", ART20 + " (điểm d khoản 5 Điều 5)"),
+    ("CARE_HOUSEHOLD_EXTREMELY_SEVERE", "DISABLED_EXTREMELY_SEVERE",
+     ART20 + " (khuyết tật đặc biệt nặng)"),
+    ("FOSTER_EXTREMELY_SEVERE", "DISABLED_EXTREMELY_SEVERE", ART20 + " (khuyết tật đặc biệt nặng)"),
+    ("DISABLED_PARENT_PREGNANT_OR_ONE_CHILD", "DISABLED_SEVERE", ART20 + " (khuyết tật nặng)"),
+    ("DISABLED_PARENT_PREGNANT_OR_ONE_CHILD", "DISABLED_EXTREMELY_SEVERE",
+     ART20 + " (khuyết tật đặc biệt nặng)"),
     ("DISABLED_PARENT_PREGNANT_AND_CHILD_OR_TWO_CHILDREN", "DISABLED_SEVERE",
-     ND20 + ", Điều 20.4"),
+     ART20 + " (khuyết tật nặng)"),
     ("DISABLED_PARENT_PREGNANT_AND_CHILD_OR_TWO_CHILDREN", "DISABLED_EXTREMELY_SEVERE",
-     ND20 + ", Điều 20.4"),
+     ART20 + " (khuyết tật đặc biệt nặng)"),
 ]
 
 POOR_OR_NEAR_POOR = ("CHILD_HIV_POOR", "SINGLE_PARENT_POOR", "ELDERLY_POOR_ALONE",

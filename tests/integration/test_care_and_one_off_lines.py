@@ -339,9 +339,9 @@ def child_not_disabled():
 @pytest.mark.parametrize(
     ("who", "overrides", "field", "message"),
     [
-        # ND20 Art 20.2 is for a person with extremely severe disability (Art 5.6).
+        # ND20 Art 20: a household cares for a person with extremely severe disability (5.6).
         ("child", {}, "care_group", "Loại chăm sóc này dành cho đối tượng 5.6 (Điều 5"),
-        # ND20 Art 20.1 is for a 5.1 child or a 5.5.d elderly person.
+        # ND20 Art 20: caring for a 5.1 child, or a 5.5.d elderly person.
         ("disabled", {"care_group": "CARE_CHILD"}, "care_group", "đối tượng 5.1 ("),
         ("disabled", {"care_group": "CARE_ELDERLY_COMMUNITY"}, "care_group", "đối tượng 5.5.d ("),
         # ND20 Art 8.1: not before the person is in the category (the child: 2025-03).

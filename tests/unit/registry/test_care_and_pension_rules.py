@@ -36,7 +36,8 @@ def test_care_support_fits_a_category_the_person_holds_from_its_first_month():
 
 
 def test_care_for_a_category_the_person_does_not_hold_is_refused_on_the_kind_of_care():
-    """A child who is not disabled, recorded as cared for by a household under Art 20.2."""
+    """A child who is not disabled, recorded as cared for by a household (ND20 Art 20: for a
+    person with extremely severe disability)."""
     error = refusal([Held("CHILD_NO_SUPPORT", M("2025-03"))], EXTREMELY_SEVERE,
                     M("2025-03"), None, THIS_MONTH)  # fmt: skip
     assert error.field == "care_group" and "5.6" in str(error)
