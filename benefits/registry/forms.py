@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from benefits.forms import Form, select_choices
@@ -27,6 +27,10 @@ class SocialPensionForm(Form):
             DataRequired(message=_l("Give the number and date of the social pension decision.")),
             Length(max=120),
         ],
+    )
+    # Decree 176/2025: a lower age for a person of a poor or near-poor household.
+    poor_or_near_poor = BooleanField(
+        _l("The person's household is poor or near-poor (Decree 176/2025)")
     )
 
 

@@ -8,7 +8,7 @@ row from its effective month. Coefficients are stored in hundredths (``coefficie
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from benefits.extensions import db
@@ -37,6 +37,9 @@ class Category(db.Model):
     no_new_entrants_from: Mapped[Month | None] = mapped_column(MonthType)
     # SINGLE_PARENT_POOR: the coefficient is per dependent child.
     per_child: Mapped[bool] = mapped_column(default=False)
+    # Holding the category means the household is poor or near-poor (ND20 Art 5.3, 5.4,
+    # 5.5.a, 5.5.b, 5.5.d, 5.7, 5.8): the social pension is due from the lower age.
+    poor_or_near_poor: Mapped[bool] = mapped_column(default=False, server_default=false())
     legal_basis: Mapped[str] = mapped_column(String(255))
 
 
@@ -76,6 +79,24 @@ class SocialPensionLevel(_DatedLevel, db.Model):
     monthly allowance: a person receiving both gets the higher (domain.md section 3)."""
 
     __tablename__ = "social_pension_levels"
+
+
+class SocialPensionCondition(db.Model):
+    """The ages from which the social pension is due (Decree 176/2025/NĐ-CP): ``min_age``,
+    or ``min_age_poor_or_near_poor`` for a person of a poor or near-poor household; the row
+    in force is the last whose ``effective_month`` is not after the month asked."""
+
+    __tablename__ = "social_pension_conditions"
+    __table_args__ = (
+        CheckConstraint("min_age_poor_or_near_poor <= min_age", name="poor_age_not_above"),
+        {"info": {"seeded": True}},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    effective_month: Mapped[Month] = mapped_column(MonthType, unique=True)
+    min_age: Mapped[int]
+    min_age_poor_or_near_poor: Mapped[int]
+    legal_basis: Mapped[str] = mapped_column(String(255))
 
 
 class CoefficientRule(db.Model):
@@ -121,6 +142,24 @@ class CareSupportRule(db.Model):
     name_en: Mapped[str] = mapped_column(String(255))
     effective_month: Mapped[Month] = mapped_column(MonthType)
     coefficient_pct: Mapped[int]
+    legal_basis: Mapped[str] = mapped_column(String(255))
+
+
+class CareGroupCategory(db.Model):
+    """A kind of care support (``CareSupportRule.care_group``) fits a person who holds
+    ``category_code`` (ND20 Art 20: e.g. caring for a 5.1 child; a household caring for a
+    person with extremely severe disability), from ``effective_month``."""
+
+    __tablename__ = "care_group_categories"
+    __table_args__ = (
+        UniqueConstraint("care_group", "category_code", "effective_month"),
+        {"info": {"seeded": True}},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    care_group: Mapped[str] = mapped_column(String(60), index=True)
+    category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"))
+    effective_month: Mapped[Month] = mapped_column(MonthType)
     legal_basis: Mapped[str] = mapped_column(String(255))
 
 

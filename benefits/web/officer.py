@@ -216,6 +216,7 @@ def beneficiary_social_pension(code: str):
                 found, Month.parse(form.from_month.data),
                 Month.parse(form.to_month.data) if form.to_month.data else None,
                 form.reference.data, request_actor(),
+                poor_or_near_poor=form.poor_or_near_poor.data,
             )  # fmt: skip
         except DomainError as error:
             db.session.rollback()

@@ -58,9 +58,14 @@ def death_of(person, number: str, on: str, declarant=None):
 
 @pytest.fixture
 def child_in_foster_care():
-    """A 5.1 child born 2021-06-10, cared for by a foster carer from January 2025."""
+    """A 5.1 child born 2021-06-10, cared for by a foster carer from January 2025.
+
+    The child is a 5.1 child from January too: care support is paid only for a person of
+    the category the kind of care fits, and not before they hold it (ND20 Art 20, Art 8.1;
+    decision 54). The fixture once started the care two months before the child's
+    category, which the officer's page now refuses."""
     child = create_beneficiary(
-        categories=("CHILD_NO_SUPPORT",), effective_month="2025-03",
+        categories=("CHILD_NO_SUPPORT",), effective_month="2025-01",
         date_of_birth=date(2021, 6, 10), full_name="Lò Văn Tí",
     )  # fmt: skip
     carer = create_person(full_name="Hà Thị Mai", date_of_birth=date(1980, 2, 2), sex="F")
@@ -89,7 +94,7 @@ def test_a_new_carer_is_a_new_payment_against_last_month():
     """Issue 7 item 3: against last month, the care support of a new carer is a new line and
     the former carer's a stopped one (not one person's line changed, counted twice)."""
     child = create_beneficiary(
-        categories=("CHILD_NO_SUPPORT",), effective_month="2025-03",
+        categories=("CHILD_NO_SUPPORT",), effective_month="2025-01",
         date_of_birth=date(2021, 6, 10), full_name="Lò Văn Tí",
     )  # fmt: skip
     first = create_person(full_name="Hà Thị Mai", date_of_birth=date(1980, 2, 2), sex="F")
@@ -103,9 +108,10 @@ def test_a_new_carer_is_a_new_payment_against_last_month():
     [care] = lines_of(march, "CARE_SUPPORT")
     assert care.payee_name == "Vi Thị Lan" and care.monthly_amount == 1_250_000
     [commune] = difference_with_last_month(march)
-    # New: the child's allowance (from March) and the second carer; stopped: the first.
-    assert (commune.new, commune.stopped, commune.changed) == (2, 1, 0)
-    assert commune.previous_total == 2_500_000  # January and February to the first carer
+    # New: the second carer; stopped: the first; the child's own allowance goes on.
+    assert (commune.new, commune.stopped, commune.changed) == (1, 1, 0)
+    # January and February: the child's allowance, and the first carer's care support.
+    assert commune.previous_total == 2_500_000 + 2_500_000
     assert lines_changed_by_half(march) == []
 
 
@@ -303,6 +309,114 @@ def test_bad_care_support_input_is_refused_and_records_nothing(
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert care_records(severely_disabled) == []
+    assert care_audit() == []
+
+
+def care_audit():
+    from benefits.accounts.models import AuditEntry
+
+    return db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "registry.care_support")
+    ).all()
+
+
+def care_errors(response):
+    """The messages next to each field of the care-support form, by field."""
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(response.data, "html.parser")
+    return {p.parent.get("id", "").removesuffix("-field"): p.get_text(" ", strip=True)
+            for p in page.select("form[action$='/care-support'] .error-message")}  # fmt: skip
+
+
+@pytest.fixture
+def child_not_disabled():
+    """A 5.1 child since March 2025, with no disability."""
+    return create_beneficiary(categories=("CHILD_NO_SUPPORT",), effective_month="2025-03",
+                              date_of_birth=date(2021, 6, 10), full_name="Lò Văn Tí")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("who", "overrides", "field", "message"),
+    [
+        # ND20 Art 20: a household cares for a person with extremely severe disability (5.6).
+        ("child", {}, "care_group", "Loại chăm sóc này dành cho đối tượng 5.6 (Điều 5"),
+        # ND20 Art 20: caring for a 5.1 child, or a 5.5.d elderly person.
+        ("disabled", {"care_group": "CARE_CHILD"}, "care_group", "đối tượng 5.1 ("),
+        ("disabled", {"care_group": "CARE_ELDERLY_COMMUNITY"}, "care_group", "đối tượng 5.5.d ("),
+        # ND20 Art 8.1: not before the person is in the category (the child: 2025-03).
+        (
+            "child",
+            {"care_group": "CARE_CHILD", "from_month": "1990-05"},
+            "from_month",
+            "từ 2025-03",
+        ),
+        (
+            "child",
+            {"care_group": "CARE_CHILD", "from_month": "2025-02"},
+            "from_month",
+            "từ 2025-03",
+        ),
+        # Nor in a month to come.
+        (
+            "disabled",
+            {"from_month": str(Month.of(date.today()) + 1)},
+            "from_month",
+            "sau tháng này",
+        ),
+    ],
+)
+def test_care_support_that_does_not_fit_the_person_is_refused_next_to_the_field(
+    client, severely_disabled, child_not_disabled, who, overrides, field, message
+):
+    """What the officer sees: the form again, the message next to the field; nothing is
+    recorded, nothing audited, and the next batch pays no care support."""
+    from tests.integration.test_registry_pages import log_in
+
+    cared = child_not_disabled if who == "child" else severely_disabled
+    log_in(client, "officer", "care6@xa.gov.vn", commune="00070")
+    response = client.post(f"/officer/registry/{cared.code}/care-support",
+                           data=care_form(**overrides))  # fmt: skip
+    assert response.status_code == 200
+    errors = care_errors(response)
+    assert message in errors[field], errors
+    assert care_records(cared) == [] and care_audit() == []
+    assert lines_of(generate("2025-04"), "CARE_SUPPORT") == []
+
+
+def test_care_support_ends_with_the_category_it_is_for(client):
+    """A 5.1 child who left the category in June 2025: care from March must end by June."""
+    from tests.integration.test_registry_pages import log_in
+
+    held = ("CHILD_NO_SUPPORT", Month(2025, 1), Month(2025, 6))
+    child = create_beneficiary(categories=(held,), effective_month="2025-01",
+                               date_of_birth=date(2021, 6, 10))  # fmt: skip
+    log_in(client, "officer", "care7@xa.gov.vn", commune="00070")
+    url = f"/officer/registry/{child.code}/care-support"
+    refused = client.post(url, data=care_form(care_group="CARE_CHILD", from_month="2025-03"))
+    assert "2025-06" in care_errors(refused)["to_month"]
+    assert care_records(child) == []
+    accepted = client.post(url, data=care_form(care_group="CARE_CHILD", from_month="2025-03",
+                                               to_month="2025-06"))  # fmt: skip
+    assert accepted.status_code == 302
+    [record] = care_records(child)
+    assert (record.from_month, record.to_month) == (Month(2025, 3), Month(2025, 6))
+
+
+def test_the_refusal_reads_in_english_on_an_english_page(client, child_not_disabled):
+    from tests.integration.test_registry_pages import log_in
+
+    log_in(client, "officer", "care8@xa.gov.vn", commune="00070")
+    client.get("/language/en")
+    response = client.post(
+        f"/officer/registry/{child_not_disabled.code}/care-support",
+        data=care_form(care_group="CARE_CHILD", from_month="1990-05"),
+    )
+    assert care_errors(response)["from_month"] == (
+        "The person is in category 5.1 (Decree 20/2021, Art 5) from 2025-03: care support "
+        "cannot start before then."
+    )
+    assert care_records(child_not_disabled) == []
 
 
 def test_care_support_of_another_commune_or_by_the_chairman_is_refused(client, severely_disabled):

@@ -15,7 +15,7 @@ from benefits.places.models import Commune
 from benefits.registry.care_support import grant_care_support
 from benefits.rules.care_support_sql import care_support_select
 from benefits.rules.entitlement import RuleBook, care_support_rate
-from benefits.rules.models import CareSupportRule, StandardLevel
+from benefits.rules.models import CareGroupCategory, CareSupportRule, StandardLevel
 from tests.builders import create_beneficiary
 
 COMMUNES = ["00070", "26506", "18754"]
@@ -64,12 +64,17 @@ def test_sql_and_python_agree_on_care_support(people, asked, provincial):  # fmt
         groups = _groups()
         records = []
         for person in people:
-            cared = create_beneficiary(
-                categories=("DISABLED_EXTREMELY_SEVERE",), commune_code=person["commune_code"],
-                date_of_birth=person["date_of_birth"],
-            )  # fmt: skip
             group = groups[person["group_index"] % len(groups)]
-            record = grant_care_support(cared, group, "Người Chăm", None, Month(2021, 1),
+            # A category the kind of care fits (ND20 Art 20), held since the decree.
+            fitting = db.session.scalar(
+                select(CareGroupCategory.category_code)
+                .where(CareGroupCategory.care_group == group).limit(1)
+            )  # fmt: skip
+            cared = create_beneficiary(
+                categories=(fitting,), commune_code=person["commune_code"],
+                date_of_birth=person["date_of_birth"], effective_month="2021-07",
+            )  # fmt: skip
+            record = grant_care_support(cared, group, "Người Chăm", None, Month(2021, 7),
                                         Actor.system("test"))  # fmt: skip
             # Around the birthdays where the age bands change (4 and 16).
             born = Month.of(person["date_of_birth"])

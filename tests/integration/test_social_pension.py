@@ -223,3 +223,78 @@ def test_an_end_before_the_start_or_of_another_persons_pension_changes_nothing(c
     assert end(client, other, period.id, str(THIS_MONTH)).status_code == 404
     db.session.expire_all()
     assert db.session.get(SocialPensionPeriod, period.id).to_month is None
+
+
+def pension_audit():
+    return db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "registry.social_pension_recorded")
+    ).all()
+
+
+@pytest.mark.parametrize(
+    ("categories", "born", "fields", "message"),
+    [
+        # A 17-year-old: Decree 176/2025 is for people of 75 (the month they reach it).
+        (["CHILD_NO_SUPPORT"], date(2008, 6, 10), {},
+         "từ đủ 75 tuổi (Nghị định 176/2025): người này sinh ngày 10/06/2008, đủ tuổi vào "
+         "tháng 2083-06."),
+        # 72 and not of a poor or near-poor household: 75.
+        (["DISABLED_SEVERE"], date(1953, 2, 1), {"from_month": "2025-07"},
+         "hoặc từ đủ 70 tuổi nếu thuộc hộ nghèo, hộ cận nghèo (Nghị định 176/2025): người này "
+         "72 tuổi trong tháng 2025-07, đủ 75 tuổi vào tháng 2028-02."),
+        # 69 and poor: not before the month of the 70th birthday.
+        (["DISABLED_SEVERE"], date(1955, 9, 1), {"from_month": "2025-08",
+                                                  "poor_or_near_poor": "y"},
+         "từ đủ 70 tuổi (Nghị định 176/2025): người này sinh ngày 01/09/1955, đủ tuổi vào "
+         "tháng 2025-09."),
+    ],
+)  # fmt: skip
+def test_a_person_too_young_for_the_social_pension_is_refused_and_nothing_is_recorded(
+    client, categories, born, fields, message
+):
+    too_young = create_beneficiary(categories=categories, date_of_birth=born,
+                                   effective_month="2024-01")  # fmt: skip
+    log_in(client, "officer", "o@xa.gov.vn")
+    response = record(client, too_young, **fields)
+    assert response.status_code == 200
+    assert message in errors_of(response)["from_month"]
+    assert periods() == 0 and pension_audit() == []
+
+
+def test_the_social_pension_is_due_from_the_month_of_the_75th_birthday(client):
+    """domain.md section 3: an age is reached on the birthday, and counts from its month."""
+    turning_75 = create_beneficiary(categories=["DISABLED_SEVERE"], date_of_birth=date(1950, 9, 30),
+                                    effective_month="2024-01")  # fmt: skip
+    log_in(client, "officer", "o@xa.gov.vn")
+    assert "2025-09" in errors_of(record(client, turning_75, from_month="2025-08"))["from_month"]
+    assert record(client, turning_75, from_month="2025-09").status_code == 302
+    assert periods() == 1
+
+
+def test_a_poor_or_near_poor_person_gets_the_social_pension_from_70(client):
+    """Decree 176/2025: 70 to 74 in a poor or near-poor household, as the officer states
+    it, or as a category held shows it (5.5.a: a poor household)."""
+    stated = create_beneficiary(categories=["DISABLED_SEVERE"], date_of_birth=date(1953, 2, 1),
+                                effective_month="2024-01")  # fmt: skip
+    poor_alone = create_beneficiary(
+        categories=["ELDERLY_POOR_ALONE"], date_of_birth=date(1953, 2, 1), effective_month="2024-01"
+    )
+    log_in(client, "officer", "o@xa.gov.vn")
+    assert record(client, stated, from_month="2025-07", poor_or_near_poor="y").status_code == 302
+    assert record(client, poor_alone, from_month="2025-07").status_code == 302
+    assert periods() == 2
+    [audit, _] = sorted(pension_audit(), key=lambda a: a.object_id != stated.code)
+    assert audit.object_id == stated.code and audit.changes["poor_or_near_poor"] is True
+
+
+def test_the_officer_sees_the_poor_household_box_and_an_english_refusal(client):
+    young = create_beneficiary(categories=["CHILD_NO_SUPPORT"], date_of_birth=date(2008, 6, 10))
+    log_in(client, "officer", "o@xa.gov.vn")
+    client.get("/language/en")
+    page = BeautifulSoup(client.get(f"/officer/registry/{young.code}").data, "html.parser")
+    box = page.select_one("form[action$='/social-pension'] input[name=poor_or_near_poor]")
+    assert box is not None and box["type"] == "checkbox"
+    refused = errors_of(record(client, young, from_month="2025-09"))["from_month"]
+    assert refused == ("The social pension is due from age 75 (Decree 176/2025): this person, "
+                       "born 10/06/2008, reaches it in 2083-06.")  # fmt: skip
+    assert periods() == 0
