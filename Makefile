@@ -42,7 +42,7 @@ format: install  ## Apply ruff's fixes and formatting
 	$(BIN)/ruff format benefits tests benchmarks tools
 
 translations: install  ## Extract, update and compile the vi and en catalogues
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project benefits .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o translations/messages.pot --no-location --sort-output --project benefits .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python tools/po_fill.py en
 	$(BIN)/python tools/po_fill.py vi

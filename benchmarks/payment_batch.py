@@ -153,6 +153,8 @@ def _worker_start() -> None:
 
 
 def _worker_ready(_: int) -> int:
+    # Long enough that the first worker up cannot take every task before the others are.
+    time.sleep(0.2)
     return os.getpid()
 
 
@@ -212,7 +214,11 @@ def main() -> None:
         if args.workers > 1:
             # Started and connected before the clock starts (their start-up is not timed).
             pool = multiprocessing.get_context("spawn").Pool(args.workers, _worker_start)
-            started = set(pool.map(_worker_ready, range(args.workers * 4), chunksize=1))
+            started: set[int] = set()
+            for _round in range(50):  # until every worker has answered (it has started)
+                started |= set(pool.map(_worker_ready, range(args.workers * 2), chunksize=1))
+                if len(started) >= args.workers:
+                    break
             print(f"{len(started)} worker processes ready", file=sys.stderr)
         generate_s = national_generation(args.month, pool)
         lines = db.session.scalar(select(func.count()).select_from(PaymentLine))

@@ -129,56 +129,54 @@ def _register_error_pages(app: Flask) -> None:
     def _too_many(_error):
         return render_template("errors/429.html"), 429
 
-    from flask_babel import gettext as _
     from flask_wtf.csrf import CSRFError
 
     @app.errorhandler(CSRFError)
     def _form_expired(_error):
-        # A phone restores a tab whose session is gone: say so, in the reader's language,
-        # and show the form again rather than a bare "400 Bad Request".
-        return _back_to_the_form(
-            _("The form had expired, so nothing was sent. Please fill it in and send it again.")
-        )
+        # A form from before a log-out (in another tab), a closed browser or a restart:
+        # nothing was done; say so in the reader's language and lead back to the page.
+        return render_template("errors/form_expired.html", back=_same_site_referrer()), 400
 
     @app.errorhandler(413)
-    def _too_large(error):
-        from flask import request
-
-        if request.blueprint == "api":
-            return error  # system clients keep the plain status
-        return _back_to_the_form(
-            _(
-                "The files are too large together: at most 10 MB each and 30 MB in all. Nothing "
-                "was sent; please choose smaller files (a photo at lower quality, or fewer "
-                "pages)."
-            )  # fmt: skip
-        )
+    def _too_large(_error):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return render_template(
+            "errors/too_large.html", limit=limit, back=_same_site_referrer()
+        ), 413
 
 
-def _back_to_the_form(message: str):
-    """Back to the page the form was on, with ``message``; a page of its own when the
-    address has no form to show (a POST-only action)."""
-    from flask import flash, redirect, render_template, request
+def _same_site_referrer() -> str | None:
+    from flask import request
 
-    if request.url_rule is not None and "GET" in (request.url_rule.methods or ()):
-        flash(message, "error")
-        return redirect(request.full_path if request.query_string else request.path)
-    return render_template("errors/400.html", message=message), 400
+    referrer = request.referrer or ""
+    return referrer if referrer.startswith(request.host_url) else None
 
 
 def _register_template_helpers(app: Flask) -> None:
     from benefits.cases.models import STATUS_LABELS
-    from benefits.i18n import format_day, format_moment, format_number, format_vnd
+    from benefits.i18n import (
+        format_coefficient_pct,
+        format_day,
+        format_moment,
+        format_number,
+        format_vnd,
+    )
     from benefits.labels import (
+        AUDIT_OBJECT,
         BATCH_STATUS,
         BENEFICIARY_STATUS,
+        JOB_STATE,
         LINE_KIND,
         LINE_STATUS,
         PAYMENT_METHOD,
+        ROLE,
         audit_action,
+        audit_action_choices,
         audit_changes,
+        audit_object_choices,
         category_article,
         category_name,
+        dossier_answers,
         label,
         overpayment_reason,
         place_name,
@@ -191,21 +189,29 @@ def _register_template_helpers(app: Flask) -> None:
         beneficiary_status=lambda code: label(BENEFICIARY_STATUS, code),
         payment_method=lambda code: label(PAYMENT_METHOD, code),
         batch_status=lambda code: label(BATCH_STATUS, code),
+        job_state=lambda code: label(JOB_STATE, code),
         line_status=lambda code: label(LINE_STATUS, code),
         line_kind=lambda code: label(LINE_KIND, code),
+        audit_object=lambda code: label(AUDIT_OBJECT, code),
+        role=lambda code: label(ROLE, code),
         category_name=category_name,
-        procedure_name=procedure_name,
         category_article=category_article,
         place_name=place_name,
+        procedure_name=procedure_name,
         overpayment_reason=overpayment_reason,
         audit_action=audit_action,
         audit_changes=audit_changes,
+        dossier_answers=lambda case: dossier_answers(case.procedure_code, case.data),
         vnd=format_vnd,
         day=format_day,
         moment=format_moment,
         number=format_number,
+        coefficient=format_coefficient_pct,
         masked_id=mask_national_id,
     )
+
+    app.jinja_env.globals["audit_action_choices"] = audit_action_choices
+    app.jinja_env.globals["audit_object_choices"] = audit_object_choices
 
     @app.context_processor
     def _languages():

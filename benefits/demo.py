@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from benefits.accounts.demo import load_demo_accounts
+from benefits.cases.demo import load_demo_dossiers
 from benefits.registry.demo import load_demo_care_support, load_demo_caseload
 
 LOADERS: list[Callable[[], int]] = [
     load_demo_accounts,
     load_demo_caseload,
     load_demo_care_support,
+    load_demo_dossiers,
 ]
 
 

@@ -2,58 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-from flask_babel import get_translations
+from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import StringField
 from wtforms.fields import SelectChoice
-
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext marker's usual name
-    """Mark a message for the catalogue without translating it here."""
-    return message
-
-
-# WTForms' own messages, in the portal's catalogue: WTForms ships no Vietnamese, so without
-# them a citizen would read "This field is required." on a Vietnamese page.
-WTFORMS_MESSAGES = (
-    N_("This field is required."),
-    N_("Not a valid date value."),
-    N_("Not a valid integer value."),
-    N_("Not a valid choice."),
-    N_("Invalid email address."),
-    N_("Field must be equal to %(other_name)s."),
-    N_("Field must be at least %(min)d character long."),
-    N_("Field must be at least %(min)d characters long."),
-    N_("Field cannot be longer than %(max)d character."),
-    N_("Field cannot be longer than %(max)d characters."),
-    N_("Field must be exactly %(max)d character long."),
-    N_("Field must be exactly %(max)d characters long."),
-    N_("Field must be between %(min)d and %(max)d characters long."),
-    N_("Number must be at least %(min)s."),
-    N_("Number must be at most %(max)s."),
-    N_("Number must be between %(min)s and %(max)s."),
-)
-
-
-class _CatalogueTranslations:
-    """WTForms asks this for its messages; the reader's catalogue answers. Singular and
-    plural are two messages of their own (Vietnamese has one form)."""
-
-    def gettext(self, string: str) -> str:
-        return get_translations().ugettext(string)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.gettext(singular if n == 1 else plural)
-
-
-class PortalForm(FlaskForm):
-    """The base of every form of the portal: WTForms' messages in the reader's language."""
-
-    class Meta(FlaskForm.Meta):
-        def get_translations(self, form):
-            return _CatalogueTranslations()
+from wtforms.validators import StopValidation
 
 
 def select_choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
@@ -63,3 +20,66 @@ def select_choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
 
 def sex_choices() -> list[SelectChoice]:
     return select_choices([("M", _l("Male")), ("F", _l("Female"))])
+
+
+class _WTFormsMessages:
+    """WTForms' own messages ("This field is required.") looked up in the portal's
+    catalogue: WTForms ships no Vietnamese, and Flask-WTF only reads WTForms' catalogues,
+    so a validator without its own message spoke English on a Vietnamese page."""
+
+    def gettext(self, string: str) -> str:
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ungettext(singular, plural, n)
+
+
+# The WTForms messages the portal's validators can show, so that the catalogue holds them
+# (WTForms formats the placeholders itself).
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Invalid input."),
+    _l("Invalid email address."),
+    _l("Field must be equal to %(other_name)s."),
+    lazy_ngettext("Field must be at least %(min)d character long.",
+                  "Field must be at least %(min)d characters long.", 1),
+    lazy_ngettext("Field cannot be longer than %(max)d character.",
+                  "Field cannot be longer than %(max)d characters.", 1),
+    lazy_ngettext("Field must be exactly %(max)d character long.",
+                  "Field must be exactly %(max)d characters long.", 1),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Not a valid date value."),
+    _l("Not a valid integer value."),
+)  # fmt: skip
+
+
+class Form(FlaskForm):
+    """The portal's form: every message in the reader's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _WTFormsMessages()
+
+
+_MONEY_NOISE = re.compile(r"[\s.,]|₫|đồng|đ|vnd", re.IGNORECASE)
+
+
+class MoneyField(StringField):
+    """Whole VND as people write it: ``600.000``, ``600,000``, ``600 000 ₫`` or ``600000``
+    (docs/decisions.md 48 writes money the Vietnamese way; a form reads it back)."""
+
+    raw = ""
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "") or ""
+        text = _MONEY_NOISE.sub("", self.raw)
+        self.data = int(text) if text.isascii() and text.isdigit() else None
+
+    def pre_validate(self, form):
+        if self.raw.strip() and self.data is None:
+            raise StopValidation(_l("Write the amount in whole đồng, for example 600.000."))

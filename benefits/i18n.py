@@ -7,6 +7,7 @@ a cookie (and on the account once logged in, by the accounts module).
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
@@ -49,6 +50,15 @@ def format_vnd(amount: int | None) -> str:
 
 def format_number(value, locale: str | None = None) -> str:
     return format_decimal(value, locale=_locale_name(locale))
+
+
+def format_coefficient_pct(pct: int | None, locale: str | None = None) -> str:
+    """A coefficient stored in hundredths, as the reader writes a decimal: ``2,5`` in
+    Vietnamese (where ``2.5`` reads as twenty-five), ``2.5`` in English; the files keep
+    ``2.5`` (interchange.md section 3)."""
+    if pct is None:
+        return ""
+    return format_decimal(Decimal(pct) / 100, "0.0#", locale=_locale_name(locale))
 
 
 _DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}

@@ -3,6 +3,7 @@ language: a status, a payment method, a kind of line, a category, an overpayment
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date
 
@@ -30,7 +31,22 @@ PAYMENT_METHOD = {
     "BANK": _l("Bank transfer"),
     "COMMUNE": _l("At the commune office"),
 }
+ROLE = {
+    "officer": _l("Commune officer"),
+    "chairman": _l("Commune chairman"),
+    "payment": _l("Payment officer"),
+    "admin": _l("Province admin"),
+    "citizen": _l("Citizen"),
+}
 BATCH_STATUS = {"open": _l("Open"), "locked": _l("Locked")}
+# A province's generation job in a run (``payments.runs``).
+JOB_STATE = {
+    "queued": _l("Waiting for a worker"),
+    "running": _l("Running"),
+    "done": _l("Done"),
+    "failed": _l("Failed"),
+    "interrupted": _l("Interrupted"),
+}
 LINE_STATUS = {
     "open": _l("Not reported yet"),
     "paid": _l("Paid"),
@@ -57,12 +73,13 @@ AUDIT_ACTION = {
     "case.draft_saved": _l("Application draft saved"),
     "death.recorded": _l("Death recorded"),
     "death.cancelled": _l("Death registration cancelled"),
+    "death.duplicate": _l("Death reported again (possible duplicate)"),
     "payments.generate": _l("Payment batch generated"),
     "payments.lock": _l("Payment batch locked"),
     "payments.reconcile": _l("Post office result recorded"),
     "payments.do_not_pay": _l("Payment line stopped"),
     "payments.overpayment": _l("Overpayment recorded"),
-    "payments.paid_though_stopped": _l("Stopped line paid by the post office"),
+    "payments.paid_after_release": _l("Line paid after its months were released"),
     "registry.import": _l("Caseload imported"),
     "registry.care_support": _l("Care support recorded"),
     "registry.deceased": _l("Beneficiary recorded deceased"),
@@ -74,6 +91,28 @@ AUDIT_ACTION = {
 }
 
 
+AUDIT_OBJECT = {
+    "case": _l("Dossier"),
+    "beneficiary": _l("Beneficiary"),
+    "death": _l("Death registration"),
+    "payment_batch": _l("Payment batch"),
+    "payment_line": _l("Payment line"),
+    "payment_run": _l("Payment generation"),
+    "payment_job": _l("Payment generation of a commune"),
+    "user": _l("Account"),
+    "login": _l("Sign-in attempt"),
+    "api_client": _l("API client"),
+    "caseload": _l("Caseload import"),
+    "standard_level": _l("Standard level"),
+}
+
+
+def audit_object_choices() -> list[tuple[str, str]]:
+    """The kinds of object the audit log names, as (code, words), in the order of the words."""
+    return sorted(((code, str(words)) for code, words in AUDIT_OBJECT.items()),
+                  key=lambda pair: pair[1])  # fmt: skip
+
+
 def audit_action(code: str) -> str:
     """What an audit entry's action did; a dossier's move names the status it reached."""
     if code.startswith("case.") and code not in AUDIT_ACTION:
@@ -83,6 +122,15 @@ def audit_action(code: str) -> str:
         if status in STATUS_LABELS:
             return _("Dossier: %(status)s", status=STATUS_LABELS[status])
     return label(AUDIT_ACTION, code)
+
+
+def audit_action_choices() -> list[tuple[str, str]]:
+    """Every action the audit log records, as (code, words), in the order of the words:
+    the admin filters by what was done, not by a code to remember."""
+    from benefits.cases.models import STATUS_LABELS
+
+    codes = [*AUDIT_ACTION, *(f"case.{status}" for status in STATUS_LABELS if status != "draft")]
+    return sorted(((code, audit_action(code)) for code in codes), key=lambda pair: pair[1])
 
 
 def audit_changes(changes) -> list[tuple[str, str]]:
@@ -111,14 +159,6 @@ def label(labels: dict, code: str | None) -> str:
     if code is None:
         return ""
     return str(labels.get(code, code))
-
-
-def procedure_name(code: str) -> str:
-    """A procedure's name in the reader's language: a citizen does not know "1.001776"."""
-    try:
-        return procedure(code).name(str(get_locale() or "vi"))
-    except NotFound:
-        return code
 
 
 def category_name(code: str) -> str:
@@ -163,6 +203,9 @@ _DEATH_REASON = re.compile(
 
 def overpayment_reason(reason: str) -> str:
     """Why an overpayment is to recover, in the reader's language."""
+    if reason == "reported unpaid, then paid":  # payments.service.PAID_AFTER_UNPAID
+        return _("reported unpaid by the post office, then paid: a later batch paid the "
+                 "months again")  # fmt: skip
     found = _DEATH_REASON.fullmatch(reason)
     if found is None:
         return reason
@@ -171,3 +214,62 @@ def overpayment_reason(reason: str) -> str:
         return _("death on %(day)s (registration %(number)s), paid by the post office "
                  "after the line was stopped", **words)  # fmt: skip
     return _("death on %(day)s (registration %(number)s), learned after payment", **words)
+
+
+_SEX = {"M": _l("Male"), "F": _l("Female")}
+# What a dossier's data holds besides its procedure's own fields: the person's particulars
+# (a citizen's form) and, for a funeral dossier opened by a death, the death it follows.
+_PERSON_FIELDS = (
+    ("date_of_birth", _l("Date of birth"), "date"),
+    ("sex", _l("Sex"), "sex"),
+    ("address", _l("Address"), "text"),
+)
+_DEATH_FIELDS = (
+    ("death_registration", _l("Death registration number"), "text"),
+    ("date_of_death", _l("Date of death"), "date"),
+    ("beneficiary_code", _l("Beneficiary"), "text"),
+)
+
+
+def dossier_answers(procedure_code: str, data: dict | None) -> list[tuple[str, str]]:
+    """What the dossier says, as (label, value) in the reader's language, in the order of
+    its form: the officer checks what was filed (ND20 Art 8.1 step 2). Empty answers and
+    internal keys are left out."""
+    data = data or {}
+    english = str(get_locale() or "vi") == "en"
+    try:
+        fields = procedure(procedure_code).fields
+    except NotFound:
+        fields = ()
+    rows: list[tuple[str, str, str, dict]] = [(n, str(t), k, {}) for n, t, k in _PERSON_FIELDS]
+    for spec in fields:
+        choices = {value: en if english else vi for value, vi, en in spec.choices}
+        rows.append((spec.name, spec.label_en if english else spec.label_vi, spec.kind, choices))
+    shown = {name for name, *_ in rows}
+    rows += [(n, str(t), k, {}) for n, t, k in _DEATH_FIELDS if n not in shown]
+    answers = []
+    for name, title, kind, choices in rows:
+        value = data.get(name)
+        if value is None or value == "":
+            continue
+        if kind == "date":
+            with contextlib.suppress(ValueError):  # kept as written when not a date
+                value = format_day(date.fromisoformat(str(value)))
+        elif kind == "sex":
+            value = label(_SEX, value)
+        elif kind == "category":
+            value = f"{category_name(value)} ({category_article(value)})"
+        elif kind == "select":
+            value = choices.get(value, value)
+        answers.append((title, str(value)))
+    return answers
+
+
+def procedure_name(code: str | None) -> str:
+    """The procedure's name in the reader's language; the code when it is unknown."""
+    if not code:
+        return ""
+    try:
+        return procedure(code).name("en" if str(get_locale() or "vi") == "en" else "vi")
+    except NotFound:
+        return code

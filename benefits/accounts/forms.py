@@ -20,7 +20,8 @@ from wtforms.validators import (
 )
 
 from benefits.accounts.models import STAFF_ROLES
-from benefits.forms import PortalForm, select_choices, sex_choices
+from benefits.forms import Form, select_choices, sex_choices
+from benefits.labels import ROLE
 from benefits.people.national_id import (
     InvalidNationalId,
     check_national_id,
@@ -28,7 +29,7 @@ from benefits.people.national_id import (
 )
 
 
-class RegisterForm(PortalForm):
+class RegisterForm(Form):
     full_name = StringField(_l("Full name, as on your ID card"),
                             validators=[DataRequired(), Length(max=120)])  # fmt: skip
     # InputRequired, not DataRequired: an impossible date (30 February) is explained as such,
@@ -76,13 +77,13 @@ class RegisterForm(PortalForm):
             raise ValidationError(problem)
 
 
-class LoginForm(PortalForm):
+class LoginForm(Form):
     username = StringField(_l("ID number (citizens) or email (staff)"),
                            validators=[DataRequired(), Length(max=254)])  # fmt: skip
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
-class ChangePasswordForm(PortalForm):
+class ChangePasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(_l("New password"), validators=[DataRequired()])
     password_confirm = PasswordField(
@@ -91,9 +92,18 @@ class ChangePasswordForm(PortalForm):
     )
 
 
-class StaffUserForm(PortalForm):
+class StaffUserForm(Form):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
-    role = SelectField(_l("Role"), choices=select_choices((r, r) for r in STAFF_ROLES))
-    commune = StringField(_l("Commune code (5 digits)"), validators=[Optional(), Length(5, 5)])
+    role = SelectField(_l("Role"), choices=select_choices((r, ROLE[r]) for r in STAFF_ROLES))
+    # The communes of the admin's province, by name (passed in); the service refuses one
+    # outside it, with its own message.
+    commune = SelectField(_l("Commune"), validate_choice=False)
     password = PasswordField(_l("Initial password"), validators=[DataRequired()])
+
+    def __init__(self, *args, communes: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commune.choices = select_choices(
+            [("", _l("None: a province-level account")),
+             *((code, f"{name} ({code})") for code, name in communes)]
+        )  # fmt: skip

@@ -102,11 +102,21 @@ def create_staff_user(
 ) -> User:
     if role not in STAFF_ROLES:
         raise AccountError(_l("Unknown role %(role)s.", role=role), field="role")
-    if commune_code and db.session.get(Commune, commune_code) is None:
+    commune = db.session.get(Commune, commune_code) if commune_code else None
+    if commune_code and commune is None:
         raise AccountError(_l("Unknown commune %(code)s.", code=commune_code), field="commune")
-    if province_code and db.session.get(Province, province_code) is None:
+    province = db.session.get(Province, province_code) if province_code else None
+    if province_code and province is None:
         raise AccountError(_l("Unknown province %(code)s.", code=province_code),
                            field="province")  # fmt: skip
+    if commune is not None and province is not None and commune.province_code != province.code:
+        # domain.md section 1: a province admin acts for their own province only; an
+        # account in another province's commune would see that province's records.
+        raise AccountError(
+            _l("%(commune)s (%(code)s) is not in %(province)s.", commune=commune.name,
+               code=commune.code, province=province.name),
+            field="commune",
+        )  # fmt: skip
     if role == "admin" and not province_code:
         raise AccountError(_l("A province admin needs a province."), field="province")
     if role in ("officer", "chairman") and not commune_code:
@@ -117,8 +127,8 @@ def create_staff_user(
                            field="commune")  # fmt: skip
     if email_in_use(email):
         raise AccountError(_l("This email address is already used."), field="email")
-    if commune_code and not province_code:
-        province_code = db.session.get(Commune, commune_code).province_code
+    if commune is not None and not province_code:
+        province_code = commune.province_code
     user = User(
         role=role, full_name=full_name.strip(), email=email.lower(), commune_code=commune_code,
         province_code=province_code, password_hash=_hash(password),

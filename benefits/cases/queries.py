@@ -2,25 +2,60 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, tuple_
 
+from benefits.accounts.models import User
 from benefits.cases.models import Case, CaseEvent
 from benefits.extensions import db
 from benefits.places.calendar import working_days_between
 
 OPEN_STATUSES = ("submitted", "checking", "supplement_requested", "posting", "proposed")
+CLOSED_STATUSES = ("approved", "refused", "withdrawn")
 # domain.md section 2: past due, or due within 2 working days, is flagged in the queue.
 DUE_SOON_WORKING_DAYS = 2
 
 
-def fetch_commune_queue(commune_filter, limit: int = 200) -> list[Case]:
+# A page of the officer's queue (keyset pagination, performance.md): long enough for a
+# day's work, short enough to stay fast with thousands of open dossiers.
+QUEUE_PAGE = 50
+
+
+@dataclass
+class QueuePage:
+    cases: list[Case]
+    open_count: int
+    # The key of the last dossier shown, when more follow (``after`` of the next page).
+    next_after: tuple[date, int] | None
+
+
+def fetch_commune_queue(
+    commune_filter, after: tuple[date, int] | None = None, limit: int = QUEUE_PAGE
+) -> QueuePage:
+    """The open dossiers the officer may see, the soonest due first, ``limit`` after the
+    key ``after`` (due date, id). Open dossiers always have a due date (set on
+    submission)."""
+    open_cases = select(Case).where(commune_filter, Case.status.in_(OPEN_STATUSES))
+    page = open_cases
+    if after is not None:
+        page = page.where(tuple_(Case.due_on, Case.id) > tuple_(literal(after[0]), after[1]))
+    cases = list(db.session.scalars(page.order_by(Case.due_on, Case.id).limit(limit + 1)))
+    more = len(cases) > limit
+    cases = cases[:limit]
+    count = db.session.scalar(select(func.count()).select_from(open_cases.subquery()))
+    return QueuePage(cases, count, (cases[-1].due_on, cases[-1].id) if more else None)
+
+
+def fetch_recently_closed(commune_filter, limit: int = 20) -> list[Case]:
+    """The commune's last closed dossiers (decided or withdrawn), newest first: a dossier
+    leaves the queue when it closes, and the officer still needs to find it again."""
     return list(
         db.session.scalars(
             select(Case)
-            .where(commune_filter, Case.status.in_(OPEN_STATUSES))
-            .order_by(Case.due_on, Case.id)
+            .where(commune_filter, Case.status.in_(CLOSED_STATUSES))
+            .order_by(Case.id.desc())
             .limit(limit)
         )
     )
@@ -81,3 +116,17 @@ def fetch_unanswered_supplements(today: date) -> list[Case]:
             .where(Case.status == "supplement_requested", last_request.c.asked_at < limit)
         )
     )
+
+
+def event_actor_names(case: Case) -> dict[str, str]:
+    """``{"user:12": "Nguyễn Thị Cán Bộ"}`` for the people who moved the dossier, so that
+    its timeline says who did each step (the system's own labels stay out)."""
+    ids = {
+        int(label.removeprefix("user:"))
+        for label in {event.actor_label for event in case.events}
+        if label.startswith("user:") and label.removeprefix("user:").isdigit()
+    }
+    if not ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids)))
+    return {f"user:{user_id}": name for user_id, name in rows}

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.cases.attachments import AttachmentRefused, Upload, store_attachments
-from benefits.cases.models import Case, CaseEvent
+from benefits.cases.models import STATUS_LABELS, Case, CaseEvent
 from benefits.cases.queries import fetch_open_case_for
 from benefits.errors import DomainError, InvalidTransition
 from benefits.extensions import db
@@ -62,9 +62,16 @@ def next_case_code(commune_code: str, year: int) -> str:
 def move_case(case: Case, to_status: str, actor: Actor, note: str | None = None) -> Case:
     """The one state machine: refuse a move the procedure's steps do not allow."""
     if to_status not in TRANSITIONS.get(case.status, frozenset()):
+        # In words: the officer reads this when a form is sent twice or from a stale page.
+        now = STATUS_LABELS.get(case.status, case.status)
+        wanted = STATUS_LABELS.get(to_status, to_status)
+        if to_status == case.status:
+            raise InvalidTransition(_l("The dossier is already at this step: %(status)s.",
+                                       status=now))  # fmt: skip
         raise InvalidTransition(
-            _l("A dossier cannot go from %(old)s to %(new)s.", old=case.status, new=to_status)
-        )
+            _l("The dossier is at the step “%(old)s”: it cannot go to “%(new)s”.", old=now,
+               new=wanted)
+        )  # fmt: skip
     previous = case.status
     case.status = to_status
     db.session.add(

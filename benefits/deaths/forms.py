@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, StringField
+from wtforms import BooleanField, DateField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from benefits.forms import PortalForm
+from benefits.forms import Form
 from benefits.people.national_id import InvalidNationalId, check_national_id
 
 
@@ -19,7 +19,7 @@ def _valid_id(_form, field):
         raise ValidationError(error.message) from None
 
 
-class RecordDeathForm(PortalForm):
+class RecordDeathForm(Form):
     registration_number = StringField(
         _l("Death registration number"), validators=[DataRequired(), Length(max=60)]
     )
@@ -46,3 +46,13 @@ class RecordDeathForm(PortalForm):
             raise ValidationError(_l("The date of death cannot be in the future."))
         if field.data and self.registered_on.data and field.data > self.registered_on.data:
             raise ValidationError(_l("The date of death cannot be after the registration."))
+
+
+class AcceptDeathForm(Form):
+    """The officer confirms a citizen's linked death dossier (Decree 63/2024): its effects
+    (allowance stopped, residence deregistered, funeral dossier) follow at once."""
+
+    confirm = BooleanField(
+        _l("I have checked the death notice and the date of death: record the death."),
+        validators=[DataRequired(message=_l("Tick the box to confirm the death."))],
+    )

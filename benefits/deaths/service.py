@@ -78,6 +78,7 @@ def record_death(
     *,
     deregister: bool = True,
     funeral: bool = True,
+    residents_only: bool = False,
 ) -> tuple[DeathRecord, bool]:
     """Apply a death registration once. Returns the record and whether it is new; an
     identical replay returns the first record, a different one raises ConflictingReplay.
@@ -91,6 +92,16 @@ def record_death(
     officer to notify, benchmarks/README.md)."""
     subject = fetch_death_subject(report.national_id)
     person, beneficiary = subject.person, subject.beneficiary
+    elsewhere = {fact.commune_code for fact in (person, beneficiary) if fact is not None}
+    if residents_only and elsewhere - {report.commune_code}:
+        # domain.md section 1: a commune officer acts on their own commune only. A death
+        # is registered where the person lived (Decree 63/2024); another commune's
+        # resident is recorded there, or comes from the civil registry.
+        raise DomainError(
+            _l("This ID number belongs to a resident of another commune: that commune (or "
+               "the civil registry) records the death. Nothing was recorded."),
+            field="national_id",
+        )  # fmt: skip
     if subject.already_dead:
         # The same death reported under a second number: listed for the officer, no effects.
         person, beneficiary = None, None

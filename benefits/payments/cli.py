@@ -16,6 +16,8 @@ from sqlalchemy import select
 from benefits.accounts.audit import Actor
 from benefits.errors import DomainError
 from benefits.extensions import db
+from benefits.i18n import format_vnd
+from benefits.labels import JOB_STATE, label
 from benefits.month import Month
 from benefits.payments.export import csv_chunks, write_xlsx
 from benefits.payments.generation import generate_batch
@@ -93,7 +95,9 @@ def _national_run(month: Month, as_json: bool, wait: bool) -> None:
                    err=True)  # fmt: skip
     progress = _follow(run_id)
     for job in progress.failed:
-        click.echo(f"province {job.job.scope_code}: {job.state}: {job.job.error or ''}", err=True)
+        click.echo(_("province %(code)s: %(state)s: %(error)s", code=job.job.scope_code,
+                     state=label(JOB_STATE, job.state), error=job.job.error or ""),
+                   err=True)  # fmt: skip
     figures = {"run_id": run_id, "batches": progress.done, "lines": progress.lines,
                "total_amount": progress.total_amount, "failed": len(progress.failed)}  # fmt: skip
     click.echo(json.dumps(figures) if as_json else f"run {run_id}: {figures}")
@@ -117,11 +121,11 @@ def _follow(run_id: int, poll_seconds: float = 1.0):
                 click.echo(
                     f"{len(reported)}/{len(progress.jobs)} "
                     + _(
-                        "province %(code)s: %(state)s, %(lines)s lines, %(amount)s VND",
+                        "province %(code)s: %(state)s, %(lines)s lines, %(amount)s",
                         code=job.job.scope_code,
-                        state=job.state,
+                        state=label(JOB_STATE, job.state),
                         lines=job.job.line_count or 0,
-                        amount=job.job.total_amount or 0,
+                        amount=format_vnd(job.job.total_amount or 0),
                     ),
                     err=True,
                 )
@@ -192,13 +196,13 @@ def reconcile_command(batch_id: int, file: Path, as_json: bool):
         _(
             "paid %(paid)s + unpaid %(unpaid)s + stopped %(stopped)s + not reported %(open)s "
             "= %(reported)s; batch total %(total)s; difference %(difference)s",
-            paid=amount("paid"),
-            unpaid=amount("unpaid"),
-            stopped=amount("do_not_pay"),
-            open=amount("open"),
-            reported=summary.reported_total,
-            total=summary.batch_total,
-            difference=summary.difference,
+            paid=format_vnd(amount("paid")),
+            unpaid=format_vnd(amount("unpaid")),
+            stopped=format_vnd(amount("do_not_pay")),
+            open=format_vnd(amount("open")),
+            reported=format_vnd(summary.reported_total),
+            total=format_vnd(summary.batch_total),
+            difference=format_vnd(summary.difference),
         ),
         err=True,
     )

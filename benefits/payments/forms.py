@@ -7,11 +7,11 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
-from benefits.forms import PortalForm
+from benefits.forms import Form
 from benefits.month import Month
 
 
-class GenerateForm(PortalForm):
+class GenerateForm(Form):
     month = StringField(
         _l("Month to pay"), validators=[DataRequired(message=_l("Enter the month to pay."))]
     )
@@ -35,7 +35,7 @@ class GenerateForm(PortalForm):
         self.parsed = month
 
 
-class LockForm(PortalForm):
+class LockForm(Form):
     confirm = BooleanField(
         _l("I have read the checks above: lock the batch for payment. A locked batch never "
            "changes."),
@@ -43,7 +43,7 @@ class LockForm(PortalForm):
     )  # fmt: skip
 
 
-class ReconcileForm(PortalForm):
+class ReconcileForm(Form):
     # interchange.md section 3: columns line_no, national_id, status, paid_on.
     result_file = FileField(
         _l("The post office's result file (CSV: line_no, national_id, status, paid_on)"),

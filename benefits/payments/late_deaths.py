@@ -7,15 +7,13 @@ Registered as an effect of the death engine, so it runs in the same transaction:
   months up to the death are released to the next batch as arrears;
 - a paid line records an overpayment to recover (thu hồi);
 - a stopped line the post office reports paid all the same (it had the list already) is
-  paid: its months up to the death with it, the months after the death to recover
-  (``record_stopped_line_paid``, called by the reconciliation).
+  settled by the reconciliation (``payments.service``), with the reason worded here.
 The same holds for care-support lines paying a carer who has died (domain.md 5.2).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import aliased
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.deaths.models import DeathRecord
@@ -122,7 +120,7 @@ def _record_overpayment(line, items, last_month: Month, record, actor: Actor) ->
         .where(items, PaymentItem.month > last_month.yyyymm)
         .order_by(PaymentItem.month)
     ).all()
-    _add_overpayment(line, paid_after, death_reason(record), record, actor)
+    add_overpayment(line, paid_after, death_reason(record), actor, record.registration_number)
 
 
 def death_reason(record, *, paid_though_stopped: bool = False) -> str:
@@ -134,7 +132,9 @@ def death_reason(record, *, paid_though_stopped: bool = False) -> str:
 PAID_THOUGH_STOPPED = ", paid though stopped"
 
 
-def _add_overpayment(line, months_paid, reason: str, record, actor: Actor) -> None:
+def add_overpayment(line, months_paid, reason: str, actor: Actor, death: str | None) -> None:
+    """An overpayment to recover of ``months_paid`` (``(month, amount)`` rows) of a paid
+    line; ``death``: the registration number of the death that makes it one, if any."""
     amount = sum(a for _, a in months_paid)
     months = ";".join(str(m) for m, _ in months_paid)
     db.session.add(
@@ -145,56 +145,12 @@ def _add_overpayment(line, months_paid, reason: str, record, actor: Actor) -> No
     )  # fmt: skip
     record_audit(
         actor, "payments.overpayment", "payment_line", line.id,
-        {"amount": amount, "months": months, "death": record.registration_number},
+        {"amount": amount, "months": months, "death": death},
         commune_code=line.commune_code,
     )  # fmt: skip
 
 
-def record_stopped_line_paid(batch, line_no: int, paid_on, actor: Actor) -> None:
-    """The post office paid a line stopped after a death learned late (docs/decisions.md
-    49). The line is paid. Its months up to the death, released for the next batch, are
-    paid with it, unless another batch has issued them again: those, and the months after
-    the death, are an overpayment to recover. No month enters the "no month paid twice"
-    index a second time."""
-    line = db.session.scalar(
-        select(PaymentLine).where(PaymentLine.batch_id == batch.id, PaymentLine.line_no == line_no)
-    )
-    items = items_of(line)
-    again = aliased(PaymentItem)
-    issued_again = (
-        select(again.id)
-        .where(
-            again.beneficiary_id == PaymentItem.beneficiary_id,
-            again.kind == PaymentItem.kind,
-            again.month == PaymentItem.month,
-            again.case_id.is_(None),
-            again.status.in_(("issued", "paid")),
-        )
-        .exists()
-    )
-    db.session.execute(
-        update(PaymentItem)
-        .where(items, PaymentItem.status == "released", ~issued_again)
-        .values(status="paid")
-    )
-    line.status, line.paid_on = "paid", paid_on
-    record_audit(
-        actor, "payments.paid_though_stopped", "payment_line", line.id,
-        {"status": ["do_not_pay", "paid"]}, commune_code=line.commune_code,
-    )  # fmt: skip
-    months_paid = db.session.execute(
-        select(PaymentItem.month, PaymentItem.amount)
-        .where(items, PaymentItem.status != "paid")
-        .order_by(PaymentItem.month)
-    ).all()
-    if not months_paid:
-        return
-    record = _death_stopping(line)
-    _add_overpayment(line, months_paid, death_reason(record, paid_though_stopped=True),
-                     record, actor)  # fmt: skip
-
-
-def _death_stopping(line) -> DeathRecord:
+def death_stopping(line) -> DeathRecord:
     """The death that stopped a line: the beneficiary's own or, for care support, the
     carer's (the earliest effective one)."""
     people = [select(Beneficiary.person_id).where(Beneficiary.id == line.beneficiary_id)]

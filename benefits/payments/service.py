@@ -11,13 +11,14 @@ from pathlib import Path
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import aliased
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.errors import DomainError, InvalidTransition, NotFound
 from benefits.extensions import db
 from benefits.payments.export import csv_sha256
 from benefits.payments.generation import ALLOWANCE
-from benefits.payments.late_deaths import record_stopped_line_paid
+from benefits.payments.late_deaths import add_overpayment, death_reason, death_stopping
 from benefits.payments.models import PaymentBatch, PaymentItem, PaymentLine, items_of
 from benefits.registry.models import Beneficiary
 
@@ -72,9 +73,10 @@ class _Reported:
 
     paid: dict[int, date | None]
     unpaid: list[int]
-    # Lines stopped after a death learned late (do-not-pay) that the post office still
-    # paid; those it reports unpaid simply stay stopped.
-    paid_though_stopped: dict[int, date | None]
+    # Lines whose months were released before this report said they were paid: stopped
+    # after a death learned late (do-not-pay), or reported unpaid by an earlier file.
+    paid_after_release: dict[int, date | None]
+    # Stopped lines reported unpaid: they stay stopped.
     stopped_unpaid: int = 0
 
 
@@ -115,9 +117,9 @@ def reconcile_batch(
             .values(status="unpaid", paid_on=None)
         )
     _settle_items(batch)
-    for line_no, paid_on in reported.paid_though_stopped.items():
-        record_stopped_line_paid(batch, line_no, paid_on, actor)
-    result.paid = len(reported.paid) + len(reported.paid_though_stopped)
+    for line_no, paid_on in reported.paid_after_release.items():
+        _settle_paid_after_release(batch, line_no, paid_on, actor)
+    result.paid = len(reported.paid) + len(reported.paid_after_release)
     result.unpaid = len(reported.unpaid) + reported.stopped_unpaid
     result.suspended = _suspend_unpaid_three_times(batch, actor)
     record_audit(
@@ -134,6 +136,26 @@ def _line_number(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
+# interchange.md section 3: the post office's result file. ``paid_on`` may be left out of
+# a file that reports no payment; without the other three, no row can be read.
+RESULT_COLUMNS = ("line_no", "national_id", "status")
+
+
+def _check_result_header(fieldnames: list[str] | None) -> None:
+    """Refuse, before anything is written, a file that is not a result file at all: an
+    empty file, or one whose header lacks the columns (a payment list or another report
+    sent by mistake), instead of counting each of its rows as matching no line."""
+    if not fieldnames:
+        raise InvalidFile(_l("The result file is empty (nothing recorded)."))
+    missing = [name for name in RESULT_COLUMNS if name not in fieldnames]
+    if missing:
+        raise InvalidFile(
+            _l("This is not a post office result file: its first row must name the columns "
+               "line_no, national_id, status, paid_on; %(missing)s is missing (nothing "
+               "recorded).", missing=", ".join(missing))
+        )  # fmt: skip
+
+
 def _read_result_file(
     path: Path,
     batch: PaymentBatch,
@@ -144,7 +166,7 @@ def _read_result_file(
     """What the file reports of the batch's lines; the rows that match no line, or a line
     already reported above, are counted and reported. A file that is not UTF-8 CSV is
     refused whole, before anything is written (interchange.md conventions)."""
-    reported = _Reported(paid={}, unpaid=[], paid_though_stopped={})
+    reported = _Reported(paid={}, unpaid=[], paid_after_release={})
     seen: set[int] = set()
 
     def unknown(number: int, reason: str) -> None:
@@ -153,7 +175,9 @@ def _read_result_file(
 
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            for number, row in enumerate(csv.DictReader(fh), start=2):
+            rows = csv.DictReader(fh)
+            _check_result_header(rows.fieldnames)
+            for number, row in enumerate(rows, start=2):
                 line_no = _line_number(row.get("line_no") or "")
                 national_id, line_status = lines.get(line_no, (None, None))
                 status = (row.get("status") or "").strip().upper()
@@ -174,13 +198,14 @@ def _read_result_file(
                         unknown(number, "paid_on: "
                                 + _("not a date (YYYY-MM-DD): %(value)s", value=raw))  # fmt: skip
                         continue
+                    if line_status in ("do_not_pay", "unpaid"):
+                        reported.paid_after_release[line_no] = paid_on
                     if line_status == "do_not_pay":
-                        reported.paid_though_stopped[line_no] = paid_on
                         report(f"line {number}: " + _(
                             "line_no %(line_no)s was stopped after a death learned late, "
                             "and paid: the months after the death are to recover",
                             line_no=line_no))  # fmt: skip
-                    else:
+                    elif line_status != "unpaid":
                         reported.paid[line_no] = paid_on
                 elif line_status == "do_not_pay":
                     reported.stopped_unpaid += 1
@@ -200,8 +225,14 @@ def _read_result_file(
 
 
 def _settle_items(batch: PaymentBatch) -> None:
-    """Items follow their line: paid, or released to be paid again as arrears."""
-    for line_status, item_status in (("paid", "paid"), ("unpaid", "released")):
+    """Items follow their line: paid, or released to be paid again as arrears. Only
+    items still issued become paid (a month released before is settled by
+    ``_settle_paid_after_release``); a line reported unpaid after a first report said
+    paid (a correction) releases its paid months too."""
+    for line_status, item_status, before in (
+        ("paid", "paid", ("issued",)),
+        ("unpaid", "released", ("issued", "paid")),
+    ):
         settled = (
             select(PaymentLine.id)
             .where(PaymentLine.batch_id == batch.id, PaymentLine.status == line_status,
@@ -210,9 +241,61 @@ def _settle_items(batch: PaymentBatch) -> None:
         )  # fmt: skip
         db.session.execute(
             update(PaymentItem)
-            .where(PaymentItem.batch_id == batch.id, settled)
+            .where(PaymentItem.batch_id == batch.id, PaymentItem.status.in_(before), settled)
             .values(status=item_status)
         )
+
+
+# As ``labels.overpayment_reason`` words it.
+PAID_AFTER_UNPAID = "reported unpaid, then paid"
+
+
+def _settle_paid_after_release(batch: PaymentBatch, line_no: int, paid_on, actor: Actor):
+    """A line reported paid after its months were released: stopped after a death
+    learned late, or reported unpaid by an earlier file (docs/decisions.md 49). The line
+    is paid; its released months are paid with it, unless another batch has issued them
+    again: those, and a stopped line's months after the death, are an overpayment to
+    recover. No month enters the "no month paid twice" index a second time."""
+    line = db.session.scalar(
+        select(PaymentLine).where(PaymentLine.batch_id == batch.id, PaymentLine.line_no == line_no)
+    )
+    items = items_of(line)
+    again = aliased(PaymentItem)
+    issued_again = (
+        select(again.id)
+        .where(
+            again.beneficiary_id == PaymentItem.beneficiary_id,
+            again.kind == PaymentItem.kind,
+            again.month == PaymentItem.month,
+            again.case_id.is_(None),
+            again.status.in_(("issued", "paid")),
+        )
+        .exists()
+    )
+    db.session.execute(
+        update(PaymentItem)
+        .where(items, PaymentItem.status == "released", ~issued_again)
+        .values(status="paid")
+    )
+    before = line.status
+    line.status, line.paid_on = "paid", paid_on
+    record_audit(
+        actor, "payments.paid_after_release", "payment_line", line.id,
+        {"status": [before, "paid"]}, commune_code=line.commune_code,
+    )  # fmt: skip
+    months_paid = db.session.execute(
+        select(PaymentItem.month, PaymentItem.amount)
+        .where(items, PaymentItem.status != "paid")
+        .order_by(PaymentItem.month)
+    ).all()
+    if not months_paid:
+        return
+    if before == "do_not_pay":
+        death = death_stopping(line)
+        reason = death_reason(death, paid_though_stopped=True)
+        add_overpayment(line, months_paid, reason, actor, death.registration_number)
+    else:
+        add_overpayment(line, months_paid, PAID_AFTER_UNPAID, actor, None)
 
 
 def _suspend_unpaid_three_times(batch: PaymentBatch, actor: Actor) -> tuple[str, ...]:

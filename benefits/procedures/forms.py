@@ -25,7 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from benefits.forms import PortalForm, select_choices, sex_choices
+from benefits.forms import Form, select_choices, sex_choices
 from benefits.people.national_id import (
     InvalidNationalId,
     check_national_id,
@@ -34,7 +34,7 @@ from benefits.people.national_id import (
 from benefits.procedures.catalogue import Procedure
 
 
-class ApplicationBase(PortalForm):
+class ApplicationBase(Form):
     """The person concerned, the "declaring on behalf" block, the submission token."""
 
     submission_token = HiddenField()

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from benefits.forms import PortalForm, select_choices
+from benefits.forms import Form, select_choices
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 MONTH_MESSAGE = _l("Write the month as YYYY-MM.")
@@ -18,7 +18,7 @@ def month_field(label, required: bool = True) -> StringField:
     return StringField(label, validators=[first, Regexp(MONTH_PATTERN, message=MONTH_MESSAGE)])
 
 
-class SocialPensionForm(PortalForm):
+class SocialPensionForm(Form):
     from_month = month_field(_l("Receives the social pension from (YYYY-MM)"))
     to_month = month_field(_l("Until (YYYY-MM), if it has ended"), required=False)
     reference = StringField(
@@ -30,11 +30,11 @@ class SocialPensionForm(PortalForm):
     )
 
 
-class EndSocialPensionForm(PortalForm):
+class EndSocialPensionForm(Form):
     last_month = month_field(_l("Last month received (YYYY-MM)"))
 
 
-class CareSupportForm(PortalForm):
+class CareSupportForm(Form):
     """ND20 Art 20: who is paid to care for the beneficiary, from a month. The kinds of
     care come from the rule tables (``care_groups``, passed in)."""
 

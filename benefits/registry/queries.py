@@ -15,12 +15,16 @@ PAGE = 50
 def search_beneficiaries(scope, text: str = "", after_id: int | None = None) -> list[Beneficiary]:
     """By name or ID number within the scope, keyset-paginated on the id."""
     query = select(Beneficiary).join(Person).where(scope)
-    text = text.strip()
+    # As people type: spaces doubled or around the words, an ID number in groups
+    # ("001 050 700 004"), a code in small letters.
+    text = " ".join(text.split())
     if text:
-        if text.isdigit():
-            query = query.where(Person.national_id.startswith(text))
+        if text.replace(" ", "").isdigit():
+            query = query.where(Person.national_id.startswith(text.replace(" ", "")))
         else:
-            query = query.where(or_(Person.full_name.ilike(f"%{text}%"), Beneficiary.code == text))
+            query = query.where(
+                or_(Person.full_name.ilike(f"%{text}%"), Beneficiary.code == text.upper())
+            )
     if after_id:
         query = query.where(Beneficiary.id > after_id)
     return list(db.session.scalars(query.order_by(Beneficiary.id).limit(PAGE)))

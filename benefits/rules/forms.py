@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
-from benefits.forms import PortalForm
+from benefits.forms import Form, MoneyField
 
 
-class StandardLevelForm(PortalForm):
+class StandardLevelForm(Form):
     month = StringField(
         _l("From month (YYYY-MM)"),
         validators=[
@@ -17,7 +17,7 @@ class StandardLevelForm(PortalForm):
             Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Write the month as YYYY-MM.")),
         ],
     )
-    amount = IntegerField(
+    amount = MoneyField(
         _l("Standard level (VND a month)"),
         validators=[DataRequired(), NumberRange(min=1, max=100_000_000)],
     )

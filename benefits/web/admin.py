@@ -17,6 +17,7 @@ from benefits.accounts.service import AccountError, create_staff_user
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
+from benefits.places.models import Commune
 from benefits.rules.forms import StandardLevelForm
 from benefits.rules.models import CoefficientRule, StandardLevel
 from benefits.rules.service import add_standard_level
@@ -42,7 +43,12 @@ def admin_home():
 @admin_bp.route("/users/new", methods=["GET", "POST"])
 @permission_required("users.manage")
 def new_user():
-    form = StaffUserForm()
+    communes = db.session.execute(
+        select(Commune.code, Commune.name)
+        .where(Commune.province_code == current_user.province_code)
+        .order_by(Commune.code)
+    ).all()
+    form = StaffUserForm(communes=[tuple(row) for row in communes])
     if form.validate_on_submit():
         try:
             create_staff_user(

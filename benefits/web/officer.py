@@ -10,12 +10,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from benefits.accounts.models import AuditEntry
+from benefits.accounts.models import AuditEntry, User
 from benefits.accounts.policy import commune_filter, has_permission, permission_required
 from benefits.cases.models import Case
-from benefits.cases.queries import deadline_flag, fetch_commune_queue
+from benefits.cases.queries import (
+    deadline_flag,
+    event_actor_names,
+    fetch_commune_queue,
+    fetch_recently_closed,
+)
 from benefits.cases.service import request_supplement, start_checking
-from benefits.deaths.forms import RecordDeathForm
+from benefits.deaths.forms import AcceptDeathForm, RecordDeathForm
 from benefits.deaths.linked_dossier import accept_linked_death_dossier
 from benefits.deaths.models import DeathRecord
 from benefits.deaths.service import DeathReport, record_death
@@ -44,10 +49,26 @@ officer_bp = Blueprint("officer", __name__, url_prefix="/officer")
 @officer_bp.get("/", endpoint="home")
 def officer_home():
     today = date.today()
-    cases = fetch_commune_queue(commune_filter(current_user, Case.commune_code))
+    scope = commune_filter(current_user, Case.commune_code)
+    page = fetch_commune_queue(scope, _queue_key(request.args.get("after")))
     return render_template(
-        "officer/home.html", cases=cases, flags={c.id: deadline_flag(c, today) for c in cases}
+        "officer/home.html",
+        page=page,
+        cases=page.cases,
+        flags={c.id: deadline_flag(c, today) for c in page.cases},
+        next_after=page.next_after and f"{page.next_after[0].isoformat()}.{page.next_after[1]}",
+        closed=fetch_recently_closed(scope),
     )
+
+
+def _queue_key(raw: str | None) -> tuple[date, int] | None:
+    """``2025-03-14.123`` (due date and id of the last dossier shown); anything else is
+    the first page."""
+    day, _dot, case_id = (raw or "").partition(".")
+    try:
+        return date.fromisoformat(day), int(case_id)
+    except ValueError:
+        return None
 
 
 def _case_in_scope(code: str) -> Case:
@@ -61,7 +82,9 @@ def _case_in_scope(code: str) -> Case:
 
 @officer_bp.get("/cases/<code>")
 def case_detail(code: str):
-    return render_template("officer/case.html", case=_case_in_scope(code))
+    case = _case_in_scope(code)
+    return render_template("officer/case.html", case=case, actors=event_actor_names(case),
+                           accept_form=AcceptDeathForm())  # fmt: skip
 
 
 @officer_bp.post("/cases/<code>/supplement")
@@ -99,6 +122,11 @@ def case_start_checking(code: str):
 @permission_required("case.check")
 def case_accept_death(code: str):
     case = _case_in_scope(code)
+    form = AcceptDeathForm()
+    if not form.validate_on_submit():
+        for message in form.confirm.errors:
+            flash(message, "error")
+        return redirect(url_for("officer.case_detail", code=case.code) + "#accept-death")
     try:
         accept_linked_death_dossier(case, request_actor(), date.today())
         db.session.commit()
@@ -260,8 +288,10 @@ def _beneficiary_page(
         for c in care_supports
         if c.from_month <= this_month and (c.to_month is None or this_month <= c.to_month)
     }  # fmt: skip
-    audit = db.session.scalars(
-        select(AuditEntry)
+    # Who acted, by name (a staff member), else the system's label ("demo", "cli").
+    audit = db.session.execute(
+        select(AuditEntry, User.full_name)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
         .where(AuditEntry.object_type == "beneficiary", AuditEntry.object_id == found.code)
         .order_by(AuditEntry.id.desc())
         .limit(50)
@@ -293,11 +323,13 @@ def deaths():
                        "relationship": (form.declarant_relationship.data or "").strip() or None},
         )  # fmt: skip
         try:
-            record, _created = record_death(report, request_actor(), "officer", date.today())
+            record, _created = record_death(report, request_actor(), "officer", date.today(),
+                                            residents_only=True)  # fmt: skip
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            form.registration_number.errors.append(error.message)
+            field = {"national_id": form.national_id}.get(error.field, form.registration_number)
+            field.errors.append(error.message)
         else:
             funeral = (record.response or {}).get("funeral_allowance")
             flash(_("The death is recorded.") + (f" {funeral['case_code']}" if funeral else ""),
@@ -309,4 +341,25 @@ def deaths():
         .order_by(DeathRecord.id.desc())
         .limit(100)
     ).all()
-    return render_template("officer/deaths.html", form=form, records=records)
+    return render_template("officer/deaths.html", form=form, records=records,
+                           visible=_followable_codes(records))  # fmt: skip
+
+
+def _followable_codes(records: list[DeathRecord]) -> set[str]:
+    """The beneficiaries and funeral dossiers the deaths named that the officer may open
+    (their commune's): those are linked on the page, the others only named."""
+    answers = [r.response or {} for r in records]
+    beneficiaries = {(a.get("beneficiary") or {}).get("code") for a in answers} - {None}
+    cases = {(a.get("funeral_allowance") or {}).get("case_code") for a in answers} - {None}
+    found = db.session.scalars(
+        select(Beneficiary.code).where(
+            Beneficiary.code.in_(beneficiaries),
+            commune_filter(current_user, Beneficiary.commune_code),
+        )
+    ).all()
+    found += db.session.scalars(
+        select(Case.code).where(
+            Case.code.in_(cases), commune_filter(current_user, Case.commune_code)
+        )
+    ).all()
+    return set(found)

@@ -221,7 +221,7 @@ def test_the_officer_sees_who_is_paid_to_care_for_the_beneficiary(client, child_
     assert "<td>2025-03</td><td>Hỗ trợ kinh phí chăm sóc, nuôi dưỡng</td>" in page
     assert "<td>Nhận chăm sóc trẻ em khoản 1 Điều 5 dưới 4 tuổi / " in page  # the kind of care
     # Born 2021-06: from 4 (June 2025) the carer gets 1.5 × the standard level a month.
-    assert "750.000\u00a0₫ (1.5 × 500.000\u00a0₫)" in page
+    assert "750.000\u00a0₫ (1,5 × 500.000\u00a0₫)" in page
 
 
 def test_no_line_can_be_added_to_a_locked_batch(child_in_foster_care):

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from benefits.cases.models import Case
 from benefits.extensions import db
 from benefits.registry.models import Beneficiary, CareSupport
 
@@ -12,6 +13,18 @@ def test_demo_data_is_loaded_once(app):
     assert first.exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(Beneficiary)) == 8
     assert db.session.scalar(select(func.count()).select_from(CareSupport)) == 1
+    # The officer's queue is not empty: one dossier to check, one waiting for papers.
+    statuses = db.session.scalars(select(Case.status).order_by(Case.id)).all()
+    assert statuses == ["submitted", "supplement_requested"]
+    officer = app.test_client()
+    officer.post("/login", data={"username": "officer.hoankiem@demo.gov.vn",
+                                 "password": "demo-portal-2025"})  # fmt: skip
+    queue = officer.get("/officer/").get_data(as_text=True)
+    assert "Hoàng Văn Phúc" in queue and "Hoàng Văn An" in queue
+    case = db.session.scalar(select(Case).where(Case.status == "submitted"))
+    paper = officer.get(f"/officer/cases/{case.code}/attachments/{case.attachments[0].id}")
+    assert paper.status_code == 200 and paper.data.startswith(b"%PDF-")
     again = runner.invoke(args=["seed", "demo"])
     assert again.exit_code == 0 and "already" in again.output
     assert db.session.scalar(select(func.count()).select_from(Beneficiary)) == 8
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 2

@@ -47,7 +47,8 @@ def accept(app, case):
     create_staff_user("officer", "o@xa.gov.vn", "Cán Bộ", PASSWORD, Actor.system("t"),
                       commune_code="00070")  # fmt: skip
     officer.post("/login", data={"username": "o@xa.gov.vn", "password": PASSWORD})
-    assert officer.post(f"/officer/cases/{case.code}/accept-death").status_code == 302
+    response = officer.post(f"/officer/cases/{case.code}/accept-death", data={"confirm": "y"})
+    assert response.status_code == 302
 
 
 def test_the_three_procedures_in_one_dossier(app, deceased):

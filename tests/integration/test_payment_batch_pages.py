@@ -137,3 +137,37 @@ def test_a_result_file_that_cannot_be_read_records_nothing(app):
         db.session.scalar(select(AuditEntry).where(AuditEntry.action == "payments.reconcile"))
         is None
     )
+
+
+def test_a_file_that_is_not_a_result_file_is_refused_whole_and_records_nothing(app, tmp_path):
+    """The payment list itself, a header-less list or an empty file sent by mistake: refused
+    in words, instead of each row counted as matching no line (interchange.md section 3)."""
+    from tests.integration.test_payment_batches import cli
+
+    batch = generate(app, "2025-03", "--commune", "00070")["batch_id"]
+    client = payment_officer(app)
+    client.post(f"/payments/batches/{batch}/lock", data={"confirm": "y"})
+    payment_list = client.get(f"/payments/batches/{batch}/export.csv").data
+    line = export_rows(app, batch, tmp_path)[0]
+    no_header = f"{line['line_no']},{line['national_id']},PAID,2025-03-05\n".encode()
+    for content, message in (
+        (payment_list, "không phải tệp kết quả của bưu điện"),
+        (no_header, "thiếu cột line_no, national_id, status"),
+        (b"", "Tệp kết quả không có nội dung"),
+    ):
+        refused = upload(client, batch, content)
+        assert refused.status_code == 400
+        text = BeautifulSoup(refused.data, "html.parser").get_text(" ", strip=True)
+        assert message in text and "chưa ghi nhận gì" in text
+        assert "dòng đã chi" not in text
+    statuses = set(db.session.scalars(
+        select(PaymentLine.status).where(PaymentLine.batch_id == batch)
+    ))  # fmt: skip
+    assert statuses == {"open"}
+    assert db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "payments.reconcile")
+    ) is None  # fmt: skip
+    path = tmp_path / "list.csv"
+    path.write_bytes(payment_list)
+    result = cli(app, "payments", "reconcile", str(batch), str(path), "--json")
+    assert result.exit_code != 0 and "line_no" in result.stderr

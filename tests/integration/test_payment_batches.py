@@ -283,6 +283,50 @@ def test_reconciliation_closes_paid_lines_and_carries_unpaid_ones(app, caseload,
     assert rows["Lâm Văn Sơn"]["arrears_amount"] == "0"
 
 
+def reconcile(app, batch_id, tmp_path, rows):
+    result = cli(app, "payments", "reconcile", str(batch_id), str(result_file(tmp_path, rows)),
+                 "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_a_corrected_result_file_settles_each_line_as_last_reported(app, caseload, tmp_path):
+    """The post office sends a correction: Mơ, first reported unpaid, was paid; Sơn, first
+    reported paid, was not. April pays Sơn's March as arrears and Mơ's March not again."""
+    march = generate(app, "2025-03", "--commune", "00070")
+    cli(app, "payments", "lock", str(march["batch_id"]))
+    lines = {r["full_name"]: r for r in export_rows(app, march["batch_id"], tmp_path)}
+    son, mo = lines["Lâm Văn Sơn"], lines["Trịnh Thị Mơ"]
+    first = [f"{son['line_no']},{son['national_id']},PAID,2025-03-05",
+             f"{mo['line_no']},{mo['national_id']},UNPAID,"]  # fmt: skip
+    corrected = [f"{son['line_no']},{son['national_id']},UNPAID,",
+                 f"{mo['line_no']},{mo['national_id']},PAID,2025-03-09"]  # fmt: skip
+    reconcile(app, march["batch_id"], tmp_path, first)
+    result = reconcile(app, march["batch_id"], tmp_path, corrected)
+    assert last_json(result) == {"paid": 1, "unpaid": 1, "unknown": 0}
+    april = generate(app, "2025-04", "--commune", "00070")
+    rows = {r["full_name"]: r for r in export_rows(app, april["batch_id"], tmp_path)}
+    assert rows["Lâm Văn Sơn"]["arrears_months"] == "2025-03"
+    assert rows["Trịnh Thị Mơ"]["arrears_amount"] == "0"
+    assert db.session.scalar(select(func.count()).select_from(Overpayment)) == 0
+
+
+def test_a_line_paid_after_april_paid_its_month_again_is_an_overpayment(app, caseload, tmp_path):
+    march = generate(app, "2025-03", "--commune", "00070")
+    cli(app, "payments", "lock", str(march["batch_id"]))
+    mo = next(r for r in export_rows(app, march["batch_id"], tmp_path)
+              if r["full_name"] == "Trịnh Thị Mơ")  # fmt: skip
+    reconcile(app, march["batch_id"], tmp_path, [f"{mo['line_no']},{mo['national_id']},UNPAID,"])
+    generate(app, "2025-04", "--commune", "00070")  # pays March again, as arrears
+    paid = [f"{mo['line_no']},{mo['national_id']},PAID,2025-03-20"]
+    reconcile(app, march["batch_id"], tmp_path, paid)
+    reconcile(app, march["batch_id"], tmp_path, paid)  # the same file twice: nothing more
+    overpayments = db.session.scalars(select(Overpayment)).all()
+    assert [(o.months, o.amount) for o in overpayments] == [("2025-03", 750_000)]
+    page = payment_officer_client(app).get(f"/payments/batches/{march['batch_id']}")
+    assert "bưu điện báo chưa chi, sau đó đã chi" in page.get_data(as_text=True)
+
+
 def test_unpaid_three_batches_in_a_row_suspends(app, caseload, tmp_path):
     """TT02 Art 2.3.a: not collected for 3 months in a row."""
     for month in ("2025-03", "2025-04", "2025-05"):
@@ -407,9 +451,10 @@ def test_a_stopped_line_paid_after_its_months_went_to_april_recovers_them_too(
 ):
     march, hung = hung_stopped_in_a_locked_march(app, tmp_path)
     april = generate(app, "2025-04", "--commune", "18754")  # pays April 2024 - January 2025
-    path = result_file(tmp_path, [f"{hung['line_no']},{hung['national_id']},PAID,2025-03-05"])
-    result = cli(app, "payments", "reconcile", str(march["batch_id"]), str(path), "--json")
-    assert result.exit_code == 0, result.output
+    paid = [f"{hung['line_no']},{hung['national_id']},PAID,2025-03-05"]
+    reconcile(app, march["batch_id"], tmp_path, paid)
+    reconcile(app, march["batch_id"], tmp_path, paid)  # the same file twice: nothing more
+    assert db.session.scalar(select(func.count()).select_from(Overpayment)) == 1
     overpayment = db.session.scalar(select(Overpayment))
     months = overpayment.months.split(";")
     assert months[0] == "2024-04" and months[-3:] == ["2025-01", "2025-02", "2025-03"]
@@ -424,7 +469,7 @@ def test_a_stopped_line_reported_unpaid_stays_stopped(app, caseload, tmp_path):
     path = result_file(tmp_path, [f"{hung['line_no']},{hung['national_id']},UNPAID,"])
     result = cli(app, "payments", "reconcile", str(march["batch_id"]), str(path), "--json")
     assert last_json(result) == {"paid": 0, "unpaid": 1, "unknown": 0}
-    assert "chênh lệch 0" in result.stderr  # the stopped line counts in the totals
+    assert "chênh lệch 0\xa0₫" in result.stderr  # the stopped line counts in the totals
     statuses = db.session.scalars(
         select(PaymentLine.status).where(PaymentLine.national_id == "001090700006")
     ).all()
@@ -585,7 +630,8 @@ def test_the_batch_page_reconciles_totals_and_lists_suspensions(app, caseload, t
         son = next(r for r in rows if r["full_name"] == "Lâm Văn Sơn")
         path = result_file(tmp_path, [f"{mo['line_no']},{mo['national_id']},UNPAID,"])
         result = cli(app, "payments", "reconcile", str(batch["batch_id"]), str(path))
-    assert f"tổng danh sách {batch['total_amount']}; chênh lệch 0" in result.stderr
+    assert "tổng danh sách 3.500.000\xa0₫; chênh lệch 0\xa0₫" in result.stderr
+    assert batch["total_amount"] == 3_500_000
     client = payment_officer_client(app)
     page = client.get(f"/payments/batches/{batch['batch_id']}").get_data(as_text=True)
     assert "Bưu điện đã báo" in page

@@ -20,6 +20,7 @@ from benefits.accounts.audit import Actor
 from benefits.accounts.models import AuditEntry, User
 from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
+from benefits.i18n import format_vnd
 from benefits.month import Month
 from benefits.payments.models import PaymentBatch, PaymentJob, PaymentRun
 from benefits.payments.runs import GenerationUnderWay, is_interrupted, start_generation_run
@@ -74,6 +75,9 @@ def test_a_national_run_generates_a_batch_per_province_with_the_month_total(
     jobs = jobs_of(figures["run_id"])
     assert len(jobs) == 34 and {job.status for job in jobs.values()} == {"done"}
     assert jobs["01"].line_count == 5
+    hanoi = db.session.get(PaymentBatch, jobs["01"].batch_id).total_amount
+    # The operator follows the run in words, money written the Vietnamese way.
+    assert f"tỉnh 01: Hoàn thành, 5 dòng, {format_vnd(hanoi)}" in result.stderr
     batch = db.session.get(PaymentBatch, jobs["01"].batch_id)
     assert (batch.scope_kind, batch.scope_code, batch.line_count) == ("province", "01", 5)
 

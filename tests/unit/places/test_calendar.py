@@ -1,6 +1,9 @@
 """Deadlines are counted in Vietnamese working days (ND20 Art 8.1)."""
 
-from datetime import date
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from benefits.places.calendar import add_working_days, is_working_day, working_days_between
 
@@ -41,3 +44,16 @@ def test_working_days_between_is_the_inverse_of_add():
 
 def test_working_days_between_is_negative_when_past_due():
     assert working_days_between(date(2025, 3, 17), date(2025, 3, 14)) == -1
+
+
+def _counted_day_by_day(a: date, b: date) -> int:
+    if b < a:
+        return -_counted_day_by_day(b, a)
+    return sum(is_working_day(a + timedelta(days=n)) for n in range(1, (b - a).days + 1))
+
+
+@given(
+    st.dates(date(2019, 1, 1), date(2031, 12, 31)), st.dates(date(2019, 1, 1), date(2031, 12, 31))
+)
+def test_working_days_between_counts_as_day_by_day(a, b):
+    assert working_days_between(a, b) == _counted_day_by_day(a, b)

@@ -1,0 +1,70 @@
+"""Demo dossiers for ``make run``: the demo citizen's two applications in Phường Hoàn Kiếm,
+so that the officer's queue is not empty: one for her father, waiting to be checked, and
+one for her nephew, waiting for the papers the officer asked for (ND20 Art 7, 8)."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from fpdf import FPDF
+from sqlalchemy import select
+
+from benefits.accounts.audit import Actor
+from benefits.accounts.models import User
+from benefits.cases.attachments import Upload
+from benefits.cases.models import Case
+from benefits.cases.service import Application, request_supplement, submit_dossier
+from benefits.extensions import db
+
+CITIZEN_NATIONAL_ID = "001190000777"
+OFFICER_EMAIL = "officer.hoankiem@demo.gov.vn"
+MONTHLY_ALLOWANCE = "1.001776"
+DECLARANT = {"full_name": "Hoàng Thị Dân", "national_id": CITIZEN_NATIONAL_ID, "address": None}
+
+
+def load_demo_dossiers() -> int:
+    """Submit the two demo dossiers once; any dossier already there leaves them out."""
+    if db.session.scalar(select(Case.id).limit(1)) is not None:
+        return 0
+    citizen = db.session.scalar(select(User).where(User.national_id == CITIZEN_NATIONAL_ID))
+    officer = db.session.scalar(select(User).where(User.email == OFFICER_EMAIL))
+    if citizen is None or officer is None:
+        return 0
+    as_citizen = Actor(f"user:{citizen.id}", citizen.id, None)
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    father = Application(
+        MONTHLY_ALLOWANCE, "Hoàng Văn Phúc", date(1940, 4, 2), "M", "001040000779", "00070",
+        "12 phố Hàng Bạc", {**DECLARANT, "relationship": "con"},
+        {"category": "ELDERLY_80_NO_PENSION"},
+    )  # fmt: skip
+    nephew = Application(
+        MONTHLY_ALLOWANCE, "Hoàng Văn An", date(2016, 9, 12), "M", "001216000781", "00070",
+        "12 phố Hàng Bạc", {**DECLARANT, "relationship": "cô ruột"},
+        {"category": "CHILD_NO_SUPPORT", "parents_situation": "Cha mẹ đều đã mất."},
+    )  # fmt: skip
+    for number, application in enumerate((father, nephew), start=1):
+        case, _new = submit_dossier(
+            application, citizen.id, f"demo-dossier-{number}", as_citizen,
+            [Upload("giay-xac-nhan.pdf", _paper(application.full_name))], folder, date.today(),
+        )  # fmt: skip
+    request_supplement(
+        case, "Xin bổ sung giấy chứng tử của cha mẹ cháu An (bản sao).",
+        Actor(f"user:{officer.id}", officer.id, None),
+    )  # fmt: skip
+    return 2
+
+
+def _paper(name: str) -> bytes:
+    """A one-page PDF standing for the scanned paper a citizen attaches."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=14)
+    pdf.cell(0, 10, "Demo attachment (not a real document)")
+    pdf.ln()
+    # The core fonts have no Vietnamese marks: the name is written without them.
+    plain = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d"))
+    pdf.cell(0, 10, plain.encode("ascii", "ignore").decode())
+    return bytes(pdf.output())
