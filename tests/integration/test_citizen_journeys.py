@@ -444,3 +444,11 @@ def test_a_page_behind_the_login_says_why_the_login_is_asked(client):
     sent = client.get("/me/apply/1.001731")
     page = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert "Đăng nhập để tiếp tục" in page
+
+
+def test_a_draft_for_a_person_with_an_open_dossier_is_not_kept(client, citizen):
+    post_application(client, funeral_application(token="form-1"))
+    response = post_application(client, funeral_application(token="form-2", action="draft"))
+    assert response.status_code == 200
+    assert "Bạn đã gửi hồ sơ cho người này" in errors_of(response)["national_id"]
+    assert cases() == 1
