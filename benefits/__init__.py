@@ -129,20 +129,45 @@ def _register_error_pages(app: Flask) -> None:
     def _too_many(_error):
         return render_template("errors/429.html"), 429
 
+    from flask_babel import gettext as _
     from flask_wtf.csrf import CSRFError
 
     @app.errorhandler(CSRFError)
     def _form_expired(_error):
-        # A form from before a log-out (in another tab), a closed browser or a restart:
-        # nothing was done; say so in the reader's language and lead back to the page.
-        return render_template("errors/form_expired.html", back=_same_site_referrer()), 400
+        # A form from before a log-out (in another tab), a closed browser, a restart or a
+        # phone restoring a tab: nothing was done; say so in the reader's language.
+        return _back_to_the_form(
+            _("The form had expired, so nothing was sent. Please fill it in and send it again."),
+            "errors/form_expired.html", 400,
+        )  # fmt: skip
 
     @app.errorhandler(413)
-    def _too_large(_error):
-        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        return render_template(
-            "errors/too_large.html", limit=limit, back=_same_site_referrer()
-        ), 413
+    def _too_large(error):
+        from flask import request
+
+        if request.blueprint == "api":
+            return error  # system clients keep the plain status
+        return _back_to_the_form(
+            _(
+                "The files are too large together: at most 10 MB each and 30 MB in all. Nothing "
+                "was sent; please choose smaller files (a photo at lower quality, or fewer "
+                "pages)."
+            ),
+            "errors/too_large.html", 413,
+            limit=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024),
+        )  # fmt: skip
+
+
+def _back_to_the_form(message: str, page: str, status: int, **context):
+    """Back to the form the request came from, with ``message``, when its address shows
+    one (GET); else ``page`` with a link back to the page it was sent from (a POST-only
+    action: lock, check, ask for papers)."""
+    from flask import flash, redirect, render_template, request
+
+    if request.url_rule is not None and "GET" in (request.url_rule.methods or ()):
+        flash(message, "error")
+        return redirect(request.full_path if request.query_string else request.path)
+    return render_template(page, back=_same_site_referrer(), **context), status
 
 
 def _same_site_referrer() -> str | None:
@@ -195,9 +220,9 @@ def _register_template_helpers(app: Flask) -> None:
         audit_object=lambda code: label(AUDIT_OBJECT, code),
         role=lambda code: label(ROLE, code),
         category_name=category_name,
+        procedure_name=procedure_name,
         category_article=category_article,
         place_name=place_name,
-        procedure_name=procedure_name,
         overpayment_reason=overpayment_reason,
         audit_action=audit_action,
         audit_changes=audit_changes,

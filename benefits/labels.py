@@ -266,7 +266,8 @@ def dossier_answers(procedure_code: str, data: dict | None) -> list[tuple[str, s
 
 
 def procedure_name(code: str | None) -> str:
-    """The procedure's name in the reader's language; the code when it is unknown."""
+    """A procedure's name in the reader's language (a citizen does not know "1.001776");
+    the code when it is unknown."""
     if not code:
         return ""
     try:

@@ -30,6 +30,10 @@ def main(argv: list[str]) -> int:
         key = message.id if isinstance(message.id, str) else message.id[0]
         if key in given:
             value = given[key]
+            if message.pluralizable and not isinstance(value, list):
+                if _translated(message):
+                    continue  # a singular's translation never replaces plural forms
+                value = [value] * catalog.num_plurals
             message.string = tuple(value) if isinstance(value, list) else value
             message.flags.discard("fuzzy")
             changed += 1

@@ -16,23 +16,16 @@ class GenerateForm(Form):
         _l("Month to pay"), validators=[DataRequired(message=_l("Enter the month to pay."))]
     )
 
-    def __init__(self, *args, latest: Month, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.latest = latest
         self.parsed: Month | None = None
 
     def validate_month(self, field):
+        # Which months may be paid is the generation's rule (check_payable_month).
         try:
-            month = Month.parse(field.data or "")
+            self.parsed = Month.parse(field.data or "")
         except ValueError:
             raise ValidationError(_l("Enter the month as YYYY-MM, for example 2025-03.")) from None
-        # domain.md section 6: a batch is made in the month before the one it pays.
-        if month > self.latest:
-            raise ValidationError(
-                _l("A batch can be generated at the latest for next month (%(month)s).",
-                   month=str(self.latest))
-            )  # fmt: skip
-        self.parsed = month
 
 
 class LockForm(Form):

@@ -9,7 +9,7 @@ PostgreSQL the allowance items and the lines are one statement (docs/decisions.m
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -52,6 +52,7 @@ from benefits.rules.entitlement_sql import (
     monthly_entitlement_select,
     registry_rows,
 )
+from benefits.rules.models import StandardLevel
 
 ALLOWANCE = "ALLOWANCE"
 CARE_SUPPORT = "CARE_SUPPORT"
@@ -65,6 +66,27 @@ PAYABLE_STATUSES = ("active", "stopped", "deceased")
 
 class BatchLocked(InvalidTransition):
     """A locked batch never changes; corrections go into the next batch."""
+
+
+def check_payable_month(month: Month, today: date | None = None) -> None:
+    """A batch is for a month the rule tables cover and that has come, or the next one
+    (a list is prepared ahead of its month): a month typed by mistake (2019-01, 2052-03)
+    would otherwise leave an empty open batch in the officer's list."""
+    first = db.session.scalar(
+        select(func.min(StandardLevel.effective_month)).where(StandardLevel.province_code.is_(None))
+    )
+    if first is not None and month < first:
+        raise DomainError(
+            _l("No standard level covers %(month)s: the first is from %(first)s.",
+               month=str(month), first=str(first))
+        )  # fmt: skip
+    # domain.md section 6: a batch is made in the month before the one it pays.
+    latest = Month.of(today or date.today()) + 1
+    if month > latest:
+        raise DomainError(
+            _l("A batch can be generated at the latest for next month (%(month)s).",
+               month=str(latest))
+        )  # fmt: skip
 
 
 def find_or_open_batch(month: Month, scope_kind: str, scope_code: str) -> PaymentBatch:
@@ -88,6 +110,7 @@ def find_or_open_batch(month: Month, scope_kind: str, scope_code: str) -> Paymen
 
 def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor) -> PaymentBatch:
     """Compute (or recompute in place) the open batch of ``month`` for a province or commune."""
+    check_payable_month(month)
     batch = find_or_open_batch(month, scope_kind, scope_code)
     if batch.status == "locked":
         raise BatchLocked(_l("Batch %(id)s is locked and cannot be generated again.", id=batch.id))

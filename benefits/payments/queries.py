@@ -197,3 +197,16 @@ def overpayments_to_recover(batch: PaymentBatch) -> list[tuple[Overpayment, str,
         .where(Overpayment.status == "to_recover", in_scope)
         .order_by(Beneficiary.commune_code, Overpayment.id)
     ).all())  # fmt: skip
+
+
+# Lines shown per page of a batch; the next page starts after the last line number shown.
+LINES_PAGE = 100
+
+
+def fetch_batch_lines(batch: PaymentBatch, after_line_no: int = 0) -> list[PaymentLine]:
+    """A page of the batch's lines in list order (interchange.md section 3), keyset-paginated
+    on ``line_no``: a province's list holds tens of thousands."""
+    return list(db.session.scalars(
+        _lines(batch).where(PaymentLine.line_no > after_line_no)
+        .order_by(PaymentLine.line_no).limit(LINES_PAGE)
+    ))  # fmt: skip

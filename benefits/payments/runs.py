@@ -19,6 +19,7 @@ from benefits.errors import DomainError, InvalidTransition, NotFound
 from benefits.extensions import db
 from benefits.jobs import enqueue, queued_job_state
 from benefits.month import Month
+from benefits.payments.generation import check_payable_month
 from benefits.payments.models import PaymentBatch, PaymentJob, PaymentRun
 from benefits.payments.tasks import GENERATE, audit_job, generate_job_batch
 from benefits.places.models import Commune, Province
@@ -44,6 +45,7 @@ def start_generation_run(
     Provinces whose batch of the month is locked are left out (a locked batch never
     changes); a run with nothing left to generate is refused.
     """
+    check_payable_month(month)
     if province_codes is None:
         codes = list(db.session.scalars(select(Province.code).order_by(Province.code)))
     else:
@@ -63,6 +65,7 @@ def start_generation_run(
 
 def start_commune_generation(month: Month, commune_code: str, actor: Actor) -> PaymentRun:
     """A commune payment officer's run: one job, their commune's batch."""
+    check_payable_month(month)
     if db.session.get(Commune, commune_code) is None:
         raise DomainError(_l("Unknown commune %(code)s.", code=commune_code))
     return _open_run(month, ("commune", commune_code), [("commune", commune_code)], actor)

@@ -115,3 +115,19 @@ def _key_of_whole_name(full_name: str) -> str:
     name = " ".join(full_name.split())
     given = name.rsplit(" ", 1)[-1] if name else ""
     return "\u0001".join([_primary(given), _primary(name), _secondary(given), _secondary(name)])
+
+
+def folded(text: str) -> str:
+    """``text`` as someone types it without Vietnamese marks: lower case, every mark
+    dropped, đ as d ("Lâm Văn Sơn" → "lam van son"), for searching by name."""
+    plain = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    return "".join(char for char in plain if not unicodedata.combining(char))
+
+
+def name_matches(typed: str, full_name: str) -> bool:
+    """Whether a name holds what was typed: with no mark typed, marks are ignored ("son"
+    finds "Sơn"); with marks typed, they must match (case never does)."""
+    typed = unicodedata.normalize("NFC", typed).casefold()
+    if folded(typed) == typed:
+        return typed in folded(full_name)
+    return typed in unicodedata.normalize("NFC", full_name).casefold()

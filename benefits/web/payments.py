@@ -15,6 +15,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     send_file,
     stream_with_context,
     url_for,
@@ -31,7 +32,9 @@ from benefits.payments.export import csv_chunks, write_xlsx
 from benefits.payments.forms import GenerateForm, LockForm, ReconcileForm
 from benefits.payments.models import PaymentBatch, PaymentRun
 from benefits.payments.queries import (
+    LINES_PAGE,
     difference_with_last_month,
+    fetch_batch_lines,
     lines_of_people_now_suspended,
     overpayments_to_recover,
     reconciliation_summary,
@@ -90,13 +93,13 @@ def _home(form: GenerateForm):
 @payments_bp.get("/", endpoint="home")
 def payments_home():
     latest = _latest_month()
-    return _home(GenerateForm(latest=latest, data={"month": str(latest)}))
+    return _home(GenerateForm(data={"month": str(latest)}))
 
 
 @payments_bp.post("/runs", endpoint="start_run")
 @permission_required("payments.manage")
 def start_run():
-    form = GenerateForm(latest=_latest_month())
+    form = GenerateForm()
     if form.validate_on_submit():
         try:
             if current_user.commune_code:
@@ -166,7 +169,9 @@ def rerun(run_id: int, job_id: str):
 
 @payments_bp.get("/batches/<int:batch_id>")
 def batch_detail(batch_id: int):
-    return _batch_page(_visible_or_404(PaymentBatch, batch_id))
+    return _batch_page(
+        _visible_or_404(PaymentBatch, batch_id), after_line_no=request.args.get("after", 0, int)
+    )
 
 
 def _batch_page(
@@ -176,6 +181,7 @@ def _batch_page(
     reconcile_form=None,
     reported: list[str] | None = None,
     status: int = 200,
+    after_line_no: int = 0,
 ):
     """The batch with its checks, its difference with last month and, once locked, what
     the post office reported; the form its state calls for (lock, or reconcile)."""
@@ -183,6 +189,7 @@ def _batch_page(
         lock_form = lock_form or LockForm()
     else:
         reconcile_form = reconcile_form or ReconcileForm()
+    lines = fetch_batch_lines(batch, after_line_no)
     page = render_template(
         "payments/batch.html", batch=batch, checks=run_checks(batch),
         diff=difference_with_last_month(batch),
@@ -190,7 +197,8 @@ def _batch_page(
         suspended=lines_of_people_now_suspended(batch),
         overpayments=overpayments_to_recover(batch),
         lock_form=lock_form, reconcile_form=reconcile_form, reported=reported,
-        reported_shown=REPORTED_SHOWN,
+        reported_shown=REPORTED_SHOWN, lines=lines, after_line_no=after_line_no,
+        next_after=lines[-1].line_no if len(lines) == LINES_PAGE else None,
     )  # fmt: skip
     return page, status
 

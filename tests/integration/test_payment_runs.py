@@ -297,3 +297,20 @@ def test_the_batch_page_offers_the_signature_sheets_as_a_pdf(app, caseload, in_p
     text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(response.data)).pages)
     assert "Trịnh Thị Mơ" in text and "Lâm Văn Sơn" in text
     assert "001050700004" not in text and "*********004" in text
+
+
+def test_a_month_no_rule_covers_or_too_far_ahead_is_refused_and_leaves_no_batch(
+    app, caseload, in_process
+):
+    result = cli(app, "payments", "generate", "--month", "2013-12", "--commune", "00070")
+    assert result.exit_code != 0 and "2014-01" in result.output
+    ahead = str(Month.of(date.today()) + 2)
+    result = cli(app, "payments", "generate", "--month", ahead)
+    assert result.exit_code != 0
+    client = login(app, "chitra@xa.gov.vn", commune_code="00070")
+    page = client.post("/payments/runs", data={"month": "2013-12"}).get_data(as_text=True)
+    assert "Không có mức chuẩn nào áp dụng cho 2013-12" in page
+    page = client.post("/payments/runs", data={"month": ahead}).get_data(as_text=True)
+    assert "Chỉ lập được danh sách chi trả đến tháng sau" in page
+    assert db.session.scalar(select(func.count()).select_from(PaymentBatch)) == 0
+    assert db.session.scalar(select(func.count()).select_from(PaymentRun)) == 0

@@ -226,13 +226,13 @@ def test_form_messages_are_in_vietnamese_and_money_is_read_as_people_write_it(cl
         "full_name": "", "email": "khong-phai-thu", "role": "officer", "commune": "00070",
         "password": "ngắn"})  # fmt: skip
     assert errors_of(response) == {
-        "full_name": "Cần điền mục này.",
+        "full_name": "Vui lòng điền mục này.",
         "email": "Địa chỉ thư điện tử không hợp lệ.",
     }
     assert count(User) == users
     levels = count(StandardLevel)
     month = str(Month(2099, 1))
-    for amount, error in (("", "Cần điền mục này."),
+    for amount, error in (("", "Vui lòng điền mục này."),
                           ("sáu trăm nghìn", "Ghi số tiền bằng đồng, ví dụ 600.000.")):  # fmt: skip
         response = client.post("/admin/rules", data={
             "month": month, "amount": amount, "legal_basis": "NQ 01/2098/NQ-HĐND"})  # fmt: skip
@@ -349,11 +349,16 @@ def test_the_registry_search_takes_what_people_type(client):
     son = create_beneficiary(full_name="Lâm Văn Sơn", national_id="001050700004")
     staff("officer", "o@xa.gov.vn")
     login(client, "o@xa.gov.vn")
-    for typed in ("Văn  Sơn", " lâm văn sơn ", son.code.lower(), "001 050 700", "001050700004"):
+    create_beneficiary(full_name="Lâm Văn Sọn", national_id="001050700009")
+    for typed in ("Văn  Sơn", " lâm văn sơn ", son.code.lower(), "001 050 700 004", "001050700004",
+                  "LÂM VĂN SƠN", "Sơn"):  # fmt: skip
         rows = page_of(client.get("/officer/registry", query_string={"q": typed})).select(
             "tbody tr a"
         )
         assert [a.get_text() for a in rows] == [son.code], typed
+    # Typed without marks, as on a keyboard without Vietnamese input: both are found.
+    rows = page_of(client.get("/officer/registry", query_string={"q": "lam van son"}))
+    assert len(rows.select("tbody tr a")) == 2
 
 
 def test_a_death_dossier_is_accepted_only_once_the_officer_confirms(client):
@@ -447,3 +452,28 @@ def test_a_closed_dossier_can_still_be_found_from_the_queue(client):
     assert [r.select_one("a").get_text() for r in rows] == [case.code]
     assert "Không chấp thuận" in rows[0].get_text()
     assert there.code not in page.get_text()
+
+
+def test_the_batch_page_lists_its_lines_with_kind_payee_and_status(client):
+    from benefits.month import Month
+    from benefits.payments.generation import generate_batch
+    from benefits.registry.care_support import grant_care_support
+    from tests.builders import create_beneficiary
+
+    son = create_beneficiary(full_name="Lâm Văn Sơn", categories=["DISABLED_EXTREMELY_SEVERE"])
+    grant_care_support(son, "CARE_HOUSEHOLD_EXTREMELY_SEVERE", "Lâm Thị Hoa", None,
+                       Month(2025, 3), Actor.system("t"))  # fmt: skip
+    batch = generate_batch(Month(2025, 3), "commune", "00070", Actor.system("t"))
+    empty = generate_batch(Month(2025, 3), "commune", "00004", Actor.system("t"))
+    staff("payment", "p@xa.gov.vn", commune=None, province="01")
+    login(client, "p@xa.gov.vn")
+    table = page_of(client.get(f"/payments/batches/{batch.id}")).select_one("#lines + div table")
+    rows = [[td.get_text(" ", strip=True) for td in tr.select("td")]
+            for tr in table.select("tbody tr")]  # fmt: skip
+    assert [r[0] for r in rows] == ["1", "2"]
+    kinds = {r[2]: r for r in rows}
+    assert kinds["Hỗ trợ kinh phí chăm sóc, nuôi dưỡng"][3] == "Lâm Thị Hoa"
+    assert kinds["Trợ cấp xã hội hàng tháng"][3] == "Lâm Văn Sơn"
+    assert all(r[-1] == "Chưa có kết quả" for r in rows)
+    page = page_of(client.get(f"/payments/batches/{empty.id}")).get_text(" ", strip=True)
+    assert "Danh sách không có dòng nào: tháng này không ai được chi." in page

@@ -88,3 +88,15 @@ def test_characters_outside_the_alphabet_keep_their_code_point_order(a, b):
         return
     assert (a < b) == (_after_alphabet(chr(a)) < _after_alphabet(chr(b)))
     assert _after_alphabet(chr(a)) > "\x7d"  # after ư, the last letter of the alphabet
+
+
+def test_a_name_is_found_with_or_without_its_marks():
+    from benefits.people.names import folded, name_matches
+
+    assert folded("Đặng Thị Ngọc Ánh") == "dang thi ngoc anh"
+    assert name_matches("son", "Lâm Văn Sơn") and name_matches("LAM VAN", "Lâm Văn Sơn")
+    assert name_matches("SƠN", "Lâm Văn Sơn")  # marks typed: matched, whatever the case
+    assert not name_matches("Sọn", "Lâm Văn Sơn")  # marks typed must be the name's
+    assert name_matches("dang", "Đặng Văn Minh")
+    # Decomposed input (some phone keyboards) reads as the composed name.
+    assert name_matches("So\u031bn", "Lâm Văn Sơn")
