@@ -73,7 +73,7 @@ def accounts():
 @pytest.mark.parametrize(
     ("changes", "field", "vietnamese", "english"),
     [
-        ({"full_name": ""}, "full_name", "Cần điền mục này.", "This field is required."),
+        ({"full_name": ""}, "full_name", "Vui lòng điền mục này.", "This field is required."),
         ({"date_of_birth": "1990-02-30"}, "date_of_birth", "Ngày không hợp lệ",
          "Not a valid date value."),
         ({"full_name": "Dân" * 41}, "full_name", "Không được dài quá 120 ký tự",
@@ -96,7 +96,7 @@ def test_form_errors_read_in_the_citizens_language(client, changes, field, vietn
 def test_an_impossible_date_is_called_impossible_not_missing(client, citizen):
     response = post_application(client, funeral_application(date_of_death="2025-02-30"))
     assert "Ngày không hợp lệ" in errors_of(response)["date_of_death"]
-    assert "Cần điền mục này." not in errors_of(response)["date_of_death"]
+    assert "Vui lòng điền mục này." not in errors_of(response)["date_of_death"]
     assert cases() == 0
 
 
@@ -127,12 +127,13 @@ def test_a_double_click_on_submitting_a_draft_shows_the_receipt_twice(client, ci
     assert stale.headers["Location"].endswith(f"/me/dossiers/{draft.code}")
 
 
-def test_an_expired_form_is_explained_in_the_citizens_language(client, app, monkeypatch):
+def test_an_expired_form_is_explained_and_shown_again(client, app, monkeypatch):
     # A phone's browser restores a tab after its session is gone: the form's token is stale.
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     response = client.post("/register", data={**CITIZEN, "csrf_token": "stale"})
-    assert response.status_code == 400
-    assert "Trang này được mở trước khi bạn đăng xuất" in response.get_data(as_text=True)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/register")
+    page = client.get("/register").get_data(as_text=True)
+    assert "Biểu mẫu đã hết hạn" in page
     assert accounts() == 0
 
 
@@ -141,8 +142,10 @@ def test_files_too_large_together_are_explained_and_nothing_is_sent(client, app,
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4096)
     big = b"%PDF-" + b"0" * 8192
     response = post_application(client, funeral_application(), files=((big, "anh.pdf"),))
-    assert response.status_code == 413
-    assert "Nội dung gửi lên lớn hơn" in response.get_data(as_text=True)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/me/apply/1.001731")
+    page = client.get("/me/apply/1.001731").get_data(as_text=True)
+    assert "quá lớn" in page
     assert cases() == 0
 
 
@@ -398,8 +401,8 @@ def test_the_error_summary_names_each_field(client, citizen):
     response = post_application(client, funeral_application(date_of_death="", commune_code=""))
     summary = BeautifulSoup(response.data, "html.parser").select(".error-summary li a")
     texts = [a.get_text(" ", strip=True) for a in summary]
-    assert "Ngày mất: Cần điền mục này." in texts
-    assert "Xã, phường nơi cư trú: Cần điền mục này." in texts
+    assert "Ngày mất: Vui lòng điền mục này." in texts
+    assert "Xã, phường nơi cư trú: Vui lòng điền mục này." in texts
 
 
 def test_the_category_is_chosen_not_assumed(client, citizen):
