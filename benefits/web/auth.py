@@ -42,6 +42,15 @@ def _start_session(user) -> None:
     login_user(user)
 
 
+@auth_bp.before_request
+def _already_logged_in():
+    # A logged-in person is not offered a second account or a second log-in: on they go.
+    if current_user.is_authenticated and request.endpoint in ("auth.register", "auth.login"):
+        target = request.args.get("next")
+        return redirect(_safe_next(target) if target else url_for(LANDING[current_user.role]))
+    return None
+
+
 @auth_bp.route("/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm(id_in_use=national_id_in_use, password_problem=password_problem)

@@ -223,6 +223,7 @@ def test_registering_with_an_id_number_in_groups(client):
     response = client.post("/register", data={**CITIZEN, "national_id": "001 190 000 777"})
     assert response.status_code == 302
     assert db.session.scalar(select(User.national_id)) == "001190000777"
+    client.post("/logout")  # registering again, as someone who forgot they had
     again = client.post("/register", data={**CITIZEN, "national_id": "001190000777"})
     assert "đã có tài khoản" in errors_of(again)["national_id"]
     assert "đăng nhập" in errors_of(again)["national_id"]  # and what to do instead
@@ -447,3 +448,21 @@ def test_a_page_behind_the_login_says_why_the_login_is_asked(client):
     sent = client.get("/me/apply/1.001731")
     page = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert "Đăng nhập để tiếp tục" in page
+
+
+def test_a_draft_for_a_person_with_an_open_dossier_is_not_kept(client, citizen):
+    post_application(client, funeral_application(token="form-1"))
+    response = post_application(client, funeral_application(token="form-2", action="draft"))
+    assert response.status_code == 200
+    assert "Bạn đã gửi hồ sơ cho người này" in errors_of(response)["national_id"]
+    assert cases() == 1
+
+
+@pytest.mark.parametrize("path", ["/register", "/login"])
+def test_a_logged_in_citizen_is_not_offered_a_second_account_or_login(client, citizen, path):
+    response = client.get(path)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/me/")
+    assert client.post("/register", data={**CITIZEN, "national_id": "001091000888",
+                                          "sex": "M", "date_of_birth": "1991-01-01",
+                                          "email": ""}).status_code == 302  # fmt: skip
+    assert accounts() == 1
