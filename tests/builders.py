@@ -16,6 +16,16 @@ from benefits.registry.models import Beneficiary, BeneficiaryCategory, SocialPen
 _sequence = itertools.count(1)
 
 
+# The password of the accounts tests create, and the registration form of the citizen
+# of the ``citizen`` fixture (tests/conftest.py).
+PASSWORD = "một-mật-khẩu-dài"
+CITIZEN_FORM = {
+    "full_name": "Hoàng Thị Dân", "date_of_birth": "1990-05-17", "sex": "F",
+    "national_id": "001190000777", "phone": "0912345678", "email": "dan@example.vn",
+    "password": PASSWORD, "password_confirm": PASSWORD,
+}  # fmt: skip
+
+
 def national_id_for(date_of_birth: date, sex: str, serial: int | None = None) -> str:
     """A valid personal ID number for that birth date and sex (Hà Nội, code 001)."""
     century = 0 if date_of_birth.year < 2000 else 2

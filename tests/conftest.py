@@ -130,6 +130,22 @@ def client(app):
 
 
 @pytest.fixture
+def citizen(client):
+    """Hoàng Thị Dân, a registered citizen, logged in on ``client``."""
+    from datetime import date
+
+    from benefits.accounts.audit import Actor
+    from benefits.accounts.service import CitizenRegistration, register_citizen
+    from tests.builders import PASSWORD
+
+    user = register_citizen(CitizenRegistration(
+        "Hoàng Thị Dân", date(1990, 5, 17), "F", "001190000777", "0912345678",
+        "dan@example.vn", PASSWORD), Actor.system("test"))  # fmt: skip
+    client.post("/login", data={"username": "001190000777", "password": PASSWORD})
+    return user
+
+
+@pytest.fixture
 def app_ctx(app):
     with app.test_request_context():
         yield

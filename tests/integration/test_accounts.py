@@ -12,13 +12,8 @@ from benefits.accounts.models import AuditEntry, User
 from benefits.accounts.service import create_staff_user
 from benefits.cases.service import open_case
 from benefits.extensions import db, limiter
-
-PASSWORD = "một-mật-khẩu-dài"
-CITIZEN = {
-    "full_name": "Hoàng Thị Dân", "date_of_birth": "1990-05-17", "sex": "F",
-    "national_id": "001190000777", "phone": "0912345678", "email": "dan@example.vn",
-    "password": PASSWORD, "password_confirm": PASSWORD,
-}  # fmt: skip
+from tests.builders import CITIZEN_FORM as CITIZEN
+from tests.builders import PASSWORD
 
 
 def staff(role, email, commune="00070", province=None):

@@ -13,19 +13,10 @@ from benefits.cases.models import Attachment, Case
 from benefits.extensions import db
 from benefits.notify.models import Notification
 from benefits.places.calendar import add_working_days
+from tests.builders import PASSWORD
 
-PASSWORD = "một-mật-khẩu-dài"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 TODAY = date.today()
-
-
-@pytest.fixture
-def citizen(client):
-    user = register_citizen(CitizenRegistration(
-        "Hoàng Thị Dân", date(1990, 5, 17), "F", "001190000777", "0912345678",
-        "dan@example.vn", PASSWORD), Actor.system("test"))  # fmt: skip
-    client.post("/login", data={"username": "001190000777", "password": PASSWORD})
-    return user
 
 
 def child_application(token="form-1", **changes):  # noqa: S107 - a form token

@@ -14,26 +14,11 @@ from benefits.accounts.models import User
 from benefits.accounts.service import CitizenRegistration, create_staff_user, register_citizen
 from benefits.cases.models import Case
 from benefits.extensions import db
-
-PASSWORD = "một-mật-khẩu-dài"
-CITIZEN = {
-    "full_name": "Hoàng Thị Dân", "date_of_birth": "1990-05-17", "sex": "F",
-    "national_id": "001190000777", "phone": "0912345678", "email": "dan@example.vn",
-    "password": PASSWORD, "password_confirm": PASSWORD,
-}  # fmt: skip
-
+from tests.builders import CITIZEN_FORM as CITIZEN
+from tests.builders import PASSWORD
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-def citizen(client):
-    user = register_citizen(CitizenRegistration(
-        "Hoàng Thị Dân", date(1990, 5, 17), "F", "001190000777", "0912345678",
-        "dan@example.vn", PASSWORD), Actor.system("test"))  # fmt: skip
-    client.post("/login", data={"username": "001190000777", "password": PASSWORD})
-    return user
 
 
 def funeral_application(token="form-1", **changes):  # noqa: S107 - a form token
