@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from benefits.forms import Form
 from benefits.people.national_id import InvalidNationalId, check_national_id
@@ -29,8 +29,9 @@ class RecordDeathForm(Form):
     full_name = StringField(
         _l("Full name of the deceased"), validators=[DataRequired(), Length(max=120)]
     )
-    date_of_death = DateField(_l("Date of death"), validators=[DataRequired()])
-    registered_on = DateField(_l("Date of registration"), validators=[DataRequired()])
+    # InputRequired: an impossible date (30 February) is called impossible, not missing.
+    date_of_death = DateField(_l("Date of death"), validators=[InputRequired()])
+    registered_on = DateField(_l("Date of registration"), validators=[InputRequired()])
     declarant_name = StringField(
         _l("Declarant's full name"), validators=[DataRequired(), Length(max=120)]
     )

@@ -301,6 +301,21 @@ def test_an_officer_cannot_record_the_death_of_another_communes_beneficiary(clie
     assert count(DeathRecord) == 0 and count(Case) == 0 and count(AuditEntry) == audits
 
 
+def test_an_impossible_date_of_death_is_called_impossible_not_missing(client):
+    from benefits.deaths.models import DeathRecord
+
+    staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn")
+    response = client.post("/officer/deaths", data={
+        "registration_number": "KT-30-2", "national_id": "001050700004",
+        "full_name": "Lâm Văn Sơn", "date_of_death": "2025-02-30", "registered_on": "",
+        "declarant_name": "Nguyễn Thị B", "declarant_national_id": "001190054321"})  # fmt: skip
+    errors = errors_of(response)
+    assert errors["date_of_death"].startswith("Ngày không hợp lệ: hãy nhập ngày có thật")
+    assert errors["registered_on"] == "Vui lòng điền mục này."
+    assert count(DeathRecord) == 0
+
+
 def test_a_new_staff_account_chooses_its_commune_by_name_among_the_provinces(client):
     staff("admin", "admin@so.gov.vn", commune=None, province="01")
     login(client, "admin@so.gov.vn")
