@@ -57,3 +57,18 @@ class AcceptDeathForm(Form):
         _l("I have checked the death notice and the date of death: record the death."),
         validators=[DataRequired(message=_l("Tick the box to confirm the death."))],
     )
+
+
+class CancelDeathForm(Form):
+    """An officer takes back a death they recorded by hand by mistake (the wrong person,
+    a registration not theirs): its effects are reversed where they can be."""
+
+    reason = StringField(
+        _l("Why the record is wrong"),
+        validators=[DataRequired(message=_l("Say why the record is wrong.")), Length(max=500)],
+    )
+    confirm = BooleanField(
+        _l("The allowance resumes without a gap and an undecided funeral dossier is "
+           "withdrawn: cancel this record."),
+        validators=[DataRequired(message=_l("Tick the box to confirm the cancellation."))],
+    )  # fmt: skip

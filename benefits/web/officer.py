@@ -20,10 +20,10 @@ from benefits.cases.queries import (
     fetch_recently_closed,
 )
 from benefits.cases.service import request_supplement, start_checking
-from benefits.deaths.forms import AcceptDeathForm, RecordDeathForm
+from benefits.deaths.forms import AcceptDeathForm, CancelDeathForm, RecordDeathForm
 from benefits.deaths.linked_dossier import accept_linked_death_dossier
 from benefits.deaths.models import DeathRecord
-from benefits.deaths.service import DeathReport, record_death
+from benefits.deaths.service import DeathReport, cancel_death, record_death
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
@@ -343,7 +343,38 @@ def deaths():
         .limit(100)
     ).all()
     return render_template("officer/deaths.html", form=form, records=records,
-                           visible=_followable_codes(records))  # fmt: skip
+                           visible=_followable_codes(records), cancel_form=CancelDeathForm(),
+                           cancellable=_cancellable)  # fmt: skip
+
+
+def _cancellable(record: DeathRecord) -> bool:
+    """An officer takes back only a death recorded by hand in their commune, and in
+    effect (a duplicate did nothing); one from the civil registry is corrected there, and
+    comes back through its API."""
+    return record.source == "officer" and record.status == "effective"
+
+
+@officer_bp.post("/deaths/<registration_number>/cancel")
+@permission_required("case.check")
+def cancel_recorded_death(registration_number: str):
+    record = db.session.scalar(
+        select(DeathRecord).where(
+            DeathRecord.registration_number == registration_number,
+            commune_filter(current_user, DeathRecord.commune_code),
+        )
+    )
+    if record is None or not _cancellable(record):
+        abort(404)
+    form = CancelDeathForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(url_for("officer.deaths"))
+    cancel_death(registration_number, form.reason.data.strip(), request_actor())
+    db.session.commit()
+    flash(_("The record %(number)s is cancelled.", number=registration_number), "success")
+    return redirect(url_for("officer.deaths"))
 
 
 def _followable_codes(records: list[DeathRecord]) -> set[str]:

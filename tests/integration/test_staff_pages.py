@@ -316,6 +316,48 @@ def test_an_impossible_date_of_death_is_called_impossible_not_missing(client):
     assert count(DeathRecord) == 0
 
 
+def test_an_officer_cancels_a_death_recorded_by_hand_by_mistake(client):
+    from datetime import date
+
+    from benefits.deaths.models import DeathRecord
+    from benefits.deaths.service import DeathReport, record_death
+    from tests.builders import create_beneficiary
+
+    son = create_beneficiary(full_name="Lâm Văn Sơn", national_id="001050700004")
+    staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn")
+    client.post("/officer/deaths", data={
+        "registration_number": "KT-NHAM-1", "national_id": "001050700004",
+        "full_name": "Lâm Văn Sơn", "date_of_death": "2025-03-14", "registered_on": "2025-03-16",
+        "declarant_name": "Nguyễn Thị B", "declarant_national_id": "001190054321"})  # fmt: skip
+    db.session.refresh(son)
+    assert son.status == "deceased"
+    url = "/officer/deaths/KT-NHAM-1/cancel"
+    page = page_of(client.post(url, data={"reason": "Nhầm người"}, follow_redirects=True))
+    assert "Vui lòng đánh dấu để xác nhận việc hủy." in page.get_text()
+    db.session.refresh(son)
+    assert son.status == "deceased"  # not confirmed: nothing changed
+    page = page_of(client.post(url, data={"reason": "Nhầm người", "confirm": "y"},
+                               follow_redirects=True))  # fmt: skip
+    assert "Đã hủy bản ghi KT-NHAM-1." in page.get_text()
+    assert "Nhầm người" in page.get_text()
+    db.session.refresh(son)
+    assert son.status == "active"
+    assert db.session.scalar(select(DeathRecord.status)) == "cancelled"
+    assert client.post(url, data={"reason": "x", "confirm": "y"}).status_code == 404  # once
+    # A death from the civil registry is corrected there, not on this page.
+    report = DeathReport(
+        registration_number="KT-HT-2", national_id="001050700004", full_name="Lâm Văn Sơn",
+        date_of_death=date(2025, 3, 14), registered_on=date(2025, 3, 16), commune_code="00070",
+        declarant={"full_name": "Nguyễn Thị B", "national_id": "001190054321"},
+    )  # fmt: skip
+    record_death(report, Actor.system("civil-registry"), "civil_registry", date(2025, 3, 16))
+    page = page_of(client.get("/officer/deaths"))
+    assert len(page.select("details.cancel-death")) == 0
+    cancel = client.post("/officer/deaths/KT-HT-2/cancel", data={"reason": "x", "confirm": "y"})
+    assert cancel.status_code == 404
+
+
 def test_a_new_staff_account_chooses_its_commune_by_name_among_the_provinces(client):
     staff("admin", "admin@so.gov.vn", commune=None, province="01")
     login(client, "admin@so.gov.vn")
