@@ -85,7 +85,7 @@ def _home(form: GenerateForm):
     ).all()
     names = place_names(runs)
     return render_template(
-        "payments/home.html", batches=batches, form=form,
+        "payments/home.html", batches=batches, form=form, latest=_latest_month(),
         runs=[run_progress(run, names) for run in runs],
     )  # fmt: skip
 

@@ -46,6 +46,17 @@ def upload(client, batch_id, content: bytes, name="ket-qua.csv"):
     )
 
 
+def test_the_month_field_suggests_next_month(app):
+    from datetime import date
+
+    from benefits.month import Month
+
+    page = BeautifulSoup(payment_officer(app).get("/payments/").data, "html.parser")
+    following = str(Month.of(date.today()) + 1)
+    assert page.select_one("#month")["value"] == following
+    assert f"Ví dụ {following}." in page.get_text()
+
+
 def test_the_batch_is_locked_from_its_page_once_the_officer_confirms(app):
     batch = generate(app, "2025-03", "--commune", "00070")["batch_id"]
     client = payment_officer(app)
