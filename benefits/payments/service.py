@@ -104,18 +104,12 @@ def reconcile_batch(
     }
     result = Reconciliation()
     reported = _read_result_file(path, batch, lines, result, report)
+    paid_on_day: dict[date | None, list[int]] = {}
     for line_no, paid_on in reported.paid.items():
-        db.session.execute(
-            update(PaymentLine)
-            .where(PaymentLine.batch_id == batch.id, PaymentLine.line_no == line_no)
-            .values(status="paid", paid_on=paid_on)
-        )
-    if reported.unpaid:
-        db.session.execute(
-            update(PaymentLine)
-            .where(PaymentLine.batch_id == batch.id, PaymentLine.line_no.in_(reported.unpaid))
-            .values(status="unpaid", paid_on=None)
-        )
+        paid_on_day.setdefault(paid_on, []).append(line_no)
+    for paid_on, line_nos in paid_on_day.items():  # a result file holds a few payout days
+        _mark_lines(batch, line_nos, status="paid", paid_on=paid_on)
+    _mark_lines(batch, reported.unpaid, status="unpaid", paid_on=None)
     _settle_items(batch)
     for line_no, paid_on in reported.paid_after_release.items():
         _settle_paid_after_release(batch, line_no, paid_on, actor)
@@ -128,6 +122,24 @@ def reconcile_batch(
     )  # fmt: skip
     db.session.flush()
     return result
+
+
+# Line numbers per statement: a province's file may report 400,000 lines, and a statement
+# takes at most 65,535 parameters on PostgreSQL.
+MARK_CHUNK = 10_000
+
+
+def _mark_lines(batch: PaymentBatch, line_nos: list[int], **values) -> None:
+    """Set ``values`` on the batch's lines numbered ``line_nos``, a chunk per statement."""
+    for start in range(0, len(line_nos), MARK_CHUNK):
+        db.session.execute(
+            update(PaymentLine)
+            .where(
+                PaymentLine.batch_id == batch.id,
+                PaymentLine.line_no.in_(line_nos[start : start + MARK_CHUNK]),
+            )
+            .values(**values)
+        )
 
 
 def _line_number(raw: str) -> int | None:
