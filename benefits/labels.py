@@ -4,7 +4,6 @@ language: a status, a payment method, a kind of line, a category, an overpayment
 from __future__ import annotations
 
 import contextlib
-import re
 from datetime import date
 
 from flask import g
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from benefits.errors import NotFound
 from benefits.extensions import db
 from benefits.i18n import format_day
+from benefits.payments.models import DEATH_REASON, PAID_AFTER_UNPAID
 from benefits.places.models import place_names
 from benefits.procedures.catalogue import procedure
 from benefits.rules.models import Category
@@ -195,18 +195,12 @@ def place_name(code: str | None) -> str:
     return f"{name} ({code})" if name else code
 
 
-# As ``payments.late_deaths.death_reason`` stores it.
-_DEATH_REASON = re.compile(
-    r"death (?P<day>\d{4}-\d{2}-\d{2}) \((?P<number>.*)\)(?P<paid>, paid though stopped)?"
-)
-
-
 def overpayment_reason(reason: str) -> str:
     """Why an overpayment is to recover, in the reader's language."""
-    if reason == "reported unpaid, then paid":  # payments.service.PAID_AFTER_UNPAID
+    if reason == PAID_AFTER_UNPAID:
         return _("reported unpaid by the post office, then paid: a later batch paid the "
                  "months again")  # fmt: skip
-    found = _DEATH_REASON.fullmatch(reason)
+    found = DEATH_REASON.fullmatch(reason)
     if found is None:
         return reason
     words = {"day": format_day(date.fromisoformat(found["day"])), "number": found["number"]}

@@ -25,6 +25,7 @@ from benefits.payments.models import (
     PaymentBatch,
     PaymentItem,
     PaymentLine,
+    death_reason,
     items_of,
 )
 from benefits.registry.models import Beneficiary, CareSupport
@@ -121,15 +122,6 @@ def _record_overpayment(line, items, last_month: Month, record, actor: Actor) ->
         .order_by(PaymentItem.month)
     ).all()
     add_overpayment(line, paid_after, death_reason(record), actor, record.registration_number)
-
-
-def death_reason(record, *, paid_though_stopped: bool = False) -> str:
-    """An overpayment's reason as stored (``labels.overpayment_reason`` words it)."""
-    reason = f"death {record.date_of_death.isoformat()} ({record.registration_number})"
-    return reason + PAID_THOUGH_STOPPED if paid_though_stopped else reason
-
-
-PAID_THOUGH_STOPPED = ", paid though stopped"
 
 
 def add_overpayment(line, months_paid, reason: str, actor: Actor, death: str | None) -> None:

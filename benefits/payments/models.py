@@ -3,6 +3,7 @@ line pays (``payment_items``), on which "no month is ever paid twice" is enforce
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -202,6 +203,22 @@ def items_of(line):
     else:
         which = or_(and_(line.case_id.is_(None), monthly), PaymentItem.case_id == line.case_id)
     return and_(PaymentItem.batch_id == line.batch_id, PaymentItem.kind == line.kind, which)
+
+
+# Why an overpayment is to recover, as ``Overpayment.reason`` stores it (in no language:
+# ``labels.overpayment_reason`` words it for the reader).
+PAID_AFTER_UNPAID = "reported unpaid, then paid"
+_PAID_THOUGH_STOPPED = ", paid though stopped"
+DEATH_REASON = re.compile(
+    r"death (?P<day>\d{4}-\d{2}-\d{2}) \((?P<number>.*)\)(?P<paid>, paid though stopped)?"
+)
+
+
+def death_reason(record, *, paid_though_stopped: bool = False) -> str:
+    """The reason of an overpayment made by the death ``record`` (learned after payment,
+    or after its line was stopped and paid all the same)."""
+    reason = f"death {record.date_of_death.isoformat()} ({record.registration_number})"
+    return reason + _PAID_THOUGH_STOPPED if paid_though_stopped else reason
 
 
 class Overpayment(db.Model):

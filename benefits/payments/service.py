@@ -18,8 +18,15 @@ from benefits.errors import DomainError, InvalidTransition, NotFound
 from benefits.extensions import db
 from benefits.payments.export import csv_sha256
 from benefits.payments.generation import ALLOWANCE
-from benefits.payments.late_deaths import add_overpayment, death_reason, death_stopping
-from benefits.payments.models import PaymentBatch, PaymentItem, PaymentLine, items_of
+from benefits.payments.late_deaths import add_overpayment, death_stopping
+from benefits.payments.models import (
+    PAID_AFTER_UNPAID,
+    PaymentBatch,
+    PaymentItem,
+    PaymentLine,
+    death_reason,
+    items_of,
+)
 from benefits.registry.models import Beneficiary
 
 # TT02 Art 2.3.a: not collected for 3 months in a row.
@@ -256,10 +263,6 @@ def _settle_items(batch: PaymentBatch) -> None:
             .where(PaymentItem.batch_id == batch.id, PaymentItem.status.in_(before), settled)
             .values(status=item_status)
         )
-
-
-# As ``labels.overpayment_reason`` words it.
-PAID_AFTER_UNPAID = "reported unpaid, then paid"
 
 
 def _settle_paid_after_release(batch: PaymentBatch, line_no: int, paid_on, actor: Actor):
