@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
@@ -30,6 +31,11 @@ def select_locale() -> str:
         if saved in languages:
             return saved
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def portal_zone() -> ZoneInfo:
+    """The portal's time zone (Vietnam): its days, deadlines and dates shown."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def _locale_name(locale: str | None) -> str:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 
@@ -17,6 +15,7 @@ from benefits.cases.models import STATUS_LABELS, Case, CaseEvent
 from benefits.cases.queries import fetch_open_case_for
 from benefits.errors import DomainError, InvalidTransition
 from benefits.extensions import db
+from benefits.i18n import portal_zone
 from benefits.notify.service import notify_case_change
 from benefits.places.calendar import add_working_days, working_days_between
 from benefits.procedures.catalogue import procedure
@@ -269,7 +268,7 @@ def _local_day(moment: datetime) -> date:
     """The portal's calendar day of a stored instant (stored in UTC; SQLite gives it naive)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    return moment.astimezone(portal_zone()).date()
 
 
 def find_case(code: str) -> Case | None:

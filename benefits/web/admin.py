@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from benefits.accounts.policy import commune_filter, permission_required
 from benefits.accounts.service import AccountError, create_staff_user
 from benefits.errors import DomainError
 from benefits.extensions import db
+from benefits.i18n import portal_zone
 from benefits.month import Month
 from benefits.places.models import Commune
 from benefits.rules.forms import StandardLevelForm
@@ -24,10 +24,6 @@ from benefits.rules.service import add_standard_level
 from benefits.web.auth import request_actor
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def portal_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 @admin_bp.get("/", endpoint="home")
