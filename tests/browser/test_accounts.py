@@ -1,20 +1,11 @@
 """A citizen registers, logs out and logs in again, in a real browser."""
 
-PASSWORD = "một-mật-khẩu-dài"
+from tests.browser.steps import PASSWORD, register
 
 
 def test_a_citizen_registers_logs_out_and_logs_in_by_id_number(page, output_dir):
     page.set_viewport_size({"width": 360, "height": 740})
-    page.goto("/register")
-    page.fill("#full_name", "Hoàng Thị Dân")
-    page.fill("#date_of_birth", "1990-05-17")
-    page.select_option("#sex", "F")
-    page.fill("#national_id", "001190000778")
-    page.fill("#phone", "0912345678")
-    page.fill("#password", PASSWORD)
-    page.fill("#password_confirm", PASSWORD)
-    page.get_by_role("button", name="Tạo tài khoản").click()
-    page.wait_for_url("**/me/")
+    register(page, "001190000778", "Hoàng Thị Dân")
     assert page.locator("h1").inner_text() == "Hồ sơ của tôi"
     page.screenshot(path=str(output_dir / "citizen-home-360.png"), full_page=True)
 

@@ -1,21 +1,9 @@
 """A citizen registers, applies for the monthly allowance for a child with one attachment,
 sees the receipt and finds the dossier in the tracking list (issue 5)."""
 
-PASSWORD = "một-mật-khẩu-dài"
+from tests.browser.steps import register
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def register(page, national_id, name="Hoàng Thị Mẹ"):
-    page.goto("/register")
-    page.fill("#full_name", name)
-    page.fill("#date_of_birth", "1990-05-17")
-    page.select_option("#sex", "F")
-    page.fill("#national_id", national_id)
-    page.fill("#phone", "0912345678")
-    page.fill("#password", PASSWORD)
-    page.fill("#password_confirm", PASSWORD)
-    page.get_by_role("button", name="Tạo tài khoản").click()
-    page.wait_for_url("**/me/")
 
 
 def fill_child(page, tmp_path):

@@ -4,8 +4,8 @@ as she says it, and answers the commune office's request for more papers."""
 from benefits.accounts.audit import Actor
 from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
+from tests.browser.steps import PASSWORD, register
 
-PASSWORD = "một-mật-khẩu-dài"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -17,16 +17,7 @@ def test_apply_for_a_funeral_and_answer_a_request_for_papers(
     page, browser, live_app, live_server, output_dir, tmp_path
 ):
     page.set_viewport_size({"width": 360, "height": 740})
-    page.goto("/register")
-    page.fill("#full_name", "Hoàng Thị Con")
-    page.fill("#date_of_birth", "1990-05-17")
-    page.select_option("#sex", "F")
-    page.fill("#national_id", "001 190 000 790")
-    page.fill("#phone", "0912 345 678")
-    page.fill("#password", PASSWORD)
-    page.fill("#password_confirm", PASSWORD)
-    page.get_by_role("button", name="Tạo tài khoản").click()
-    page.wait_for_url("**/me/")
+    register(page, "001 190 000 790", "Hoàng Thị Con", phone="0912 345 678")  # as typed
 
     page.goto("/me/apply/1.001731")
     assert page.locator("#on_behalf").is_checked()
