@@ -659,13 +659,13 @@ _TABS = len(_STAGED)  # between seq and the staged columns
 _COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 # The tables a first migration fills. When an import brings at least as many new persons
 # as the registry holds (and BULK_ROWS or more), their foreign keys, primary and unique
-# keys (those no other table's foreign key relies on) and secondary indexes are dropped for
-# the load and made again after it, all in the import's transaction: one sort and one
-# validating join each instead of a trigger call and an index insertion per row.
+# keys and secondary indexes are dropped for the load and made again after it, all in the
+# import's transaction: one sort and one validating join each instead of a trigger call
+# and an index insertion per row. The keys that foreign keys rely on stay (those of the
+# persons, beneficiaries and decisions).
 BULK_TABLES = (
     "decisions",
     "persons",
-    "residence_events",
     "beneficiaries",
     "beneficiary_categories",
 )
@@ -929,13 +929,6 @@ class _Staging:
             "SELECT :persons + r.seq, r.national_id, r.full_name, r.name_sort_key, "
             "r.date_of_birth, r.sex, r.commune_code, r.address, :now, :now "
             f"FROM import_rows r {new}",
-            params,
-        )
-        self._run(
-            "INSERT INTO residence_events (person_id, kind, commune_code, address, on_date, "  # noqa: S608 (constant fragments)
-            "reference) "
-            "SELECT :persons + r.seq, 'registered', r.commune_code, r.address, "
-            f"r.decision_date, 'caseload import' FROM import_rows r {new}",
             params,
         )
         self._insert_beneficiaries(":persons + r.seq", f"FROM import_rows r {new}", params)
