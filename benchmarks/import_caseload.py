@@ -42,6 +42,31 @@ PROFILES = [
 ]
 
 
+# Names as a caseload holds them: a few thousand syllables over and over (a family name,
+# a middle name, one or two given names), not a number in every name.
+FAMILY = str.split(
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Lâm Trịnh "
+    "Mai Tạ Quách La Kiều Hà Cao Lương Chu Triệu Thái"
+)
+MIDDLE = {
+    "M": str.split("Văn Hữu Đức Minh Quốc Công Xuân Thanh"),
+    "F": str.split("Thị Ngọc Thu Thanh Kim Diệu Mỹ Xuân"),
+}
+GIVEN = str.split(
+    "An Anh Bình Châu Chi Cúc Cường Dũng Dung Duyên Giang Hà Hải Hạnh Hằng Hiền Hiếu Hoa Hòa "
+    "Hồng Huệ Hùng Hưng Hương Hường Khánh Khoa Lan Liên Linh Loan Long Lộc Mai Minh Nam Nga "
+    "Ngân Nguyệt Nhàn Nhung Oanh Phúc Phương Quân Quế Quyên Sơn Sương Tâm Tân Thảo Thắng "
+    "Thành Thủy Thư Tiến Toàn Trang Trung Tuấn Tùng Uyên Vân Việt Vinh Xuân Yến"
+)
+
+
+def synthetic_name(rng: random.Random, sex: str) -> str:
+    words = [rng.choice(FAMILY), rng.choice(MIDDLE[sex])]
+    if rng.random() < 0.3:
+        words.append(rng.choice(GIVEN))
+    return " ".join([*words, rng.choice(GIVEN)])
+
+
 def generate(path: Path, rows: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     communes = [c["code"] for c in commune_rows()]
@@ -59,7 +84,7 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
             children = "2" if category == "SINGLE_PARENT_POOR" else "0"
             commune = communes[i % len(communes)]
             fh.write(
-                f"{national_id},Người Thụ Hưởng {i},{born.isoformat()},{sex},{commune},"
+                f"{national_id},{synthetic_name(rng, sex)},{born.isoformat()},{sex},{commune},"
                 f"Thôn {i % 20},"
                 f"{category},{children},{i % 500 + 1}/QĐ-UBND,2024-06-01,2024-07,2024-12,POST,"
                 f"PO-{commune},,\n"

@@ -83,7 +83,7 @@ def vietnamese_sort_key(full_name: str) -> str:
     if not words:
         return _key_of_whole_name(full_name)
     primaries, secondaries, starts_with_mark = zip(
-        *[_ascii_word_parts(word) if word.isascii() else _word_parts(word) for word in words],
+        *[_ascii_word_parts(word) if word.isascii() else word_sort_parts(word) for word in words],
         strict=True,
     )
     if True in starts_with_mark:
@@ -101,7 +101,9 @@ def _ascii_word_parts(word: str) -> tuple[str, str, bool]:
 
 
 @lru_cache(maxsize=20_000)
-def _word_parts(word: str) -> tuple[str, str, bool]:
+def word_sort_parts(word: str) -> tuple[str, str, bool]:
+    """A word's primary and secondary keys, and whether it starts with a combining mark
+    (then the name takes :func:`_key_of_whole_name`)."""
     if word.isascii():
         return _ascii_word_parts(word)
     decomposed = unicodedata.normalize("NFD", word.lower())

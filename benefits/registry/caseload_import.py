@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from sqlalchemy import (
@@ -57,6 +58,9 @@ from benefits.places.models import Commune
 from benefits.planner import planner_settings
 from benefits.registry.models import Beneficiary, Decision
 from benefits.rules.entitlement import RuleBook, category_refusal
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 COLUMNS = (
     "national_id", "full_name", "date_of_birth", "sex", "commune_code", "address",
@@ -90,7 +94,6 @@ _POINT_MAX, _BANK_CODE_MAX, _BANK_ACCOUNT_MAX = (
 # ND20 Art 6.1.d), and the database's integer ends at 2,147,483,647 (docs/decisions.md 45).
 MAX_DEPENDENT_CHILDREN = 99
 SINGLE_PARENT = "SINGLE_PARENT_POOR"
-CHUNK = 20_000
 
 
 class ImportRefused(DomainError):
@@ -587,8 +590,7 @@ def _import(
     try:
         # One streaming pass validates every row and stages the good ones; nothing
         # reaches the registry before the whole file has been checked.
-        fast_row = _fast_row_refusing_nul if _holds_nul(path) else _fast_row
-        staged = staging.load(_good_rows(path, ctx, result, report, fast_row))
+        staged = staging.load(_good_blocks(path, ctx, result, report))
         if result.invalid and not skip_invalid:
             raise ImportRefused(
                 _("%(count)s invalid row(s): nothing imported", count=result.invalid)
@@ -608,35 +610,89 @@ def _import(
     return result
 
 
+def _good_blocks(
+    path: Path, ctx: _Context, result: ImportResult, report: Callable[[str], None]
+) -> Iterator[pa.Table | list[tuple]]:
+    """The staged values of every good row, in blocks; the bad ones are counted and
+    reported. A plain file (the usual one) is checked by columns (``caseload_columns``),
+    any other record by record."""
+    # Arrow is loaded by the import only, not by every process of the portal.
+    from benefits.registry import caseload_columns
+
+    def rest_of_file(from_line: int) -> Iterator[tuple]:
+        return _good_rows(path, ctx, result, report, from_line=from_line)
+
+    if not caseload_columns.plain_file(path):
+        fast_row = _fast_row_refusing_nul if _holds_nul(path) else _fast_row
+        yield from caseload_columns.in_blocks(_good_rows(path, ctx, result, report, fast_row))
+        return
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        where = {name: i for i, name in enumerate(_header(csv.reader(fh)))}
+    limits = caseload_columns.Limits(
+        columns=COLUMNS,
+        communes=ctx.communes,
+        age_windows=ctx.age_windows,
+        max_lengths=MAX_LENGTHS,
+        single_parent=SINGLE_PARENT,
+        today=ctx.today,
+    )
+    yield from caseload_columns.staged_blocks(
+        path,
+        [where.get(name) for name in COLUMNS],
+        limits,
+        ctx.seen_ids,
+        _STAGED,
+        lambda line_no, values: _checked_record(line_no, values, 0, ctx, result, report),
+        rest_of_file,
+    )
+
+
 def _good_rows(
     path: Path,
     ctx: _Context,
     result: ImportResult,
     report: Callable[[str], None],
     fast_row: Callable[[list[str], _Context], tuple | None] | None = None,
+    *,
+    from_line: int = 2,
 ) -> Iterator[tuple]:
-    """The staged values of every good row; the bad ones are counted and reported."""
-    fast_row = fast_row or _fast_row
+    """The staged values of every good row from line ``from_line`` on; the bad ones are
+    counted and reported."""
     for line_no, values, surplus in _open_records(path):
-        staged = fast_row(values, ctx) if not surplus else None
+        if line_no < from_line:
+            continue
+        staged = _checked_record(line_no, values, surplus, ctx, result, report, fast_row)
         if staged is not None:
             yield staged
-            continue
-        parsed, problems = parse_row(line_no, values, ctx)
-        if surplus:
-            # interchange.md section 1: a value cut by an unquoted comma is not read as
-            # the header says; nothing of the record is guessed.
-            problems.insert(
-                0,
-                "record: "
-                + _("%(count)s more field(s) than the header has columns", count=surplus),
-            )
-        if problems:
-            result.invalid += 1
-            for problem in problems:
-                report(f"line {line_no}: {problem}")
-        else:
-            yield _staged(parsed)
+
+
+def _checked_record(
+    line_no: int,
+    values: list[str],
+    surplus: int,
+    ctx: _Context,
+    result: ImportResult,
+    report: Callable[[str], None],
+    fast_row: Callable[[list[str], _Context], tuple | None] | None = None,
+) -> tuple | None:
+    """A record's staged values, or ``None`` when it is bad (counted and reported)."""
+    staged = (fast_row or _fast_row)(values, ctx) if not surplus else None
+    if staged is not None:
+        return staged
+    parsed, problems = parse_row(line_no, values, ctx)
+    if surplus:
+        # interchange.md section 1: a value cut by an unquoted comma is not read as
+        # the header says; nothing of the record is guessed.
+        problems.insert(
+            0,
+            "record: " + _("%(count)s more field(s) than the header has columns", count=surplus),
+        )
+    if problems:
+        result.invalid += 1
+        for problem in problems:
+            report(f"line {line_no}: {problem}")
+        return None
+    return _staged(parsed)
 
 
 def _context(today: date | None) -> _Context:
@@ -653,10 +709,6 @@ _STAGED = (
     "paid_through_month", "payment_method", "payment_point", "bank_code", "bank_account",
     "fingerprint", "categories",
 )  # fmt: skip
-# Text COPY format: these characters must be escaped; rows without any (nearly all) are
-# written as they are.
-_TABS = len(_STAGED)  # between seq and the staged columns
-_COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 # The tables a first migration fills. When an import brings at least as many new persons
 # as the registry holds (and BULK_ROWS or more), their foreign keys, primary and unique
 # keys and secondary indexes are dropped for the load and made again after it, all in the
@@ -729,28 +781,28 @@ class _Staging:
         self.conn.execute(text("DROP TABLE IF EXISTS import_rows"))
         self.conn.execute(text("DROP TABLE IF EXISTS import_known"))
 
-    def load(self, staged_rows: Iterator[tuple]) -> int:
-        """Stage the rows; the number staged."""
+    def load(self, blocks: Iterator[pa.Table | list[tuple]]) -> int:
+        """Stage the rows, given in blocks; the number staged."""
         writer = self._copy if self.postgres else self._insert_chunks
-        return writer(staged_rows)
+        return writer(blocks)
 
-    def _copy(self, staged_rows: Iterator[tuple]) -> int:
+    def _copy(self, blocks: Iterator[pa.Table | list[tuple]]) -> int:
+        from benefits.registry.caseload_columns import as_csv  # Arrow: the import's own
+
         raw = self.conn.connection.driver_connection
-        # An empty field is NULL: the optional fields left empty (required ones never are).
-        statement = f"COPY import_rows (seq, {', '.join(_STAGED)}) FROM STDIN (NULL '')"
+        # CSV written by Arrow: an optional field left empty (required ones never are)
+        # is written "" and staged NULL.
+        columns = ", ".join(_STAGED)
+        statement = (
+            f"COPY import_rows (seq, {columns}) FROM STDIN (FORMAT csv, FORCE_NULL ({columns}))"
+        )
         seq = 0
-        lines: list[str] = []
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for seq, values in enumerate(staged_rows, start=1):  # noqa: B007
-                line = f"{seq}\t" + "\t".join(values)
-                if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != _TABS:
-                    line = "\t".join([str(seq), *(v.translate(_COPY_SPECIAL) for v in values)])
-                lines.append(line)
-                if len(lines) >= 2_000:
-                    copy.write("\n".join(lines) + "\n")
-                    lines.clear()
-            if lines:
-                copy.write("\n".join(lines) + "\n")
+            for block in blocks:
+                rows, data = as_csv(block, seq + 1, _STAGED)
+                if rows:
+                    copy.write(memoryview(data))
+                    seq += rows
         # Temporary tables have no statistics until analysed: without them the planner
         # picks nested loops for the joins below.
         # A sample of 3,000 rows (30,000 by default) is enough for the plans below.
@@ -759,21 +811,23 @@ class _Staging:
         self.conn.execute(text("SET LOCAL default_statistics_target = DEFAULT"))
         return seq
 
-    def _insert_chunks(self, staged_rows: Iterator[tuple]) -> int:
+    def _insert_chunks(self, blocks: Iterator[pa.Table | list[tuple]]) -> int:
+        from benefits.registry.caseload_columns import as_rows  # Arrow: the import's own
+
         statement = (
             f"INSERT INTO import_rows (seq, {', '.join(_STAGED)}) "  # noqa: S608 (constants)
             f"VALUES ({', '.join('?' * (len(_STAGED) + 1))})"
         )
         cursor = self.conn.connection.driver_connection.cursor()
         seq = 0
-        chunk: list[tuple] = []
-        for seq, values in enumerate(staged_rows, start=1):  # noqa: B007
-            chunk.append((seq, *(value or None for value in values)))
-            if len(chunk) >= CHUNK:
+        for block in blocks:
+            chunk = [
+                (seq, *(value or None for value in values))
+                for seq, values in enumerate(as_rows(block), start=seq + 1)
+            ]
+            if chunk:
                 cursor.executemany(statement, chunk)
-                chunk.clear()
-        if chunk:
-            cursor.executemany(statement, chunk)
+                seq = chunk[-1][0]
         cursor.close()
         return seq
 
