@@ -22,7 +22,6 @@ class WithdrawDossierForm(Form):
         render_kw={"rows": 3, "maxlength": WITHDRAWAL_REASON_MAX},
     )
     confirm = BooleanField(
-        _l("I understand that the commune office stops handling this dossier, and that I "
-           "must apply again if I still need the support."),
+        _l("Yes, I withdraw this dossier"),
         validators=[DataRequired(message=_l("Tick the box to confirm the withdrawal."))],
-    )  # fmt: skip
+    )
