@@ -246,6 +246,17 @@ def test_a_withdrawal_needs_a_reason_and_a_confirmation(client, dossier, reason,
     assert dossier.status == "submitted"
 
 
+def test_a_dossier_closed_for_want_of_an_answer_does_not_say_the_citizen_withdrew_it(
+    client, dossier
+):
+    move_case(dossier, "checking", SYSTEM)
+    move_case(dossier, "supplement_requested", SYSTEM, note="Thiếu giấy khai sinh")
+    move_case(dossier, "withdrawn", SYSTEM, note="no answer within 30 days")
+    notice = page_of(client.get(f"/me/dossiers/{dossier.code}")).select_one("#withdrawal")
+    assert "Hồ sơ này đã được đóng do rút hồ sơ" in notice.get_text()
+    assert "Bạn đã rút" not in notice.get_text() and "Lý do" not in notice.get_text()
+
+
 def test_someone_elses_dossier_cannot_be_withdrawn(app, dossier):
     other = log_in_someone_else(app)
     assert withdraw(other, dossier).status_code == 404
