@@ -71,6 +71,7 @@ AUDIT_ACTION = {
     "api_client.create": _l("API client created"),
     "api_client.revoke": _l("API client revoked"),
     "case.draft_saved": _l("Application draft saved"),
+    "case.draft_deleted": _l("Application draft deleted"),
     "death.recorded": _l("Death recorded"),
     "death.cancelled": _l("Death registration cancelled"),
     "death.duplicate": _l("Death reported again (possible duplicate)"),

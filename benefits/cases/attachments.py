@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, event, func, select
+from sqlalchemy.orm import Session
 
 from benefits.cases.models import Attachment, Case
 from benefits.errors import DomainError
@@ -19,6 +20,8 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DOSSIER_BYTES = 30 * 1024 * 1024
 # A whole gallery picked by mistake is refused; a dossier's papers fit well within (decision 50).
 MAX_DOSSIER_FILES = 20
+# The files of the papers deleted in a transaction, removed from the disk once it commits.
+_FILES_TO_REMOVE = "benefits_attachment_files_to_remove"
 # The first bytes of each allowed type: the name and the browser's claim are not trusted.
 SIGNATURES = (
     (b"%PDF-", "application/pdf"),
@@ -116,3 +119,29 @@ def store_attachments(case: Case, uploads: list[Upload], folder: Path) -> list[A
         stored.append(attachment)
     db.session.flush()
     return stored
+
+
+def delete_attachments(case: Case, folder: Path) -> int:
+    """Delete the dossier's papers: their rows now, their files once the transaction
+    commits (a rollback keeps both; a file is never gone while its row remains).
+    Returns how many there were."""
+    names = list(
+        db.session.scalars(select(Attachment.stored_name).where(Attachment.case_id == case.id))
+    )
+    db.session.execute(delete(Attachment).where(Attachment.case_id == case.id))
+    db.session.expire(case, ["attachments"])
+    db.session().info.setdefault(_FILES_TO_REMOVE, []).extend(folder / name for name in names)
+    return len(names)
+
+
+@event.listens_for(Session, "after_commit")
+def _remove_deleted_files(session: Session) -> None:
+    for path in session.info.pop(_FILES_TO_REMOVE, ()):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_files_of_rolled_back_deletions(session: Session, previous_transaction) -> None:
+    # As the jobs (benefits.jobs): only the outermost transaction's rollback keeps them.
+    if previous_transaction.parent is None and not previous_transaction.nested:
+        session.info.pop(_FILES_TO_REMOVE, None)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, literal, select, tuple_
 
-from benefits.accounts.models import User
+from benefits.accounts.models import AuditEntry, User
 from benefits.cases.models import Case, CaseEvent
 from benefits.extensions import db
 from benefits.places.calendar import working_days_between
@@ -93,6 +93,22 @@ def fetch_citizen_cases(user_id: int) -> list[Case]:
             select(Case).where(Case.applicant_user_id == user_id).order_by(Case.id.desc())
         )
     )
+
+
+def draft_deleted_by(draft_id: int, user_id: int) -> bool:
+    """Whether this user deleted draft ``draft_id`` (its audit entry is all that is left):
+    a replayed delete is answered as done, not as a page that does not exist."""
+    found = db.session.scalar(
+        select(AuditEntry.id)
+        .where(
+            AuditEntry.object_type == "case",
+            AuditEntry.object_id == str(draft_id),
+            AuditEntry.action == "case.draft_deleted",
+            AuditEntry.actor_id == user_id,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 # domain.md section 2: a case left unanswered 30 days after a request for papers is closed

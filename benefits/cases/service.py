@@ -7,15 +7,21 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 
 from benefits.accounts.audit import Actor, record_audit
-from benefits.cases.attachments import AttachmentRefused, Upload, store_attachments
+from benefits.cases.attachments import (
+    AttachmentRefused,
+    Upload,
+    delete_attachments,
+    store_attachments,
+)
 from benefits.cases.models import STATUS_LABELS, Case, CaseEvent
 from benefits.cases.queries import fetch_open_case_for
-from benefits.errors import DomainError, InvalidTransition
+from benefits.errors import AlreadyRecorded, DomainError, InvalidTransition
 from benefits.extensions import db
 from benefits.i18n import portal_zone
+from benefits.notify.models import Notification
 from benefits.notify.service import notify_case_change
 from benefits.places.calendar import add_working_days, working_days_between
 from benefits.procedures.catalogue import procedure
@@ -35,6 +41,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "refused": frozenset(),
     "withdrawn": frozenset(),
 }
+
+# The steps from which the applicant may still withdraw a dossier (rút hồ sơ) themselves:
+# before the chairman has it (decision 58). Once proposed, only the commune office can
+# send it back to checking.
+WITHDRAWABLE_BY_APPLICANT = frozenset({"submitted", "checking", "supplement_requested", "posting"})
 
 
 # One statement for the counter, on SQLite and PostgreSQL alike; built once.
@@ -269,6 +280,59 @@ def _local_day(moment: datetime) -> date:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(portal_zone()).date()
+
+
+def _lock(case: Case) -> bool:
+    """Lock the dossier's row until the commit and read it again: a second click waits
+    for the first one's answer (PostgreSQL) and then sees what it did. False when the row
+    is gone (deleted meanwhile)."""
+    locked = db.session.scalar(
+        select(Case)
+        .where(Case.id == case.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return locked is not None
+
+
+def delete_draft(draft: Case, actor: Actor, folder: Path) -> None:
+    """The applicant deletes a draft they saved to finish later, with its papers (their
+    files go once the transaction commits). Nothing was sent to the commune: no history is
+    kept but the audit entry. A dossier already sent is withdrawn instead."""
+    if not _lock(draft):
+        raise AlreadyRecorded(_l("This draft is already deleted."))
+    if draft.status != "draft":
+        raise InvalidTransition(_l("This dossier was sent to the commune office: it cannot be "
+                                   "deleted, but you can withdraw it."))  # fmt: skip
+    papers = delete_attachments(draft, folder)
+    # Nothing else is written for a draft today; should a step add a row, it goes with it.
+    db.session.execute(delete(CaseEvent).where(CaseEvent.case_id == draft.id))
+    db.session.execute(delete(Notification).where(Notification.case_id == draft.id))
+    record_audit(
+        actor, "case.draft_deleted", "case", draft.id,
+        {"procedure": draft.procedure_code, "subject": draft.subject_name, "papers": papers},
+        commune_code=draft.commune_code,
+    )  # fmt: skip
+    db.session.expire(draft, ["events"])  # its rows are gone already
+    db.session.delete(draft)
+    db.session.flush()
+
+
+def withdraw_dossier(case: Case, reason: str, actor: Actor) -> Case:
+    """The applicant withdraws (rút hồ sơ) a dossier the chairman has not yet received
+    (decision 58): it closes as withdrawn, their reason in its timeline. The status is read
+    again under the row's lock, so a replayed form changes nothing the second time."""
+    _lock(case)
+    if case.status == "withdrawn":
+        raise AlreadyRecorded(_l("This dossier is already withdrawn: nothing was changed."))
+    if case.status == "proposed":
+        raise InvalidTransition(_l("The dossier is with the commune chairman for a decision: "
+                                   "it can no longer be withdrawn here. Contact the commune "
+                                   "office."))  # fmt: skip
+    if case.status not in WITHDRAWABLE_BY_APPLICANT:
+        raise InvalidTransition(_l("The dossier is closed (%(status)s): it cannot be withdrawn.",
+                                   status=STATUS_LABELS.get(case.status, case.status)))  # fmt: skip
+    return move_case(case, "withdrawn", actor, note=reason.strip())
 
 
 def find_case(code: str) -> Case | None:

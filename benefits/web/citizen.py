@@ -12,10 +12,19 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from benefits.cases.forms import WithdrawDossierForm
 from benefits.cases.models import Case
-from benefits.cases.queries import fetch_citizen_cases
-from benefits.cases.service import Application, answer_supplement, save_draft, submit_dossier
-from benefits.errors import DomainError
+from benefits.cases.queries import draft_deleted_by, fetch_citizen_cases
+from benefits.cases.service import (
+    WITHDRAWABLE_BY_APPLICANT,
+    Application,
+    answer_supplement,
+    delete_draft,
+    save_draft,
+    submit_dossier,
+    withdraw_dossier,
+)
+from benefits.errors import AlreadyRecorded, DomainError
 from benefits.extensions import db
 from benefits.notify.service import notifications_for, render
 from benefits.places.search import find_communes
@@ -184,6 +193,35 @@ def _save_or_submit(proc, form, draft):
     return redirect(url_for("citizen.receipt", code=case.code))
 
 
+@citizen_bp.route("/drafts/<int:draft_id>/delete", methods=["GET", "POST"])
+def draft_delete(draft_id: int):
+    """A page asks "delete this draft?"; its button deletes it."""
+    draft = db.session.scalar(
+        select(Case).where(Case.id == draft_id, Case.applicant_user_id == current_user.id)
+    )
+    if draft is None:
+        if request.method == "POST" and draft_deleted_by(draft_id, current_user.id):
+            flash(_("This draft is already deleted."), "info")  # a second click
+            return redirect(url_for("citizen.home"))
+        abort(404)
+    if request.method == "GET":
+        if draft.status != "draft":
+            return redirect(url_for("citizen.dossier", code=draft.code))
+        return render_template("citizen/delete_draft.html", draft=draft)
+    try:
+        delete_draft(draft, request_actor(), upload_folder())
+        db.session.commit()
+        flash(_("Your draft is deleted."), "success")
+    except AlreadyRecorded as error:
+        db.session.rollback()
+        flash(error.message, "info")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("citizen.dossier", code=draft.code))
+    return redirect(url_for("citizen.home"))
+
+
 def _after_save(proc, case):
     if case.status != "draft":
         return redirect(url_for("citizen.receipt", code=case.code))
@@ -217,9 +255,41 @@ def dossier(code: str):
                 errors[error.field] = error.message  # next to the field, the answer kept
             else:
                 flash(error.message, "error")
+    return _dossier_page(case, answer=answer, errors=errors)
+
+
+@citizen_bp.post("/dossiers/<code>/withdraw")
+def dossier_withdraw(code: str):
+    case = _own_case(code)
+    form = WithdrawDossierForm()
+    # A dossier past the steps (or withdrawn by a first click) gets the service's answer,
+    # whatever the form holds.
+    if case.status in WITHDRAWABLE_BY_APPLICANT and not form.validate_on_submit():
+        return _dossier_page(case, withdraw_form=form)
+    try:
+        withdraw_dossier(case, form.reason.data or "", request_actor())
+        db.session.commit()
+        flash(_("Your dossier is withdrawn: the commune office no longer handles it."),
+              "success")  # fmt: skip
+    except AlreadyRecorded as error:
+        db.session.rollback()
+        flash(error.message, "info")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("citizen.dossier", code=case.code))
+
+
+def _dossier_page(case: Case, answer: str = "", errors: dict | None = None,
+                  withdraw_form: WithdrawDossierForm | None = None) -> str:  # fmt: skip
+    """The dossier, with the answer to a request for papers and the withdrawal form while
+    they apply."""
+    if withdraw_form is None and case.status in WITHDRAWABLE_BY_APPLICANT:
+        withdraw_form = WithdrawDossierForm(formdata=None)
     name = procedure(case.procedure_code).name(_locale())
     return render_template("citizen/dossier.html", case=case, procedure_name=name,
-                           answer=answer, errors=errors)  # fmt: skip
+                           answer=answer, errors=errors or {},
+                           withdraw_form=withdraw_form)  # fmt: skip
 
 
 @citizen_bp.get("/dossiers/<code>/attachments/<int:attachment_id>")

@@ -1,6 +1,7 @@
 """Steps the browser journeys share."""
 
 PASSWORD = "một-mật-khẩu-dài"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def register(page, national_id, name="Hoàng Thị Mẹ", phone="0912345678"):
@@ -16,3 +17,26 @@ def register(page, national_id, name="Hoàng Thị Mẹ", phone="0912345678"):
     page.fill("#password_confirm", PASSWORD)
     page.get_by_role("button", name="Tạo tài khoản").click()
     page.wait_for_url("**/me/")
+
+
+def fill_child(page, tmp_path):
+    """The monthly allowance form (1.001776) for a child, declared by the mother, with one
+    paper attached."""
+    page.fill("#full_name", "Hoàng Văn Bé")
+    page.fill("#date_of_birth", "2015-06-01")
+    page.select_option("#sex", "M")
+    page.fill("#national_id", "001215000124")
+    page.fill("#commune_code", "00070")
+    page.check("#on_behalf")
+    page.fill("#declarant_name", "Hoàng Thị Mẹ")
+    page.fill("#declarant_national_id", "001190000780")
+    page.fill("#declarant_relationship", "mẹ")
+    page.select_option("#category", "CHILD_NO_SUPPORT")
+    proof = tmp_path / "giay-to.png"
+    proof.write_bytes(PNG)
+    page.set_input_files("#attachments", str(proof))
+
+
+def no_overflow(page):
+    """Nothing wider than the screen (a 360 px phone scrolls only down)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0

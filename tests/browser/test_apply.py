@@ -1,25 +1,7 @@
 """A citizen registers, applies for the monthly allowance for a child with one attachment,
 sees the receipt and finds the dossier in the tracking list (issue 5)."""
 
-from tests.browser.steps import register
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def fill_child(page, tmp_path):
-    page.fill("#full_name", "Hoàng Văn Bé")
-    page.fill("#date_of_birth", "2015-06-01")
-    page.select_option("#sex", "M")
-    page.fill("#national_id", "001215000124")
-    page.fill("#commune_code", "00070")
-    page.check("#on_behalf")
-    page.fill("#declarant_name", "Hoàng Thị Mẹ")
-    page.fill("#declarant_national_id", "001190000780")
-    page.fill("#declarant_relationship", "mẹ")
-    page.select_option("#category", "CHILD_NO_SUPPORT")
-    proof = tmp_path / "giay-to.png"
-    proof.write_bytes(PNG)
-    page.set_input_files("#attachments", str(proof))
+from tests.browser.steps import fill_child, no_overflow, register
 
 
 def test_apply_for_a_child_and_find_the_dossier(page, output_dir, tmp_path):
@@ -42,8 +24,7 @@ def test_the_form_works_on_a_360px_phone(page, output_dir, tmp_path):
     page.set_viewport_size({"width": 360, "height": 740})
     register(page, "001190000781")
     page.goto("/me/apply/1.001776")
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0
+    assert no_overflow(page)
     fill_child(page, tmp_path)
     page.fill("#national_id", "001215000125")
     page.fill("#declarant_national_id", "001190000781")

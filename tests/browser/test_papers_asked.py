@@ -4,13 +4,7 @@ as she says it, and answers the commune office's request for more papers."""
 from benefits.accounts.audit import Actor
 from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
-from tests.browser.steps import PASSWORD, register
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def no_overflow(page):
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+from tests.browser.steps import PASSWORD, PNG, no_overflow, register
 
 
 def test_apply_for_a_funeral_and_answer_a_request_for_papers(
