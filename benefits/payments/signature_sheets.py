@@ -8,8 +8,6 @@ import logging
 from itertools import groupby
 from pathlib import Path
 
-from fpdf import FPDF
-
 from benefits.errors import DomainError
 from benefits.i18n import format_number
 from benefits.payments.export import _lines
@@ -40,6 +38,10 @@ def masked_for_signature(national_id: str) -> str:
 
 def write_signature_sheets(batch: PaymentBatch, path: Path) -> int:
     """Write the PDF; returns the number of sheets (commune and payment point)."""
+    # fpdf2 (with fontTools, about 30 MB) is loaded when a sheet is written, not by every
+    # process of the portal.
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.add_font("DejaVu", "", str(_font()))
     pdf.set_auto_page_break(auto=True, margin=15)
