@@ -41,6 +41,7 @@ from benefits.people.national_id import PROVINCE_CODES
 # 4 MB), one block at a time 6 MB.
 BLOCK_BYTES = 2 << 20
 _PARSE = pa_csv.ParseOptions(quote_char=False, newlines_in_values=False)
+_COMMAS_TO_SEPARATORS = bytes.maketrans(b",", b"\x1f")
 # The 4th digit of the ID number with the sex, by century of birth (Circular 59/2021
 # Art 7.2), as ``caseload_import._CENTURY_DIGIT``.
 _CENTURY_KEYS = pa.array(["0M", "1F", "2M", "3F"])
@@ -93,6 +94,8 @@ def staged_blocks(
     reads the file from that line on, as the import does without this module.
     """
     names = [f"f{i}" for i in range(_header_width(path))]
+    # The file's columns are the import's, in its order (the interchange's own layout).
+    in_order = list(positions) == list(range(len(names)))
     field_limit = csv.field_size_limit()
     line_no = 1  # the header's
     for data in _chunks_of_lines(path):
@@ -127,8 +130,28 @@ def staged_blocks(
             else pa.array([""] * batch.num_rows, pa.string())
             for p in positions
         ]
-        yield _staged_block(values, line_no + 1, limits, seen_ids, staged_names, check_one)
+        lines = _lines_as_joined(data, batch, values) if in_order else None
+        block = _staged_block(values, line_no + 1, limits, seen_ids, staged_names, check_one, lines)
+        yield block
         line_no += batch.num_rows
+
+
+def _lines_as_joined(data: bytes, batch: pa.RecordBatch, values: list[pa.Array]) -> list | None:
+    """Each line of ``data`` as its values joined by U+001F (what the fingerprint hashes),
+    when that is the line with its commas replaced: one line a row, nothing stripped."""
+    if b"\r" in data:
+        return None
+    lines = data.translate(_COMMAS_TO_SEPARATORS).split(b"\n")
+    if not lines[-1]:
+        lines.pop()
+    if len(lines) != batch.num_rows:
+        return None  # blank lines
+    raw = sum(_text_bytes(field) for field in batch.columns)
+    return lines if raw == sum(_text_bytes(value) for value in values) else None
+
+
+def _text_bytes(column: pa.Array | pa.ChunkedArray) -> int:
+    return pc.sum(pc.binary_length(column)).as_py() or 0
 
 
 def _chunks_of_lines(path: Path) -> Iterator[bytes]:
@@ -163,11 +186,18 @@ def _staged_block(
     seen_ids: set[int],
     staged_names: Sequence[str],
     check_one: Callable[[int, list[str]], tuple | None],
+    lines: list[bytes] | None = None,
 ) -> pa.Table | list[tuple]:
     """A block's staged rows: the table of them all when every row is proven good and
-    its ID number new, else each row in turn (proven, or checked by ``check_one``)."""
+    its ID number new, else each row in turn (proven, or checked by ``check_one``).
+    ``lines``: the rows' values joined as the fingerprint hashes them, if at hand."""
     proven = _proven_rows(values, limits)
-    table = _staged_table([pc.take(column, proven) for column in values], staged_names)
+    fingerprints = None
+    if lines is not None and len(proven) == len(lines):
+        fingerprints = pa.array(
+            [sha1(line, usedforsecurity=False).hexdigest() for line in lines], pa.string()
+        )
+    table = _staged_table([_take(column, proven) for column in values], staged_names, fingerprints)
     ids = pc.cast(table.column(0), pa.int64()).to_pylist()
     rows = len(values[0])
     if len(ids) == rows:
@@ -259,7 +289,7 @@ def _proven_rows(values: list[pa.Array], limits: Limits) -> pa.Array:
     rows = pc.indices_nonzero(well_formed)
     # The values of the well-formed rows, now safe to read as dates and numbers.
     birth, decision_on, effective, paid_through, children, categories, national_id = (
-        pc.take(column, rows)
+        _take(column, rows)
         for column in (birth, decision_on, effective, paid_through, children, categories,
                        national_id)
     )  # fmt: skip
@@ -269,7 +299,7 @@ def _proven_rows(values: list[pa.Array], limits: Limits) -> pa.Array:
         _CENTURIES,
         pc.index_in(
             pc.binary_join_element_wise(
-                pc.utf8_slice_codeunits(national_id, 3, 4), pc.take(sex, rows), ""
+                pc.utf8_slice_codeunits(national_id, 3, 4), _take(sex, rows), ""
             ),
             value_set=_CENTURY_KEYS,
         ),
@@ -306,7 +336,13 @@ def _proven_rows(values: list[pa.Array], limits: Limits) -> pa.Array:
     good = checks[0]
     for check in checks[1:]:
         good = pc.and_(good, check)
-    return pc.take(rows, pc.indices_nonzero(pc.fill_null(good, False)))
+    return _take(rows, pc.indices_nonzero(pc.fill_null(good, False)))
+
+
+def _take(values: pa.Array, positions: pa.Array) -> pa.Array:
+    """``values`` at ``positions`` (increasing): all of them, as they are, when they are
+    all taken (the usual block)."""
+    return values if len(positions) == len(values) else pc.take(values, positions)
 
 
 def _dates(written: pa.Array) -> pa.Array:
@@ -341,14 +377,17 @@ def _count(children: pa.Array) -> pa.Array:
     return pc.cast(pc.if_else(pc.equal(children, ""), "0", children), pa.int32())
 
 
-def _staged_table(values: list[pa.Array], staged_names: Sequence[str]) -> pa.Table:
+def _staged_table(
+    values: list[pa.Array], staged_names: Sequence[str], fingerprints: pa.Array | None = None
+) -> pa.Table:
     """The proven rows as the import stages them (``caseload_import._fast_row``)."""
     (
         national_id, full_name, birth, sex, commune, address, categories, children,
         decision_number, decision_on, effective, paid_through, method, point, bank_code,
         bank_account,
     ) = values  # fmt: skip
-    fingerprints = _sha1_hex(pc.binary_join_element_wise(*values, "\x1f"))
+    if fingerprints is None:
+        fingerprints = _sha1_hex(pc.binary_join_element_wise(*values, "\x1f"))
     sort_keys = _sort_keys(full_name)
     columns = [
         national_id, full_name, sort_keys, birth, sex, commune,

@@ -963,15 +963,22 @@ class _Staging:
             if unchanged
             else ""
         )
+        # A first migration finds no decision to keep (measured: 0.3 s of passing 1,000,000
+        # rows through a join with nothing); a decision made meanwhile by someone else
+        # fails the import on the decisions' unique key.
+        known = (
+            "WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.commune_code = n.commune_code "
+            "AND d.number = n.decision_number AND d.signed_on = n.decision_date)"
+            if self._run("SELECT EXISTS (SELECT 1 FROM decisions)").scalar_one()
+            else ""
+        )
         self._run(
             "INSERT INTO decisions (number, signed_on, commune_code, kind, legal_basis, "  # noqa: S608 (constant fragments)
             "created_at, updated_at) "
             "SELECT n.decision_number, n.decision_date, n.commune_code, 'grant', "
             "'caseload import', :now, :now FROM ("
             "SELECT DISTINCT r.decision_number, r.decision_date, r.commune_code "
-            f"FROM import_rows r {not_unchanged}) AS n "
-            "WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.commune_code = n.commune_code "
-            "AND d.number = n.decision_number AND d.signed_on = n.decision_date)",
+            f"FROM import_rows r {not_unchanged}) AS n {known}",
             params,
         )
         if bulk:
