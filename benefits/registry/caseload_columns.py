@@ -19,12 +19,15 @@ the CSV module as before, which then reports or refuses it.
 
 from __future__ import annotations
 
+import contextvars
 import csv
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from hashlib import sha1
 from pathlib import Path
+from queue import Full, Queue
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -428,6 +431,48 @@ def as_rows(block: pa.Table | list[tuple]) -> Iterator[tuple] | list[tuple]:
 def _as_table(rows: list[tuple], names: Sequence[str]) -> pa.Table:
     columns = zip(*rows, strict=True) if rows else [[] for _name in names]
     return pa.Table.from_arrays([pa.array(c, pa.string()) for c in columns], names=list(names))
+
+
+def read_ahead(blocks: Iterator, depth: int = 1) -> Iterator:
+    """``blocks``, made by a thread of their own, ``depth`` ahead, while the caller
+    sends the ones before (Arrow's kernels and the socket let go of the interpreter's lock
+    while they work). What the thread raises is raised here, in its place; a caller that
+    stops early stops the thread."""
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def make() -> None:
+        try:
+            for block in blocks:
+                while not stop.is_set():
+                    try:
+                        queue.put((block, None), timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put((_END, None))
+        except BaseException as error:  # noqa: BLE001 (handed to the caller)
+            queue.put((_END, error))
+
+    # The thread runs in the caller's context: the application's, and its language.
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(make,), daemon=True)
+    thread.start()
+    try:
+        while True:
+            block, error = queue.get()
+            if error is not None:
+                raise error
+            if block is _END:
+                return
+            yield block
+    finally:
+        stop.set()
+        thread.join()
+
+
+_END = object()
 
 
 def in_blocks(rows: Iterator[tuple], size: int = 20_000) -> Iterator[list[tuple]]:

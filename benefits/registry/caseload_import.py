@@ -787,7 +787,7 @@ class _Staging:
         return writer(blocks)
 
     def _copy(self, blocks: Iterator[pa.Table | list[tuple]]) -> int:
-        from benefits.registry.caseload_columns import as_csv  # Arrow: the import's own
+        from benefits.registry.caseload_columns import as_csv, read_ahead  # Arrow: the import's
 
         raw = self.conn.connection.driver_connection
         # CSV written by Arrow: an optional field left empty (required ones never are)
@@ -798,7 +798,8 @@ class _Staging:
         )
         seq = 0
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for block in blocks:
+            # The rows are checked a block or two ahead while the server reads these.
+            for block in read_ahead(blocks):
                 rows, data = as_csv(block, seq + 1, _STAGED)
                 if rows:
                     copy.write(memoryview(data))
