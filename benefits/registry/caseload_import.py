@@ -848,11 +848,11 @@ class _Staging:
         if self.postgres:
             # A few large statements: compiling them (JIT) costs more than it saves.
             self._run("SET LOCAL jit = off")
-            # No person or beneficiary may be created by anyone else between the
-            # classification and the insertions, nor take an id after the sequences'
+            # No person, beneficiary or decision may be created by anyone else between
+            # the classification and the insertions, nor take an id after the sequences'
             # last value: those are the import's until its end sets the sequences past
             # the last one it took.
-            self._run("LOCK TABLE persons, beneficiaries IN SHARE ROW EXCLUSIVE MODE")
+            self._run("LOCK TABLE persons, beneficiaries, decisions IN SHARE ROW EXCLUSIVE MODE")
         # Rows whose person is known: same fingerprint = unchanged, otherwise updated.
         self._run(
             "CREATE TEMPORARY TABLE import_known AS "
@@ -871,6 +871,7 @@ class _Staging:
         # id given so far): no statement has to find them again by ID number.
         params["persons"] = self._id_base("persons")
         params["beneficiaries"] = self._id_base("beneficiaries")
+        params["decisions"] = self._id_base("decisions")
         if updated:
             self._apply_updates(params)
         bulk = self._bulk_load_pays(imported)
@@ -884,6 +885,7 @@ class _Staging:
             self._run(statement)
         self._claim_ids("persons", params["persons"])
         self._claim_ids("beneficiaries", params["beneficiaries"])
+        self._claim_ids("decisions", params["decisions"])
         return {"imported": imported, "updated": updated, "unchanged": unchanged}
 
     def _run(self, sql: str, params: dict | None = None):
@@ -965,24 +967,39 @@ class _Staging:
             else ""
         )
         # A first migration finds no decision to keep (measured: 0.3 s of passing 1,000,000
-        # rows through a join with nothing); a decision made meanwhile by someone else
-        # fails the import on the decisions' unique key.
+        # rows through a join with nothing).
+        some_known = self._run("SELECT EXISTS (SELECT 1 FROM decisions)").scalar_one()
         known = (
             "WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.commune_code = n.commune_code "
             "AND d.number = n.decision_number AND d.signed_on = n.decision_date)"
-            if self._run("SELECT EXISTS (SELECT 1 FROM decisions)").scalar_one()
+            if some_known
             else ""
         )
-        self._run(
-            "INSERT INTO decisions (number, signed_on, commune_code, kind, legal_basis, "  # noqa: S608 (constant fragments)
+        # A new decision takes the id base + the seq of its first row.
+        made = self._run(
+            "INSERT INTO decisions (id, number, signed_on, commune_code, kind, legal_basis, "  # noqa: S608 (constant fragments)
             "created_at, updated_at) "
-            "SELECT n.decision_number, n.decision_date, n.commune_code, 'grant', "
-            "'caseload import', :now, :now FROM ("
-            "SELECT DISTINCT r.decision_number, r.decision_date, r.commune_code "
-            f"FROM import_rows r {not_unchanged}) AS n {known}",
+            "SELECT :decisions + n.first_seq, n.decision_number, n.decision_date, "
+            "n.commune_code, 'grant', 'caseload import', :now, :now FROM ("
+            "SELECT MIN(r.seq) AS first_seq, r.decision_number, r.decision_date, r.commune_code "
+            f"FROM import_rows r {not_unchanged} "
+            "GROUP BY r.decision_number, r.decision_date, r.commune_code) AS n "
+            # In the order of their ids: each goes to the end of the primary key's index
+            # (measured at 1,000,000: 1.35 s, against 3.0 s in the aggregate's order).
+            f"{known} ORDER BY n.first_seq",
             params,
+        ).rowcount
+        # As many new decisions as rows applied: each row has its own, whose id is base +
+        # the row's seq, and its categories need not look it up (measured at 1,000,000
+        # rows: the join took 1.6 s of the categories' 2.7 s).
+        own_decisions = (
+            not some_known
+            and made
+            == self._run(
+                f"SELECT COUNT(*) FROM import_rows r {not_unchanged}"  # noqa: S608 (constant fragments)
+            ).scalar_one()
         )
-        if bulk:
+        if bulk and not own_decisions:
             # Statistics of the decisions just loaded, for the categories' join below.
             self._run("ANALYZE decisions")
         self._run(
@@ -1002,16 +1019,23 @@ class _Staging:
             holder, rows, wanted = ":beneficiaries + r.seq", "", new
         else:
             holder, rows, wanted = ":beneficiaries + r.seq", "", ""
+        if own_decisions:
+            decision, of_row = ":decisions + r.seq", ""
+        else:
+            decision = "d.id"
+            of_row = (
+                "JOIN decisions d ON d.commune_code = r.commune_code "
+                "AND d.number = r.decision_number AND d.signed_on = r.decision_date"
+            )
         # Measured at 1,000,000 rows: the planner sorts both sides for a merge join
         # (4.8 s) where hashing the decisions takes 3.0 s.
         with planner_settings(self.conn, {"enable_mergejoin": "off"}):
             self._run(
                 # The interpolated fragments are constants, never input.
                 "INSERT INTO beneficiary_categories (beneficiary_id, category_code, "  # noqa: S608
-                f"from_month, decision_id) SELECT {holder}, c.value, r.effective_month, d.id "
-                f"FROM import_rows r {self._categories_of_row} {rows} "
-                "JOIN decisions d ON d.commune_code = r.commune_code "
-                f"AND d.number = r.decision_number AND d.signed_on = r.decision_date {wanted}",
+                f"from_month, decision_id) SELECT {holder}, c.value, r.effective_month, "
+                f"{decision} FROM import_rows r {self._categories_of_row} {rows} {of_row} "
+                f"{wanted}",
                 params,
             )
 

@@ -91,6 +91,27 @@ def test_a_changed_row_updates_the_person_and_is_counted_updated(app, tmp_path):
     assert [c.category_code for c in beneficiary.categories] == ["DISABLED_EXTREMELY_SEVERE"]
 
 
+def test_each_row_with_its_own_decision_links_its_categories_to_it(app, tmp_path):
+    """A first migration whose rows each have their own decision (the usual file), then a
+    file of rows sharing one decision."""
+
+    def decision_numbers(national_id):
+        person = db.session.scalar(select(Person).where(Person.national_id == national_id))
+        holder = db.session.scalar(select(Beneficiary).where(Beneficiary.person_id == person.id))
+        return {c.decision.number for c in holder.categories}
+
+    own = [bad(national_id=f"00105070000{n}", decision_number=f"{n}/QĐ-UBND") for n in (1, 2, 3)]
+    run_import(app, write(tmp_path, *own))
+    assert [decision_numbers(f"00105070000{n}") for n in (1, 2, 3)] == [
+        {"1/QĐ-UBND"}, {"2/QĐ-UBND"}, {"3/QĐ-UBND"}]  # fmt: skip
+    shared = [bad(national_id=f"00105070001{n}", decision_number="9/QĐ-X") for n in (1, 2)]
+    shared.append(bad(national_id="001050700013", decision_number="2/QĐ-UBND"))
+    run_import(app, write(tmp_path, *shared, name="shared.csv"))
+    assert decision_numbers("001050700011") == decision_numbers("001050700012") == {"9/QĐ-X"}
+    assert decision_numbers("001050700013") == {"2/QĐ-UBND"}
+    assert count(Decision) == 4
+
+
 def test_a_file_with_a_bom_is_read(app, tmp_path):
     result = run_import(app, write(tmp_path, GOOD, bom=True), "--json")
     assert result.exit_code == 0
