@@ -39,10 +39,11 @@ from benefits.people.national_id import PROVINCE_CODES
 # Values are stripped of white space as ``str.strip()`` does, and names split into words
 # as ``str.split()`` does: Arrow's Unicode white space is Python's ``str.isspace()``, code
 # point for code point (a unit test holds them equal).
-# Blocks of 1 MB of the file (some 7,000 rows of a caseload), each read on its own: Arrow's
-# streaming reader holds blocks ahead (measured: 40 MB at most, 150 MB with blocks of
-# 4 MB), one block at a time 6 MB.
-BLOCK_BYTES = 2 << 20
+# Blocks of 1.5 MB of the file (some 11,000 rows of a caseload), each read on its own
+# (Arrow's streaming reader holds blocks ahead: 150 MB with blocks of 4 MB). Measured at
+# 1,000,000 rows: blocks of 1 MB took 0.3 s longer and 30 MB less, of 2 MB 0.15 s less
+# and 15 MB more (the import must stay under 300 MB, performance.md).
+BLOCK_BYTES = 3 << 19
 _PARSE = pa_csv.ParseOptions(quote_char=False, newlines_in_values=False)
 _COMMAS_TO_SEPARATORS = bytes.maketrans(b",", b"\x1f")
 # The 4th digit of the ID number with the sex, by century of birth (Circular 59/2021
