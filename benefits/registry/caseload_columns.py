@@ -2,8 +2,8 @@
 
 The import's check of a row (``caseload_import._fast_row``, then ``parse_row`` to word
 the reasons) costs 8 to 10 µs a row in Python, the largest part of a 1,000,000-row import.
-Here the file is read by Arrow's CSV reader in blocks of some tens of thousands of rows,
-and the checks of ``_fast_row`` are made once per column of a block, in compiled code.
+Here the file is read by Arrow's CSV reader in blocks of 1.5 MB (some 11,000 rows), and
+the checks of ``_fast_row`` are made once per column of a block, in compiled code.
 A block whose rows are all proven good is staged as it is, columns and all. In a block
 holding any row not proven good, every row is taken in file order, and those not proven
 go through the import's own check, one by one, as they would without this module: the
@@ -13,8 +13,9 @@ property test compares the two ways over random files).
 Only a plain file takes this way: no quote character (the CSV module and Arrow read
 quotes that do not surround a whole field differently) and no NUL character. A record
 Arrow cannot read as the header says (another number of fields, bytes that are not
-UTF-8) ends this way: the rest of the file, from the first row of that block, is read by
-the CSV module as before, which then reports or refuses it.
+UTF-8, a field longer than the CSV module's limit) ends this way: the rest of the file,
+from the first row of that block, is read by the CSV module as before, which then
+reports or refuses it (docs/decisions.md 60).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from benefits.people.national_id import PROVINCE_CODES
 # Values are stripped of white space as ``str.strip()`` does, and names split into words
 # as ``str.split()`` does: Arrow's Unicode white space is Python's ``str.isspace()``, code
 # point for code point (a unit test holds them equal).
+
 # Blocks of 1.5 MB of the file (some 11,000 rows of a caseload), each read on its own
 # (Arrow's streaming reader holds blocks ahead: 150 MB with blocks of 4 MB). Measured at
 # 1,000,000 rows: blocks of 1 MB took 0.3 s longer and 30 MB less, of 2 MB 0.15 s less
@@ -63,7 +65,6 @@ _CSV = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
 class Limits:
     """What ``_fast_row`` checks against, from the import's context."""
 
-    columns: Sequence[str]  # the file's columns read, in the import's order
     communes: frozenset[str]
     # category -> (min_age, max_age, first month index closed to new entrants)
     age_windows: dict[str, tuple[int | None, int | None, int | None]]
@@ -92,10 +93,11 @@ def staged_blocks(
     """The staged rows of a plain file, block by block: an Arrow table (every row proven
     good by columns) or a list of tuples (a block checked row by row, in file order).
 
-    ``positions`` gives, for each of ``limits.columns``, its field in the file (``None``
-    when the header lacks it); ``check_one(line_no, values)`` is the import's check of one
-    record (staged tuple or ``None``, reporting the problems); ``rest_of_file(line_no)``
-    reads the file from that line on, as the import does without this module.
+    ``positions`` gives, for each of the import's columns (``caseload_import.COLUMNS``),
+    its field in the file (``None`` when the header lacks it); ``check_one(line_no,
+    values)`` is the import's check of one record (staged tuple or ``None``, reporting the
+    problems); ``rest_of_file(line_no)`` reads the file from that line on, as the import
+    does without this module.
     """
     names = [f"f{i}" for i in range(_header_width(path))]
     # The file's columns are the import's, in its order (the interchange's own layout).

@@ -629,7 +629,6 @@ def _good_blocks(
     with path.open(encoding="utf-8-sig", newline="") as fh:
         where = {name: i for i, name in enumerate(_header(csv.reader(fh)))}
     limits = caseload_columns.Limits(
-        columns=COLUMNS,
         communes=ctx.communes,
         age_windows=ctx.age_windows,
         max_lengths=MAX_LENGTHS,
