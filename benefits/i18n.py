@@ -6,7 +6,7 @@ a cookie (and on the account once logged in, by the accounts module).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -72,12 +72,15 @@ _DATETIME_PATTERNS = {"vi": "HH:mm dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
 
 
 def format_day(value: date | datetime | None, locale: str | None = None) -> str:
-    """A date as people write it: ``14/03/2025`` in Vietnamese, ``14 Mar 2025`` in English."""
+    """A date as people write it: ``14/03/2025`` in Vietnamese, ``14 Mar 2025`` in English.
+    A moment is shown as the day it was in Vietnam (stored in UTC; SQLite gives it back
+    without its zone): 23:30 UTC on the 14th is the 15th there."""
     if value is None:
         return ""
     name = _locale_name(locale)
     if isinstance(value, datetime):
-        value = value.date()
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        value = moment.astimezone(portal_zone()).date()
     return format_date(value, _DATE_PATTERNS.get(name, "yyyy-MM-dd"), locale=name)
 
 

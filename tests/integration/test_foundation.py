@@ -1,6 +1,8 @@
 """The walking skeleton: reference data, migrations in step with the models, health,
 language, money formatting."""
 
+from datetime import UTC, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from bs4 import BeautifulSoup
@@ -9,7 +11,7 @@ from flask_babel import get_locale
 from sqlalchemy import func, select
 
 from benefits.extensions import db
-from benefits.i18n import format_vnd
+from benefits.i18n import format_day, format_vnd
 from benefits.places.models import Commune, Province
 
 
@@ -85,3 +87,12 @@ def test_money_reads_the_vietnamese_way_on_english_pages_too(app):
     with app.test_request_context(headers={"Cookie": "lang=en"}):
         assert str(get_locale()) == "en"
         assert render_template_string("{{ 3500000|vnd }}") == "3.500.000\xa0₫"
+
+
+def test_a_moment_is_shown_as_the_day_it_was_in_vietnam(app):
+    """Stored in UTC: 23:30 UTC on 14 March is already 15 March in Vietnam (UTC+7)."""
+    with app.test_request_context():
+        late = datetime(2025, 3, 14, 23, 30, tzinfo=UTC)
+        assert format_day(late, "vi") == "15/03/2025"
+        assert format_day(late.replace(tzinfo=None), "vi") == "15/03/2025"  # SQLite's
+        assert format_day(datetime(2025, 3, 14, 9, 0, tzinfo=UTC), "en") == "14 Mar 2025"
