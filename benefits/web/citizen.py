@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -208,18 +209,30 @@ def draft_delete(draft_id: int):
         if draft.status != "draft":
             return redirect(url_for("citizen.dossier", code=draft.code))
         return render_template("citizen/delete_draft.html", draft=draft)
+    refused = _carry_out(
+        lambda: delete_draft(draft, request_actor(), upload_folder()),
+        _("Your draft is deleted."),
+    )
+    if refused:
+        return redirect(url_for("citizen.dossier", code=draft.code))
+    return redirect(url_for("citizen.home"))
+
+
+def _carry_out(action: Callable[[], object], done: str) -> DomainError | None:
+    """Do a citizen's action and commit, saying ``done``; a second click (already done)
+    is told so, a refusal is told and returned, and neither changes anything."""
     try:
-        delete_draft(draft, request_actor(), upload_folder())
+        action()
         db.session.commit()
-        flash(_("Your draft is deleted."), "success")
+        flash(done, "success")
     except AlreadyRecorded as error:
         db.session.rollback()
         flash(error.message, "info")
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return redirect(url_for("citizen.dossier", code=draft.code))
-    return redirect(url_for("citizen.home"))
+        return error
+    return None
 
 
 def _after_save(proc, case):
@@ -266,17 +279,10 @@ def dossier_withdraw(code: str):
     # whatever the form holds.
     if case.status in WITHDRAWABLE_BY_APPLICANT and not form.validate_on_submit():
         return _dossier_page(case, withdraw_form=form)
-    try:
-        withdraw_dossier(case, form.reason.data or "", request_actor())
-        db.session.commit()
-        flash(_("Your dossier is withdrawn: the commune office no longer handles it."),
-              "success")  # fmt: skip
-    except AlreadyRecorded as error:
-        db.session.rollback()
-        flash(error.message, "info")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    _carry_out(
+        lambda: withdraw_dossier(case, form.reason.data or "", request_actor()),
+        _("Your dossier is withdrawn: the commune office no longer handles it."),
+    )
     return redirect(url_for("citizen.dossier", code=case.code))
 
 
