@@ -20,15 +20,15 @@ reports or refuses it (docs/decisions.md 60).
 
 from __future__ import annotations
 
-import contextvars
 import csv
-import threading
+import functools
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date
 from hashlib import sha1
 from pathlib import Path
-from queue import Full, Queue
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -100,46 +100,102 @@ def staged_blocks(
     does without this module.
     """
     names = [f"f{i}" for i in range(_header_width(path))]
-    # The file's columns are the import's, in its order (the interchange's own layout).
-    in_order = list(positions) == list(range(len(names)))
-    field_limit = csv.field_size_limit()
+    prepare = functools.partial(
+        _prepared,
+        names=names,
+        positions=positions,
+        # The file's columns are the import's, in its order (the interchange's own layout).
+        in_order=list(positions) == list(range(len(names))),
+        limits=limits,
+        staged_names=staged_names,
+    )
     line_no = 1  # the header's
-    for data in _chunks_of_lines(path):
-        try:
-            batch = pa_csv.read_csv(
-                pa.py_buffer(data),
-                read_options=pa_csv.ReadOptions(
-                    column_names=names, use_threads=False, block_size=2 * len(data)
-                ),
-                parse_options=_PARSE,
-                convert_options=pa_csv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            ).combine_chunks()
-        except pa.ArrowInvalid:
-            # Not readable as the header says: the rest goes through the CSV module.
-            yield from in_blocks(rest_of_file(line_no + 1))
-            return
-        if not batch.num_rows:
-            continue
-        if any(pc.max(pc.binary_length(field)).as_py() > field_limit for field in batch.columns):
-            # The CSV module may refuse such a field (it counts characters, fewer than
-            # bytes; caseload_import._unreadable): from here on, the file is read by it,
-            # which reports the rows before and refuses the file or goes on.
-            yield from in_blocks(rest_of_file(line_no + 1))
-            return
-        values = [
-            pc.utf8_trim_whitespace(batch.column(p).chunk(0))
-            if p is not None
-            else pa.array([""] * batch.num_rows, pa.string())
-            for p in positions
-        ]
-        lines = _lines_as_joined(data, batch, values) if in_order else None
-        block = _staged_block(values, line_no + 1, limits, seen_ids, staged_names, check_one, lines)
-        yield block
-        line_no += batch.num_rows
+    # The next blocks are read and checked by worker threads (Arrow's kernels let go of
+    # the interpreter's lock) while this one is finished, in file order (the ID numbers
+    # seen, the rows checked one by one) and sent to the server.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for block in _in_order(pool, prepare, _chunks_of_lines(path)):
+            if block is None:
+                # Not readable as the header says, or a field the CSV module may refuse
+                # (it counts characters, fewer than bytes; caseload_import._unreadable):
+                # from this block on, the file is read by the CSV module, which reports
+                # the rows before and refuses the file or goes on.
+                pool.shutdown(cancel_futures=True)
+                yield from in_blocks(rest_of_file(line_no + 1))
+                return
+            if block.rows:
+                yield _finished(block, line_no + 1, seen_ids, check_one)
+                line_no += block.rows
+
+
+def _in_order(pool: ThreadPoolExecutor, work: Callable, items: Iterator) -> Iterator:
+    """``work`` of each item, by the pool, one item ahead, given back in order."""
+    pending: deque = deque()
+    for item in items:
+        pending.append(pool.submit(work, item))
+        if len(pending) > 1:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+@dataclass
+class _Prepared:
+    """A block read and checked by columns: its values (stripped), the positions of the
+    rows proven good, and their staged table."""
+
+    rows: int
+    values: list[pa.Array] = field(default_factory=list)
+    proven: pa.Array | None = None
+    table: pa.Table | None = None
+
+
+def _prepared(
+    data: bytes,
+    *,
+    names: list[str],
+    positions: Sequence[int | None],
+    in_order: bool,
+    limits: Limits,
+    staged_names: Sequence[str],
+) -> _Prepared | None:
+    """A block of whole lines read and checked by columns, or ``None`` when the CSV module
+    must read it (and the rest of the file)."""
+    try:
+        batch = pa_csv.read_csv(
+            pa.py_buffer(data),
+            read_options=pa_csv.ReadOptions(
+                column_names=names, use_threads=False, block_size=2 * len(data)
+            ),
+            parse_options=_PARSE,
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        ).combine_chunks()
+    except pa.ArrowInvalid:
+        return None
+    if not batch.num_rows:
+        return _Prepared(rows=0)
+    field_limit = csv.field_size_limit()
+    if any(pc.max(pc.binary_length(column)).as_py() > field_limit for column in batch.columns):
+        return None
+    values = [
+        pc.utf8_trim_whitespace(batch.column(p).chunk(0))
+        if p is not None
+        else pa.array([""] * batch.num_rows, pa.string())
+        for p in positions
+    ]
+    proven = _proven_rows(values, limits)
+    lines = _lines_as_joined(data, batch, values) if in_order else None
+    fingerprints = None
+    if lines is not None and len(proven) == len(lines):
+        fingerprints = pa.array(
+            [sha1(line, usedforsecurity=False).hexdigest() for line in lines], pa.string()
+        )
+    table = _staged_table([_take(column, proven) for column in values], staged_names, fingerprints)
+    return _Prepared(rows=batch.num_rows, values=values, proven=proven, table=table)
 
 
 def _lines_as_joined(data: bytes, batch: pa.RecordBatch, values: list[pa.Array]) -> list | None:
@@ -185,30 +241,19 @@ def _chunks_of_lines(path: Path) -> Iterator[bytes]:
                 data = data[cut:]
 
 
-def _staged_block(
-    values: list[pa.Array],
+def _finished(
+    block: _Prepared,
     first_line: int,
-    limits: Limits,
     seen_ids: set[int],
-    staged_names: Sequence[str],
     check_one: Callable[[int, list[str]], tuple | None],
-    lines: list[bytes] | None = None,
 ) -> pa.Table | list[tuple]:
     """A block's staged rows: the table of them all when every row is proven good and
-    its ID number new, else each row in turn (proven, or checked by ``check_one``).
-    ``lines``: the rows' values joined as the fingerprint hashes them, if at hand."""
-    proven = _proven_rows(values, limits)
-    fingerprints = None
-    if lines is not None and len(proven) == len(lines):
-        fingerprints = pa.array(
-            [sha1(line, usedforsecurity=False).hexdigest() for line in lines], pa.string()
-        )
-    table = _staged_table([_take(column, proven) for column in values], staged_names, fingerprints)
+    its ID number new, else each row in turn (proven, or checked by ``check_one``)."""
+    table, proven, values = block.table, block.proven, block.values
     ids = pc.cast(table.column(0), pa.int64()).to_pylist()
-    rows = len(values[0])
-    if len(ids) == rows:
+    if len(ids) == block.rows:
         new = set(ids)
-        if len(new) == rows and seen_ids.isdisjoint(new):
+        if len(new) == block.rows and seen_ids.isdisjoint(new):
             seen_ids |= new
             return table
     # Row by row, in file order, as caseload_import._good_rows: an ID number already
@@ -216,19 +261,19 @@ def _staged_block(
     staged = list(zip(*(column.to_pylist() for column in table.columns), strict=True))
     at = dict(zip(proven.to_pylist(), range(len(staged)), strict=True))
     texts: list[list[str]] | None = None
-    block: list[tuple] = []
-    for i in range(rows):
+    rows: list[tuple] = []
+    for i in range(block.rows):
         j = at.get(i)
         if j is not None and ids[j] not in seen_ids:
             seen_ids.add(ids[j])
-            block.append(staged[j])
+            rows.append(staged[j])
             continue
         if texts is None:
             texts = [column.to_pylist() for column in values]
         row = check_one(first_line + i, [column[i] for column in texts])
         if row is not None:
-            block.append(row)
-    return block
+            rows.append(row)
+    return rows
 
 
 def _proven_rows(values: list[pa.Array], limits: Limits) -> pa.Array:
@@ -434,48 +479,6 @@ def as_rows(block: pa.Table | list[tuple]) -> Iterator[tuple] | list[tuple]:
 def _as_table(rows: list[tuple], names: Sequence[str]) -> pa.Table:
     columns = zip(*rows, strict=True) if rows else [[] for _name in names]
     return pa.Table.from_arrays([pa.array(c, pa.string()) for c in columns], names=list(names))
-
-
-def read_ahead(blocks: Iterator, depth: int = 1) -> Iterator:
-    """``blocks``, made by a thread of their own, ``depth`` ahead, while the caller
-    sends the ones before (Arrow's kernels and the socket let go of the interpreter's lock
-    while they work). What the thread raises is raised here, in its place; a caller that
-    stops early stops the thread."""
-    queue: Queue = Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def make() -> None:
-        try:
-            for block in blocks:
-                while not stop.is_set():
-                    try:
-                        queue.put((block, None), timeout=0.1)
-                        break
-                    except Full:
-                        continue
-                if stop.is_set():
-                    return
-            queue.put((_END, None))
-        except BaseException as error:  # noqa: BLE001 (handed to the caller)
-            queue.put((_END, error))
-
-    # The thread runs in the caller's context: the application's, and its language.
-    thread = threading.Thread(target=contextvars.copy_context().run, args=(make,), daemon=True)
-    thread.start()
-    try:
-        while True:
-            block, error = queue.get()
-            if error is not None:
-                raise error
-            if block is _END:
-                return
-            yield block
-    finally:
-        stop.set()
-        thread.join()
-
-
-_END = object()
 
 
 def in_blocks(rows: Iterator[tuple], size: int = 20_000) -> Iterator[list[tuple]]:

@@ -786,7 +786,7 @@ class _Staging:
         return writer(blocks)
 
     def _copy(self, blocks: Iterator[pa.Table | list[tuple]]) -> int:
-        from benefits.registry.caseload_columns import as_csv, read_ahead  # Arrow: the import's
+        from benefits.registry.caseload_columns import as_csv  # Arrow: the import's own
 
         raw = self.conn.connection.driver_connection
         # CSV written by Arrow: an optional field left empty (required ones never are)
@@ -797,8 +797,9 @@ class _Staging:
         )
         seq = 0
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            # The rows are checked a block or two ahead while the server reads these.
-            for block in read_ahead(blocks):
+            # The next block is checked while the server reads this one
+            # (caseload_columns.staged_blocks).
+            for block in blocks:
                 rows, data = as_csv(block, seq + 1, _STAGED)
                 if rows:
                     copy.write(memoryview(data))
