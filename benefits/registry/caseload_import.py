@@ -144,6 +144,7 @@ class _Context:
     communes: frozenset[str]
     rules: RuleBook
     today: date
+    # A set, or for a file checked by columns a caseload_columns.SeenIds (compact).
     seen_ids: set[int] = field(default_factory=set)
     # category -> (min_age, max_age, first month index closed to new entrants), for the
     # fast path; the messages come from ``category_refusal`` on the slow one.
@@ -620,6 +621,8 @@ def _good_blocks(
     from benefits.registry import caseload_columns
 
     def rest_of_file(from_line: int) -> Iterator[tuple]:
+        # Row by row from here: the numbers seen as a set, for a look-up a row.
+        ctx.seen_ids = set(ctx.seen_ids)
         return _good_rows(path, ctx, result, report, from_line=from_line)
 
     if not caseload_columns.plain_file(path):
@@ -635,6 +638,7 @@ def _good_blocks(
         single_parent=SINGLE_PARENT,
         today=ctx.today,
     )
+    ctx.seen_ids = caseload_columns.SeenIds()
     yield from caseload_columns.staged_blocks(
         path,
         [where.get(name) for name in COLUMNS],

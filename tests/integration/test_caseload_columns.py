@@ -62,7 +62,7 @@ def _through(path, blocks_of):
         for block in blocks_of(path, ctx, result, reported.append)
         for row in caseload_columns.as_rows(block)
     ]
-    return rows, reported, result.invalid, ctx.seen_ids
+    return rows, reported, result.invalid, set(ctx.seen_ids)
 
 
 def _row_by_row(path, ctx, result, report):
@@ -145,3 +145,25 @@ def test_a_name_sort_key_by_columns_is_the_name_sort_key(app):
     names = [" ".join(rng.choices(syllables, k=rng.randint(1, 4))) for _ in range(300)]
     keys = caseload_columns._sort_keys(pa.array(names, pa.string())).to_pylist()
     assert keys == [vietnamese_sort_key(name) for name in names]
+
+
+def test_the_numbers_seen_answer_as_a_set_would():
+    import pyarrow as pa
+
+    seen, reference = caseload_columns.SeenIds(), set()
+    rng = random.Random(5)
+    for _ in range(60):
+        block = [rng.randrange(1, 400) for _ in range(rng.randint(1, 12))]
+        if rng.random() < 0.5:
+            numbers = pa.array(block, pa.int64())
+            fresh = len(set(block)) == len(block) and reference.isdisjoint(block)
+            assert seen.add_new(numbers) == fresh
+            if fresh:
+                reference |= set(block)
+        else:
+            seen.look_up(pa.array(block, pa.int64()))
+            for key in block:
+                assert (key in seen) == (key in reference)
+                seen.add(key)
+                reference.add(key)
+    assert set(seen) == reference
