@@ -78,21 +78,25 @@ def _form_for(proc):
     return form_class()
 
 
+def _typed(field) -> str | None:
+    """What was typed in ``field``, or ``None`` when nothing was (a draft may lack it)."""
+    return (field.data or "").strip() or None
+
+
 def _application(proc, form) -> Application:
     declarant = None
     if form.on_behalf.data:
         declarant = {
-            "full_name": form.declarant_name.data.strip(),
-            "national_id": form.declarant_national_id.data.strip(),
-            "relationship": form.declarant_relationship.data.strip(),
-            "address": (form.declarant_address.data or "").strip() or None,
+            "full_name": _typed(form.declarant_name),
+            "national_id": _typed(form.declarant_national_id),
+            "relationship": _typed(form.declarant_relationship),
+            "address": _typed(form.declarant_address),
         }
     return Application(
-        procedure_code=proc.code, full_name=form.full_name.data,
-        date_of_birth=form.date_of_birth.data, sex=form.sex.data,
-        national_id=form.national_id.data.strip(), commune_code=form.commune_code.data.strip(),
-        address=(form.address.data or "").strip() or None, declarant=declarant,
-        data=form.procedure_data(),
+        procedure_code=proc.code, full_name=_typed(form.full_name),
+        date_of_birth=form.date_of_birth.data, sex=form.sex.data or None,
+        national_id=_typed(form.national_id), commune_code=_typed(form.commune_code),
+        address=_typed(form.address), declarant=declarant, data=form.procedure_data(),
     )  # fmt: skip
 
 
@@ -118,7 +122,7 @@ def apply(code: str):
     if request.method == "GET":
         form.submission_token.data = uuid.uuid4().hex
         _prefill(form, draft, proc)
-    elif form.validate_on_submit():
+    elif form.validate_draft() if request.form.get("action") == "draft" else form.validate():
         return _save_or_submit(proc, form, draft)
     elif any(f.filename for f in request.files.getlist(form.attachments.name)):
         # A browser never fills a file input again: the files chosen are gone from the page.
@@ -140,7 +144,8 @@ def _prefill(form, draft, proc) -> None:
         form.national_id.data = draft.subject_national_id
         form.commune_code.data = draft.commune_code
         data = draft.data or {}
-        form.date_of_birth.data = date.fromisoformat(data["date_of_birth"])
+        born = data.get("date_of_birth")
+        form.date_of_birth.data = date.fromisoformat(born) if born else None
         form.sex.data = data.get("sex")
         form.address.data = data.get("address")
         for name in form._procedure_fields:
