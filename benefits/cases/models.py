@@ -29,10 +29,12 @@ class Case(Timestamps, db.Model):
         CheckConstraint("amount IS NULL OR amount >= 0", name="amount_not_negative"),
         # Decision 62: a draft keeps whatever was typed; a dossier sent has its commune and
         # the name of the person concerned.
-        CheckConstraint("status = 'draft' OR commune_code IS NOT NULL",
-                        name="commune_unless_draft"),
-        CheckConstraint("status = 'draft' OR subject_name IS NOT NULL",
-                        name="subject_name_unless_draft"),
+        CheckConstraint(
+            "status = 'draft' OR commune_code IS NOT NULL", name="commune_unless_draft"
+        ),
+        CheckConstraint(
+            "status = 'draft' OR subject_name IS NOT NULL", name="subject_name_unless_draft"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
