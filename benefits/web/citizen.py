@@ -137,8 +137,9 @@ def apply(code: str):
 
 
 def _prefill(form, draft, proc) -> None:
-    """For oneself: the account's own details; or the saved draft. A death's procedure is
-    never for oneself: only the declarant's block is filled, and "on behalf" ticked."""
+    """For oneself: the account's own details; or the saved draft, with its declarant
+    block when it has one. A death's procedure is never for oneself: only the declarant's
+    block is filled, and "on behalf" ticked."""
     if draft is not None:
         form.full_name.data = draft.subject_name
         form.national_id.data = draft.subject_national_id
@@ -153,14 +154,22 @@ def _prefill(form, draft, proc) -> None:
             if value and form[name].type == "DateField":
                 value = date.fromisoformat(value)
             form[name].data = value
-        return
-    if proc.about_a_death:
-        form.on_behalf.data = True
-    else:
+        declared = {"declarant_name": draft.declarant_name,
+                    "declarant_national_id": draft.declarant_national_id,
+                    "declarant_relationship": draft.declarant_relationship,
+                    "declarant_address": draft.declarant_address}  # fmt: skip
+        if any(declared.values()):  # saved with "on behalf" ticked
+            form.on_behalf.data = True
+            for name, value in declared.items():
+                form[name].data = value
+            return
+    elif not proc.about_a_death:
         form.full_name.data = current_user.full_name
         form.date_of_birth.data = current_user.date_of_birth
         form.sex.data = current_user.sex
         form.national_id.data = current_user.national_id
+    if proc.about_a_death:
+        form.on_behalf.data = True
     # Used only when "on behalf" is ticked; most who do so are the account holder.
     form.declarant_name.data = current_user.full_name
     form.declarant_national_id.data = current_user.national_id

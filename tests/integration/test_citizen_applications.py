@@ -181,19 +181,22 @@ def test_a_draft_with_a_bad_paper_is_refused_and_not_saved(client, citizen):
 
 def test_a_partial_draft_is_reopened_and_sent_only_once_complete(client, citizen):
     typed = {"full_name": "Hoàng Văn Bé", "date_of_birth": "2015-06-01",
-             "category": "CHILD_NO_SUPPORT"}  # fmt: skip
+             "category": "CHILD_NO_SUPPORT", "on_behalf": "y",
+             "declarant_relationship": "mẹ"}  # fmt: skip
     page = draft_of(client, typed, files=((PNG, "giay-to.png"),))
     draft = db.session.scalar(select(Case))
     assert page.select_one("#full_name")["value"] == "Hoàng Văn Bé"
     assert page.select_one("#date_of_birth")["value"] == "2015-06-01"
     assert page.select_one("#category option[selected]")["value"] == "CHILD_NO_SUPPORT"
     assert page.select_one("#national_id").get("value", "") == ""
+    assert page.select_one("#on_behalf").has_attr("checked")
+    assert page.select_one("#declarant_relationship")["value"] == "mẹ"
     assert "giay-to.png" in page.text  # the paper already attached
     # Sent as the page holds it: what is missing is asked for, nothing is sent.
     url = f"/me/apply/1.001776?draft={draft.id}"
     sent = client.post(url, data={"submission_token": "draft-2", "action": "submit", **typed})
     assert sent.status_code == 200
-    assert {"national_id", "sex", "commune_code"} <= set(errors_of(sent))
+    assert {"national_id", "sex", "commune_code", "declarant_name"} <= set(errors_of(sent))
     assert "Vui lòng điền mục này." in errors_of(sent)["sex"]
     db.session.refresh(draft)
     assert draft.status == "draft" and draft.code is None and count(Notification) == 0
