@@ -27,19 +27,27 @@ class Case(Timestamps, db.Model):
             name="status_known",
         ),
         CheckConstraint("amount IS NULL OR amount >= 0", name="amount_not_negative"),
+        # Decision 62: a draft keeps whatever was typed; a dossier sent has its commune and
+        # the name of the person concerned.
+        CheckConstraint(
+            "status = 'draft' OR commune_code IS NOT NULL", name="commune_unless_draft"
+        ),
+        CheckConstraint(
+            "status = 'draft' OR subject_name IS NOT NULL", name="subject_name_unless_draft"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # BTXH-00070-2025-000123: commune, year, sequence (issued on submission).
     code: Mapped[str | None] = mapped_column(String(40), unique=True)
     procedure_code: Mapped[str] = mapped_column(String(30), index=True)
-    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), index=True)
+    commune_code: Mapped[str | None] = mapped_column(ForeignKey("communes.code"), index=True)
     status: Mapped[str] = mapped_column(String(24), default="draft")
     # How it arrived: online, desk (one-stop desk), civil_registry (linked death), officer.
     origin: Mapped[str] = mapped_column(String(20), default="online")
     applicant_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     subject_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
-    subject_name: Mapped[str] = mapped_column(String(120))
+    subject_name: Mapped[str | None] = mapped_column(String(120))
     subject_national_id: Mapped[str | None] = mapped_column(String(12))
     # Someone declaring on the person's behalf (or the declarant of a death).
     declarant_name: Mapped[str | None] = mapped_column(String(120))

@@ -156,28 +156,37 @@ def _submit(case: Case, actor: Actor, received_on: date) -> Case:
 
 @dataclass(frozen=True)
 class Application:
-    """What a citizen's form gives: the person concerned, who declares, the fields."""
+    """What a citizen's form gives: the person concerned, who declares, the fields. A draft
+    may lack any of them (``None``); a dossier sent has every one the form asks for."""
 
     procedure_code: str
-    full_name: str
-    date_of_birth: date
-    sex: str
-    national_id: str
-    commune_code: str
+    full_name: str | None
+    date_of_birth: date | None
+    sex: str | None
+    national_id: str | None
+    commune_code: str | None
     address: str | None
     declarant: dict | None
     data: dict
+
+    def missing(self) -> str | None:
+        """The first value about the person concerned a dossier cannot be sent without."""
+        for name in ("full_name", "date_of_birth", "sex", "national_id", "commune_code"):
+            if not getattr(self, name):
+                return name
+        return None
 
 
 def _fill(case: Case, application: Application) -> None:
     case.procedure_code = application.procedure_code
     case.commune_code = application.commune_code
-    case.subject_name = application.full_name.strip()
+    case.subject_name = application.full_name
     case.subject_national_id = application.national_id
     _set_declarant(case, application.declarant)
+    born = application.date_of_birth
     case.data = {
         **application.data,
-        "date_of_birth": application.date_of_birth.isoformat(),
+        "date_of_birth": born.isoformat() if born else None,
         "sex": application.sex,
         "address": application.address,
     }
@@ -185,8 +194,9 @@ def _fill(case: Case, application: Application) -> None:
 
 def save_draft(application: Application, applicant_user_id: int, token: str, actor: Actor,
                uploads: list[Upload], folder: Path, draft: Case | None = None) -> Case:  # fmt: skip
-    """Keep the dossier to finish later; nothing is sent to the commune yet. The same form
-    sent twice (a double click, the Back button) updates the one draft it made."""
+    """Keep the dossier to finish later, with whatever was typed (decision 62); nothing is
+    sent to the commune yet. The same form sent twice (a double click, the Back button)
+    updates the one draft it made."""
     if draft is None:
         draft = db.session.scalar(
             select(Case).where(
@@ -215,6 +225,8 @@ def submit_dossier(application: Application, applicant_user_id: int, token: str,
     existing = db.session.scalar(select(Case).where(Case.idempotency_key == token))
     if existing is not None and existing.applicant_user_id == applicant_user_id:
         return existing, False
+    if missing := application.missing():  # the form asks first; the database refuses too
+        raise DomainError(_l("This is needed before the dossier is sent."), field=missing)
     _refuse_a_second_open_dossier(application, applicant_user_id)
     case = draft or Case(status="draft", origin="online", applicant_user_id=applicant_user_id)
     _fill(case, application)
@@ -233,7 +245,10 @@ def submit_dossier(application: Application, applicant_user_id: int, token: str,
 def _refuse_a_second_open_dossier(application: Application, applicant_user_id: int) -> None:
     """One dossier at a time per person and procedure: a citizen unsure the first went
     through fills the form again; a relative applies for a funeral already claimed (domain.md
-    section 5: the same death has its effects once). Another person's dossier is not named."""
+    section 5: the same death has its effects once). Another person's dossier is not named.
+    A draft without the person's ID number is checked when it gets one, or when sent."""
+    if not application.national_id:
+        return
     existing = fetch_open_case_for(application.procedure_code, application.national_id)
     if existing is None:
         return

@@ -114,6 +114,17 @@ class ApplicationBase(Form):
         if self.on_behalf.data and not (field.data or "").strip():
             raise ValidationError(_l("Say how you are related to the person."))
 
+    def validate_draft(self) -> bool:
+        """A draft keeps whatever was typed (decision 62): a field left empty is not asked
+        for yet, whichever check asks for it; a value given is checked as on submission
+        (an impossible date, a wrong ID number, an unknown commune are still refused)."""
+        self.validate()
+        for field in self:
+            # The CSRF token is no answer of the citizen's: a missing one is still refused.
+            if field.type != "CSRFTokenField" and not _given(field):
+                field.errors = []
+        return not self.errors
+
     def procedure_data(self) -> dict:
         """The procedure's own fields as plain JSON values."""
         data = {}
@@ -121,6 +132,11 @@ class ApplicationBase(Form):
             value = self[name].data
             data[name] = value.isoformat() if isinstance(value, date) else value
         return data
+
+
+def _given(field) -> bool:
+    """Whether the citizen typed, chose or ticked something in ``field``."""
+    return any(str(value).strip() for value in field.raw_data or ())
 
 
 def _fits_the_age(form, field) -> None:

@@ -79,21 +79,25 @@ def _form_for(proc):
     return form_class()
 
 
+def _typed(field) -> str | None:
+    """What was typed in ``field``, or ``None`` when nothing was (a draft may lack it)."""
+    return (field.data or "").strip() or None
+
+
 def _application(proc, form) -> Application:
     declarant = None
     if form.on_behalf.data:
         declarant = {
-            "full_name": form.declarant_name.data.strip(),
-            "national_id": form.declarant_national_id.data.strip(),
-            "relationship": form.declarant_relationship.data.strip(),
-            "address": (form.declarant_address.data or "").strip() or None,
+            "full_name": _typed(form.declarant_name),
+            "national_id": _typed(form.declarant_national_id),
+            "relationship": _typed(form.declarant_relationship),
+            "address": _typed(form.declarant_address),
         }
     return Application(
-        procedure_code=proc.code, full_name=form.full_name.data,
-        date_of_birth=form.date_of_birth.data, sex=form.sex.data,
-        national_id=form.national_id.data.strip(), commune_code=form.commune_code.data.strip(),
-        address=(form.address.data or "").strip() or None, declarant=declarant,
-        data=form.procedure_data(),
+        procedure_code=proc.code, full_name=_typed(form.full_name),
+        date_of_birth=form.date_of_birth.data, sex=form.sex.data or None,
+        national_id=_typed(form.national_id), commune_code=_typed(form.commune_code),
+        address=_typed(form.address), declarant=declarant, data=form.procedure_data(),
     )  # fmt: skip
 
 
@@ -119,7 +123,7 @@ def apply(code: str):
     if request.method == "GET":
         form.submission_token.data = uuid.uuid4().hex
         _prefill(form, draft, proc)
-    elif form.validate_on_submit():
+    elif form.validate_draft() if request.form.get("action") == "draft" else form.validate():
         return _save_or_submit(proc, form, draft)
     elif any(f.filename for f in request.files.getlist(form.attachments.name)):
         # A browser never fills a file input again: the files chosen are gone from the page.
@@ -134,14 +138,16 @@ def apply(code: str):
 
 
 def _prefill(form, draft, proc) -> None:
-    """For oneself: the account's own details; or the saved draft. A death's procedure is
-    never for oneself: only the declarant's block is filled, and "on behalf" ticked."""
+    """For oneself: the account's own details; or the saved draft, with its declarant
+    block when it has one. A death's procedure is never for oneself: only the declarant's
+    block is filled, and "on behalf" ticked."""
     if draft is not None:
         form.full_name.data = draft.subject_name
         form.national_id.data = draft.subject_national_id
         form.commune_code.data = draft.commune_code
         data = draft.data or {}
-        form.date_of_birth.data = date.fromisoformat(data["date_of_birth"])
+        born = data.get("date_of_birth")
+        form.date_of_birth.data = date.fromisoformat(born) if born else None
         form.sex.data = data.get("sex")
         form.address.data = data.get("address")
         for name in form._procedure_fields:
@@ -149,14 +155,22 @@ def _prefill(form, draft, proc) -> None:
             if value and form[name].type == "DateField":
                 value = date.fromisoformat(value)
             form[name].data = value
-        return
-    if proc.about_a_death:
-        form.on_behalf.data = True
-    else:
+        declared = {"declarant_name": draft.declarant_name,
+                    "declarant_national_id": draft.declarant_national_id,
+                    "declarant_relationship": draft.declarant_relationship,
+                    "declarant_address": draft.declarant_address}  # fmt: skip
+        if any(declared.values()):  # saved with "on behalf" ticked
+            form.on_behalf.data = True
+            for name, value in declared.items():
+                form[name].data = value
+            return
+    elif not proc.about_a_death:
         form.full_name.data = current_user.full_name
         form.date_of_birth.data = current_user.date_of_birth
         form.sex.data = current_user.sex
         form.national_id.data = current_user.national_id
+    if proc.about_a_death:
+        form.on_behalf.data = True
     # Used only when "on behalf" is ticked; most who do so are the account holder.
     form.declarant_name.data = current_user.full_name
     form.declarant_national_id.data = current_user.national_id

@@ -22,8 +22,23 @@ def register(page, national_id, name="Hoàng Thị Mẹ", phone="0912345678"):
 def fill_child(page, tmp_path):
     """The monthly allowance form (1.001776) for a child, declared by the mother, with one
     paper attached."""
+    start_child(page, tmp_path)
+    finish_child(page)
+
+
+def start_child(page, tmp_path):
+    """What a mother has at hand first: the child's name and birth date, the category, the
+    paper; the rest of the form left empty."""
     page.fill("#full_name", "Hoàng Văn Bé")
     page.fill("#date_of_birth", "2015-06-01")
+    page.select_option("#category", "CHILD_NO_SUPPORT")
+    proof = tmp_path / "giay-to.png"
+    proof.write_bytes(PNG)
+    page.set_input_files("#attachments", str(proof))
+
+
+def finish_child(page):
+    """The rest of the child's form: sex, ID number, commune, the mother declaring."""
     page.select_option("#sex", "M")
     page.fill("#national_id", "001215000124")
     page.fill("#commune_code", "00070")
@@ -31,10 +46,6 @@ def fill_child(page, tmp_path):
     page.fill("#declarant_name", "Hoàng Thị Mẹ")
     page.fill("#declarant_national_id", "001190000780")
     page.fill("#declarant_relationship", "mẹ")
-    page.select_option("#category", "CHILD_NO_SUPPORT")
-    proof = tmp_path / "giay-to.png"
-    proof.write_bytes(PNG)
-    page.set_input_files("#attachments", str(proof))
 
 
 def no_overflow(page):

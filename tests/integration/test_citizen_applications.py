@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from benefits.accounts.audit import Actor
 from benefits.accounts.service import CitizenRegistration, create_staff_user, register_citizen
@@ -120,6 +121,103 @@ def test_a_draft_is_saved_and_resumed(client, citizen):
     db.session.refresh(draft)
     assert draft.status == "submitted" and draft.code is not None
     assert count(Case) == 1
+
+
+def draft_of(client, fields, files=()):
+    """Save and finish later with only ``fields`` filled in; the draft's page after."""
+    response = post_application(client, {"submission_token": "draft-1", "action": "draft",
+                                         **fields}, files=files)  # fmt: skip
+    assert response.status_code == 302
+    return BeautifulSoup(client.get(response.headers["Location"]).data, "html.parser")
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_an_empty_form_is_kept_as_a_draft(client, citizen, language):
+    client.get(f"/language/{language}")
+    page = draft_of(client, {})
+    draft = db.session.scalar(select(Case))
+    assert draft.status == "draft" and draft.subject_name is None and draft.commune_code is None
+    assert errors_of_page(page) == {}
+    assert page.select_one("#full_name").get("value", "") == ""
+    listed = client.get("/me/").get_data(as_text=True)
+    deleting = client.get(f"/me/drafts/{draft.id}/delete").get_data(as_text=True)
+    for html in (str(page), listed, deleting):
+        shown = BeautifulSoup(html, "html.parser")
+        for option in shown.select("option"):  # "None" is an English choice of a list
+            option.decompose()
+        assert "None" not in shown.get_text() and 'value="None"' not in str(shown)
+    assert ("Bản nháp" if language == "vi" else "Draft") in listed
+
+
+def errors_of_page(page):
+    return errors_of(type("Response", (), {"data": str(page).encode()}))
+
+
+@pytest.mark.parametrize(
+    ("given", "field", "message"),
+    [
+        ({"date_of_birth": "2015-02-30"}, "date_of_birth", "Ngày không hợp lệ"),
+        ({"national_id": "00121500"}, "national_id", "phải gồm đúng 12 chữ số"),
+        ({"commune_code": "99999"}, "commune_code", "Không có xã, phường"),
+        ({"category": "CHILD_NO_SUPPORT", "date_of_birth": "1950-01-01"}, "category", ""),
+    ],
+)
+def test_a_draft_with_a_malformed_value_is_refused_and_not_saved(client, citizen, given,
+                                                                 field, message):  # fmt: skip
+    response = post_application(client, {"submission_token": "draft-1", "action": "draft",
+                                         **given}, files=())  # fmt: skip
+    assert response.status_code == 200
+    errors = errors_of(response)
+    assert list(errors) == [field] and message in errors[field]
+    assert count(Case) == 0
+
+
+def test_a_draft_with_a_bad_paper_is_refused_and_not_saved(client, citizen):
+    response = post_application(client, {"submission_token": "draft-1", "action": "draft"},
+                                files=((b"just text, not a PDF", "giay.pdf"),))  # fmt: skip
+    assert "attachments" in errors_of(response)
+    assert count(Case) == 0 and count(Attachment) == 0
+
+
+def test_a_partial_draft_is_reopened_and_sent_only_once_complete(client, citizen):
+    typed = {"full_name": "Hoàng Văn Bé", "date_of_birth": "2015-06-01",
+             "category": "CHILD_NO_SUPPORT", "on_behalf": "y",
+             "declarant_relationship": "mẹ"}  # fmt: skip
+    page = draft_of(client, typed, files=((PNG, "giay-to.png"),))
+    draft = db.session.scalar(select(Case))
+    assert page.select_one("#full_name")["value"] == "Hoàng Văn Bé"
+    assert page.select_one("#date_of_birth")["value"] == "2015-06-01"
+    assert page.select_one("#category option[selected]")["value"] == "CHILD_NO_SUPPORT"
+    assert page.select_one("#national_id").get("value", "") == ""
+    assert page.select_one("#on_behalf").has_attr("checked")
+    assert page.select_one("#declarant_relationship")["value"] == "mẹ"
+    assert "giay-to.png" in page.text  # the paper already attached
+    # Sent as the page holds it: what is missing is asked for, nothing is sent.
+    url = f"/me/apply/1.001776?draft={draft.id}"
+    sent = client.post(url, data={"submission_token": "draft-2", "action": "submit", **typed})
+    assert sent.status_code == 200
+    assert {"national_id", "sex", "commune_code", "declarant_name"} <= set(errors_of(sent))
+    assert "Vui lòng điền mục này." in errors_of(sent)["sex"]
+    db.session.refresh(draft)
+    assert draft.status == "draft" and draft.code is None and count(Notification) == 0
+    # Completed later, it is sent like any dossier.
+    done = client.post(url, data={**child_application(token="draft-3"), "attachments": []},
+                       content_type="multipart/form-data")  # fmt: skip
+    assert done.status_code == 302 and done.headers["Location"].endswith("/receipt")
+    db.session.refresh(draft)
+    assert draft.status == "submitted" and draft.code is not None
+    assert draft.commune_code == "00070" and count(Case) == 1
+
+
+@pytest.mark.parametrize("missing", ["commune_code", "subject_name"])
+def test_the_database_refuses_a_sent_dossier_without_what_a_draft_may_lack(citizen, missing):
+    values = {"commune_code": "00070", "subject_name": "Hoàng Văn Bé", missing: None}
+    draft = Case(procedure_code="1.001776", status="draft", data={}, **values)
+    with db.session.begin_nested():
+        db.session.add(draft)  # a draft may lack it
+    draft.status = "submitted"
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.flush()
 
 
 def test_the_supplement_loop(client, app, citizen):
