@@ -121,9 +121,9 @@ STATUS_LABELS = {
 
 
 # The notes the system writes in a dossier's timeline, stored in no language (like an
-# overpayment's reason): ``labels.case_note`` words them for the reader. They are the
-# English words written before (decision 63), so rows of either time read the same. Any
-# other note is a person's (a request for papers, a withdrawal reason), shown as typed.
+# overpayment's reason): ``labels.case_note`` words them for the reader. The first two are
+# the English words written before (decision 63), so rows of either time read the same.
+# Any other note is a person's (a request for papers, a withdrawal reason), shown as typed.
 NO_ANSWER_NOTE = "no answer within 30 days"
 DEATH_CANCELLED_NOTE = re.compile(r"death registration (?P<number>.+) cancelled")
 DEATH_RECORDED_NOTE = re.compile(r"death recorded: registration (?P<number>.+)")
