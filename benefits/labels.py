@@ -1,5 +1,6 @@
 """How the codes the registry and the payments store read on a page, in the reader's
-language: a status, a payment method, a kind of line, a category, an overpayment's reason."""
+language: a status, a payment method, a kind of line, a category, an overpayment's reason,
+a note the system wrote in a dossier's timeline."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from benefits.cases.models import DEATH_CANCELLED_NOTE, DEATH_RECORDED_NOTE, NO_ANSWER_NOTE
 from benefits.errors import NotFound
 from benefits.extensions import db
 from benefits.i18n import format_day
@@ -209,6 +211,23 @@ def overpayment_reason(reason: str) -> str:
         return _("death on %(day)s (registration %(number)s), paid by the post office "
                  "after the line was stopped", **words)  # fmt: skip
     return _("death on %(day)s (registration %(number)s), learned after payment", **words)
+
+
+def case_note(note: str | None, case_code: str | None = None) -> str:
+    """A note of a dossier's timeline in the reader's language when the system wrote it
+    (``cases.models``; rows written before hold the same English words); a person's note
+    as typed. A linked death dossier approved before decision 63 has its own code as note."""
+    if not note:
+        return ""
+    if note == NO_ANSWER_NOTE:
+        return _("closed after 30 days without an answer to the request for papers")
+    if found := DEATH_CANCELLED_NOTE.fullmatch(note):
+        return _("the death registration %(number)s was cancelled", number=found["number"])
+    found = DEATH_RECORDED_NOTE.fullmatch(note)
+    if found is not None or (case_code and note == case_code):
+        number = found["number"] if found else note
+        return _("death recorded under registration number %(number)s", number=number)
+    return note
 
 
 _SEX = {"M": _l("Male"), "F": _l("Female")}

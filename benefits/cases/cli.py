@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from benefits.accounts.audit import Actor
+from benefits.cases.models import NO_ANSWER_NOTE
 from benefits.cases.queries import fetch_unanswered_supplements
 from benefits.cases.service import move_case
 from benefits.extensions import db
@@ -21,6 +22,6 @@ def expire_supplements() -> None:
     actor = Actor.system("cli")
     expired = fetch_unanswered_supplements(date.today())
     for case in expired:
-        move_case(case, "withdrawn", actor, note="no answer within 30 days")
+        move_case(case, "withdrawn", actor, note=NO_ANSWER_NOTE)
     db.session.commit()
     click.echo(f"{len(expired)} dossier(s) closed as withdrawn")

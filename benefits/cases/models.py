@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -125,3 +126,22 @@ STATUS_LABELS = {
     "refused": _l("Refused"),
     "withdrawn": _l("Withdrawn"),
 }
+
+
+# The notes the system writes in a dossier's timeline, stored in no language (like an
+# overpayment's reason): ``labels.case_note`` words them for the reader. The first two are
+# the English words written before (decision 63), so rows of either time read the same.
+# Any other note is a person's (a request for papers, a withdrawal reason), shown as typed.
+NO_ANSWER_NOTE = "no answer within 30 days"
+DEATH_CANCELLED_NOTE = re.compile(r"death registration (?P<number>.+) cancelled")
+DEATH_RECORDED_NOTE = re.compile(r"death recorded: registration (?P<number>.+)")
+
+
+def death_cancelled_note(registration_number: str) -> str:
+    """A funeral dossier withdrawn because its death registration was cancelled."""
+    return f"death registration {registration_number} cancelled"
+
+
+def death_recorded_note(registration_number: str) -> str:
+    """A linked death dossier approved: the death recorded under this number."""
+    return f"death recorded: registration {registration_number}"

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from benefits.accounts.audit import Actor
 from benefits.accounts.models import User
-from benefits.cases.models import Case
+from benefits.cases.models import Case, death_recorded_note
 from benefits.cases.service import move_case
 from benefits.deaths.service import DeathReport, record_death
 from benefits.errors import InvalidTransition
@@ -47,5 +47,5 @@ def accept_linked_death_dossier(case: Case, actor: Actor, today: date) -> Case:
     )  # fmt: skip
     case.data = {**case.data, "death_record_id": record.id}
     case.decided_on = today
-    move_case(case, "approved", actor, note=case.code)
+    move_case(case, "approved", actor, note=death_recorded_note(record.registration_number))
     return case

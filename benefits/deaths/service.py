@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from benefits.accounts.audit import Actor, record_audit, write_audits
-from benefits.cases.models import Case
+from benefits.cases.models import Case, death_cancelled_note
 from benefits.cases.service import move_case, open_case
 from benefits.deaths.models import DeathRecord
 from benefits.deaths.queries import (
@@ -338,5 +338,5 @@ def _reverse_effects(record: DeathRecord, actor: Actor) -> None:
     if record.funeral_case_id:
         case = db.session.get(Case, record.funeral_case_id)
         if case is not None and case.status not in ("approved", "refused", "withdrawn"):
-            note = f"death registration {record.registration_number} cancelled"
+            note = death_cancelled_note(record.registration_number)
             move_case(case, "withdrawn", actor, note=note)

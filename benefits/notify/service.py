@@ -10,12 +10,15 @@ from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, select
 
 from benefits.accounts.models import User
+from benefits.cases.models import CaseEvent
 from benefits.extensions import db
 from benefits.jobs import enqueue
+from benefits.labels import case_note
 from benefits.notify.models import Notification
 
 log = logging.getLogger(__name__)
@@ -35,7 +38,25 @@ MESSAGES = {
 
 def render(notification: Notification, locale: str) -> str:
     with force_locale(locale):
-        return str(MESSAGES[notification.kind] % {"code": notification.case_code or ""})
+        message = str(MESSAGES[notification.kind] % {"code": notification.case_code or ""})
+        note = case_note(_closing_note(notification), notification.case_code)
+        return _("%(message)s Reason: %(note)s", message=message, note=note) if note else message
+
+
+# A dossier is withdrawn once (the step is final): the why of that step, read with the
+# notification, which stores none (the 30 days without papers, a cancelled death, or the
+# citizen's own reason), in the reader's language as on the dossier's page.
+_WITHDRAWAL_NOTE = (
+    select(CaseEvent.note)
+    .where(CaseEvent.case_id == bindparam("case_id"), CaseEvent.to_status == "withdrawn")
+    .limit(1)
+)
+
+
+def _closing_note(notification: Notification) -> str | None:
+    if notification.kind != "withdrawn" or notification.case_id is None:
+        return None
+    return db.session.scalar(_WITHDRAWAL_NOTE, {"case_id": notification.case_id})
 
 
 def notify_user(user_id: int, kind: str, case) -> int:
