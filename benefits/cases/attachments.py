@@ -22,6 +22,7 @@ MAX_DOSSIER_BYTES = 30 * 1024 * 1024
 MAX_DOSSIER_FILES = 20
 # The files of the papers deleted in a transaction, removed from the disk once it commits.
 _FILES_TO_REMOVE = "benefits_attachment_files_to_remove"
+_FILES_WRITTEN = "benefits_attachment_files_written"
 # The first bytes of each allowed type: the name and the browser's claim are not trusted.
 SIGNATURES = (
     (b"%PDF-", "application/pdf"),
@@ -110,6 +111,9 @@ def store_attachments(case: Case, uploads: list[Upload], folder: Path) -> list[A
         seen.add(digest)
         name = secrets.token_hex(16)
         (folder / name).write_bytes(upload.content)
+        # Removed again if the transaction is rolled back (a refused or concurrent
+        # submission): no file is left without its row.
+        db.session().info.setdefault(_FILES_WRITTEN, []).append(folder / name)
         attachment = Attachment(
             case_id=case.id, original_name=Path(upload.filename).name[:255] or "file",
             stored_name=name, sha256=digest,
@@ -138,10 +142,14 @@ def delete_attachments(case: Case, folder: Path) -> int:
 def _remove_deleted_files(session: Session) -> None:
     for path in session.info.pop(_FILES_TO_REMOVE, ()):
         path.unlink(missing_ok=True)
+    session.info.pop(_FILES_WRITTEN, None)  # their rows are committed
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _keep_files_of_rolled_back_deletions(session: Session, previous_transaction) -> None:
-    # As the jobs (benefits.jobs): only the outermost transaction's rollback keeps them.
+def _undo_files_of_rolled_back_transaction(session: Session, previous_transaction) -> None:
+    # As the jobs (benefits.jobs): only the outermost transaction's rollback counts. The
+    # files it deleted stay; the files it wrote go.
     if previous_transaction.parent is None and not previous_transaction.nested:
         session.info.pop(_FILES_TO_REMOVE, None)
+        for path in session.info.pop(_FILES_WRITTEN, ()):
+            path.unlink(missing_ok=True)

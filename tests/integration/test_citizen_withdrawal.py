@@ -15,11 +15,16 @@ from sqlalchemy import func, select
 from benefits.accounts.audit import Actor
 from benefits.accounts.models import AuditEntry
 from benefits.accounts.service import CitizenRegistration, create_staff_user, register_citizen
+from benefits.cases.attachments import Upload, store_attachments
 from benefits.cases.models import Attachment, Case, CaseEvent
 from benefits.cases.service import delete_draft, move_case, open_case
 from benefits.extensions import db
 from tests.builders import PASSWORD
-from tests.integration.test_citizen_applications import child_application, post_application
+from tests.integration.test_citizen_applications import (
+    PNG,
+    child_application,
+    post_application,
+)
 from tests.integration.test_death_concurrency import server  # noqa: F401 (fixture)
 
 SYSTEM = Actor.system("test")
@@ -137,6 +142,24 @@ def test_the_files_stay_when_the_deletion_is_rolled_back(app, citizen, draft):
         db.session.rollback()
     assert all(f.exists() for f in files)
     assert count(Case) == 1
+
+
+def test_the_files_of_a_rolled_back_submission_are_not_left_behind(app, client, citizen):
+    """A submission refused after its papers were written (here rolled back by hand, as
+    the view does on a refusal or a concurrent double submission) leaves no file."""
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    before = set(folder.iterdir()) if folder.exists() else set()
+    post_application(client, child_application(action="draft"))
+    kept = set(folder.iterdir()) - before
+    assert len(kept) == 1  # committed with its row
+    db.session.commit()  # the test's own savepoint: the rollback below undoes only the next
+    with app.test_request_context():
+        draft = db.session.scalar(select(Case))
+        upload = Upload("giay-to-2.png", PNG + b"other paper")
+        store_attachments(draft, [upload], folder)
+        assert len(set(folder.iterdir()) - before) == 2
+        db.session.rollback()
+    assert set(folder.iterdir()) - before == kept
 
 
 # Withdrawing a dossier
