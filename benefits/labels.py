@@ -17,7 +17,7 @@ from benefits.cases.models import DEATH_CANCELLED_NOTE, DEATH_RECORDED_NOTE, NO_
 from benefits.errors import NotFound
 from benefits.extensions import db
 from benefits.i18n import format_day
-from benefits.payments.models import DEATH_REASON, PAID_AFTER_UNPAID
+from benefits.payments.models import DEATH_REASON, INTERRUPTED, PAID_AFTER_UNPAID
 from benefits.places.models import place_names
 from benefits.procedures.catalogue import procedure
 from benefits.rules.models import Category
@@ -211,6 +211,24 @@ def overpayment_reason(reason: str) -> str:
         return _("death on %(day)s (registration %(number)s), paid by the post office "
                  "after the line was stopped", **words)  # fmt: skip
     return _("death on %(day)s (registration %(number)s), learned after payment", **words)
+
+
+# What jobs found stopped stored before ``INTERRUPTED`` (in the language of the page that
+# found them).
+_INTERRUPTED_BEFORE = (
+    "Interrupted: the worker stopped before the end.",
+    "Bị gián đoạn: tiến trình xử lý đã dừng trước khi xong.",
+)
+
+
+def job_error(error: str | None) -> str:
+    """Why a payment job failed, in the reader's language when the portal says it; an
+    error's own words otherwise."""
+    if not error:
+        return ""
+    if error == INTERRUPTED or error in _INTERRUPTED_BEFORE:
+        return _("Interrupted: the worker stopped before the end.")
+    return error
 
 
 def case_note(note: str | None, case_code: str | None = None) -> str:

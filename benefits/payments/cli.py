@@ -17,7 +17,7 @@ from benefits.accounts.audit import Actor
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.i18n import format_vnd
-from benefits.labels import JOB_STATE, label
+from benefits.labels import JOB_STATE, job_error, label
 from benefits.month import Month
 from benefits.payments.export import csv_chunks, write_xlsx
 from benefits.payments.generation import generate_batch
@@ -96,7 +96,7 @@ def _national_run(month: Month, as_json: bool, wait: bool) -> None:
     progress = _follow(run_id)
     for job in progress.failed:
         click.echo(_("province %(code)s: %(state)s: %(error)s", code=job.job.scope_code,
-                     state=label(JOB_STATE, job.state), error=job.job.error or ""),
+                     state=label(JOB_STATE, job.state), error=job_error(job.job.error)),
                    err=True)  # fmt: skip
     figures = {"run_id": run_id, "batches": progress.done, "lines": progress.lines,
                "total_amount": progress.total_amount, "failed": len(progress.failed)}  # fmt: skip

@@ -205,6 +205,10 @@ def items_of(line):
     return and_(PaymentItem.batch_id == line.batch_id, PaymentItem.kind == line.kind, which)
 
 
+# A job found stopped with its worker, as ``PaymentJob.error`` stores it (in no language:
+# ``labels.job_error`` words it for the reader).
+INTERRUPTED = "interrupted: the worker stopped before the end"
+
 # Why an overpayment is to recover, as ``Overpayment.reason`` stores it (in no language:
 # ``labels.overpayment_reason`` words it for the reader).
 PAID_AFTER_UNPAID = "reported unpaid, then paid"

@@ -20,7 +20,7 @@ from benefits.extensions import db
 from benefits.jobs import enqueue, queued_job_state
 from benefits.month import Month
 from benefits.payments.generation import check_payable_month
-from benefits.payments.models import PaymentBatch, PaymentJob, PaymentRun
+from benefits.payments.models import INTERRUPTED, PaymentBatch, PaymentJob, PaymentRun
 from benefits.payments.tasks import GENERATE, audit_job, generate_job_batch
 from benefits.places.models import Commune, Province
 from benefits.places.models import place_names as names_of_places
@@ -169,7 +169,7 @@ def _mark_interrupted(job: PaymentJob, actor: Actor) -> None:
     before = job.status
     job.status = "failed"
     job.finished_at = datetime.now(UTC)
-    job.error = str(_l("Interrupted: the worker stopped before the end."))
+    job.error = INTERRUPTED
     audit_job(job, actor, "payments.job.fail",
               {"status": [before, "failed"], "error": "interrupted"})  # fmt: skip
     db.session.flush()

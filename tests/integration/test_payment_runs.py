@@ -22,7 +22,7 @@ from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
 from benefits.i18n import format_vnd
 from benefits.month import Month
-from benefits.payments.models import PaymentBatch, PaymentJob, PaymentRun
+from benefits.payments.models import INTERRUPTED, PaymentBatch, PaymentJob, PaymentRun
 from benefits.payments.runs import GenerationUnderWay, is_interrupted, start_generation_run
 from benefits.payments.service import lock_batch
 from benefits.payments.tasks import generate_job_batch
@@ -172,8 +172,17 @@ def test_a_job_lost_with_its_process_is_interrupted_and_its_rerun_completes(
         again = start_generation_run(MARCH, ["01"], ACTOR)
         db.session.commit()
     jobs = jobs_of(run.id)
-    assert jobs["01"].status == "failed" and "gián đoạn" in jobs["01"].error
+    assert jobs["01"].status == "failed" and jobs["01"].error == INTERRUPTED
     assert jobs_of(again.id)["01"].status == "done" and line_count() == 5
+    # Stored in no language, worded for each reader of the progress page.
+    client = login(app, "tinh@hanoi.gov.vn", province_code="01")
+    row = BeautifulSoup(client.get(f"/payments/runs/{run.id}").get_data(as_text=True),
+                        "html.parser").select_one("#job-01")  # fmt: skip
+    assert "Bị gián đoạn: tiến trình xử lý đã dừng trước khi xong." in row.get_text()
+    client.get("/language/en")
+    assert "Interrupted: the worker stopped before the end." in client.get(
+        f"/payments/runs/{run.id}"
+    ).get_data(as_text=True)
 
 
 # The payment officer's pages (jobs in process, so the page shows them finished).
