@@ -321,6 +321,48 @@ def test_a_first_migration_keeps_every_constraint_of_the_registry(app, tmp_path,
         create_person(national_id="001182700007", date_of_birth=date(1982, 1, 1), sex="F")
 
 
+def _decision_of_each_category():
+    return set(
+        db.session.execute(
+            select(Person.national_id, BeneficiaryCategory.category_code, Decision.number,
+                   Decision.signed_on, Decision.commune_code)
+            .join(Beneficiary, Beneficiary.person_id == Person.id)
+            .join(BeneficiaryCategory, BeneficiaryCategory.beneficiary_id == Beneficiary.id)
+            .join(Decision, Decision.id == BeneficiaryCategory.decision_id)
+        ).all()
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_first_migration_gives_each_category_the_decision_of_its_row(
+    app, tmp_path, bulk_load, shared
+):
+    """One decision a person (the usual file), or rows naming the same decision (a
+    commune deciding for several at once): either way one decision per number, date and
+    commune, and each category refers to its row's."""
+    rows = [
+        bad(national_id=f"00106070{n:04d}", date_of_birth="1960-10-10",
+            decision_number="7/QĐ-UBND" if shared and n < 3 else f"{n}/QĐ-UBND")
+        for n in range(1, 5)
+    ]  # fmt: skip
+    before = _constraints_and_indexes()
+    result = run_import(app, write(tmp_path, *rows), "--json")
+    assert json.loads(result.stdout.strip().splitlines()[-1])["imported"] == 4
+    assert _constraints_and_indexes() == before
+    assert count(Decision) == (3 if shared else 4)
+    numbers = ["7" if shared and n < 3 else str(n) for n in range(1, 5)]
+    assert _decision_of_each_category() == {
+        (f"00106070{n:04d}", category, f"{number}/QĐ-UBND", date(2021, 7, 1), "00070")
+        for n, number in zip(range(1, 5), numbers, strict=True)
+        for category in ("DISABLED_EXTREMELY_SEVERE", "ELDERLY_POOR_ALONE")
+    }
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(
+            Decision(number="4/QĐ-UBND", signed_on=date(2021, 7, 1), commune_code="00070")
+        )
+        db.session.flush()
+
+
 def test_a_bulk_load_beside_rows_relying_on_the_registry_keeps_them_checked(app, bulk_load):
     """A residence event already refers to a person: the keys it relies on stay while
     the registry is loaded, and every constraint is back afterwards."""
