@@ -1007,7 +1007,8 @@ class _Staging:
                 "created_at, updated_at) "
                 "SELECT :decisions + n.first_seq, n.decision_number, n.decision_date, "
                 "n.commune_code, 'grant', 'caseload import', :now, :now FROM ("
-                "SELECT MIN(r.seq) AS first_seq, r.decision_number, r.decision_date, r.commune_code "
+                "SELECT MIN(r.seq) AS first_seq, r.decision_number, r.decision_date, "
+                "r.commune_code "
                 f"FROM import_rows r {not_unchanged} "
                 "GROUP BY r.decision_number, r.decision_date, r.commune_code) AS n "
                 # In the order of their ids: each goes to the end of the primary key's index
