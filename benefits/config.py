@@ -65,6 +65,8 @@ def load_settings(instance_path: str) -> dict:
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "no-reply@btxh.gov.vn"),
+        # The portal's address as citizens reach it, for links sent by email.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
     }
 
 

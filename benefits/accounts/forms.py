@@ -92,6 +92,19 @@ class ChangePasswordForm(Form):
     )
 
 
+class ForgotPasswordForm(Form):
+    username = StringField(_l("ID number (citizens) or email (staff)"),
+                           validators=[DataRequired(), Length(max=254)])  # fmt: skip
+
+
+class ResetPasswordForm(Form):
+    password = PasswordField(_l("New password"), validators=[DataRequired()])
+    password_confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
 class StaffUserForm(Form):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()])

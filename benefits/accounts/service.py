@@ -168,3 +168,9 @@ def change_password(user: User, current: str, new: str, actor: Actor) -> None:
         raise AccountError(_l("The current password is not right."), field="current")
     user.password_hash = _hash(new)
     record_audit(actor, "account.password_changed", "user", user.id)
+
+
+def reset_password(user: User, new: str, actor: Actor) -> None:
+    """A new password chosen through a reset link (``accounts.password_reset``)."""
+    user.password_hash = _hash(new)
+    record_audit(actor, "account.password_reset", "user", user.id)

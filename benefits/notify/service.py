@@ -3,12 +3,8 @@
 
 from __future__ import annotations
 
-import logging
-import smtplib
 from datetime import UTC, datetime
-from email.message import EmailMessage
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,9 +15,8 @@ from benefits.cases.models import CaseEvent
 from benefits.extensions import db
 from benefits.jobs import enqueue
 from benefits.labels import case_note
+from benefits.notify.mail import send_email
 from benefits.notify.models import Notification
-
-log = logging.getLogger(__name__)
 
 MESSAGES = {
     "submitted": _l("Your dossier %(code)s was received."),
@@ -105,17 +100,7 @@ def send_notification_email(notification_id: int) -> None:
     if not user.email:
         return
     body = render(notification, user.locale or "vi")
-    server = current_app.config.get("MAIL_SERVER")
-    if server:
-        message = EmailMessage()
-        message["From"] = current_app.config["MAIL_FROM"]
-        message["To"] = user.email
-        message["Subject"] = body
-        message.set_content(body)
-        with smtplib.SMTP(server, current_app.config["MAIL_PORT"], timeout=10) as smtp:
-            smtp.send_message(message)
-    else:
-        log.info("email to %s: %s", user.email, body)
+    send_email(user.email, body, body)
     notification.emailed_at = datetime.now(UTC)
 
 

@@ -1,4 +1,4 @@
-"""Register, log in, log out, change password."""
+"""Register, log in, log out, change or reset a password."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from benefits.accounts.audit import Actor, record_audit
-from benefits.accounts.forms import ChangePasswordForm, LoginForm, RegisterForm
+from benefits.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from benefits.accounts.password_reset import request_reset, user_of_token
 from benefits.accounts.service import (
     AccountError,
     CitizenRegistration,
@@ -17,6 +24,7 @@ from benefits.accounts.service import (
     national_id_in_use,
     password_problem,
     register_citizen,
+    reset_password,
 )
 from benefits.extensions import db, limiter
 from benefits.web.public import _safe_next
@@ -42,10 +50,13 @@ def _start_session(user) -> None:
     login_user(user)
 
 
+LOGGED_OUT_ONLY = ("auth.register", "auth.login", "auth.forgot_password", "auth.reset_password")
+
+
 @auth_bp.before_request
 def _already_logged_in():
     # A logged-in person is not offered a second account or a second log-in: on they go.
-    if current_user.is_authenticated and request.endpoint in ("auth.register", "auth.login"):
+    if current_user.is_authenticated and request.endpoint in LOGGED_OUT_ONLY:
         target = request.args.get("next")
         return redirect(_safe_next(target) if target else url_for(LANDING[current_user.role]))
     return None
@@ -119,3 +130,42 @@ def change_password_view():
             flash(_("Your password is changed."), "success")
             return redirect(url_for(LANDING[current_user.role]))
     return render_template("auth/password.html", form=form)
+
+
+def _forgot_key() -> str:
+    return "forgot:" + (request.form.get("username") or "").strip().lower()
+
+
+@auth_bp.route("/password/forgot", methods=["GET", "POST"], endpoint="forgot_password")
+@limiter.limit("3 per hour", key_func=_forgot_key, methods=["POST"])
+@limiter.limit("20 per hour", methods=["POST"])  # per address
+def forgot_password_view():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_reset(form.username.data, request_actor())
+        db.session.commit()
+        # The same answer whether or not the account exists or has an email.
+        flash(_("If this account has an email address, a link to choose a new password "
+                "is on its way there. It works for one hour."), "success")  # fmt: skip
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@auth_bp.route("/password/reset/<token>", methods=["GET", "POST"], endpoint="reset_password")
+def reset_password_view(token):
+    user = user_of_token(token)
+    if user is None:
+        return render_template("auth/reset_expired.html"), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            reset_password(
+                user, form.password.data, Actor(f"user:{user.id}", user.id, request.remote_addr)
+            )
+        except AccountError as error:
+            form.password.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Your password is changed. Log in with it."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)

@@ -1,0 +1,182 @@
+"""A forgotten password: a link by email, valid one hour and once (decision 64).
+
+The emails go through a real SMTP server (aiosmtpd) on loopback."""
+
+from __future__ import annotations
+
+import re
+import socket
+from email import message_from_bytes
+from email.policy import default as default_policy
+
+import pytest
+import time_machine
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from benefits.accounts.models import AuditEntry, User
+from benefits.accounts.password_reset import send_reset_email
+from benefits.extensions import db
+from tests.builders import CITIZEN_FORM as CITIZEN
+from tests.builders import PASSWORD
+
+NEW_PASSWORD = "một mật khẩu mới 2026"
+
+
+class Mailbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def mailbox(app):
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    saved = {key: app.config[key] for key in ("MAIL_SERVER", "MAIL_PORT", "PUBLIC_URL")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port,
+                      PUBLIC_URL="https://dichvucong.example.vn")  # fmt: skip
+    yield box
+    app.config.update(saved)
+    controller.stop()
+
+
+def _citizen(client, **changes):
+    client.post("/register", data={**CITIZEN, **changes})
+    client.post("/logout")
+    return db.session.scalar(select(User).where(User.national_id == CITIZEN["national_id"]))
+
+
+def _link_in(message) -> str:
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    match = re.search(r"https://dichvucong\.example\.vn(/password/reset/\S+)", body)
+    assert match, body
+    return match.group(1)
+
+
+def _emailed_link(mailbox, user) -> str:
+    """The job the request queued, run here: the in-process executor has already run it
+    without REDIS_URL; with it, the job waits in the ``notify`` queue for a worker."""
+    send_reset_email(user.id)
+    assert mailbox.messages[-1]["To"] == CITIZEN["email"]
+    return _link_in(mailbox.messages[-1])
+
+
+def test_a_citizen_chooses_a_new_password_through_the_emailed_link(app, client, mailbox):
+    user = _citizen(client)
+    answer = client.post("/password/forgot", data={"username": CITIZEN["national_id"]},
+                         follow_redirects=True)  # fmt: skip
+    assert "email" in answer.get_data(as_text=True)
+    if not app.config.get("REDIS_URL"):
+        assert len(mailbox.messages) == 1  # the job ran once the request committed
+    message = mailbox.messages[-1] if mailbox.messages else None
+    link = _link_in(message) if message else _emailed_link(mailbox, user)
+    assert "mật khẩu" in (message or mailbox.messages[-1])["Subject"]  # in Vietnamese
+
+    page = client.get(link)
+    assert page.status_code == 200
+    done = client.post(link, data={"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/login")
+
+    old = client.post("/login", data={"username": CITIZEN["national_id"], "password": PASSWORD})
+    assert old.status_code == 200  # the old password no longer opens the account
+    new = client.post("/login", data={"username": CITIZEN["national_id"],
+                                      "password": NEW_PASSWORD})  # fmt: skip
+    assert new.status_code == 302 and new.headers["Location"].endswith("/me/")
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(
+            AuditEntry.object_type == "user", AuditEntry.object_id == str(user.id)
+        )  # fmt: skip
+    ).all()
+    assert "account.password_reset_requested" in actions
+    assert "account.password_reset" in actions
+
+
+def test_a_link_works_once(client, mailbox):
+    user = _citizen(client)
+    link = _emailed_link(mailbox, user)
+    client.post(link, data={"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
+    again = client.post(link, data={"password": "yet another one 42", "password_confirm":
+                                    "yet another one 42"})  # fmt: skip
+    assert again.status_code == 410
+    assert "no longer works" in again.get_data(as_text=True) or "không còn" in again.get_data(
+        as_text=True
+    )
+
+
+def test_a_link_expires_after_one_hour(client, mailbox):
+    user = _citizen(client)
+    with time_machine.travel("2026-03-02 08:00 +0700", tick=False):
+        link = _emailed_link(mailbox, user)
+    with time_machine.travel("2026-03-02 08:59 +0700", tick=False):
+        assert client.get(link).status_code == 200
+    with time_machine.travel("2026-03-02 09:01 +0700", tick=False):
+        assert client.get(link).status_code == 410
+        refused = client.post(link, data={"password": NEW_PASSWORD,
+                                          "password_confirm": NEW_PASSWORD})  # fmt: skip
+        assert refused.status_code == 410
+    db.session.refresh(user)
+    assert client.post("/login", data={"username": CITIZEN["national_id"],
+                                       "password": PASSWORD}).status_code == 302  # fmt: skip
+
+
+def test_a_tampered_link_is_refused(client, mailbox):
+    user = _citizen(client)
+    link = _emailed_link(mailbox, user)
+    assert client.get(link[:-2] + ("AA" if not link.endswith("AA") else "BB")).status_code == 410
+    assert client.get("/password/reset/not-a-token").status_code == 410
+
+
+def test_a_weak_new_password_is_refused_and_changes_nothing(client, mailbox):
+    user = _citizen(client)
+    link = _emailed_link(mailbox, user)
+    before = user.password_hash
+    page = client.post(link, data={"password": "password1234", "password_confirm":
+                                   "password1234"})  # fmt: skip
+    assert page.status_code == 200 and "error-message" in page.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.password_hash == before
+    assert client.get(link).status_code == 200  # the link still works
+
+
+def test_the_answer_does_not_tell_whether_an_account_exists(client, mailbox):
+    _citizen(client, email="")
+    client.get("/")  # the "logged out" notice shown
+    known_no_email = client.post("/password/forgot", data={"username": CITIZEN["national_id"]},
+                                 follow_redirects=True)  # fmt: skip
+    unknown = client.post("/password/forgot", data={"username": "001190000999"},
+                          follow_redirects=True)  # fmt: skip
+
+    def flashed(response):
+        page = response.get_data(as_text=True)
+        return re.findall(r'class="notice notice-[^"]*"[^>]*>(.*?)<', page, re.S)
+
+    assert flashed(known_no_email) == flashed(unknown) != []
+    assert mailbox.messages == []
+
+
+def test_asking_again_and_again_is_limited(client):
+    _citizen(client)
+    codes = [client.post("/password/forgot", data={"username": CITIZEN["national_id"]})
+             .status_code for _ in range(4)]  # fmt: skip
+    assert codes == [302, 302, 302, 429]
+
+
+def test_the_link_goes_to_the_configured_address_not_the_request_host(client, mailbox):
+    user = _citizen(client)
+    client.post("/password/forgot", data={"username": CITIZEN["national_id"]},
+                headers={"Host": "attacker.example"})  # fmt: skip
+    send_reset_email(user.id)
+    for message in mailbox.messages:
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        assert "attacker.example" not in body and "https://dichvucong.example.vn/" in body
