@@ -7,7 +7,15 @@ from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TelField,
+)
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -103,6 +111,23 @@ class ResetPasswordForm(Form):
         _l("New password again"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
+
+
+class DeskPasswordForm(Form):
+    """A commune officer gives a citizen a temporary password (decision 65)."""
+
+    national_id = StringField(_l("Personal ID number (12 digits)"),
+                              validators=[DataRequired(), Length(max=20)])  # fmt: skip
+    date_of_birth = DateField(_l("Date of birth, as on the ID card"),
+                              validators=[InputRequired()])  # fmt: skip
+    card_checked = BooleanField(
+        _l("I have checked the citizen's ID card: the person in front of me is its holder"),
+        validators=[DataRequired(message=_l("Check the ID card first, then tick the box."))],
+    )
+
+    def validate_national_id(self, field):
+        if not normalize_national_id((field.data or "").strip()).isdigit():
+            raise ValidationError(_l("An ID number is 12 digits."))
 
 
 class StaffUserForm(Form):

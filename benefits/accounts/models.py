@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from benefits.extensions import db
@@ -37,6 +37,8 @@ class User(UserMixin, Timestamps, db.Model):
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     sex: Mapped[str | None] = mapped_column(String(1))
     password_hash: Mapped[str] = mapped_column(String(255))
+    # A temporary password given at the commune's desk: a new one before anything else.
+    password_must_change: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The commune a staff member works for (NULL for a province admin); a citizen's own.
     commune_code: Mapped[str | None] = mapped_column(ForeignKey("communes.code"), index=True)
     # The province a province admin or province payment officer works for.

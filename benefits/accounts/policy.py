@@ -25,6 +25,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "payments.manage": frozenset({"payment"}),
     "rules.edit": frozenset({"admin"}),
     "users.manage": frozenset({"admin"}),
+    # At the commune's one-stop desk, with the citizen's ID card in hand (decision 65).
+    "citizen_password.reset": frozenset({"officer"}),
     "audit.read": frozenset({"admin"}),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -167,10 +168,41 @@ def change_password(user: User, current: str, new: str, actor: Actor) -> None:
     if not check_password_hash(user.password_hash, current):
         raise AccountError(_l("The current password is not right."), field="current")
     user.password_hash = _hash(new)
+    user.password_must_change = False
     record_audit(actor, "account.password_changed", "user", user.id)
 
 
 def reset_password(user: User, new: str, actor: Actor) -> None:
     """A new password chosen through a reset link (``accounts.password_reset``)."""
     user.password_hash = _hash(new)
+    user.password_must_change = False
     record_audit(actor, "account.password_reset", "user", user.id)
+
+
+# Letters and digits no one misreads on a printed slip (no 0/O, 1/I/L).
+_TEMPORARY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def find_citizen_account(national_id: str, date_of_birth: date) -> User | None:
+    """The citizen account of this ID number, if the date of birth on the card matches."""
+    national_id = normalize_national_id(national_id.strip())
+    return db.session.scalar(
+        select(User).where(
+            User.role == "citizen",
+            User.national_id == national_id,
+            User.date_of_birth == date_of_birth,
+        )
+    )
+
+
+def issue_temporary_password(user: User, actor: Actor, commune_code: str | None) -> str:
+    """A commune officer, the citizen's ID card in hand, gives a citizen without email
+    a temporary password (decision 65): the account asks for a new one at the next
+    log-in, before anything else. Returned once, never stored in clear."""
+    groups = ("".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(3))
+    temporary = "-".join(groups)
+    user.password_hash = generate_password_hash(temporary, method="scrypt")
+    user.password_must_change = True
+    record_audit(actor, "account.temporary_password", "user", user.id,
+                 commune_code=commune_code)  # fmt: skip
+    return temporary

@@ -53,6 +53,23 @@ def _start_session(user) -> None:
 LOGGED_OUT_ONLY = ("auth.register", "auth.login", "auth.forgot_password", "auth.reset_password")
 
 
+# Where a user whose password must change may still go (decision 65).
+WHILE_PASSWORD_MUST_CHANGE = ("auth.change_password", "auth.logout", "static",
+                              "public.switch_language")  # fmt: skip
+
+
+@auth_bp.before_app_request
+def _password_must_change():
+    if (
+        current_user.is_authenticated
+        and current_user.password_must_change
+        and request.endpoint not in WHILE_PASSWORD_MUST_CHANGE
+    ):
+        flash(_("Choose your own password before you go on."), "info")
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
 @auth_bp.before_request
 def _already_logged_in():
     # A logged-in person is not offered a second account or a second log-in: on they go.

@@ -10,8 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from benefits.accounts.forms import DeskPasswordForm
 from benefits.accounts.models import AuditEntry, User
 from benefits.accounts.policy import commune_filter, has_permission, permission_required
+from benefits.accounts.service import find_citizen_account, issue_temporary_password
 from benefits.cases.models import Case
 from benefits.cases.queries import (
     deadline_flag,
@@ -304,6 +306,27 @@ def _beneficiary_page(
                            care_this_month=care_this_month,
                            care_labels=dict(care_group_choices(str(get_locale() or "vi"))),
                            pension_form=pension_form)  # fmt: skip
+
+
+@officer_bp.route("/citizen-password", methods=["GET", "POST"], endpoint="citizen_password")
+@permission_required("citizen_password.reset")
+def citizen_password():
+    """A citizen without email who forgot their password, at the one-stop desk."""
+    form = DeskPasswordForm()
+    if form.validate_on_submit():
+        citizen = find_citizen_account(form.national_id.data, form.date_of_birth.data)
+        if citizen is None:
+            form.national_id.errors.append(
+                _("No citizen account has this ID number and date of birth.")
+            )
+        else:
+            temporary = issue_temporary_password(citizen, request_actor(),
+                                                 current_user.commune_code)  # fmt: skip
+            db.session.commit()
+            page = render_template("officer/citizen_password_given.html", citizen=citizen,
+                                   temporary=temporary)  # fmt: skip
+            return page, 200, {"Cache-Control": "no-store"}
+    return render_template("officer/citizen_password.html", form=form)
 
 
 @officer_bp.route("/deaths", methods=["GET", "POST"])

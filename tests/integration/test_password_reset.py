@@ -180,3 +180,88 @@ def test_the_link_goes_to_the_configured_address_not_the_request_host(client, ma
     for message in mailbox.messages:
         body = message.get_body(preferencelist=("plain",)).get_content()
         assert "attacker.example" not in body and "https://dichvucong.example.vn/" in body
+
+
+# At the commune's one-stop desk: a citizen without email (decision 65).
+
+
+def _officer(app, role="officer"):
+    from benefits.accounts.audit import Actor
+    from benefits.accounts.service import create_staff_user
+
+    return create_staff_user(role, f"{role}@xa.example.vn", "Cán Bộ", PASSWORD,
+                             Actor.system("test"), commune_code="00070")  # fmt: skip
+
+
+def _desk(client, **changes):
+    data = {"national_id": CITIZEN["national_id"], "date_of_birth": CITIZEN["date_of_birth"],
+            "card_checked": "y", **changes}  # fmt: skip
+    return client.post("/officer/citizen-password", data=data)
+
+
+def _log_in(client, username, password):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def test_an_officer_gives_a_temporary_password_that_must_be_changed_at_once(app, client):
+    citizen = _citizen(client, email="")
+    officer = _officer(app)
+    _log_in(client, officer.email, PASSWORD)
+    given = _desk(client)
+    assert given.status_code == 200 and given.headers["Cache-Control"] == "no-store"
+    temporary = re.search(r"<code>([A-Z0-9-]{14})</code>", given.get_data(as_text=True))[1]
+    assert CITIZEN["national_id"] not in given.get_data(as_text=True)  # masked
+    client.post("/logout")
+
+    assert _log_in(client, CITIZEN["national_id"], PASSWORD).status_code == 200  # old one gone
+    landed = _log_in(client, CITIZEN["national_id"], temporary)
+    assert landed.status_code == 302
+    # Every page leads to the change of password until it is done.
+    for path in ("/me/", "/me/", "/procedures"):
+        held = client.get(path)
+        assert held.status_code == 302 and held.headers["Location"].endswith("/account/password")
+    changed = client.post(
+        "/account/password",
+        data={"current": temporary, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD},
+    )
+    assert changed.status_code == 302
+    assert client.get("/me/").status_code == 200
+    db.session.refresh(citizen)
+    assert citizen.password_must_change is False
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "account.temporary_password")
+    )
+    assert entry.actor_id == officer.id and entry.object_id == str(citizen.id)
+    assert entry.commune_code == "00070"
+
+
+def test_the_desk_refuses_a_wrong_date_of_birth_or_an_unticked_card_and_changes_nothing(
+    app, client
+):
+    citizen = _citizen(client, email="")
+    before = citizen.password_hash
+    _log_in(client, _officer(app).email, PASSWORD)
+    wrong_birth = _desk(client, date_of_birth="1990-05-18")
+    assert "error-message" in wrong_birth.get_data(as_text=True)
+    unticked = _desk(client, card_checked="")
+    assert "error-message" in unticked.get_data(as_text=True)
+    impossible = _desk(client, date_of_birth="1990-02-30")
+    assert "error-message" in impossible.get_data(as_text=True)
+    db.session.refresh(citizen)
+    assert citizen.password_hash == before and not citizen.password_must_change
+    assert (
+        db.session.scalar(
+            select(AuditEntry.id).where(AuditEntry.action == "account.temporary_password")
+        )
+        is None
+    )
+
+
+def test_only_a_commune_officer_gives_temporary_passwords(app, client):
+    _citizen(client, email="")
+    _log_in(client, _officer(app, "chairman").email, PASSWORD)
+    assert client.get("/officer/citizen-password").status_code == 404
+    assert _desk(client).status_code == 404
+    client.post("/logout")
+    _log_in(client, CITIZEN["national_id"], PASSWORD)
+    assert client.get("/officer/citizen-password").status_code == 404
