@@ -3,17 +3,19 @@
 Amount = the standard level in force that month (the higher of the national and the
 provincial level, as for the allowance) × the coefficient of the care-support rule of the
 record's group whose age band holds the age of the person cared for. The age changes the
-row from the month of the birthday (ND20 Art 8.1), as for the allowance.
+row from the month of the birthday (ND20 Art 8.1), as for the allowance. A month is due
+only while the person cared for holds a category the kind of care fits (ND20 Art 20,
+``care_group_categories``): a care record outlives no category it was granted for.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from benefits.month import month_index_sql
 from benefits.people.models import Person
 from benefits.places.models import Commune
-from benefits.registry.models import Beneficiary, CareSupport
+from benefits.registry.models import Beneficiary, BeneficiaryCategory, CareSupport
 from benefits.rules.entitlement_sql import (
     _in_age_band,
     _in_period,
@@ -21,7 +23,7 @@ from benefits.rules.entitlement_sql import (
     greatest,
     month_index_of_date,
 )
-from benefits.rules.models import CareSupportRule, StandardLevel
+from benefits.rules.models import CareGroupCategory, CareSupportRule, Category, StandardLevel
 
 
 def _care_rule_periods():
@@ -37,6 +39,27 @@ def _care_rule_periods():
         CareSupportRule.coefficient_pct,
         CareSupportRule.effective_month.label("valid_from"),
         next_month.label("valid_to"),
+    )
+
+
+def _holds_a_fitting_category(month):
+    """ND20 Art 20: in ``month`` the person cared for holds a category of the record's
+    kind of care (a 5.1 child, a 5.5.d elderly person, a person with extremely severe
+    disability...), within its ages as for the allowance (a 5.1 child until the month of
+    the 16th birthday, Art 8.2). A category ended later (a review, a child turning 16)
+    ends the care months with it, whatever the record's own last month says."""
+    age = (month_index_sql(month) - month_index_of_date(Person.date_of_birth)) // 12
+    age_before = (month_index_sql(month) - 1 - month_index_of_date(Person.date_of_birth)) // 12
+    return exists().where(
+        BeneficiaryCategory.beneficiary_id == CareSupport.beneficiary_id,
+        Category.code == BeneficiaryCategory.category_code,
+        or_(Category.min_age.is_(None), age >= Category.min_age),
+        or_(Category.max_age.is_(None), age_before < Category.max_age),
+        BeneficiaryCategory.from_month <= month,
+        or_(BeneficiaryCategory.to_month.is_(None), month <= BeneficiaryCategory.to_month),
+        CareGroupCategory.category_code == BeneficiaryCategory.category_code,
+        CareGroupCategory.care_group == CareSupport.care_group,
+        CareGroupCategory.effective_month <= month,
     )
 
 
@@ -82,5 +105,5 @@ def care_support_select(pairs):
                 _in_period(provincial, month),
             ),
         )
-        .where(rules.c.coefficient_pct > 0)
+        .where(rules.c.coefficient_pct > 0, _holds_a_fitting_category(month))
     )

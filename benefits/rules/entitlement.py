@@ -14,6 +14,7 @@ eligibility that ends at an age stops from the month *after* the birthday month 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from benefits.month import Month
 from benefits.rules.models import (
+    CareGroupCategory,
     CareSupportRule,
     Category,
     CoefficientRule,
@@ -174,6 +176,10 @@ class RuleBook:
     care_support: dict[str, dict[str, list[tuple[Month, int | None, int | None, int]]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
+    # care group -> [(category code, effective_month)]: whom the kind of care fits (Art 20)
+    care_group_categories: dict[str, list[tuple[str, Month]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
     @classmethod
     def load(cls, session: Session) -> RuleBook:
@@ -196,6 +202,8 @@ class RuleBook:
             book.care_support[c.care_group][c.code].append(
                 (c.effective_month, c.min_age, c.max_age, c.coefficient_pct)
             )
+        for g in session.scalars(select(CareGroupCategory)):
+            book.care_group_categories[g.care_group].append((g.category_code, g.effective_month))
         return book
 
     @staticmethod
@@ -266,10 +274,24 @@ def care_support_rate(
     province_code: str | None,
     month: Month,
     rules: RuleBook,
+    held: Sequence[HeldCategory],
 ) -> CareSupportRate | None:
-    """The care support of ``care_group`` for a person born on ``cared_date_of_birth``: the
-    row of the group whose age band holds the age (from the birthday month, Art 8.1), each
-    rule code with its own latest effective month; the same as ``care_support_sql``."""
+    """The care support of ``care_group`` for a person born on ``cared_date_of_birth`` and
+    holding the categories ``held``: none in a month they hold no category the kind of
+    care fits, within its ages (Art 20, Art 8.2); else the row of the group whose age
+    band holds the age (from the birthday month, Art 8.1), each rule code with its own
+    latest effective month; the same as ``care_support_sql``."""
+    fitting = {
+        code for code, since in rules.care_group_categories.get(care_group, []) if since <= month
+    }
+    if not any(
+        h.code in fitting
+        and h.covers(month)
+        and h.code in rules.categories
+        and rules.in_age_window(h.code, cared_date_of_birth, month)
+        for h in held
+    ):
+        return None
     age = age_in_month(cared_date_of_birth, month)
     for code, rows in sorted(rules.care_support.get(care_group, {}).items()):
         for _, min_age, max_age, pct in rules._latest(rows, month):

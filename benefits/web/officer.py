@@ -287,7 +287,7 @@ def _beneficiary_page(
     # ND20 Art 20: what each care record pays this month (none outside its months).
     care_this_month = {
         c.id: care_support_rate(c.care_group, found.person.date_of_birth, person.province_code,
-                                this_month, rules)
+                                this_month, rules, person.categories)
         for c in care_supports
         if c.from_month <= this_month and (c.to_month is None or this_month <= c.to_month)
     }  # fmt: skip

@@ -124,6 +124,34 @@ def test_care_support_changes_from_the_month_the_child_turns_4(child_in_foster_c
     assert care.monthly_amount == 750_000 and care.arrears_amount == 0
 
 
+def test_care_support_ends_with_the_category_it_was_granted_for(child_in_foster_care):
+    """ND20 Art 20: the care of a 5.1 child is paid while the child is one. The child's
+    category ended in February 2025 (a review), after the open care record was granted:
+    the batch of April pays the carer January and February, not March or April."""
+    child, _carer = child_in_foster_care
+    [held] = child.categories
+    held.to_month = Month.parse("2025-02")
+    db.session.flush()
+    assert lines_of(generate("2025-04"), "ALLOWANCE")[0].arrears_months == "2025-01;2025-02"
+    [care] = lines_of(generate("2025-04"), "CARE_SUPPORT")
+    assert care.monthly_amount == 0 and care.arrears_months == "2025-01;2025-02"
+    assert care.total_amount == 2_500_000
+
+
+def test_care_support_of_a_child_stops_after_the_month_of_the_16th_birthday():
+    """ND20 Art 8.2: a 5.1 child is one until the month of the 16th birthday; the
+    care support to their carer stops from the month after, with the allowance."""
+    child = create_beneficiary(
+        categories=("CHILD_NO_SUPPORT",), effective_month="2025-01",
+        date_of_birth=date(2009, 2, 20), full_name="Lò Văn Tồng",
+    )  # fmt: skip
+    grant_care_support(child, "CARE_CHILD", "Hà Thị Mai", None, Month.parse("2025-01"), ACTOR)
+    [care] = lines_of(generate("2025-03"), "CARE_SUPPORT")
+    # January and February (the birthday month) only.
+    assert care.monthly_amount == 0 and care.arrears_months == "2025-01;2025-02"
+    assert lines_of(generate("2025-03"), "ALLOWANCE")[0].monthly_amount == 0
+
+
 def test_care_support_stops_the_month_after_the_carer_dies(child_in_foster_care):
     """Domain section 5.2: care support to a carer who dies stops likewise."""
     _child, carer = child_in_foster_care

@@ -14,7 +14,7 @@ from benefits.month import Month
 from benefits.places.models import Commune
 from benefits.registry.care_support import grant_care_support
 from benefits.rules.care_support_sql import care_support_select
-from benefits.rules.entitlement import RuleBook, care_support_rate
+from benefits.rules.entitlement import EntitlementInput, HeldCategory, RuleBook, care_support_rate
 from benefits.rules.models import CareGroupCategory, CareSupportRule, StandardLevel
 from tests.builders import create_beneficiary
 
@@ -90,10 +90,11 @@ def test_sql_and_python_agree_on_care_support(people, asked, provincial):  # fmt
         }
         rules = RuleBook.load(db.session)
         for record, cared, group, asked_months in records:
+            held = EntitlementInput.of(cared).categories
             province = db.session.get(Commune, cared.commune_code).province_code
             for month in asked_months:
                 expected = care_support_rate(group, cared.person.date_of_birth, province, month,
-                                             rules)  # fmt: skip
+                                             rules, held)  # fmt: skip
                 row = found.get((record.id, month))
                 if expected is None:
                     assert row is None, (group, month)
@@ -113,8 +114,21 @@ def test_the_python_rate_follows_the_age_bands_of_a_group():
     birthday, 1.5."""
     rules = RuleBook.load(db.session)
     born = date(2021, 6, 10)
-    may = care_support_rate("CARE_CHILD", born, None, Month(2025, 5), rules)
-    june = care_support_rate("CARE_CHILD", born, None, Month(2025, 6), rules)
+    held = [HeldCategory("CHILD_NO_SUPPORT", Month(2021, 7))]
+    may = care_support_rate("CARE_CHILD", born, None, Month(2025, 5), rules, held)
+    june = care_support_rate("CARE_CHILD", born, None, Month(2025, 6), rules, held)
     assert (may.rule_code, may.amount) == ("CARE_CHILD_UNDER_4", 1_250_000)
     assert (june.rule_code, june.amount) == ("CARE_CHILD_FROM_4", 750_000)
-    assert care_support_rate("PET_SITTING", born, None, Month(2025, 6), rules) is None
+    assert care_support_rate("PET_SITTING", born, None, Month(2025, 6), rules, held) is None
+
+
+def test_no_care_support_in_a_month_the_person_holds_no_category_it_fits():
+    """ND20 Art 20: care for a 5.1 child is paid while the child is one; a child whose
+    category ended in May 2025 brings the carer nothing from June."""
+    rules = RuleBook.load(db.session)
+    born = date(2021, 6, 10)
+    ended = [HeldCategory("CHILD_NO_SUPPORT", Month(2021, 7), Month(2025, 5))]
+    assert care_support_rate("CARE_CHILD", born, None, Month(2025, 5), rules, ended) is not None
+    assert care_support_rate("CARE_CHILD", born, None, Month(2025, 6), rules, ended) is None
+    other = [HeldCategory("DISABLED_SEVERE", Month(2021, 7))]  # not what this care fits
+    assert care_support_rate("CARE_CHILD", born, None, Month(2025, 5), rules, other) is None
