@@ -82,6 +82,7 @@ AUDIT_ACTION = {
     "death.duplicate": _l("Death reported again (possible duplicate)"),
     "payments.generate": _l("Payment batch generated"),
     "payments.lock": _l("Payment batch locked"),
+    "payments.empty": _l("Open payment batch emptied"),
     "payments.reconcile": _l("Post office result recorded"),
     "payments.do_not_pay": _l("Payment line stopped"),
     "payments.overpayment": _l("Overpayment recorded"),

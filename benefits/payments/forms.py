@@ -1,4 +1,5 @@
-"""The payment officer's forms: generate a month's batches, lock a batch, reconcile it."""
+"""The payment officer's forms: generate a month's batches, lock or empty a batch,
+reconcile it."""
 
 from __future__ import annotations
 
@@ -33,6 +34,14 @@ class LockForm(Form):
         _l("I have read the checks above: lock the batch for payment. A locked batch never "
            "changes."),
         validators=[DataRequired(message=_l("Tick the box to confirm the lock."))],
+    )  # fmt: skip
+
+
+class EmptyBatchForm(Form):
+    confirm = BooleanField(
+        _l("Empty this batch: its people and months will be paid in the batch that is "
+           "generated and locked instead."),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )  # fmt: skip
 
 

@@ -116,8 +116,7 @@ def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor)
         raise BatchLocked(_l("Batch %(id)s is locked and cannot be generated again.", id=batch.id))
     with planner_settings(db.session.connection(), PLANNED_AS_WRITTEN):
         # Regeneration recomputes in place: the open batch's lines and items are replaced.
-        db.session.execute(delete(PaymentLine).where(PaymentLine.batch_id == batch.id))
-        db.session.execute(delete(PaymentItem).where(PaymentItem.batch_id == batch.id))
+        clear_open_batch(batch)
         _insert_items_and_lines(batch, month, scope_kind, scope_code)
     count, total = db.session.execute(
         select(
@@ -137,6 +136,13 @@ def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor)
     )  # fmt: skip
     db.session.flush()
     return batch
+
+
+def clear_open_batch(batch: PaymentBatch) -> None:
+    """Delete an open batch's lines and items: the months and dossiers they held are due
+    again (the database refuses it for a locked batch)."""
+    db.session.execute(delete(PaymentLine).where(PaymentLine.batch_id == batch.id))
+    db.session.execute(delete(PaymentItem).where(PaymentItem.batch_id == batch.id))
 
 
 # On PostgreSQL, the generation statements are planned as written, from the scope's

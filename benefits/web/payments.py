@@ -29,7 +29,7 @@ from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.export import csv_chunks, write_xlsx
-from benefits.payments.forms import GenerateForm, LockForm, ReconcileForm
+from benefits.payments.forms import EmptyBatchForm, GenerateForm, LockForm, ReconcileForm
 from benefits.payments.models import PaymentBatch, PaymentRun
 from benefits.payments.queries import (
     LINES_PAGE,
@@ -47,7 +47,7 @@ from benefits.payments.runs import (
     start_commune_generation,
     start_generation_run,
 )
-from benefits.payments.service import lock_batch, reconcile_batch
+from benefits.payments.service import empty_batch, lock_batch, reconcile_batch
 from benefits.payments.signature_sheets import write_signature_sheets
 from benefits.places.models import Commune
 from benefits.web.auth import request_actor
@@ -178,6 +178,7 @@ def _batch_page(
     batch: PaymentBatch,
     *,
     lock_form=None,
+    empty_form=None,
     reconcile_form=None,
     reported: list[str] | None = None,
     status: int = 200,
@@ -187,6 +188,7 @@ def _batch_page(
     the post office reported; the form its state calls for (lock, or reconcile)."""
     if batch.status == "open":
         lock_form = lock_form or LockForm()
+        empty_form = empty_form or (EmptyBatchForm() if batch.line_count else None)
     else:
         reconcile_form = reconcile_form or ReconcileForm()
     lines = fetch_batch_lines(batch, after_line_no)
@@ -196,11 +198,29 @@ def _batch_page(
         reconciliation=reconciliation_summary(batch) if batch.status == "locked" else None,
         suspended=lines_of_people_now_suspended(batch),
         overpayments=overpayments_to_recover(batch),
-        lock_form=lock_form, reconcile_form=reconcile_form, reported=reported,
-        reported_shown=REPORTED_SHOWN, lines=lines, after_line_no=after_line_no,
+        lock_form=lock_form, empty_form=empty_form, reconcile_form=reconcile_form,
+        reported=reported, reported_shown=REPORTED_SHOWN, lines=lines, after_line_no=after_line_no,
         next_after=lines[-1].line_no if len(lines) == LINES_PAGE else None,
     )  # fmt: skip
     return page, status
+
+
+@payments_bp.post("/batches/<int:batch_id>/empty", endpoint="empty_batch")
+@permission_required("payments.manage")
+def empty(batch_id: int):
+    batch = _visible_or_404(PaymentBatch, batch_id)
+    form = EmptyBatchForm()
+    if not form.validate_on_submit():
+        return _batch_page(batch, empty_form=form, status=400)
+    try:
+        empty_batch(batch.id, request_actor())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("The batch is empty: its months are due again."), "success")
+    return redirect(url_for("payments.batch_detail", batch_id=batch_id))
 
 
 @payments_bp.post("/batches/<int:batch_id>/lock", endpoint="lock_batch")

@@ -182,3 +182,63 @@ def test_a_file_that_is_not_a_result_file_is_refused_whole_and_records_nothing(a
     path.write_bytes(payment_list)
     result = cli(app, "payments", "reconcile", str(batch), str(path), "--json")
     assert result.exit_code != 0 and "line_no" in result.stderr
+
+
+def test_a_batch_generated_by_mistake_is_emptied_and_its_months_paid_elsewhere(app):
+    """Decision 67: the commune's batch held its people's March; emptied, the province's
+    batch pays them."""
+    mistake = generate(app, "2025-03", "--commune", "00070")
+    province = generate(app, "2025-03", "--province", "01")
+    assert mistake["lines"] > 0  # the province's batch lacks the commune's people
+    client = payment_officer(app)
+
+    unconfirmed = client.post(f"/payments/batches/{mistake['batch_id']}/empty", data={})
+    assert unconfirmed.status_code == 400 and batch_of(mistake["batch_id"]).line_count > 0
+
+    emptied = client.post(f"/payments/batches/{mistake['batch_id']}/empty", data={"confirm": "y"})
+    assert emptied.status_code == 302
+    batch = batch_of(mistake["batch_id"])
+    assert (batch.line_count, batch.total_amount, batch.generated_at) == (0, 0, None)
+    assert db.session.scalar(
+        select(PaymentLine.id).where(PaymentLine.batch_id == batch.id)
+    ) is None  # fmt: skip
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "payments.empty"))
+    assert entry.object_id == str(batch.id) and entry.changes["lines"] == [mistake["lines"], 0]
+
+    again = generate(app, "2025-03", "--province", "01")
+    assert again["lines"] == province["lines"] + mistake["lines"]
+    assert again["total_amount"] == province["total_amount"] + mistake["total_amount"]
+
+
+def test_a_locked_batch_cannot_be_emptied_nor_another_communes(app):
+    batch = generate(app, "2025-03", "--commune", "00070")
+    other = payment_officer(app, "other@xa.gov.vn", commune="00004")
+    assert other.post(f"/payments/batches/{batch['batch_id']}/empty",
+                      data={"confirm": "y"}).status_code == 404  # fmt: skip
+    client = payment_officer(app)
+    client.post(f"/payments/batches/{batch['batch_id']}/lock", data={"confirm": "y"})
+    page = client.get(f"/payments/batches/{batch['batch_id']}").get_data(as_text=True)
+    assert 'id="empty"' not in page
+    refused = client.post(f"/payments/batches/{batch['batch_id']}/empty", data={"confirm": "y"},
+                          follow_redirects=True)  # fmt: skip
+    assert "không thể làm trống" in refused.get_data(as_text=True)
+    assert batch_of(batch["batch_id"]).line_count == batch["lines"]
+
+
+def test_a_batch_being_generated_is_not_emptied(app):
+    from benefits.errors import InvalidTransition
+    from benefits.month import Month
+    from benefits.payments.models import PaymentJob, PaymentRun
+    from benefits.payments.service import empty_batch
+
+    batch = generate(app, "2025-03", "--commune", "00070")
+    run = PaymentRun(month=Month(2025, 3), scope_kind="commune", scope_code="00070",
+                     requested_by="test")  # fmt: skip
+    live = PaymentJob(id="live-job", kind="generate", month=Month(2025, 3),
+                      scope_kind="commune", scope_code="00070", status="running")  # fmt: skip
+    run.jobs.append(live)
+    db.session.add(run)
+    db.session.flush()
+    with pytest.raises(InvalidTransition):
+        empty_batch(batch["batch_id"], Actor.system("test"))
+    assert batch_of(batch["batch_id"]).line_count == batch["lines"]
