@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from benefits.extensions import db
 from benefits.payments.generation import commune_in_scope
-from benefits.payments.models import Overpayment, PaymentBatch, PaymentLine
+from benefits.payments.models import Overpayment, PaymentBatch, PaymentJob, PaymentLine
 from benefits.people.models import Person
 from benefits.registry.models import Beneficiary
 from benefits.rules.standard import standard_level_for
@@ -210,3 +210,14 @@ def fetch_batch_lines(batch: PaymentBatch, after_line_no: int = 0) -> list[Payme
         _lines(batch).where(PaymentLine.line_no > after_line_no)
         .order_by(PaymentLine.line_no).limit(LINES_PAGE)
     ))  # fmt: skip
+
+
+def live_generation_job(month, scope_kind: str, scope_code: str) -> str | None:
+    """The id of a generation of this batch queued or running, if any."""
+    return db.session.scalar(
+        select(PaymentJob.id).where(
+            PaymentJob.month == month, PaymentJob.scope_kind == scope_kind,
+            PaymentJob.scope_code == scope_code,
+            PaymentJob.status.in_(("queued", "running")),
+        ).limit(1)
+    )  # fmt: skip

@@ -21,6 +21,7 @@ from benefits.jobs import enqueue, queued_job_state
 from benefits.month import Month
 from benefits.payments.generation import check_payable_month
 from benefits.payments.models import INTERRUPTED, PaymentBatch, PaymentJob, PaymentRun
+from benefits.payments.queries import live_generation_job
 from benefits.payments.tasks import GENERATE, audit_job, generate_job_batch
 from benefits.places.models import Commune, Province
 from benefits.places.models import place_names as names_of_places
@@ -182,14 +183,7 @@ def rerun_job(job: PaymentJob, actor: Actor) -> PaymentJob:
         _mark_interrupted(job, actor)
     if job.status != "failed":
         raise InvalidTransition(_l("Only a failed or interrupted job can be run again."))
-    busy = db.session.scalar(
-        select(PaymentJob.id).where(
-            PaymentJob.month == job.month, PaymentJob.scope_kind == job.scope_kind,
-            PaymentJob.scope_code == job.scope_code,
-            PaymentJob.status.in_(("queued", "running")),
-        )
-    )  # fmt: skip
-    if busy:
+    if live_generation_job(job.month, job.scope_kind, job.scope_code):
         raise GenerationUnderWay(
             _l("A generation of %(month)s is already under way for %(scopes)s.",
                month=str(job.month), scopes=job.scope_code)

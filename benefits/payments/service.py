@@ -23,11 +23,11 @@ from benefits.payments.models import (
     PAID_AFTER_UNPAID,
     PaymentBatch,
     PaymentItem,
-    PaymentJob,
     PaymentLine,
     death_reason,
     items_of,
 )
+from benefits.payments.queries import live_generation_job
 from benefits.registry.models import Beneficiary
 
 # TT02 Art 2.3.a: not collected for 3 months in a row.
@@ -77,14 +77,7 @@ def empty_batch(batch_id: int, actor: Actor) -> PaymentBatch:
         raise NotFound(_l("No payment batch %(id)s.", id=batch_id))
     if batch.status == "locked":
         raise BatchLocked(_l("Batch %(id)s is locked and cannot be emptied.", id=batch.id))
-    live = db.session.scalar(
-        select(func.count()).select_from(PaymentJob).where(
-            PaymentJob.month == batch.month, PaymentJob.scope_kind == batch.scope_kind,
-            PaymentJob.scope_code == batch.scope_code,
-            PaymentJob.status.in_(("queued", "running")),
-        )
-    )  # fmt: skip
-    if live:
+    if live_generation_job(batch.month, batch.scope_kind, batch.scope_code):
         raise InvalidTransition(
             _l("A generation of this batch is under way: wait until it has finished.")
         )

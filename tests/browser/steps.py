@@ -4,7 +4,7 @@ PASSWORD = "một-mật-khẩu-dài"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def register(page, national_id, name="Hoàng Thị Mẹ", phone="0912345678"):
+def register(page, national_id, name="Hoàng Thị Mẹ", phone="0912345678", email=None):
     """Create a citizen account from the registration page (born 17 May 1990, a woman),
     ending on the citizen's own page."""
     page.goto("/register")
@@ -13,6 +13,8 @@ def register(page, national_id, name="Hoàng Thị Mẹ", phone="0912345678"):
     page.select_option("#sex", "F")
     page.fill("#national_id", national_id)
     page.fill("#phone", phone)
+    if email:
+        page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.fill("#password_confirm", PASSWORD)
     page.get_by_role("button", name="Tạo tài khoản").click()

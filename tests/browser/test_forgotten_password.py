@@ -1,24 +1,14 @@
 """A citizen who forgot their password chooses a new one through the emailed link, in a
 real browser, the email received by a real SMTP server (decision 64)."""
 
-from tests.browser.steps import PASSWORD
+from tests.browser.steps import register
 from tests.mailbox import mailbox_for
 
 NEW_PASSWORD = "mật khẩu mới của mẹ 2026"
 
 
 def test_a_citizen_resets_a_forgotten_password_from_the_login_page(page, live_app):
-    page.goto("/register")
-    page.fill("#full_name", "Hoàng Thị Quên")
-    page.fill("#date_of_birth", "1990-05-17")
-    page.select_option("#sex", "F")
-    page.fill("#national_id", "001190000799")
-    page.fill("#phone", "0912345678")
-    page.fill("#email", "quen@example.vn")
-    page.fill("#password", PASSWORD)
-    page.fill("#password_confirm", PASSWORD)
-    page.get_by_role("button", name="Tạo tài khoản").click()
-    page.wait_for_url("**/me/")
+    register(page, "001190000799", "Hoàng Thị Quên", email="quen@example.vn")
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/")
 
