@@ -39,6 +39,12 @@ def load_settings(instance_path: str) -> dict:
         if env == "production":
             raise RuntimeError("SECRET_KEY must be set in production")
         secret = _development_secret(instance_path)
+    public_url = os.environ.get("PUBLIC_URL")
+    if not public_url:
+        if env == "production":
+            # The links sent by email (password reset) would point at no real site.
+            raise RuntimeError("PUBLIC_URL must be set in production")
+        public_url = "http://127.0.0.1:5000"
     redis_url = os.environ.get("REDIS_URL") or None
     return {
         "ENV_NAME": env,
@@ -66,7 +72,7 @@ def load_settings(instance_path: str) -> dict:
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "no-reply@btxh.gov.vn"),
         # The portal's address as citizens reach it, for links sent by email.
-        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        "PUBLIC_URL": public_url,
     }
 
 
