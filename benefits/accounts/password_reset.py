@@ -10,8 +10,6 @@ docs/decisions.md 64.
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -19,7 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.accounts.models import User
-from benefits.accounts.service import find_login
+from benefits.accounts.service import find_login, password_fingerprint
 from benefits.extensions import db
 from benefits.jobs import enqueue
 from benefits.notify.mail import send_email
@@ -32,12 +30,8 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def reset_token(user: User) -> str:
-    return _serializer().dumps({"user": user.id, "hash": _fingerprint(user)})
+    return _serializer().dumps({"user": user.id, "hash": password_fingerprint(user)})
 
 
 def user_of_token(token: str) -> User | None:
@@ -50,7 +44,7 @@ def user_of_token(token: str) -> User | None:
     if not isinstance(data, dict):
         return None
     user = db.session.get(User, data.get("user")) if isinstance(data.get("user"), int) else None
-    if user is None or not user.active or data.get("hash") != _fingerprint(user):
+    if user is None or not user.active or data.get("hash") != password_fingerprint(user):
         return None
     return user
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -38,6 +39,12 @@ def password_problem(password: str) -> str | None:
     if password.lower() in _common_passwords():
         return str(_l("This password is too common. Choose another one."))
     return None
+
+
+def password_fingerprint(user: User) -> str:
+    """A short digest of the account's current password hash: what a session and a reset
+    link remember, so that a new password ends both (decisions 64, 68)."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
 def _hash(password: str) -> str:

@@ -22,6 +22,7 @@ from benefits.accounts.service import (
     authenticate,
     change_password,
     national_id_in_use,
+    password_fingerprint,
     password_problem,
     register_citizen,
     reset_password,
@@ -48,6 +49,24 @@ def _login_key() -> str:
 def _start_session(user) -> None:
     session.clear()  # a new session on login: no fixation
     login_user(user)
+    session[SESSION_CREDENTIAL] = password_fingerprint(user)
+
+
+# The session remembers the password it was opened with: a new password (changed here or
+# elsewhere, reset by link or at the desk) ends every other session (decision 68).
+SESSION_CREDENTIAL = "credential"
+
+
+@auth_bp.before_app_request
+def _session_of_the_current_password():
+    if current_user.is_authenticated and session.get(SESSION_CREDENTIAL) != password_fingerprint(
+        current_user
+    ):
+        logout_user()
+        session.clear()
+        flash(_("Your password was changed: log in again."), "info")
+        return redirect(url_for("auth.login"))
+    return None
 
 
 LOGGED_OUT_ONLY = ("auth.register", "auth.login", "auth.forgot_password", "auth.reset_password")
@@ -144,6 +163,7 @@ def change_password_view():
             target.errors.append(error.message)
         else:
             db.session.commit()
+            session[SESSION_CREDENTIAL] = password_fingerprint(current_user)  # this one goes on
             flash(_("Your password is changed."), "success")
             return redirect(url_for(LANDING[current_user.role]))
     return render_template("auth/password.html", form=form)

@@ -232,3 +232,31 @@ def test_only_a_commune_officer_gives_temporary_passwords(app, client):
     client.post("/logout")
     _log_in(client, CITIZEN["national_id"], PASSWORD)
     assert client.get("/officer/citizen-password").status_code == 404
+
+
+def test_a_new_password_ends_the_other_sessions_but_not_this_one(app, client):
+    """Decision 68: a phone left logged in somewhere is logged out by a new password."""
+    _citizen(client, email="")
+    other = app.test_client()
+    _log_in(client, CITIZEN["national_id"], PASSWORD)
+    _log_in(other, CITIZEN["national_id"], PASSWORD)
+    assert other.get("/me/").status_code == 200
+
+    changed = client.post(
+        "/account/password",
+        data={"current": PASSWORD, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD},
+    )
+    assert changed.status_code == 302
+    assert client.get("/me/").status_code == 200  # the session that changed it goes on
+    ended = other.get("/me/")
+    assert ended.status_code == 302 and ended.headers["Location"].endswith("/login")
+    assert other.get("/me/").headers["Location"].startswith("/login")  # logged out for good
+
+
+def test_a_reset_by_link_ends_every_session(app, client, mailbox):
+    user = _citizen(client)
+    other = app.test_client()
+    _log_in(other, CITIZEN["national_id"], PASSWORD)
+    link = _emailed_link(mailbox, user)
+    client.post(link, data={"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
+    assert other.get("/me/").status_code == 302
