@@ -59,6 +59,8 @@ SESSION_CREDENTIAL = "credential"
 
 @auth_bp.before_app_request
 def _session_of_the_current_password():
+    if request.endpoint == "static":  # no account read for a stylesheet
+        return None
     if current_user.is_authenticated and session.get(SESSION_CREDENTIAL) != password_fingerprint(
         current_user
     ):
@@ -80,9 +82,9 @@ WHILE_PASSWORD_MUST_CHANGE = ("auth.change_password", "auth.logout", "static",
 @auth_bp.before_app_request
 def _password_must_change():
     if (
-        current_user.is_authenticated
+        request.endpoint not in WHILE_PASSWORD_MUST_CHANGE
+        and current_user.is_authenticated
         and current_user.password_must_change
-        and request.endpoint not in WHILE_PASSWORD_MUST_CHANGE
     ):
         flash(_("Choose your own password before you go on."), "info")
         return redirect(url_for("auth.change_password"))
