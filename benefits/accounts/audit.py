@@ -31,6 +31,10 @@ class Actor:
     def system(cls, label: str) -> Actor:
         return cls(label=label)
 
+    @classmethod
+    def user(cls, user_id: int, ip: str | None = None) -> Actor:
+        return cls(f"user:{user_id}", user_id, ip)
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, date | datetime):

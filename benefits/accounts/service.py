@@ -167,49 +167,58 @@ def authenticate(username: str, password: str, actor: Actor) -> User | None:
         return None
     user.last_login_at = datetime.now(UTC)
     # Recorded as the user who logged in, as what they do next is (not "anonymous").
-    record_audit(Actor(f"user:{user.id}", user.id, actor.ip), "account.login", "user", user.id)
+    record_audit(Actor.user(user.id, actor.ip), "account.login", "user", user.id)
     return user
 
 
 def change_password(user: User, current: str, new: str, actor: Actor) -> None:
     if not check_password_hash(user.password_hash, current):
         raise AccountError(_l("The current password is not right."), field="current")
-    user.password_hash = _hash(new)
-    user.password_must_change = False
-    record_audit(actor, "account.password_changed", "user", user.id)
+    _set_password(user, new, actor, "account.password_changed")
 
 
 def reset_password(user: User, new: str, actor: Actor) -> None:
     """A new password chosen through a reset link (``accounts.password_reset``)."""
+    _set_password(user, new, actor, "account.password_reset")
+
+
+def _set_password(
+    user: User,
+    new: str,
+    actor: Actor,
+    action: str,
+    *,
+    must_change: bool = False,
+    commune_code: str | None = None,
+) -> None:
     user.password_hash = _hash(new)
-    user.password_must_change = False
-    record_audit(actor, "account.password_reset", "user", user.id)
+    user.password_must_change = must_change
+    record_audit(actor, action, "user", user.id, commune_code=commune_code)
 
 
 # Letters and digits no one misreads on a printed slip (no 0/O, 1/I/L).
 _TEMPORARY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
-def find_citizen_account(national_id: str, date_of_birth: date) -> User | None:
-    """The citizen account of this ID number, if the date of birth on the card matches."""
-    national_id = normalize_national_id(national_id.strip())
-    return db.session.scalar(
+def issue_temporary_password(
+    national_id: str, date_of_birth: date, actor: Actor, commune_code: str | None
+) -> tuple[User, str]:
+    """A commune officer, the citizen's ID card in hand, gives a citizen without email
+    a temporary password (decision 65): the account of this ID number, if the date of
+    birth on the card matches, asks for a new one at the next log-in, before anything
+    else. The password is returned once, never stored in clear."""
+    citizen = db.session.scalar(
         select(User).where(
             User.role == "citizen",
-            User.national_id == national_id,
+            User.national_id == normalize_national_id(national_id.strip()),
             User.date_of_birth == date_of_birth,
         )
     )
-
-
-def issue_temporary_password(user: User, actor: Actor, commune_code: str | None) -> str:
-    """A commune officer, the citizen's ID card in hand, gives a citizen without email
-    a temporary password (decision 65): the account asks for a new one at the next
-    log-in, before anything else. Returned once, never stored in clear."""
+    if citizen is None:
+        raise AccountError(_l("No citizen account has this ID number and date of birth."),
+                           field="national_id")  # fmt: skip
     groups = ("".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(3))
     temporary = "-".join(groups)
-    user.password_hash = generate_password_hash(temporary, method="scrypt")
-    user.password_must_change = True
-    record_audit(actor, "account.temporary_password", "user", user.id,
-                 commune_code=commune_code)  # fmt: skip
-    return temporary
+    _set_password(citizen, temporary, actor, "account.temporary_password", must_change=True,
+                  commune_code=commune_code)  # fmt: skip
+    return citizen, temporary

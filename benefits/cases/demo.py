@@ -33,7 +33,7 @@ def load_demo_dossiers() -> int:
     officer = db.session.scalar(select(User).where(User.email == OFFICER_EMAIL))
     if citizen is None or officer is None:
         return 0
-    as_citizen = Actor(f"user:{citizen.id}", citizen.id, None)
+    as_citizen = Actor.user(citizen.id)
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     father = Application(
         MONTHLY_ALLOWANCE, "Hoàng Văn Phúc", date(1940, 4, 2), "M", "001040000779", "00070",
@@ -52,7 +52,7 @@ def load_demo_dossiers() -> int:
         )  # fmt: skip
     request_supplement(
         case, "Xin bổ sung giấy chứng tử của cha mẹ cháu An (bản sao).",
-        Actor(f"user:{officer.id}", officer.id, None),
+        Actor.user(officer.id),
     )  # fmt: skip
     return 2
 

@@ -34,8 +34,11 @@ from benefits.registry.models import Beneficiary
 UNPAID_BATCHES_BEFORE_SUSPENSION = 3
 
 
-def get_batch(batch_id: int) -> PaymentBatch:
-    batch = db.session.get(PaymentBatch, batch_id)
+def get_batch(batch_id: int, *, for_update: bool = False) -> PaymentBatch:
+    # Locked, it is read again: what another transaction committed meanwhile counts.
+    batch = db.session.get(
+        PaymentBatch, batch_id, with_for_update=for_update, populate_existing=for_update
+    )
     if batch is None:
         raise NotFound(_l("No payment batch %(id)s.", id=batch_id))
     return batch
@@ -70,11 +73,8 @@ def empty_batch(batch_id: int, actor: Actor) -> PaymentBatch:
     the months and one-off dossiers it held are due again in the batch that is paid. The
     batch itself stays, empty and never generated, as the runs that made it name it; a
     run may generate it again."""
-    batch = db.session.scalar(
-        select(PaymentBatch).where(PaymentBatch.id == batch_id).with_for_update()
-    )  # waits for a generation of this batch under way to commit (payments.tasks)
-    if batch is None:
-        raise NotFound(_l("No payment batch %(id)s.", id=batch_id))
+    # Waits for a generation of this batch under way to commit (payments.tasks).
+    batch = get_batch(batch_id, for_update=True)
     if batch.status == "locked":
         raise BatchLocked(_l("Batch %(id)s is locked and cannot be emptied.", id=batch.id))
     if live_generation_job(batch.month, batch.scope_kind, batch.scope_code):

@@ -21,6 +21,7 @@ from benefits.rules.entitlement_sql import (
     _in_period,
     _level_periods,
     greatest,
+    in_category_ages,
     month_index_of_date,
 )
 from benefits.rules.models import CareGroupCategory, CareSupportRule, Category, StandardLevel
@@ -48,13 +49,10 @@ def _holds_a_fitting_category(month):
     disability...), within its ages as for the allowance (a 5.1 child until the month of
     the 16th birthday, Art 8.2). A category ended later (a review, a child turning 16)
     ends the care months with it, whatever the record's own last month says."""
-    age = (month_index_sql(month) - month_index_of_date(Person.date_of_birth)) // 12
-    age_before = (month_index_sql(month) - 1 - month_index_of_date(Person.date_of_birth)) // 12
     return exists().where(
         BeneficiaryCategory.beneficiary_id == CareSupport.beneficiary_id,
         Category.code == BeneficiaryCategory.category_code,
-        or_(Category.min_age.is_(None), age >= Category.min_age),
-        or_(Category.max_age.is_(None), age_before < Category.max_age),
+        in_category_ages(month_index_sql(month), month_index_of_date(Person.date_of_birth)),
         BeneficiaryCategory.from_month <= month,
         or_(BeneficiaryCategory.to_month.is_(None), month <= BeneficiaryCategory.to_month),
         CareGroupCategory.category_code == BeneficiaryCategory.category_code,

@@ -241,6 +241,14 @@ class RuleBook:
                 return pct
         return None
 
+    def holds(self, category: HeldCategory, date_of_birth: date, month: Month) -> bool:
+        """The category is known, held in ``month`` and within its ages for the person."""
+        return (
+            category.code in self.categories
+            and category.covers(month)
+            and self.in_age_window(category.code, date_of_birth, month)
+        )
+
     def in_age_window(self, code: str, date_of_birth: date, month: Month) -> bool:
         rule = self.categories[code]
         if rule.min_age is not None and age_in_month(date_of_birth, month) < rule.min_age:
@@ -284,13 +292,7 @@ def care_support_rate(
     fitting = {
         code for code, since in rules.care_group_categories.get(care_group, []) if since <= month
     }
-    if not any(
-        h.code in fitting
-        and h.covers(month)
-        and h.code in rules.categories
-        and rules.in_age_window(h.code, cared_date_of_birth, month)
-        for h in held
-    ):
+    if not any(h.code in fitting and rules.holds(h, cared_date_of_birth, month) for h in held):
         return None
     age = age_in_month(cared_date_of_birth, month)
     for code, rows in sorted(rules.care_support.get(care_group, {}).items()):
@@ -316,9 +318,7 @@ def entitlement_for(person: EntitlementInput, month: Month, rules: RuleBook) -> 
     age = age_in_month(person.date_of_birth, month)
     held: dict[str, int] = {}
     for category in person.categories:
-        if category.code not in rules.categories or not category.covers(month):
-            continue
-        if not rules.in_age_window(category.code, person.date_of_birth, month):
+        if not rules.holds(category, person.date_of_birth, month):
             continue
         pct = rules.coefficient_pct(category.code, age, month)
         if pct is None:

@@ -143,6 +143,18 @@ def registry_rows():
     )
 
 
+def in_category_ages(month_idx, birth_idx):
+    """A ``Category``'s age window in the month of index ``month_idx`` for a person born
+    in the month of index ``birth_idx``: from the birthday month of ``min_age``; until the
+    birthday month of ``max_age`` inclusive (ND20 Art 8.2: stop from the month after)."""
+    age = (month_idx - birth_idx) // 12
+    age_before = (month_idx - 1 - birth_idx) // 12
+    return and_(
+        or_(Category.min_age.is_(None), age >= Category.min_age),
+        or_(Category.max_age.is_(None), age_before < Category.max_age),
+    )
+
+
 def monthly_entitlement_select(pairs):
     """Entitlements for the (beneficiary_id, month) pairs of ``pairs`` (see module doc)."""
     pairs = pairs.subquery() if hasattr(pairs, "subquery") else pairs
@@ -155,7 +167,6 @@ def monthly_entitlement_select(pairs):
     month_idx = month_index_sql(month)
     birth_idx = person.c.birth_idx
     age = (month_idx - birth_idx) // 12
-    age_before = (month_idx - 1 - birth_idx) // 12
 
     # A row's period ends at the next effective month of any row of the same category,
     # as in Python (the bands of the latest effective month replace all earlier ones).
@@ -192,10 +203,7 @@ def monthly_entitlement_select(pairs):
             or_(person.c.last_entitled_month.is_(None), month <= person.c.last_entitled_month),
             BeneficiaryCategory.from_month <= month,
             or_(BeneficiaryCategory.to_month.is_(None), month <= BeneficiaryCategory.to_month),
-            # Age window: from the birthday month of min_age; until the birthday month of
-            # max_age inclusive (ND20 Art 8.2: stop from the month after).
-            or_(Category.min_age.is_(None), age >= Category.min_age),
-            or_(Category.max_age.is_(None), age_before < Category.max_age),
+            in_category_ages(month_idx, birth_idx),
         )
         .order_by(BeneficiaryCategory.category_code)
         .subquery("held")

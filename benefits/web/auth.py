@@ -38,7 +38,7 @@ LANDING = {"citizen": "citizen.home", "officer": "officer.home", "chairman": "of
 
 def request_actor() -> Actor:
     if current_user.is_authenticated:
-        return Actor(f"user:{current_user.id}", current_user.id, request.remote_addr)
+        return Actor.user(current_user.id, request.remote_addr)
     return Actor("anonymous", None, request.remote_addr)
 
 
@@ -198,9 +198,7 @@ def reset_password_view(token):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            reset_password(
-                user, form.password.data, Actor(f"user:{user.id}", user.id, request.remote_addr)
-            )
+            reset_password(user, form.password.data, Actor.user(user.id, request.remote_addr))
         except AccountError as error:
             form.password.errors.append(error.message)
         else:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from benefits.accounts.forms import DeskPasswordForm
 from benefits.accounts.models import AuditEntry, User
 from benefits.accounts.policy import commune_filter, has_permission, permission_required
-from benefits.accounts.service import find_citizen_account, issue_temporary_password
+from benefits.accounts.service import issue_temporary_password
 from benefits.cases.models import Case
 from benefits.cases.queries import (
     deadline_flag,
@@ -314,14 +314,14 @@ def citizen_password():
     """A citizen without email who forgot their password, at the one-stop desk."""
     form = DeskPasswordForm()
     if form.validate_on_submit():
-        citizen = find_citizen_account(form.national_id.data, form.date_of_birth.data)
-        if citizen is None:
-            form.national_id.errors.append(
-                _("No citizen account has this ID number and date of birth.")
-            )
+        try:
+            citizen, temporary = issue_temporary_password(
+                form.national_id.data, form.date_of_birth.data, request_actor(),
+                current_user.commune_code,
+            )  # fmt: skip
+        except DomainError as error:
+            form.national_id.errors.append(error.message)
         else:
-            temporary = issue_temporary_password(citizen, request_actor(),
-                                                 current_user.commune_code)  # fmt: skip
             db.session.commit()
             page = render_template("officer/citizen_password_given.html", citizen=citizen,
                                    temporary=temporary)  # fmt: skip
