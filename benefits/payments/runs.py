@@ -210,10 +210,22 @@ class JobProgress:
     job: PaymentJob
     name: str
     state: str  # queued, running, done, failed, interrupted
+    # The job's batch as it is now: emptied or generated again since the job (decision 69).
+    batch: PaymentBatch | None = None
 
     @property
     def finished(self) -> bool:
         return self.state in ("done", "failed", "interrupted")
+
+    @property
+    def batch_changed_since(self) -> bool:
+        """The job's figures are what it produced; its batch was emptied or generated
+        again by a later run (or locked figures differ) since it finished."""
+        if self.state != "done" or self.batch is None:
+            return False
+        if self.batch.generated_at is None:
+            return True
+        return _aware(self.batch.generated_at) > _aware(self.job.finished_at)
 
 
 @dataclass
@@ -245,6 +257,10 @@ class RunProgress:
     def total_amount(self) -> int:
         return sum(j.job.total_amount or 0 for j in self.jobs if j.state == "done")
 
+    @property
+    def batches_changed_since(self) -> int:
+        return sum(1 for j in self.jobs if j.batch_changed_since)
+
 
 def place_names(runs: Sequence[PaymentRun]) -> dict[str, str]:
     """The names of the provinces, and of the communes the runs' jobs generate."""
@@ -257,9 +273,15 @@ def run_progress(run: PaymentRun, names: dict[str, str] | None = None) -> RunPro
     ``place_names`` of several runs to read them once)."""
     names = place_names([run]) if names is None else names
     now = datetime.now(UTC)
+    batch_ids = [job.batch_id for job in run.jobs if job.batch_id is not None]
+    batches = {
+        batch.id: batch
+        for batch in db.session.scalars(select(PaymentBatch).where(PaymentBatch.id.in_(batch_ids)))
+    } if batch_ids else {}  # fmt: skip
     jobs = [
         JobProgress(job, names.get(job.scope_code, job.scope_code),
-                    "interrupted" if is_interrupted(job, now) else job.status)
+                    "interrupted" if is_interrupted(job, now) else job.status,
+                    batches.get(job.batch_id))
         for job in run.jobs
     ]  # fmt: skip
     return RunProgress(run, jobs, names.get(run.scope_code or "", ""))

@@ -213,6 +213,32 @@ def test_a_province_payment_officer_starts_the_generation_and_follows_it(app, ca
     assert listed[1:3] == ["Thành phố Hà Nội (01)", "Đang mở"]
 
 
+def test_a_run_says_when_its_batch_was_emptied_or_generated_again_since(
+    app, caseload, in_process
+):
+    """The run keeps what it produced; the officer is told the batch holds something else
+    now (decision 69), not left to pay from the old figures."""
+    client = login(app, "tinh@hanoi.gov.vn", province_code="01")
+    first = client.post("/payments/runs", data={"month": "2025-03"}).location
+    page = BeautifulSoup(client.get(first).get_data(as_text=True), "html.parser")
+    assert page.select_one("#run-changed-since") is None
+    assert page.select_one("#job-01 .batch-now") is None
+    batch_id = jobs_of(int(first.rsplit("/", 1)[1]))["01"].batch_id
+
+    assert client.post(f"/payments/batches/{batch_id}/empty", data={"confirm": "y"}).status_code == 302
+    page = BeautifulSoup(client.get(first).get_data(as_text=True), "html.parser")
+    assert page.select_one("#job-01 .batch-now").get_text() == "Đã làm trống sau đó"
+    assert "1 danh sách" in page.select_one("#run-changed-since").get_text()
+    assert page.select_one("#run-lines").get_text() == "5"  # what the run produced
+
+    second = client.post("/payments/runs", data={"month": "2025-03"}).location
+    now = BeautifulSoup(client.get(first).get_data(as_text=True), "html.parser")
+    note = now.select_one("#job-01 .batch-now").get_text().replace("\xa0", " ")
+    assert note.startswith("Đã lập lại sau đó: nay có 5 dòng, 7.500.000")
+    latest = BeautifulSoup(client.get(second).get_data(as_text=True), "html.parser")
+    assert latest.select_one("#job-01 .batch-now") is None
+
+
 def test_a_run_under_way_refreshes_itself_and_shows_each_province_waiting(app, caseload):
     client = login(app, "tinh@hanoi.gov.vn", province_code="01")
     run = start_generation_run(MARCH, ["01"], ACTOR)
