@@ -230,6 +230,8 @@ def test_a_run_says_when_its_batch_was_emptied_or_generated_again_since(
     assert page.select_one("#job-01 .batch-now").get_text() == "Đã làm trống sau đó"
     assert "1 danh sách" in page.select_one("#run-changed-since").get_text()
     assert page.select_one("#run-lines").get_text() == "5"  # what the run produced
+    home = BeautifulSoup(client.get("/payments/").get_data(as_text=True), "html.parser")
+    assert home.select_one(".run-changed").get_text() == "đã thay đổi sau đó"
 
     second = client.post("/payments/runs", data={"month": "2025-03"}).location
     now = BeautifulSoup(client.get(first).get_data(as_text=True), "html.parser")
