@@ -225,7 +225,8 @@ def test_a_run_says_when_its_batch_was_emptied_or_generated_again_since(
     assert page.select_one("#job-01 .batch-now") is None
     batch_id = jobs_of(int(first.rsplit("/", 1)[1]))["01"].batch_id
 
-    assert client.post(f"/payments/batches/{batch_id}/empty", data={"confirm": "y"}).status_code == 302
+    emptied = client.post(f"/payments/batches/{batch_id}/empty", data={"confirm": "y"})
+    assert emptied.status_code == 302
     page = BeautifulSoup(client.get(first).get_data(as_text=True), "html.parser")
     assert page.select_one("#job-01 .batch-now").get_text() == "Đã làm trống sau đó"
     assert "1 danh sách" in page.select_one("#run-changed-since").get_text()
