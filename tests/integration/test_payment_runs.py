@@ -213,9 +213,7 @@ def test_a_province_payment_officer_starts_the_generation_and_follows_it(app, ca
     assert listed[1:3] == ["Thành phố Hà Nội (01)", "Đang mở"]
 
 
-def test_a_run_says_when_its_batch_was_emptied_or_generated_again_since(
-    app, caseload, in_process
-):
+def test_a_run_says_when_its_batch_was_emptied_or_generated_again_since(app, caseload, in_process):
     """The run keeps what it produced; the officer is told the batch holds something else
     now (decision 69), not left to pay from the old figures."""
     client = login(app, "tinh@hanoi.gov.vn", province_code="01")
