@@ -44,6 +44,9 @@ def accept_linked_death_dossier(case: Case, actor: Actor, today: date) -> Case:
         report, actor, "citizen_dossier", today,
         deregister=components in ("all", "death_residence"),
         funeral=components in ("all", "death_funeral"),
+        # domain.md section 1: the commune that received the dossier acts on its own
+        # residents only; a death is registered where the person lived (Decree 63/2024).
+        residents_only=True,
     )  # fmt: skip
     case.data = {**case.data, "death_record_id": record.id}
     case.decided_on = today

@@ -72,3 +72,19 @@ def test_two_of_three_leaves_the_third_out(app, deceased):
     assert db.session.scalar(select(func.count()).select_from(Case).where(
         Case.procedure_code == "1.001731")) == 0  # fmt: skip
     assert db.session.scalar(select(func.count()).select_from(DeathRecord)) == 1
+
+
+def test_a_dossier_filed_in_one_commune_cannot_record_another_communes_beneficiary(app):
+    elsewhere = create_beneficiary(
+        categories=["ELDERLY_COMMUNITY_CARE"], full_name="Ông Văn Đức",
+        date_of_birth=date(1944, 12, 31), commune_code="26506",
+    )  # fmt: skip
+    case = file_dossier(app, elsewhere, "all")
+    accept(app, case)
+    db.session.refresh(case)
+    db.session.refresh(elsewhere)
+    assert elsewhere.status == "active"
+    assert case.status != "approved"
+    assert db.session.scalar(select(func.count()).select_from(DeathRecord)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Case).where(
+        Case.procedure_code == "1.001731")) == 0  # fmt: skip
