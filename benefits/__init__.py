@@ -29,6 +29,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if app.config["PROXY_COUNT"]:
+        # Behind the reverse proxies named in PROXY_COUNT, the citizen's address (for the
+        # log-in limits and the audit log) is the one they forward (docs/scaling.md).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
     _init_extensions(app)
     _register_blueprints(app)

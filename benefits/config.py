@@ -68,6 +68,8 @@ def load_settings(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # How many reverse proxies stand in front of gunicorn; 0 when it serves directly.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", 0)),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "no-reply@btxh.gov.vn"),

@@ -17,7 +17,11 @@ from benefits.accounts.audit import Actor, record_audit
 from benefits.accounts.models import STAFF_ROLES, User
 from benefits.errors import DomainError
 from benefits.extensions import db
-from benefits.people.national_id import check_national_id, normalize_national_id
+from benefits.people.national_id import (
+    check_national_id,
+    mask_national_id,
+    normalize_national_id,
+)
 from benefits.places.models import Commune, Province
 
 MIN_PASSWORD_LENGTH = 10
@@ -151,19 +155,34 @@ def create_staff_user(
     return user
 
 
-def find_login(username: str) -> User | None:
-    """Citizens log in with their ID number, staff with their email."""
+def login_name(username: str) -> str:
+    """What a login names, as it is looked up: an ID number without its spaces, dots or
+    dashes, or an email in lower case. Every way of typing one account gives one name, so
+    the limit on failed log-ins counts them together (decision 70)."""
     username = username.strip()
     if normalize_national_id(username).isdigit():
-        username = normalize_national_id(username)
-    column = User.national_id if username.isdigit() else User.email
-    return db.session.scalar(select(User).where(column == username.lower()))
+        return normalize_national_id(username)
+    return username.lower()
+
+
+def find_login(username: str) -> User | None:
+    """Citizens log in with their ID number, staff with their email."""
+    name = login_name(username)
+    column = User.national_id if name.isdigit() else User.email
+    return db.session.scalar(select(User).where(column == name))
 
 
 def authenticate(username: str, password: str, actor: Actor) -> User | None:
     user = find_login(username)
     if user is None or not user.active or not check_password_hash(user.password_hash, password):
-        record_audit(actor, "account.login_failed", "login", username[:64])
+        # The audit log names the account tried, never a full ID number (domain.md
+        # section 1, privacy): an account by its id, an unknown ID number masked.
+        if user is not None:
+            record_audit(actor, "account.login_failed", "user", user.id)
+        else:
+            name = login_name(username)
+            shown = mask_national_id(name) if name.isdigit() else name
+            record_audit(actor, "account.login_failed", "login", shown[:64])
         return None
     user.last_login_at = datetime.now(UTC)
     # Recorded as the user who logged in, as what they do next is (not "anonymous").

@@ -21,6 +21,7 @@ from benefits.accounts.service import (
     CitizenRegistration,
     authenticate,
     change_password,
+    login_name,
     national_id_in_use,
     password_fingerprint,
     password_problem,
@@ -43,7 +44,7 @@ def request_actor() -> Actor:
 
 
 def _login_key() -> str:
-    return "login:" + (request.form.get("username") or "").strip().lower()
+    return "login:" + login_name(request.form.get("username") or "")
 
 
 def _start_session(user) -> None:
@@ -101,6 +102,7 @@ def _already_logged_in():
 
 
 @auth_bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])  # per address (decision 70)
 def register():
     form = RegisterForm(id_in_use=national_id_in_use, password_problem=password_problem)
     if form.validate_on_submit():
@@ -122,13 +124,15 @@ def register():
     return render_template("auth/register.html", form=form)
 
 
+def _refused(response) -> bool:
+    return response.status_code != 302  # a log-in that succeeded redirects
+
+
+# Failed log-ins are limited per account, however its name is typed, and per address,
+# so that one machine cannot try one password on many accounts (decision 70).
 @auth_bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    "5 per 15 minutes",
-    key_func=_login_key,
-    methods=["POST"],
-    deduct_when=lambda response: response.status_code != 302,
-)
+@limiter.limit("5 per 15 minutes", key_func=_login_key, methods=["POST"], deduct_when=_refused)
+@limiter.limit("100 per 15 minutes", methods=["POST"], deduct_when=_refused)  # per address
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -172,7 +176,7 @@ def change_password_view():
 
 
 def _forgot_key() -> str:
-    return "forgot:" + (request.form.get("username") or "").strip().lower()
+    return "forgot:" + login_name(request.form.get("username") or "")
 
 
 @auth_bp.route("/password/forgot", methods=["GET", "POST"], endpoint="forgot_password")

@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
+from benefits import create_app
 from benefits.accounts.audit import Actor
 from benefits.accounts.models import AuditEntry, User
 from benefits.accounts.service import create_staff_user
@@ -299,3 +300,52 @@ def test_an_unknown_permission_name_fails_loudly():
 
     with pytest.raises(KeyError):
         permission_required("case.teleport")
+
+
+def test_an_id_number_typed_another_way_counts_as_the_same_account(client):
+    limiter.reset()
+    client.post("/register", data=CITIZEN)
+    client.post("/logout")
+    spellings = ["001190000777", "001 190 000 777", "001.190.000.777", "001-190-000-777",
+                 " 001190000777 "]  # fmt: skip
+    for spelling in spellings:
+        assert login(client, spelling, "wrong-password!").status_code == 200
+    assert login(client, "001 190.000-777", CITIZEN["password"]).status_code == 429
+
+
+def test_one_address_trying_many_accounts_is_stopped(client):
+    limiter.reset()
+    for n in range(100):
+        assert login(client, f"someone{n}@example.vn", "wrong-password!").status_code == 200
+    assert login(client, "someone-else@example.vn", "wrong-password!").status_code == 429
+    # A log-in that succeeds is not counted: the limit is on failures only.
+
+
+def test_a_failed_log_in_is_audited_without_the_full_id_number(client):
+    client.post("/register", data=CITIZEN)
+    client.post("/logout")
+    user = db.session.scalar(select(User).where(User.national_id == "001190000777"))
+    login(client, "001190000777", "wrong-password!")
+    login(client, "079 085 000 123", "wrong-password!")
+    failed = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "account.login_failed").order_by(AuditEntry.id)).all()  # fmt: skip
+    assert [(e.object_type, e.object_id) for e in failed] == [
+        ("user", str(user.id)), ("login", "079******123")]  # fmt: skip
+
+
+def _failed_login_from(client, forwarded_for):
+    client.post("/login", data={"username": "nobody@example.vn", "password": "wrong-password!"},
+                headers={"X-Forwarded-For": forwarded_for})  # fmt: skip
+    return db.session.scalar(select(AuditEntry.ip).where(
+        AuditEntry.action == "account.login_failed").order_by(AuditEntry.id.desc()))  # fmt: skip
+
+
+def test_a_forwarded_address_is_not_believed_without_a_proxy(client):
+    assert _failed_login_from(client, "203.0.113.7") == "127.0.0.1"
+
+
+def test_behind_the_configured_proxy_the_forwarded_address_is_the_citizens(app, committed_db):
+    behind_proxy = create_app({**{k: app.config[k] for k in (
+        "TESTING", "WTF_CSRF_ENABLED", "SQLALCHEMY_DATABASE_URI", "UPLOAD_FOLDER",
+        "RATELIMIT_STORAGE_URI")}, "PROXY_COUNT": 1})  # fmt: skip
+    assert _failed_login_from(behind_proxy.test_client(), "203.0.113.7") == "203.0.113.7"
