@@ -38,6 +38,7 @@ from benefits.extensions import db
 from benefits.month import Month
 from benefits.notify.service import notify_commune_officers
 from benefits.people.models import Person, ResidenceEvent
+from benefits.people.national_id import mask_national_id
 from benefits.registry.models import Beneficiary
 from benefits.rules.standard import one_off_amount
 
@@ -138,7 +139,7 @@ def record_death(
         )
         write_audits(actor, [
             ("death.duplicate", "death", record.registration_number,
-             {"national_id": report.national_id}, report.commune_code),
+             {"national_id": mask_national_id(report.national_id)}, report.commune_code),
         ])  # fmt: skip
         return record, True
 
@@ -162,7 +163,9 @@ def record_death(
     )
     audits.append(
         ("death.recorded", "death", record.registration_number,
-         {"national_id": report.national_id, "date_of_death": report.date_of_death,
+         # The audit log holds no full ID number: the death record has it.
+         {"national_id": mask_national_id(report.national_id),
+          "date_of_death": report.date_of_death,
           "beneficiary": beneficiary.code if beneficiary else None,
           "funeral_case": funeral_case.code if funeral_case else None},
          report.commune_code)

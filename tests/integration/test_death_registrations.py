@@ -240,6 +240,8 @@ def test_a_death_is_audited_and_the_commune_officers_are_told_of_the_funeral_cas
     recorded = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "death.recorded"))
     assert recorded.changes["funeral_case"] == case_code
     assert recorded.changes["date_of_death"] == "2025-03-14"
+    number = beneficiary.person.national_id
+    assert recorded.changes["national_id"] == number[:3] + "******" + number[-3:]
     told = db.session.scalars(select(Notification)).all()
     assert [(n.user_id, n.kind, n.case_code) for n in told] == [
         (here.id, "funeral_case_opened", case_code)
@@ -254,6 +256,7 @@ def test_a_second_number_for_the_same_death_is_audited_as_a_duplicate(client, to
     post(client, token, report(beneficiary, registration_number="KT-2025-000999"))
     duplicate = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "death.duplicate"))
     assert duplicate.object_id == "KT-2025-000999"
+    assert beneficiary.person.national_id not in str(duplicate.changes)
     assert count(AuditEntry, AuditEntry.action == "registry.deceased") == 1
 
 
