@@ -34,6 +34,7 @@ class LockForm(Form):
         _l("I have read the checks above: lock the batch for payment. A locked batch never "
            "changes."),
         validators=[DataRequired(message=_l("Tick the box to confirm the lock."))],
+        id="lock-confirm",  # the batch page also holds the emptying's box
     )  # fmt: skip
 
 
@@ -42,6 +43,7 @@ class EmptyBatchForm(Form):
         _l("Empty this batch: its people and months will be paid in the batch that is "
            "generated and locked instead."),
         validators=[DataRequired(message=_l("Tick the box to confirm."))],
+        id="empty-confirm",
     )  # fmt: skip
 
 

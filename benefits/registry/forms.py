@@ -12,15 +12,19 @@ MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 MONTH_MESSAGE = _l("Write the month as YYYY-MM.")
 
 
-def month_field(label, required: bool = True) -> StringField:
-    """A ``YYYY-MM`` month, required or optional."""
+def month_field(label, required: bool = True, id: str | None = None) -> StringField:
+    """A ``YYYY-MM`` month, required or optional. ``id`` tells apart two forms' fields of
+    the same name on one page (a label must tick or focus its own field)."""
     first = DataRequired(message=MONTH_MESSAGE) if required else Optional()
-    return StringField(label, validators=[first, Regexp(MONTH_PATTERN, message=MONTH_MESSAGE)])
+    validators = [first, Regexp(MONTH_PATTERN, message=MONTH_MESSAGE)]
+    return StringField(label, validators=validators, id=id)
 
 
 class SocialPensionForm(Form):
-    from_month = month_field(_l("Receives the social pension from (YYYY-MM)"))
-    to_month = month_field(_l("Until (YYYY-MM), if it has ended"), required=False)
+    from_month = month_field(_l("Receives the social pension from (YYYY-MM)"),
+                             id="pension-from_month")  # fmt: skip
+    to_month = month_field(_l("Until (YYYY-MM), if it has ended"), required=False,
+                           id="pension-to_month")  # fmt: skip
     reference = StringField(
         _l("Social pension decision (number and date)"),
         validators=[
@@ -59,8 +63,9 @@ class CareSupportForm(Form):
             Regexp(r"^\d{12}$", message=_l("The ID number must be exactly 12 digits.")),
         ],
     )
-    from_month = month_field(_l("Paid from (YYYY-MM)"))
-    to_month = month_field(_l("Until (YYYY-MM), if it has ended"), required=False)
+    from_month = month_field(_l("Paid from (YYYY-MM)"), id="care-from_month")
+    to_month = month_field(_l("Until (YYYY-MM), if it has ended"), required=False,
+                           id="care-to_month")  # fmt: skip
 
     def __init__(self, *args, care_groups: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@
 (domain.md sections 3, 4 and 6; interchange.md section 3: kinds CARE_SUPPORT, FUNERAL,
 ONE_OFF)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -305,6 +306,8 @@ def test_an_officer_records_care_support_and_the_next_batch_pays_the_carer(
     log_in(client, "officer", "care2@xa.gov.vn", commune="00070")
     page = client.get(f"/officer/registry/{severely_disabled.code}").get_data(as_text=True)
     assert "Hộ gia đình trực tiếp chăm sóc mỗi người khuyết tật đặc biệt nặng" in page
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "an id used twice: a label would focus another form's field"
     response = client.post(f"/officer/registry/{severely_disabled.code}/care-support",
                            data=care_form())  # fmt: skip
     assert response.status_code == 302
@@ -353,8 +356,9 @@ def care_errors(response):
     from bs4 import BeautifulSoup
 
     page = BeautifulSoup(response.data, "html.parser")
-    return {p.parent.get("id", "").removesuffix("-field"): p.get_text(" ", strip=True)
-            for p in page.select("form[action$='/care-support'] .error-message")}  # fmt: skip
+    fields = page.select("form[action$='/care-support'] .error-message")
+    return {p.parent.get("id", "").removesuffix("-field").removeprefix("care-"):
+            p.get_text(" ", strip=True) for p in fields}  # fmt: skip
 
 
 @pytest.fixture

@@ -62,6 +62,10 @@ def test_the_batch_is_locked_from_its_page_once_the_officer_confirms(app):
     client = payment_officer(app)
     page = BeautifulSoup(client.get(f"/payments/batches/{batch}").data, "html.parser")
     assert page.select_one("#lock").get_text() == "Khóa để chi trả"
+    # The lock's box and the emptying's box are two: each label ticks its own.
+    boxes = [page.select_one(f"#{label['for']}") for label in page.select("form label[for]")]
+    assert [box["name"] for box in boxes if box.get("type") == "checkbox"] == ["confirm"] * 2
+    assert len({id(box) for box in boxes}) == len(boxes)
 
     unconfirmed = client.post(f"/payments/batches/{batch}/lock", data={})
     assert unconfirmed.status_code == 400

@@ -58,7 +58,8 @@ def periods():
 
 def errors_of(response):
     page = BeautifulSoup(response.data, "html.parser")
-    return {p.parent.get("id", "").removesuffix("-field"): p.get_text(" ", strip=True)
+    return {p.parent.get("id", "").removesuffix("-field").removeprefix("pension-"):
+            p.get_text(" ", strip=True)
             for p in page.select(".error-message")}  # fmt: skip
 
 
