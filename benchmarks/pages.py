@@ -29,7 +29,6 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from pathlib import Path
 
 import requests
@@ -43,6 +42,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 
 from benefits import create_app  # noqa: E402
 from benefits.extensions import db  # noqa: E402
+from benefits.places.calendar import vietnam_today
 
 COMMUNE = "00070"
 PASSWORD = "benchmark-password-2025"  # noqa: S105 (the benchmark's own accounts)
@@ -62,7 +62,7 @@ def load(cases: int, users: int) -> tuple[list[str], list[str]]:
     password_hash = generate_password_hash(PASSWORD, method="scrypt")
     citizens = users - users // 2
     statuses = [s for s, share in STATUSES for _ in range(share)]
-    today = date.today()
+    today = vietnam_today()
     db.session.execute(
         text(
             "INSERT INTO users (role, full_name, national_id, password_hash, locale, active, "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -35,6 +34,7 @@ from benefits.people.national_id import (
     check_national_id,
     normalize_national_id,
 )
+from benefits.places.calendar import vietnam_today
 
 
 class RegisterForm(Form):
@@ -65,7 +65,7 @@ class RegisterForm(Form):
         self._password_problem = password_problem
 
     def validate_date_of_birth(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > vietnam_today():
             raise ValidationError(_l("The date of birth cannot be in the future."))
 
     def validate_national_id(self, field):

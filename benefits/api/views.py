@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import force_locale
 from sqlalchemy import select
@@ -17,6 +15,7 @@ from benefits.deaths.validation import parse_death_report
 from benefits.errors import AlreadyRecorded, NotFound
 from benefits.extensions import csrf, db
 from benefits.people.national_id import mask_national_id
+from benefits.places.calendar import vietnam_today
 from benefits.procedures.catalogue import PROCEDURES
 from benefits.registry.models import Beneficiary
 
@@ -34,12 +33,12 @@ def _actor() -> Actor:
 @require_client
 def post_death():
     with force_locale("en"):
-        report, errors = parse_death_report(request.get_json(silent=True), date.today())
+        report, errors = parse_death_report(request.get_json(silent=True), vietnam_today())
     if errors:
         return jsonify({"errors": errors}), 422
     for attempt in (1, 2):
         try:
-            record, created = record_death(report, _actor(), "civil_registry", date.today())
+            record, created = record_death(report, _actor(), "civil_registry", vietnam_today())
             body = record.response  # read before the commit expires the record
             db.session.commit()
             break

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 from flask.cli import AppGroup
 
@@ -12,6 +10,7 @@ from benefits.cases.models import NO_ANSWER_NOTE
 from benefits.cases.queries import fetch_unanswered_supplements
 from benefits.cases.service import move_case
 from benefits.extensions import db
+from benefits.places.calendar import vietnam_today
 
 cases_cli = AppGroup("cases", help="Dossiers.")
 
@@ -20,7 +19,7 @@ cases_cli = AppGroup("cases", help="Dossiers.")
 def expire_supplements() -> None:
     """Close as withdrawn the dossiers left unanswered 30 days after a request for papers."""
     actor = Actor.system("cli")
-    expired = fetch_unanswered_supplements(date.today())
+    expired = fetch_unanswered_supplements(vietnam_today())
     for case in expired:
         move_case(case, "withdrawn", actor, note=NO_ANSWER_NOTE)
     db.session.commit()

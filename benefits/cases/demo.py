@@ -18,6 +18,7 @@ from benefits.cases.attachments import Upload
 from benefits.cases.models import Case
 from benefits.cases.service import Application, request_supplement, submit_dossier
 from benefits.extensions import db
+from benefits.places.calendar import vietnam_today
 
 CITIZEN_NATIONAL_ID = "001190000777"
 OFFICER_EMAIL = "officer.hoankiem@demo.gov.vn"
@@ -48,7 +49,7 @@ def load_demo_dossiers() -> int:
     for number, application in enumerate((father, nephew), start=1):
         case, _new = submit_dossier(
             application, citizen.id, f"demo-dossier-{number}", as_citizen,
-            [Upload("giay-xac-nhan.pdf", _paper(application.full_name))], folder, date.today(),
+            [Upload("giay-xac-nhan.pdf", _paper(application.full_name))], folder, vietnam_today(),
         )  # fmt: skip
     request_supplement(
         case, "Xin bổ sung giấy chứng tử của cha mẹ cháu An (bản sao).",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from benefits.forms import Form
 from benefits.people.national_id import InvalidNationalId, check_national_id
+from benefits.places.calendar import vietnam_today
 
 
 def _valid_id(_form, field):
@@ -43,7 +42,7 @@ class RecordDeathForm(Form):
     )
 
     def validate_date_of_death(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > vietnam_today():
             raise ValidationError(_l("The date of death cannot be in the future."))
         if field.data and self.registered_on.data and field.data > self.registered_on.data:
             raise ValidationError(_l("The date of death cannot be after the registration."))

@@ -38,6 +38,7 @@ from benefits.extensions import db
 from benefits.month import Month, month_index_sql
 from benefits.payments.models import PaymentBatch, PaymentItem, PaymentLine
 from benefits.people.models import Person
+from benefits.places.calendar import vietnam_today
 from benefits.places.models import Commune, Province
 from benefits.planner import planner_settings
 from benefits.procedures.catalogue import payout_procedures
@@ -81,7 +82,7 @@ def check_payable_month(month: Month, today: date | None = None) -> None:
                month=str(month), first=str(first))
         )  # fmt: skip
     # domain.md section 6: a batch is made in the month before the one it pays.
-    latest = Month.of(today or date.today()) + 1
+    latest = Month.of(today or vietnam_today()) + 1
     if month > latest:
         raise DomainError(
             _l("A batch can be generated at the latest for next month (%(month)s).",

@@ -8,10 +8,21 @@ them) do not count. The holidays come from the ``holidays`` package (country ``V
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
+
+# Vietnam keeps one time zone, UTC+7, all year.
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def vietnam_today() -> date:
+    """The day it is in Vietnam. The server's clock runs in UTC, where the day starts at
+    7 in the morning Vietnam time: a dossier received at 6 would be dated the day before,
+    a death registered that morning would be "in the future"."""
+    return datetime.now(VIETNAM).date()
 
 
 @lru_cache(maxsize=64)

@@ -31,6 +31,7 @@ from benefits.people.national_id import (
     check_national_id,
     normalize_national_id,
 )
+from benefits.places.calendar import vietnam_today
 from benefits.procedures.catalogue import Procedure
 
 
@@ -62,7 +63,7 @@ class ApplicationBase(Form):
     account_national_id: str | None = None  # the ID number of whoever fills in the form
 
     def validate_date_of_birth(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > vietnam_today():
             raise ValidationError(_l("The date of birth cannot be in the future."))
 
     def validate_national_id(self, field):
@@ -151,7 +152,7 @@ def past_event(form, field) -> None:
     not after today, and not before the person concerned was born."""
     if field.data is None:
         return
-    if field.data > date.today():
+    if field.data > vietnam_today():
         raise ValidationError(_l("This date cannot be in the future."))
     born = form.date_of_birth.data
     if born is not None and field.data < born:

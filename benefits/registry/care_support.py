@@ -20,6 +20,7 @@ from benefits.extensions import db
 from benefits.month import Month
 from benefits.people.models import Person
 from benefits.people.national_id import check_national_id
+from benefits.places.calendar import vietnam_today
 from benefits.registry.models import Beneficiary, BeneficiaryCategory, CareSupport
 from benefits.registry.queries import first_overlapping_period
 from benefits.rules.models import CareGroupCategory, CareSupportRule, Category
@@ -86,7 +87,7 @@ def grant_care_support(
         )
     check_care_months(
         _held_categories(beneficiary), {code: _article(code) for code, _month in fits},
-        from_month, to_month, Month.of(today or date.today()),
+        from_month, to_month, Month.of(today or vietnam_today()),
     )  # fmt: skip
     # The rows are dated: none in force yet in ``from_month`` (ND20 took effect 2021-07).
     first = min(effective for _code, effective in fits)

@@ -54,6 +54,7 @@ from benefits.month import Month
 from benefits.people.models import Person
 from benefits.people.names import vietnamese_sort_key
 from benefits.people.national_id import PROVINCE_CODES, InvalidNationalId, check_national_id
+from benefits.places.calendar import vietnam_today
 from benefits.places.models import Commune
 from benefits.planner import planner_settings
 from benefits.registry.models import Beneficiary, Decision
@@ -700,7 +701,9 @@ def _checked_record(
 
 def _context(today: date | None) -> _Context:
     communes = frozenset(db.session.scalars(select(Commune.code)))
-    return _Context(communes=communes, rules=RuleBook.load(db.session), today=today or date.today())
+    return _Context(
+        communes=communes, rules=RuleBook.load(db.session), today=today or vietnam_today()
+    )
 
 
 # The staged columns, in the order of ``_fast_row``; ``seq`` (1, 2, ... in file order)

@@ -17,6 +17,7 @@ from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.i18n import portal_zone
 from benefits.month import Month
+from benefits.places.calendar import vietnam_today
 from benefits.places.models import Commune
 from benefits.rules.forms import StandardLevelForm
 from benefits.rules.models import CoefficientRule, StandardLevel
@@ -69,7 +70,7 @@ def rules():
         try:
             add_standard_level(current_user.province_code, Month.parse(form.month.data),
                                form.amount.data, form.legal_basis.data, request_actor(),
-                               Month.of(date.today()))  # fmt: skip
+                               Month.of(vietnam_today()))  # fmt: skip
         except DomainError as error:
             getattr(form, error.field or "amount").errors.append(error.message)
         else:

@@ -28,6 +28,7 @@ from benefits.cases.service import (
 from benefits.errors import AlreadyRecorded, DomainError
 from benefits.extensions import db
 from benefits.notify.service import notifications_for, render
+from benefits.places.calendar import vietnam_today
 from benefits.places.search import find_communes
 from benefits.procedures.catalogue import procedure
 from benefits.procedures.eligibility import category_problem, open_to_new_applications
@@ -62,7 +63,7 @@ def home():
 
 def _form_for(proc):
     locale = _locale()
-    today = date.today()
+    today = vietnam_today()
     rows = {c.code: c for c in db.session.scalars(select(Category).order_by(Category.article))
             if open_to_new_applications(c, today)}  # fmt: skip
     categories = [
@@ -187,7 +188,7 @@ def _save_or_submit(proc, form, draft):
             db.session.commit()
             return _after_save(proc, saved)
         case, _new = submit_dossier(application, current_user.id, form.submission_token.data,
-                                    actor, uploads, upload_folder(), date.today(),
+                                    actor, uploads, upload_folder(), vietnam_today(),
                                     draft=draft)  # fmt: skip
         db.session.commit()
     except DomainError as error:  # a refused file, a dossier already open: nothing kept
@@ -272,7 +273,7 @@ def dossier(code: str):
         uploads = uploads_from(request.files.getlist("attachments"))
         try:
             answer_supplement(case, answer, uploads, upload_folder(), request_actor(),
-                              date.today())  # fmt: skip
+                              vietnam_today())  # fmt: skip
             db.session.commit()
             flash(_("Your answer is sent to the commune office."), "success")
             return redirect(url_for("citizen.dossier", code=case.code))

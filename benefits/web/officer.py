@@ -30,6 +30,7 @@ from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.models import Overpayment, PaymentBatch, PaymentLine
+from benefits.places.calendar import vietnam_today
 from benefits.registry.care_support import care_group_choices, grant_care_support
 from benefits.registry.forms import CareSupportForm, EndSocialPensionForm, SocialPensionForm
 from benefits.registry.models import Beneficiary, CareSupport, SocialPensionPeriod
@@ -50,7 +51,7 @@ officer_bp = Blueprint("officer", __name__, url_prefix="/officer")
 
 @officer_bp.get("/", endpoint="home")
 def officer_home():
-    today = date.today()
+    today = vietnam_today()
     scope = commune_filter(current_user, Case.commune_code)
     page = fetch_commune_queue(scope, _queue_key(request.args.get("after")))
     return render_template(
@@ -130,7 +131,7 @@ def case_accept_death(code: str):
             flash(message, "error")
         return redirect(url_for("officer.case_detail", code=case.code) + "#accept-death")
     try:
-        accept_linked_death_dossier(case, request_actor(), date.today())
+        accept_linked_death_dossier(case, request_actor(), vietnam_today())
         db.session.commit()
         flash(_("The death is recorded."), "success")
     except DomainError as error:
@@ -261,7 +262,7 @@ def _beneficiary_page(
 ):
     rules = RuleBook.load(db.session)
     person = EntitlementInput.of(found)
-    this_month = Month.of(date.today())
+    this_month = Month.of(vietnam_today())
     months = [
         (m, entitlement_for(person, m, rules)) for m in (this_month - 12).until(this_month + 3)
     ]
@@ -347,7 +348,7 @@ def deaths():
                        "relationship": (form.declarant_relationship.data or "").strip() or None},
         )  # fmt: skip
         try:
-            record, _created = record_death(report, request_actor(), "officer", date.today(),
+            record, _created = record_death(report, request_actor(), "officer", vietnam_today(),
                                             residents_only=True)  # fmt: skip
             db.session.commit()
         except DomainError as error:

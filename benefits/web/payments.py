@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import date
 from pathlib import Path
 
 from flask import (
@@ -49,6 +48,7 @@ from benefits.payments.runs import (
 )
 from benefits.payments.service import empty_batch, lock_batch, reconcile_batch
 from benefits.payments.signature_sheets import write_signature_sheets
+from benefits.places.calendar import vietnam_today
 from benefits.places.models import Commune
 from benefits.web.auth import request_actor
 
@@ -67,7 +67,7 @@ def _in_scope(scope_kind_column, scope_code_column):
 
 
 def _latest_month() -> Month:
-    return Month.of(date.today()) + 1
+    return Month.of(vietnam_today()) + 1
 
 
 def _home(form: GenerateForm):

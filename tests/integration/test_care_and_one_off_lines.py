@@ -23,6 +23,7 @@ from benefits.payments.queries import (
     lines_changed_by_half,
 )
 from benefits.payments.service import lock_batch
+from benefits.places.calendar import vietnam_today
 from benefits.registry.care_support import grant_care_support
 from tests.builders import create_beneficiary, create_person
 
@@ -392,7 +393,7 @@ def child_not_disabled():
         # Nor in a month to come.
         (
             "disabled",
-            {"from_month": str(Month.of(date.today()) + 1)},
+            {"from_month": str(Month.of(vietnam_today()) + 1)},
             "from_month",
             "sau tháng này",
         ),

@@ -13,11 +13,11 @@ from benefits.accounts.service import CitizenRegistration, create_staff_user, re
 from benefits.cases.models import Attachment, Case
 from benefits.extensions import db
 from benefits.notify.models import Notification
-from benefits.places.calendar import add_working_days
+from benefits.places.calendar import add_working_days, vietnam_today
 from tests.builders import PASSWORD
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-TODAY = date.today()
+TODAY = vietnam_today()
 
 
 def child_application(token="form-1", **changes):  # noqa: S107 - a form token

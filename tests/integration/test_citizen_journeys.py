@@ -1,7 +1,7 @@
 """What a citizen meets on the way: registering, applying, answering (the citizen walk)."""
 
 import io
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -380,6 +380,17 @@ def test_the_clock_stops_while_papers_are_asked_for(client, app, citizen):
     # Waited Wed 5 to Tue 11 March: 5 working days added to the due date.
     assert case.due_on == date(2025, 3, 13)
     assert "13/03/2025" in page
+
+
+def test_early_in_the_morning_the_day_is_vietnams_not_the_servers(client, citizen):
+    # 06:00 on Tuesday 4 March in Vietnam; the server's clock (UTC) still says Monday 3.
+    with time_machine.travel(datetime(2025, 3, 3, 23, 0, tzinfo=UTC), tick=False):
+        client.post("/login", data={"username": "001190000777", "password": PASSWORD})
+        response = post_application(client, funeral_application(date_of_death="2025-03-04"))
+    assert response.status_code == 302, errors_of(response)  # died this morning: not "future"
+    case = db.session.scalar(select(Case))
+    assert case.received_on == date(2025, 3, 4)
+    assert case.due_on == date(2025, 3, 7)  # 3 working days from Tuesday
 
 
 def test_the_error_summary_names_each_field(client, citizen):

@@ -19,6 +19,7 @@ from benefits.cases.attachments import Upload, store_attachments
 from benefits.cases.models import Attachment, Case, CaseEvent
 from benefits.cases.service import delete_draft, move_case, open_case
 from benefits.extensions import db
+from benefits.places.calendar import vietnam_today
 from tests.builders import PASSWORD
 from tests.integration.test_citizen_applications import (
     PNG,
@@ -333,7 +334,7 @@ def a_citizens_dossier() -> Case:
     user = register_citizen(CitizenRegistration("Hoàng Thị Dân", date(1990, 5, 17), "F",
                                                 "001190000777", "0912345678", None, PASSWORD),
                             SYSTEM)  # fmt: skip
-    case = open_case("1.001731", "00070", "Hoàng Văn Cụ", SYSTEM, date.today(),
+    case = open_case("1.001731", "00070", "Hoàng Văn Cụ", SYSTEM, vietnam_today(),
                      subject_national_id="001040000123", applicant_user_id=user.id)  # fmt: skip
     db.session.commit()
     return case

@@ -12,6 +12,7 @@ from benefits.accounts.models import AuditEntry
 from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
 from benefits.payments.models import PaymentBatch, PaymentLine
+from benefits.places.calendar import vietnam_today
 from tests.integration.test_payment_batches import (  # noqa: F401 (fixture)
     RESULT_HEADER,
     caseload,
@@ -47,12 +48,11 @@ def upload(client, batch_id, content: bytes, name="ket-qua.csv"):
 
 
 def test_the_month_field_suggests_next_month(app):
-    from datetime import date
 
     from benefits.month import Month
 
     page = BeautifulSoup(payment_officer(app).get("/payments/").data, "html.parser")
-    following = str(Month.of(date.today()) + 1)
+    following = str(Month.of(vietnam_today()) + 1)
     assert page.select_one("#month")["value"] == following
     assert f"Ví dụ {following}." in page.get_text()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,7 @@ from benefits.payments.models import INTERRUPTED, PaymentBatch, PaymentJob, Paym
 from benefits.payments.runs import GenerationUnderWay, is_interrupted, start_generation_run
 from benefits.payments.service import lock_batch
 from benefits.payments.tasks import generate_job_batch
+from benefits.places.calendar import vietnam_today
 from tests.builders import jobs_of, line_count
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
@@ -191,7 +192,7 @@ def test_a_job_lost_with_its_process_is_interrupted_and_its_rerun_completes(
 def test_a_province_payment_officer_starts_the_generation_and_follows_it(app, caseload, in_process):
     client = login(app, "tinh@hanoi.gov.vn", province_code="01")
     home = BeautifulSoup(client.get("/payments/").get_data(as_text=True), "html.parser")
-    assert home.select_one("form input[name=month]")["value"] == str(Month.of(date.today()) + 1)
+    assert home.select_one("form input[name=month]")["value"] == str(Month.of(vietnam_today()) + 1)
     response = client.post("/payments/runs", data={"month": "2025-03"})
     assert response.status_code == 302
     page = BeautifulSoup(client.get(response.location).get_data(as_text=True), "html.parser")
@@ -340,7 +341,7 @@ def test_a_month_no_rule_covers_or_too_far_ahead_is_refused_and_leaves_no_batch(
 ):
     result = cli(app, "payments", "generate", "--month", "2013-12", "--commune", "00070")
     assert result.exit_code != 0 and "2014-01" in result.output
-    ahead = str(Month.of(date.today()) + 2)
+    ahead = str(Month.of(vietnam_today()) + 2)
     result = cli(app, "payments", "generate", "--month", ahead)
     assert result.exit_code != 0
     client = login(app, "chitra@xa.gov.vn", commune_code="00070")

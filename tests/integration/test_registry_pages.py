@@ -8,6 +8,7 @@ from benefits.accounts.audit import Actor
 from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
 from benefits.month import Month
+from benefits.places.calendar import vietnam_today
 from benefits.rules.models import StandardLevel
 from benefits.rules.standard import standard_level_for
 from tests.builders import create_beneficiary
@@ -71,7 +72,7 @@ def test_the_registry_pages_name_statuses_methods_and_categories_in_the_readers_
 
 def test_an_admin_adds_a_provincial_top_up_from_a_future_month(client):
     log_in(client, "admin", "a@so.gov.vn", province="79")
-    next_month = Month.of(date.today()) + 1
+    next_month = Month.of(vietnam_today()) + 1
     response = client.post(
         "/admin/rules",
         data={"month": str(next_month), "amount": "650000", "legal_basis": "Nghị quyết 01/2026"},
@@ -89,7 +90,7 @@ def test_history_is_never_edited_in_place(client):
     )
     lower = client.post(
         "/admin/rules",
-        data={"month": str(Month.of(date.today()) + 1), "amount": "400000", "legal_basis": "x"},
+        data={"month": str(Month.of(vietnam_today()) + 1), "amount": "400000", "legal_basis": "x"},
     )
     assert past.status_code == 200 and lower.status_code == 200
     assert db.session.scalars(select(StandardLevel)).all() == before

@@ -16,12 +16,13 @@ from benefits.i18n import format_vnd
 from benefits.month import Month
 from benefits.payments.generation import generate_batch
 from benefits.payments.models import PaymentItem, PaymentLine
+from benefits.places.calendar import vietnam_today
 from benefits.registry.models import SocialPensionPeriod
 from benefits.rules.models import Category
 from tests.builders import create_beneficiary
 
 PASSWORD = "một-mật-khẩu-dài"
-THIS_MONTH = Month.of(date.today())
+THIS_MONTH = Month.of(vietnam_today())
 
 
 def log_in(client, role, email, commune="00070"):
