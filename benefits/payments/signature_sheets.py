@@ -8,10 +8,14 @@ import logging
 from itertools import groupby
 from pathlib import Path
 
+from sqlalchemy import select
+
 from benefits.errors import DomainError
+from benefits.extensions import db
 from benefits.i18n import format_number
 from benefits.payments.export import _lines
-from benefits.payments.models import PaymentBatch
+from benefits.payments.models import PaymentBatch, PaymentLine
+from benefits.places.models import Commune
 
 # fontTools logs every glyph subset at INFO; the operator needs none of it.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -36,6 +40,13 @@ def masked_for_signature(national_id: str) -> str:
     return "*" * (len(national_id) - 3) + national_id[-3:]
 
 
+def _commune_names(batch: PaymentBatch) -> dict[str, str]:
+    """The names of the communes the batch pays in ("Phường Hoàn Kiếm"), by code."""
+    communes = select(PaymentLine.commune_code).where(PaymentLine.batch_id == batch.id)
+    rows = db.session.execute(select(Commune.code, Commune.name).where(Commune.code.in_(communes)))
+    return dict(rows.all())
+
+
 def write_signature_sheets(batch: PaymentBatch, path: Path) -> int:
     """Write the PDF; returns the number of sheets (commune and payment point)."""
     # fpdf2 (with fontTools, about 30 MB) is loaded when a sheet is written, not by every
@@ -46,15 +57,18 @@ def write_signature_sheets(batch: PaymentBatch, path: Path) -> int:
     pdf.add_font("DejaVu", "", str(_font()))
     pdf.set_auto_page_break(auto=True, margin=15)
     sheets = 0
+    names = _commune_names(batch)
+    month = f"{batch.month.month:02d}/{batch.month.year}"  # written the Vietnamese way
     key = lambda line: (line.commune_code, line.payment_point or "")  # noqa: E731
     for (commune, point), lines in groupby(_lines(batch), key=key):
         sheets += 1
         pdf.add_page()
         pdf.set_font("DejaVu", size=13)
-        pdf.cell(0, 8, f"DANH SÁCH KÝ NHẬN TRỢ CẤP XÃ HỘI THÁNG {batch.month}",
+        pdf.cell(0, 8, f"DANH SÁCH KÝ NHẬN TRỢ CẤP XÃ HỘI THÁNG {month}",
                  new_x="LMARGIN", new_y="NEXT", align="C")  # fmt: skip
         pdf.set_font("DejaVu", size=10)
-        pdf.cell(0, 6, f"Xã/phường: {commune}   Điểm chi trả: {point or '—'}",
+        pdf.cell(0, 6, f"{names.get(commune, commune)} ({commune})   "
+                       f"Điểm chi trả: {point or '—'}",
                  new_x="LMARGIN", new_y="NEXT", align="C")  # fmt: skip
         pdf.ln(2)
         for title, width in COLUMNS:
@@ -63,7 +77,10 @@ def write_signature_sheets(batch: PaymentBatch, path: Path) -> int:
         total = 0
         for number, line in enumerate(lines, start=1):
             total += line.total_amount
-            cells = (str(number), line.payee_name, masked_for_signature(line.national_id),
+            # The one who signs is the payee: a carer paid care support signs with their
+            # own ID number, not the beneficiary's (ND20 Art 20).
+            signer_id = line.payee_national_id or line.national_id
+            cells = (str(number), line.payee_name, masked_for_signature(signer_id),
                      format_number(line.total_amount, "vi"), "")  # fmt: skip
             for (_, width), text in zip(COLUMNS, cells, strict=True):
                 pdf.cell(

@@ -298,7 +298,7 @@ def care_records(beneficiary):
 
 
 def test_an_officer_records_care_support_and_the_next_batch_pays_the_carer(
-    client, severely_disabled
+    client, severely_disabled, tmp_path
 ):
     """ND20 Art 20.2: a household directly caring for a person with extremely severe
     disability, 1.0 × the standard level."""
@@ -314,8 +314,23 @@ def test_an_officer_records_care_support_and_the_next_batch_pays_the_carer(
     assert response.status_code == 302
     [record] = care_records(severely_disabled)
     assert record.carer_name == "Lâm Thị Hoa" and record.from_month == Month(2025, 1)
-    [care] = lines_of(generate("2025-03"), "CARE_SUPPORT")
+    batch = generate("2025-03")
+    [care] = lines_of(batch, "CARE_SUPPORT")
     assert care.monthly_amount == 500_000 and care.payee_name == "Lâm Thị Hoa"
+    # At the counter the carer signs for it, under her own ID number.
+    sheet = signature_sheet_text(batch, tmp_path)
+    [carer_row] = [row for row in sheet.splitlines() if "Lâm Thị Hoa" in row]
+    assert "*********345" in carer_row
+    assert "THÁNG 03/2025" in sheet and "Phường Hoàn Kiếm (00070)" in sheet
+
+
+def signature_sheet_text(batch, tmp_path) -> str:
+    from pypdf import PdfReader
+
+    from benefits.payments.signature_sheets import write_signature_sheets
+
+    write_signature_sheets(batch, tmp_path / "sheets.pdf")
+    return "\n".join(page.extract_text() for page in PdfReader(tmp_path / "sheets.pdf").pages)
 
 
 @pytest.mark.parametrize(
