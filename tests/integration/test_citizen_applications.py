@@ -269,3 +269,12 @@ def test_attachments_are_served_only_to_the_applicant_and_the_commune(client, ap
 def test_the_procedures_are_listed_for_the_public(client):
     page = client.get("/procedures").get_data(as_text=True)
     assert "1.001776" in page and "1.001731" in page
+
+
+def test_the_form_states_a_deadline_in_calendar_days_as_days(client, citizen):
+    # The disability assessment runs 30 days, not 30 working days (the catalogue).
+    page = BeautifulSoup(client.get("/me/apply/1.001699").data, "html.parser")
+    hint = page.select_one("h1 + p.hint").get_text(" ", strip=True)
+    assert "30 ngày" in hint and "làm việc" not in hint
+    funeral = BeautifulSoup(client.get("/me/apply/1.001731").data, "html.parser")
+    assert "3 ngày làm việc" in funeral.select_one("h1 + p.hint").get_text(" ", strip=True)
