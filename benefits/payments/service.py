@@ -220,7 +220,7 @@ def _read_result_file(
 
     def unknown(number: int, reason: str) -> None:
         result.unknown += 1
-        report(f"line {number}: {reason}")
+        report(_("row %(number)s of the file: %(reason)s", number=number, reason=reason))
 
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -233,7 +233,7 @@ def _read_result_file(
                 if national_id is None or national_id != (
                     row.get("national_id") or ""
                 ).strip() or status not in ("PAID", "UNPAID"):  # fmt: skip
-                    unknown(number, _("matches no line of batch %(id)s", id=batch.id))
+                    unknown(number, _("matches no line of this batch"))
                     continue
                 if line_no in seen:
                     unknown(number, _("line_no %(line_no)s is reported again: the first "
@@ -250,10 +250,10 @@ def _read_result_file(
                     if line_status in ("do_not_pay", "unpaid"):
                         reported.paid_after_release[line_no] = paid_on
                     if line_status == "do_not_pay":
-                        report(f"line {number}: " + _(
-                            "line_no %(line_no)s was stopped after a death learned late, "
-                            "and paid: the months after the death are to recover",
-                            line_no=line_no))  # fmt: skip
+                        report(_("row %(number)s of the file: %(reason)s", number=number,
+                                 reason=_("line_no %(line_no)s was stopped after a death "
+                                          "learned late, and paid: the months after the "
+                                          "death are to recover", line_no=line_no)))  # fmt: skip
                     elif line_status != "unpaid":
                         reported.paid[line_no] = paid_on
                 elif line_status == "do_not_pay":

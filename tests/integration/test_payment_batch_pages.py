@@ -114,7 +114,7 @@ def test_the_post_offices_result_is_recorded_from_the_batch_page(app, tmp_path):
     page = BeautifulSoup(response.data, "html.parser")
     assert "1 dòng đã chi, 1 dòng chưa chi, 1 dòng không khớp" in page.get_text()
     assert page.select_one("#reported + ul").get_text() == (
-        "line 4: không khớp với dòng nào của danh sách " + str(batch)
+        "Dòng 4 của tệp: không khớp với dòng nào của danh sách này"
     )
     statuses = dict(db.session.execute(
         select(PaymentLine.line_no, PaymentLine.status).where(PaymentLine.batch_id == batch)

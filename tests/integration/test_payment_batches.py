@@ -274,7 +274,7 @@ def test_reconciliation_closes_paid_lines_and_carries_unpaid_ones(app, caseload,
     result = cli(app, "payments", "reconcile", str(march["batch_id"]), str(path), "--json")
     assert result.exit_code == 0
     assert last_json(result) == {"paid": 1, "unpaid": 1, "unknown": 1}
-    assert "line 4" in result.stderr
+    assert "Dòng 4 của tệp" in result.stderr
 
     april = generate(app, "2025-04", "--commune", "00070")
     rows = {r["full_name"]: r for r in export_rows(app, april["batch_id"], tmp_path)}
@@ -424,7 +424,7 @@ def test_a_stopped_line_the_post_office_paid_anyway_is_an_overpayment_not_paid_t
     result = cli(app, "payments", "reconcile", str(march["batch_id"]), str(path), "--json")
     assert result.exit_code == 0, result.output
     assert last_json(result) == {"paid": 1, "unpaid": 0, "unknown": 0}
-    assert f"line 2: line_no {hung['line_no']}" in result.stderr  # told to the officer
+    assert f"Dòng 2 của tệp: line_no {hung['line_no']}" in result.stderr  # told to the officer
     line = db.session.scalar(
         select(PaymentLine).where(PaymentLine.batch_id == march["batch_id"],
                                   PaymentLine.national_id == "001090700006")
@@ -495,8 +495,8 @@ def test_a_result_row_with_a_signed_or_repeated_line_number_matches_no_line(
     ])  # fmt: skip
     result = cli(app, "payments", "reconcile", str(march["batch_id"]), str(path), "--json")
     assert last_json(result) == {"paid": 1, "unpaid": 0, "unknown": 2}
-    assert "line 2:" in result.stderr and "line 4:" in result.stderr
-    assert "line 3:" not in result.stderr
+    assert "Dòng 2 của tệp:" in result.stderr and "Dòng 4 của tệp:" in result.stderr
+    assert "Dòng 3 của tệp:" not in result.stderr
     assert db.session.scalars(
         select(PaymentLine.status).where(PaymentLine.national_id == son["national_id"])
     ).all() == ["paid"]
