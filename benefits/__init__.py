@@ -217,6 +217,7 @@ def _register_template_helpers(app: Flask) -> None:
         procedure_name,
     )
     from benefits.people.national_id import mask_national_id
+    from benefits.web.public import language_return_path
 
     app.jinja_env.filters.update(
         case_status=lambda status: STATUS_LABELS.get(status, status),
@@ -248,6 +249,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["audit_action_choices"] = audit_action_choices
     app.jinja_env.globals["audit_object_choices"] = audit_object_choices
+    app.jinja_env.globals["language_return_path"] = language_return_path
 
     @app.context_processor
     def _languages():

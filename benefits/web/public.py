@@ -29,6 +29,20 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def language_return_path() -> str:
+    """Where the language links bring the reader back: the page being read. A page shown
+    in answer to a form (a POST) is read again by GET where its address answers GET, and
+    otherwise from the page the form was on; a POST is never replayed."""
+    if request.method == "GET":
+        return request.full_path if request.query_string else request.path
+    if request.url_rule is not None and "GET" in (request.url_rule.methods or ()):
+        return request.path
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("public.home")
+
+
 @public_bp.get("/procedures")
 def procedures():
     from flask_babel import get_locale

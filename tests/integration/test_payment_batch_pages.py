@@ -246,3 +246,19 @@ def test_a_batch_being_generated_is_not_emptied(app):
     with pytest.raises(InvalidTransition):
         empty_batch(batch["batch_id"], Actor.system("test"))
     assert batch_of(batch["batch_id"]).line_count == batch["lines"]
+
+
+def test_the_language_links_of_a_page_answering_a_form_lead_back_to_a_page(app):
+    """A page shown in answer to a POST: switching language reads a page again by GET,
+    never the form's address that answers only POST (405)."""
+    batch = generate(app, "2025-03", "--commune", "00070")["batch_id"]
+    client = payment_officer(app)
+    page_url = f"/payments/batches/{batch}"
+    refused = client.post(f"{page_url}/reconcile", data={},
+                          headers={"Referer": f"http://localhost{page_url}"})  # fmt: skip
+    assert refused.status_code == 400
+    english = BeautifulSoup(refused.data, "html.parser").select_one("a[hreflang=en]")["href"]
+    switched = client.get(english)
+    assert switched.status_code == 302 and switched.headers["Location"] == page_url
+    again = client.get(page_url)
+    assert again.status_code == 200 and '<html lang="en"' in again.get_data(as_text=True)
