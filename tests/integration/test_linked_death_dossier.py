@@ -18,10 +18,17 @@ PASSWORD = "một-mật-khẩu-dài"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
+def elderly_beneficiary(commune_code="00070"):
+    """Ông Văn Đức, born 31 December 1944, an elderly beneficiary of ``commune_code``."""
+    return create_beneficiary(
+        categories=["ELDERLY_COMMUNITY_CARE"], full_name="Ông Văn Đức",
+        date_of_birth=date(1944, 12, 31), commune_code=commune_code,
+    )  # fmt: skip
+
+
 @pytest.fixture
 def deceased():
-    return create_beneficiary(categories=["ELDERLY_COMMUNITY_CARE"], full_name="Ông Văn Đức",
-                              date_of_birth=date(1944, 12, 31), commune_code="00070")  # fmt: skip
+    return elderly_beneficiary()
 
 
 def file_dossier(app, deceased, components):
@@ -75,10 +82,7 @@ def test_two_of_three_leaves_the_third_out(app, deceased):
 
 
 def test_a_dossier_filed_in_one_commune_cannot_record_another_communes_beneficiary(app):
-    elsewhere = create_beneficiary(
-        categories=["ELDERLY_COMMUNITY_CARE"], full_name="Ông Văn Đức",
-        date_of_birth=date(1944, 12, 31), commune_code="26506",
-    )  # fmt: skip
+    elsewhere = elderly_beneficiary(commune_code="26506")
     case = file_dossier(app, elsewhere, "all")
     accept(app, case)
     db.session.refresh(case)

@@ -14,8 +14,8 @@ from benefits.deaths.service import cancel_death
 from benefits.extensions import db
 from benefits.notify.models import Notification
 from benefits.notify.service import render
-from tests.builders import PASSWORD, create_beneficiary
-from tests.integration.test_linked_death_dossier import accept, file_dossier
+from tests.builders import PASSWORD
+from tests.integration.test_linked_death_dossier import accept, elderly_beneficiary, file_dossier
 
 ACTOR = Actor.system("test")
 TYPED = "Xin bổ sung bản sao giấy xác nhận khuyết tật (kèm 2 ảnh)"
@@ -104,10 +104,7 @@ def test_a_citizens_own_withdrawal_reason_is_shown_as_typed(client, citizen):
 
 
 def test_the_death_linkage_notes_read_in_each_language(app, officer):
-    deceased = create_beneficiary(
-        categories=["ELDERLY_COMMUNITY_CARE"], full_name="Ông Văn Đức",
-        date_of_birth=date(1944, 12, 31), commune_code="00070",
-    )  # fmt: skip
+    deceased = elderly_beneficiary()
     linked = file_dossier(app, deceased, "all")
     accept(app, linked)
     funeral = db.session.scalar(select(Case).where(Case.procedure_code == "1.001731"))
