@@ -79,3 +79,16 @@ class AuditEntry(db.Model):
     object_id: Mapped[str] = mapped_column(String(64))
     commune_code: Mapped[str | None] = mapped_column(String(5), index=True)
     changes: Mapped[dict | None] = mapped_column(JSON)
+
+
+class LoginSession(db.Model):
+    """One log-in in one browser (decision 72). The signed session cookie names its row;
+    logging out or leaving it idle ends it, so a copied cookie is worth nothing after."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # secrets.token_urlsafe
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -172,9 +172,17 @@ def find_login(username: str) -> User | None:
     return db.session.scalar(select(User).where(column == name))
 
 
+@lru_cache(maxsize=1)
+def _hash_of_no_account() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+
+
 def authenticate(username: str, password: str, actor: Actor) -> User | None:
     user = find_login(username)
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+    # An unknown account costs the same password check as a known one: the time of the
+    # answer does not tell which accounts exist (decision 73).
+    stored = user.password_hash if user is not None else _hash_of_no_account()
+    if not check_password_hash(stored, password) or user is None or not user.active:
         # The audit log names the account tried, never a full ID number (domain.md
         # section 1, privacy): an account by its id, an unknown ID number masked.
         if user is not None:

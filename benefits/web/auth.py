@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -28,6 +39,7 @@ from benefits.accounts.service import (
     register_citizen,
     reset_password,
 )
+from benefits.accounts.sessions import end_login_session, login_session_is_live, open_login_session
 from benefits.extensions import db, limiter
 from benefits.web.public import _safe_next
 
@@ -47,8 +59,14 @@ def _login_key() -> str:
     return "login:" + login_name(request.form.get("username") or "")
 
 
+def _idle_limit() -> timedelta:
+    return timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+
+
 def _start_session(user) -> None:
     session.clear()  # a new session on login: no fixation
+    session[SESSION_ID] = open_login_session(user, _idle_limit())
+    db.session.commit()
     login_user(user)
     session[SESSION_CREDENTIAL] = password_fingerprint(user)
 
@@ -56,19 +74,30 @@ def _start_session(user) -> None:
 # The session remembers the password it was opened with: a new password (changed here or
 # elsewhere, reset by link or at the desk) ends every other session (decision 68).
 SESSION_CREDENTIAL = "credential"
+# The server's record of this log-in: logging out or idling ends it (decision 72).
+SESSION_ID = "sid"
+
+
+def _end_here(message: str):
+    logout_user()
+    if request.endpoint in LOGGED_OUT_ONLY:
+        # Someone logging in again from a page left open: their form goes through.
+        session.pop(SESSION_ID, None)
+        session.pop(SESSION_CREDENTIAL, None)
+        return None
+    session.clear()
+    flash(message, "info")
+    return redirect(url_for("auth.login"))
 
 
 @auth_bp.before_app_request
-def _session_of_the_current_password():
-    if request.endpoint == "static":  # no account read for a stylesheet
-        return None
-    if current_user.is_authenticated and session.get(SESSION_CREDENTIAL) != password_fingerprint(
-        current_user
-    ):
-        logout_user()
-        session.clear()
-        flash(_("Your password was changed: log in again."), "info")
-        return redirect(url_for("auth.login"))
+def _session_still_open():
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None  # no account read for a stylesheet
+    if session.get(SESSION_CREDENTIAL) != password_fingerprint(current_user):
+        return _end_here(_("Your password was changed: log in again."))
+    if not login_session_is_live(session.get(SESSION_ID), current_user, _idle_limit()):
+        return _end_here(_("Your session has ended: log in again."))
     return None
 
 
@@ -150,6 +179,7 @@ def login():
 @login_required
 def logout():
     record_audit(request_actor(), "account.logout", "user", current_user.id)
+    end_login_session(session.get(SESSION_ID))
     db.session.commit()
     logout_user()
     session.clear()

@@ -1,8 +1,9 @@
 """Accounts, roles and security (issue 3)."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
@@ -115,6 +116,53 @@ def test_logging_in_starts_a_new_session(client):
     login(client, "officer@xa.gov.vn")
     with client.session_transaction() as session:
         assert "planted" not in session
+
+
+def test_a_copy_of_the_session_cookie_is_worthless_after_logout(app, client):
+    staff("officer", "officer@xa.gov.vn")
+    login(client, "officer@xa.gov.vn")
+    copied = client.get_cookie("session").value  # as someone at the next desk might
+    client.post("/logout")
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    response = thief.get("/officer/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert "Phiên đăng nhập đã kết thúc" in thief.get("/login").get_data(as_text=True)
+
+
+def test_logging_out_in_one_browser_leaves_the_other_logged_in(app, client):
+    staff("officer", "officer@xa.gov.vn")
+    other_browser = app.test_client()
+    login(client, "officer@xa.gov.vn")
+    login(other_browser, "officer@xa.gov.vn")
+    client.post("/logout")
+    assert other_browser.get("/officer/").status_code == 200
+    assert client.get("/officer/").status_code == 302
+
+
+def test_a_session_left_idle_for_two_hours_ends(client):
+    staff("officer", "officer@xa.gov.vn")
+    start = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        login(client, "officer@xa.gov.vn")
+    with time_machine.travel(start + timedelta(minutes=110), tick=False):
+        assert client.get("/officer/").status_code == 200  # in use: it goes on
+    with time_machine.travel(start + timedelta(minutes=220), tick=False):
+        assert client.get("/officer/").status_code == 200  # 110 minutes since the last use
+    with time_machine.travel(start + timedelta(minutes=341), tick=False):
+        response = client.get("/officer/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_logging_in_again_on_a_page_left_open_works_at_once(client):
+    staff("officer", "officer@xa.gov.vn")
+    start = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        login(client, "officer@xa.gov.vn")
+    with time_machine.travel(start + timedelta(hours=5), tick=False):
+        response = login(client, "officer@xa.gov.vn")
+        assert response.status_code == 302 and response.headers["Location"] == "/officer/"
+        assert client.get("/officer/").status_code == 200
 
 
 def test_the_session_cookie_is_http_only_and_same_site(client):
@@ -349,3 +397,22 @@ def test_behind_the_configured_proxy_the_forwarded_address_is_the_citizens(app, 
         "TESTING", "WTF_CSRF_ENABLED", "SQLALCHEMY_DATABASE_URI", "UPLOAD_FOLDER",
         "RATELIMIT_STORAGE_URI")}, "PROXY_COUNT": 1})  # fmt: skip
     assert _failed_login_from(behind_proxy.test_client(), "203.0.113.7") == "203.0.113.7"
+
+
+def test_a_log_in_for_an_unknown_account_checks_a_password_as_a_known_one_does(client, monkeypatch):
+    # The answer takes as long either way, so its time does not tell which accounts exist.
+    from benefits.accounts import service
+
+    checked = []
+    real_check = service.check_password_hash
+
+    def counting_check(stored, password):
+        checked.append(stored.split(":")[0])
+        return real_check(stored, password)
+
+    monkeypatch.setattr(service, "check_password_hash", counting_check)
+    staff("officer", "officer@xa.gov.vn")
+    login(client, "officer@xa.gov.vn", "not-the-password")
+    login(client, "nobody@xa.gov.vn", "not-the-password")
+    login(client, "001190000999", "not-the-password")
+    assert checked == ["scrypt", "scrypt", "scrypt"]

@@ -1,0 +1,65 @@
+"""Log-in sessions kept on the server (decision 72).
+
+Flask's session is a signed cookie: on its own, a copy of it stays valid after its owner
+logs out. Each log-in therefore opens a row here that the cookie names; a request whose
+row has ended (logged out) or gone idle is logged out.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, select, update
+
+from benefits.accounts.models import LoginSession, User
+from benefits.extensions import db
+from benefits.models_base import utcnow
+
+# How often a live session's last request is written down: not on every request.
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives back naive datetimes for what was written in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def open_login_session(user: User, idle: timedelta) -> str:
+    """A new session for ``user``; the user's ended and idle ones are cleared away."""
+    now = utcnow()
+    db.session.execute(
+        delete(LoginSession).where(
+            LoginSession.user_id == user.id,
+            or_(LoginSession.ended_at.is_not(None), LoginSession.last_seen_at < now - idle),
+        )
+    )
+    session_id = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(id=session_id, user_id=user.id, started_at=now, last_seen_at=now))
+    return session_id
+
+
+def login_session_is_live(session_id: str | None, user: User, idle: timedelta) -> bool:
+    """Whether the session named by a cookie is still open for ``user``; a live one is
+    marked seen now (at most every few minutes)."""
+    if not session_id:
+        return False
+    row = db.session.scalar(
+        select(LoginSession).where(LoginSession.id == session_id, LoginSession.user_id == user.id)
+    )
+    now = utcnow()
+    if row is None or row.ended_at is not None or _aware(row.last_seen_at) < now - idle:
+        return False
+    if _aware(row.last_seen_at) < now - TOUCH_EVERY:
+        row.last_seen_at = now
+        db.session.commit()
+    return True
+
+
+def end_login_session(session_id: str | None) -> None:
+    if session_id:
+        db.session.execute(
+            update(LoginSession)
+            .where(LoginSession.id == session_id, LoginSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
