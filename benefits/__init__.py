@@ -190,6 +190,8 @@ def _register_template_helpers(app: Flask) -> None:
         format_coefficient_pct,
         format_day,
         format_moment,
+        format_month,
+        format_months,
         format_number,
         format_vnd,
     )
@@ -242,6 +244,8 @@ def _register_template_helpers(app: Flask) -> None:
         vnd=format_vnd,
         day=format_day,
         moment=format_moment,
+        month=format_month,
+        months=format_months,
         number=format_number,
         coefficient=format_coefficient_pct,
         masked_id=mask_national_id,

@@ -15,6 +15,8 @@ from babel.numbers import format_currency, format_decimal
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 
+from benefits.month import Month
+
 LANGUAGE_COOKIE = "lang"
 
 
@@ -82,6 +84,26 @@ def format_day(value: date | datetime | None, locale: str | None = None) -> str:
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)
         value = moment.astimezone(portal_zone()).date()
     return format_date(value, _DATE_PATTERNS.get(name, "yyyy-MM-dd"), locale=name)
+
+
+_MONTH_PATTERNS = {"vi": "MM/yyyy", "en": "MMM yyyy"}
+
+
+def format_month(value, locale: str | None = None) -> str:
+    """A month as people write it: ``03/2025`` in Vietnamese, ``Mar 2025`` in English.
+    The files and the form fields keep ``2025-03`` (interchange.md section 3)."""
+    if value in (None, ""):
+        return ""
+    month = value if isinstance(value, Month) else Month.parse(str(value))
+    name = _locale_name(locale)
+    return format_date(
+        date(month.year, month.month, 1), _MONTH_PATTERNS.get(name, "yyyy-MM"), locale=name
+    )
+
+
+def format_months(value: str | None, locale: str | None = None) -> str:
+    """A ``;``-separated list of months, as in ``arrears_months``, for the reader."""
+    return ", ".join(format_month(m, locale) for m in (value or "").split(";") if m.strip())
 
 
 def format_moment(value: datetime | None, locale: str | None = None) -> str:

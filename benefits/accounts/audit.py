@@ -14,6 +14,7 @@ from sqlalchemy import insert
 from benefits.accounts.models import AuditEntry
 from benefits.extensions import db
 from benefits.month import Month
+from benefits.places.models import province_of_commune
 
 log = logging.getLogger("benefits.audit")
 
@@ -55,10 +56,25 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
     }
 
 
+def scope_places(scope_kind: str, scope_code: str | None) -> dict[str, str | None]:
+    """The commune and province an audit row of a payment scope belongs to."""
+    return {
+        "commune_code": scope_code if scope_kind == "commune" else None,
+        "province_code": scope_code if scope_kind == "province" else None,
+    }
+
+
+def user_places(user) -> dict[str, str | None]:
+    """The commune and province an audit row about a user's own account belongs to."""
+    return {"commune_code": user.commune_code, "province_code": user.province_code}
+
+
 def _row(actor: Actor, action: str, object_type: str, object_id: Any, changes: dict | None,
-         commune_code: str | None) -> dict:  # fmt: skip
+         commune_code: str | None, province_code: str | None = None) -> dict:  # fmt: skip
     """One audit row as stored, and its log line (the first record of the two)."""
     log.info("%s %s %s:%s by %s", action, commune_code or "-", object_type, object_id, actor.label)
+    if commune_code and not province_code:
+        province_code = province_of_commune(commune_code)
     return {
         "actor_id": actor.user_id,
         "actor_label": actor.label,
@@ -67,6 +83,7 @@ def _row(actor: Actor, action: str, object_type: str, object_id: Any, changes: d
         "object_type": object_type,
         "object_id": str(object_id),
         "commune_code": commune_code,
+        "province_code": province_code,
         "changes": {
             k: _plain(v) if not isinstance(v, list) else [_plain(x) for x in v]
             for k, v in (changes or {}).items()
@@ -81,9 +98,13 @@ def record_audit(
     object_id: Any,
     changes: dict | None = None,
     commune_code: str | None = None,
+    province_code: str | None = None,
 ) -> AuditEntry:
-    """An audit row added to the session: written with the next flush."""
-    entry = AuditEntry(**_row(actor, action, object_type, object_id, changes, commune_code))
+    """An audit row added to the session: written with the next flush. Its province is the
+    commune's, or ``province_code`` for what belongs to a province as a whole."""
+    entry = AuditEntry(
+        **_row(actor, action, object_type, object_id, changes, commune_code, province_code)
+    )
     db.session.add(entry)
     return entry
 

@@ -78,6 +78,9 @@ class AuditEntry(db.Model):
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str] = mapped_column(String(64))
     commune_code: Mapped[str | None] = mapped_column(String(5), index=True)
+    # The province the change belongs to, which scopes the admin's audit page (decision
+    # 74); NULL for what is national (the rule tables, national runs, API clients).
+    province_code: Mapped[str | None] = mapped_column(String(2), index=True)
     changes: Mapped[dict | None] = mapped_column(JSON)
 
 

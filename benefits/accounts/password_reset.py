@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from benefits.accounts.audit import Actor, record_audit
+from benefits.accounts.audit import Actor, record_audit, user_places
 from benefits.accounts.models import User
 from benefits.accounts.service import find_login, password_fingerprint
 from benefits.extensions import db
@@ -56,7 +56,8 @@ def request_reset(username: str, actor: Actor) -> None:
     user = find_login(username)
     if user is None or not user.active or not user.email:
         return
-    record_audit(actor, "account.password_reset_requested", "user", user.id)
+    record_audit(actor, "account.password_reset_requested", "user", user.id,
+                 **user_places(user))  # fmt: skip
     enqueue(send_reset_email, user.id, queue="notify")
 
 

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from benefits.accounts.audit import Actor, record_audit
+from benefits.accounts.audit import Actor, record_audit, user_places
 from benefits.accounts.models import STAFF_ROLES, User
 from benefits.errors import DomainError
 from benefits.extensions import db
@@ -99,7 +99,7 @@ def register_citizen(form: CitizenRegistration, actor: Actor, locale: str = "vi"
     )
     db.session.add(user)
     db.session.flush()
-    record_audit(actor, "account.register", "user", user.id)
+    record_audit(actor, "account.register", "user", user.id, **user_places(user))
     return user
 
 
@@ -150,7 +150,7 @@ def create_staff_user(
     record_audit(
         actor, "account.create", "user", user.id,
         {"role": [None, role], "commune_code": [None, commune_code]},
-        commune_code=commune_code,
+        **user_places(user),
     )  # fmt: skip
     return user
 
@@ -186,7 +186,7 @@ def authenticate(username: str, password: str, actor: Actor) -> User | None:
         # The audit log names the account tried, never a full ID number (domain.md
         # section 1, privacy): an account by its id, an unknown ID number masked.
         if user is not None:
-            record_audit(actor, "account.login_failed", "user", user.id)
+            record_audit(actor, "account.login_failed", "user", user.id, **user_places(user))
         else:
             name = login_name(username)
             shown = mask_national_id(name) if name.isdigit() else name
@@ -194,7 +194,8 @@ def authenticate(username: str, password: str, actor: Actor) -> User | None:
         return None
     user.last_login_at = datetime.now(UTC)
     # Recorded as the user who logged in, as what they do next is (not "anonymous").
-    record_audit(Actor.user(user.id, actor.ip), "account.login", "user", user.id)
+    record_audit(Actor.user(user.id, actor.ip), "account.login", "user", user.id,
+                 **user_places(user))  # fmt: skip
     return user
 
 
@@ -220,7 +221,9 @@ def _set_password(
 ) -> None:
     user.password_hash = _hash(new)
     user.password_must_change = must_change
-    record_audit(actor, action, "user", user.id, commune_code=commune_code)
+    # At the desk: the officer's commune; otherwise the account's own.
+    places = {"commune_code": commune_code} if commune_code else user_places(user)
+    record_audit(actor, action, "user", user.id, **places)
 
 
 # Letters and digits no one misreads on a printed slip (no 0/O, 1/I/L).

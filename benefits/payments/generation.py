@@ -30,11 +30,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from benefits.accounts.audit import Actor, record_audit
+from benefits.accounts.audit import Actor, record_audit, scope_places
 from benefits.cases.models import Case
 from benefits.deaths.models import DeathRecord
 from benefits.errors import DomainError, InvalidTransition
 from benefits.extensions import db
+from benefits.i18n import format_month
 from benefits.month import Month, month_index_sql
 from benefits.payments.models import PaymentBatch, PaymentItem, PaymentLine
 from benefits.people.models import Person
@@ -79,14 +80,14 @@ def check_payable_month(month: Month, today: date | None = None) -> None:
     if first is not None and month < first:
         raise DomainError(
             _l("No standard level covers %(month)s: the first is from %(first)s.",
-               month=str(month), first=str(first))
+               month=format_month(month), first=format_month(first))
         )  # fmt: skip
     # domain.md section 6: a batch is made in the month before the one it pays.
     latest = Month.of(today or vietnam_today()) + 1
     if month > latest:
         raise DomainError(
             _l("A batch can be generated at the latest for next month (%(month)s).",
-               month=str(latest))
+               month=format_month(latest))
         )  # fmt: skip
 
 
@@ -133,7 +134,7 @@ def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor)
         batch.id,
         {"month": str(month), "scope": f"{scope_kind}:{scope_code}", "lines": count,
          "total_amount": total},
-        commune_code=scope_code if scope_kind == "commune" else None,
+        **scope_places(scope_kind, scope_code),
     )  # fmt: skip
     db.session.flush()
     return batch

@@ -14,9 +14,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from benefits.accounts.audit import Actor, record_audit
+from benefits.accounts.audit import Actor, record_audit, scope_places
 from benefits.errors import DomainError, InvalidTransition, NotFound
 from benefits.extensions import db
+from benefits.i18n import format_month
 from benefits.jobs import enqueue, queued_job_state
 from benefits.month import Month
 from benefits.payments.generation import check_payable_month
@@ -84,7 +85,10 @@ def _open_run(month, scope, job_scopes, actor: Actor) -> PaymentRun:
     open_scopes = [s for s in job_scopes if s not in locked]
     if not open_scopes:
         raise InvalidTransition(
-            _l("The batch of %(month)s is locked and cannot be generated again.", month=str(month))
+            _l(
+                "The batch of %(month)s is locked and cannot be generated again.",
+                month=format_month(month),
+            )
         )
     _give_up_lost_jobs(month, open_scopes, actor)
     busy = db.session.scalars(
@@ -98,7 +102,7 @@ def _open_run(month, scope, job_scopes, actor: Actor) -> PaymentRun:
     if busy:
         raise GenerationUnderWay(
             _l("A generation of %(month)s is already under way for %(scopes)s.",
-               month=str(month), scopes=", ".join(sorted(busy)))
+               month=format_month(month), scopes=", ".join(sorted(busy)))
         )  # fmt: skip
     run = PaymentRun(month=month, scope_kind=scope[0], scope_code=scope[1],
                      requested_by=actor.label, requested_by_id=actor.user_id)  # fmt: skip
@@ -110,13 +114,13 @@ def _open_run(month, scope, job_scopes, actor: Actor) -> PaymentRun:
         db.session.flush()
     except IntegrityError as error:  # another run started the same batch meanwhile
         raise GenerationUnderWay(_l("A generation of %(month)s is already under way.",
-                                    month=str(month))) from error  # fmt: skip
+                                    month=format_month(month))) from error  # fmt: skip
     left_out = [code for kind, code in job_scopes if (kind, code) in locked]
     record_audit(
         actor, "payments.run.start", "payment_run", run.id,
         {"month": str(month), "scope": f"{scope[0]}:{scope[1] or ''}",
          "jobs": [code for _, code in open_scopes], "left_out_locked": left_out},
-        commune_code=scope[1] if scope[0] == "commune" else None,
+        **scope_places(*scope),
     )  # fmt: skip
     for job in run.jobs:
         _enqueue(job)
@@ -186,7 +190,7 @@ def rerun_job(job: PaymentJob, actor: Actor) -> PaymentJob:
     if live_generation_job(job.month, job.scope_kind, job.scope_code):
         raise GenerationUnderWay(
             _l("A generation of %(month)s is already under way for %(scopes)s.",
-               month=str(job.month), scopes=job.scope_code)
+               month=format_month(job.month), scopes=job.scope_code)
         )  # fmt: skip
     error = job.error
     job.status, job.error = "queued", None

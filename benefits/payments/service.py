@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import aliased
 
-from benefits.accounts.audit import Actor, record_audit
+from benefits.accounts.audit import Actor, record_audit, scope_places
 from benefits.errors import DomainError, InvalidTransition, NotFound
 from benefits.extensions import db
 from benefits.payments.export import csv_sha256
@@ -62,6 +62,7 @@ def lock_batch(batch_id: int, actor: Actor) -> PaymentBatch:
         actor, "payments.lock", "payment_batch", batch.id,
         {"status": ["open", "locked"], "csv_sha256": batch.csv_sha256,
          "total_amount": batch.total_amount, "lines": batch.line_count},
+        **scope_places(batch.scope_kind, batch.scope_code),
     )  # fmt: skip
     db.session.flush()
     return batch
@@ -87,7 +88,7 @@ def empty_batch(batch_id: int, actor: Actor) -> PaymentBatch:
     record_audit(
         actor, "payments.empty", "payment_batch", batch.id,
         {"lines": [before["lines"], 0], "total_amount": [before["total_amount"], 0]},
-        commune_code=batch.scope_code if batch.scope_kind == "commune" else None,
+        **scope_places(batch.scope_kind, batch.scope_code),
     )  # fmt: skip
     db.session.flush()
     return batch
@@ -156,6 +157,7 @@ def reconcile_batch(
     record_audit(
         actor, "payments.reconcile", "payment_batch", batch.id,
         {**result.as_dict(), "suspended": list(result.suspended)},
+        **scope_places(batch.scope_kind, batch.scope_code),
     )  # fmt: skip
     db.session.flush()
     return result

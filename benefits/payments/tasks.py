@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from benefits.accounts.audit import Actor, record_audit
+from benefits.accounts.audit import Actor, record_audit, scope_places
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.payments.generation import generate_batch
@@ -63,7 +63,7 @@ def audit_job(job: PaymentJob, actor: Actor, action: str, changes: dict) -> None
         actor, action, "payment_job", job.id,
         {"run": job.run_id, "month": str(job.month),
          "scope": f"{job.scope_kind}:{job.scope_code}", **changes},
-        commune_code=job.scope_code if job.scope_kind == "commune" else None,
+        **scope_places(job.scope_kind, job.scope_code),
     )  # fmt: skip
 
 

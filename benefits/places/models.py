@@ -45,6 +45,18 @@ class Commune(db.Model):
         return f"<Commune {self.code} {self.name}>"
 
 
+_PROVINCE_OF_COMMUNE: dict[str, str] = {}
+
+
+def province_of_commune(code: str) -> str | None:
+    """The province of a commune, from the reference rows (read once per process, once
+    the migrations have loaded them)."""
+    if code not in _PROVINCE_OF_COMMUNE:
+        rows = db.session.execute(select(Commune.code, Commune.province_code)).tuples().all()
+        _PROVINCE_OF_COMMUNE.update(rows)
+    return _PROVINCE_OF_COMMUNE.get(code)
+
+
 def place_names(communes: Iterable[str] = (), *, province_of: str | None = None) -> dict[str, str]:
     """Code -> name of every province, of the ``communes`` named and, with
     ``province_of`` (a commune's code), of every commune of that commune's province."""

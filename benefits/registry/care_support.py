@@ -17,6 +17,7 @@ from sqlalchemy import select
 from benefits.accounts.audit import Actor, record_audit
 from benefits.errors import DomainError
 from benefits.extensions import db
+from benefits.i18n import format_month
 from benefits.month import Month
 from benefits.people.models import Person
 from benefits.people.national_id import check_national_id
@@ -94,7 +95,7 @@ def grant_care_support(
     if from_month < first:
         raise DomainError(
             _l("This kind of care is paid from %(first)s, not %(month)s.",
-               first=str(first), month=str(from_month)),
+               first=format_month(first), month=format_month(from_month)),
             field="from_month",
         )  # fmt: skip
     # One care-support record a month for a person: the batch pays each month once.
@@ -102,7 +103,8 @@ def grant_care_support(
     if overlapping is not None:
         raise DomainError(
             _l("Care support is already recorded from %(month)s (%(carer)s) for some of "
-               "these months.", month=str(overlapping.from_month), carer=overlapping.carer_name),
+               "these months.", month=format_month(overlapping.from_month),
+               carer=overlapping.carer_name),
             field="from_month",
         )  # fmt: skip
     carer_person_id = None
@@ -152,7 +154,10 @@ def check_care_months(
     Raises ``DomainError`` naming the field to correct."""
     if from_month > this_month:
         raise DomainError(
-            _l("Care support cannot start after this month (%(month)s).", month=str(this_month)),
+            _l(
+                "Care support cannot start after this month (%(month)s).",
+                month=format_month(this_month),
+            ),
             field="from_month",
         )
     held = sorted((h for h in held if h.category_code in fitting), key=lambda h: h.from_month)
@@ -175,13 +180,13 @@ def check_care_months(
                 _l("The person is in category %(article)s (Decree 20/2021, Art 5) from "
                    "%(first)s: care support cannot start before then.",
                    article=fitting[later.category_code],
-                   first=str(later.from_month)),
+                   first=format_month(later.from_month)),
                 field="from_month",
             )  # fmt: skip
         raise DomainError(
             _l("The person is no longer in category %(article)s (Decree 20/2021, Art 5) in "
                "%(month)s.",
-               article=fitting[held[-1].category_code], month=str(from_month)),
+               article=fitting[held[-1].category_code], month=format_month(from_month)),
             field="from_month",
         )  # fmt: skip
     if period.to_month is not None and (to_month is None or to_month > period.to_month):
@@ -189,7 +194,7 @@ def check_care_months(
             _l("The person is in category %(article)s (Decree 20/2021, Art 5) only until "
                "%(month)s: give a last month no later than that.",
                article=fitting[period.category_code],
-               month=str(period.to_month)),
+               month=format_month(period.to_month)),
             field="to_month",
         )  # fmt: skip
     return period

@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from benefits.accounts.audit import Actor, record_audit
 from benefits.errors import DomainError
 from benefits.extensions import db
+from benefits.i18n import format_month
 from benefits.month import Month
 from benefits.places.models import Commune
 from benefits.registry.models import Beneficiary, BeneficiaryCategory, SocialPensionPeriod
@@ -60,7 +61,7 @@ def record_social_pension(
             _l(
                 "The social pension is already recorded from %(month)s (%(reference)s) for "
                 "some of these months.",
-                month=str(overlapping.from_month),
+                month=format_month(overlapping.from_month),
                 reference=overlapping.reference,
             ),
             field="from_month",
@@ -94,7 +95,10 @@ def end_social_pension(period: SocialPensionPeriod, last_month: Month, actor: Ac
     is compared with it no more from the month after."""
     if period.to_month is not None:
         raise DomainError(
-            _l("This social pension already ends in %(month)s.", month=str(period.to_month))
+            _l(
+                "This social pension already ends in %(month)s.",
+                month=format_month(period.to_month),
+            )
         )
     if last_month < period.from_month:
         raise DomainError(_l("The last month cannot be before the first month."))
@@ -127,8 +131,8 @@ def _no_pension_yet(province: str | None, month: Month):
         return _l("There is no social pension level in the rule tables.")
     return _l(
         "There is no social pension in %(month)s: it is paid from %(first)s.",
-        month=str(month),
-        first=str(first),
+        month=format_month(month),
+        first=format_month(first),
     )
 
 
@@ -144,7 +148,7 @@ def check_pension_age(beneficiary: Beneficiary, month: Month, stated_poor: bool)
     if condition is None:
         raise DomainError(
             _l("There is no age condition for the social pension in %(month)s in the rule "
-               "tables.", month=str(month)),
+               "tables.", month=format_month(month)),
             field="from_month",
         )  # fmt: skip
     poor = stated_poor or held_poor_category(beneficiary, month)
@@ -170,15 +174,15 @@ def refuse_if_too_young(
             _l("The social pension is due from age %(age)s, or %(poor_age)s for a person of a "
                "poor or near-poor household (Decree 176/2025): this person is %(years)s in "
                "%(month)s and reaches %(age)s in %(reaches)s.", age=min_age,
-               poor_age=min_age_poor, years=age, month=str(month),
-               reaches=str(Month.of(date_of_birth) + 12 * min_age)),
+               poor_age=min_age_poor, years=age, month=format_month(month),
+               reaches=format_month(Month.of(date_of_birth) + 12 * min_age)),
             field="from_month",
         )  # fmt: skip
     raise DomainError(
         _l("The social pension is due from age %(age)s (Decree 176/2025): this person, born "
            "%(born)s, reaches it in %(month)s.", age=needed,
            born=date_of_birth.strftime("%d/%m/%Y"),
-           month=str(Month.of(date_of_birth) + 12 * needed)),
+           month=format_month(Month.of(date_of_birth) + 12 * needed)),
         field="from_month",
     )  # fmt: skip
 

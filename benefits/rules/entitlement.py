@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from benefits.i18n import format_month
 from benefits.month import Month
 from benefits.rules.models import (
     CareGroupCategory,
@@ -385,7 +386,7 @@ def category_refusal(
             _l(
                 "%(code)s takes no new entrants from %(month)s",
                 code=code,
-                month=str(rule.no_new_entrants_from),
+                month=format_month(rule.no_new_entrants_from),
             )
         )
     if not rules.in_age_window(code, date_of_birth, from_month):
@@ -394,7 +395,7 @@ def category_refusal(
                 "%(code)s does not fit the age of %(age)s in %(month)s",
                 code=code,
                 age=age_in_month(date_of_birth, from_month),
-                month=str(from_month),
+                month=format_month(from_month),
             )
         )
     return None

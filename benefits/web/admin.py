@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from benefits.accounts.forms import StaffUserForm
 from benefits.accounts.models import AuditEntry, User
-from benefits.accounts.policy import commune_filter, permission_required
+from benefits.accounts.policy import permission_required
 from benefits.accounts.service import AccountError, create_staff_user
 from benefits.errors import DomainError
 from benefits.extensions import db
@@ -99,8 +99,10 @@ AUDIT_PAGE = 50
 @permission_required("audit.read")
 def audit():
     """The audit log of the admin's province, newest first, keyset-paginated."""
+    # The admin's province, and what is national (decision 74).
     query = select(AuditEntry).where(
-        (AuditEntry.commune_code.is_(None)) | commune_filter(current_user, AuditEntry.commune_code)
+        (AuditEntry.province_code == current_user.province_code)
+        | AuditEntry.province_code.is_(None)
     )
     for name, column in (
         ("object_type", AuditEntry.object_type),

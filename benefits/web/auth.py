@@ -18,7 +18,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from benefits.accounts.audit import Actor, record_audit
+from benefits.accounts.audit import Actor, record_audit, user_places
 from benefits.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -178,7 +178,8 @@ def login():
 @auth_bp.post("/logout")
 @login_required
 def logout():
-    record_audit(request_actor(), "account.logout", "user", current_user.id)
+    record_audit(request_actor(), "account.logout", "user", current_user.id,
+                 **user_places(current_user))  # fmt: skip
     end_login_session(session.get(SESSION_ID))
     db.session.commit()
     logout_user()

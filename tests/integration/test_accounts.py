@@ -284,7 +284,7 @@ def test_the_audit_log_refuses_updates_and_deletes():
         db.session.execute(text("DELETE FROM audit_log"))
 
 
-def test_an_admin_searches_the_audit_log_of_their_province(client):
+def test_an_admin_searches_the_audit_log_of_their_province(app, client):
     staff("officer", "here@xa.gov.vn", commune="00070")
     staff("officer", "there@xa.gov.vn", commune="26506")
     staff("admin", "admin@so.gov.vn", commune=None, province="01")
@@ -293,6 +293,12 @@ def test_an_admin_searches_the_audit_log_of_their_province(client):
     assert "account.create" in page
     assert page.count("account.create") >= 1
     assert "26506" not in page
+    # A log-in of staff of another province is that province's (decision 74).
+    login(app.test_client(), "there@xa.gov.vn")
+    login(app.test_client(), "here@xa.gov.vn")
+    page = BeautifulSoup(client.get("/admin/audit?action=account.login").data, "html.parser")
+    actors = [row.select_one("small").get_text() for row in page.select("tbody tr")]
+    assert actors == ["here@xa.gov.vn", "admin@so.gov.vn"]
 
 
 def test_the_audit_log_reads_in_words_and_a_day_range_includes_its_last_day(client):

@@ -254,7 +254,7 @@ def test_the_officer_sees_who_is_paid_to_care_for_the_beneficiary(client, child_
     log_in(client, "officer", "care@xa.gov.vn", commune="00070")
     page = client.get(f"/officer/registry/{child.code}").get_data(as_text=True)
     assert "Hà Thị Mai" in page
-    assert "<td>2025-03</td><td>Hỗ trợ kinh phí chăm sóc, nuôi dưỡng</td>" in page
+    assert "<td>03/2025</td><td>Hỗ trợ kinh phí chăm sóc, nuôi dưỡng</td>" in page
     assert "<td>Nhận chăm sóc trẻ em khoản 1 Điều 5 dưới 4 tuổi / " in page  # the kind of care
     # Born 2021-06: from 4 (June 2025) the carer gets 1.5 × the standard level a month.
     assert "750.000\u00a0₫ (1,5 × 500.000\u00a0₫)" in page
@@ -397,13 +397,13 @@ def child_not_disabled():
             "child",
             {"care_group": "CARE_CHILD", "from_month": "1990-05"},
             "from_month",
-            "từ 2025-03",
+            "từ 03/2025",
         ),
         (
             "child",
             {"care_group": "CARE_CHILD", "from_month": "2025-02"},
             "from_month",
-            "từ 2025-03",
+            "từ 03/2025",
         ),
         # Nor in a month to come.
         (
@@ -442,7 +442,7 @@ def test_care_support_ends_with_the_category_it_is_for(client):
     log_in(client, "officer", "care7@xa.gov.vn", commune="00070")
     url = f"/officer/registry/{child.code}/care-support"
     refused = client.post(url, data=care_form(care_group="CARE_CHILD", from_month="2025-03"))
-    assert "2025-06" in care_errors(refused)["to_month"]
+    assert "06/2025" in care_errors(refused)["to_month"]
     assert care_records(child) == []
     accepted = client.post(url, data=care_form(care_group="CARE_CHILD", from_month="2025-03",
                                                to_month="2025-06"))  # fmt: skip
@@ -461,7 +461,7 @@ def test_the_refusal_reads_in_english_on_an_english_page(client, child_not_disab
         data=care_form(care_group="CARE_CHILD", from_month="1990-05"),
     )
     assert care_errors(response)["from_month"] == (
-        "The person is in category 5.1 (Decree 20/2021, Art 5) from 2025-03: care support "
+        "The person is in category 5.1 (Decree 20/2021, Art 5) from Mar 2025: care support "
         "cannot start before then."
     )
     assert care_records(child_not_disabled) == []
@@ -522,7 +522,7 @@ def test_overlapping_care_support_is_refused(client, severely_disabled):
     url = f"/officer/registry/{severely_disabled.code}/care-support"
     assert client.post(url, data=care_form(to_month="2025-06")).status_code == 302
     refused = client.post(url, data=care_form(carer_name="Người Khác", from_month="2025-06"))
-    assert "Đã ghi nhận hỗ trợ chăm sóc từ 2025-01 (Lâm Thị Hoa)" in refused.get_data(as_text=True)
+    assert "Đã ghi nhận hỗ trợ chăm sóc từ 01/2025 (Lâm Thị Hoa)" in refused.get_data(as_text=True)
     assert client.post(url, data=care_form(carer_name="Người Khác", from_month="2025-07")
                        ).status_code == 302  # fmt: skip
     assert [c.carer_name for c in care_records(severely_disabled)] == ["Lâm Thị Hoa", "Người Khác"]

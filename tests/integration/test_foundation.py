@@ -11,7 +11,8 @@ from flask_babel import get_locale
 from sqlalchemy import func, select
 
 from benefits.extensions import db
-from benefits.i18n import format_day, format_vnd
+from benefits.i18n import format_day, format_month, format_months, format_vnd
+from benefits.month import Month
 from benefits.places.models import Commune, Province
 
 
@@ -96,3 +97,11 @@ def test_a_moment_is_shown_as_the_day_it_was_in_vietnam(app):
         assert format_day(late, "vi") == "15/03/2025"
         assert format_day(late.replace(tzinfo=None), "vi") == "15/03/2025"  # SQLite's
         assert format_day(datetime(2025, 3, 14, 9, 0, tzinfo=UTC), "en") == "14 Mar 2025"
+
+
+def test_a_month_reads_as_people_write_it_and_files_keep_iso(app):
+    with app.test_request_context():
+        assert format_month(Month(2025, 3), "vi") == "03/2025"
+        assert format_month(Month(2025, 3), "en") == "Mar 2025"
+        assert format_months("2025-01;2025-02", "vi") == "01/2025, 02/2025"
+        assert format_month(None) == ""

@@ -262,3 +262,20 @@ def test_the_language_links_of_a_page_answering_a_form_lead_back_to_a_page(app):
     assert switched.status_code == 302 and switched.headers["Location"] == page_url
     again = client.get(page_url)
     assert again.status_code == 200 and '<html lang="en"' in again.get_data(as_text=True)
+
+
+def test_a_province_batch_is_in_the_audit_log_of_its_own_province_only(app):
+    # Decision 74: the row of a province's batch names no commune, but it is the
+    # province's, not every province admin's.
+    from benefits.payments.service import lock_batch
+
+    lock_batch(generate(app, "2025-03", "--province", "01")["batch_id"], Actor.system("t"))
+    pages = {}
+    for province, email in (("01", "so@hanoi.gov.vn"), ("79", "so@hcm.gov.vn")):
+        create_staff_user("admin", email, "Sở Y Tế", PASSWORD, Actor.system("t"),
+                          province_code=province)  # fmt: skip
+        client = app.test_client()
+        client.post("/login", data={"username": email, "password": PASSWORD})
+        page = BeautifulSoup(client.get("/admin/audit?action=payments.lock").data, "html.parser")
+        pages[province] = [row.select_one("code").get_text() for row in page.select("tbody tr")]
+    assert pages == {"01": ["payments.lock"], "79": []}

@@ -141,7 +141,7 @@ def test_a_batch_has_one_generation_under_way_at_a_time(app, caseload):
     db.session.flush()  # queued, not yet run
     with pytest.raises(GenerationUnderWay) as refused:
         start_generation_run(MARCH, ["01", "42"], ACTOR)
-    assert "2025-03" in str(refused.value) and "01" in str(refused.value)
+    assert "03/2025" in str(refused.value) and "01" in str(refused.value)
     with pytest.raises(IntegrityError), db.session.begin_nested():  # the database says so too
         run = PaymentRun(month=MARCH, scope_kind="province", scope_code="01", requested_by="t")
         run.jobs.append(PaymentJob(id="x" * 32, kind="payments.generate", month=MARCH,
@@ -196,7 +196,7 @@ def test_a_province_payment_officer_starts_the_generation_and_follows_it(app, ca
     response = client.post("/payments/runs", data={"month": "2025-03"})
     assert response.status_code == 302
     page = BeautifulSoup(client.get(response.location).get_data(as_text=True), "html.parser")
-    assert page.h1.get_text() == "Lập danh sách chi trả tháng 2025-03 – Thành phố Hà Nội"
+    assert page.h1.get_text() == "Lập danh sách chi trả tháng 03/2025 – Thành phố Hà Nội"
     row = page.select_one("#job-01")
     assert row["data-state"] == "done" and "Hoàn thành" in row.get_text()
     assert row.select_one("progress")["value"] == "1"
@@ -340,13 +340,13 @@ def test_a_month_no_rule_covers_or_too_far_ahead_is_refused_and_leaves_no_batch(
     app, caseload, in_process
 ):
     result = cli(app, "payments", "generate", "--month", "2013-12", "--commune", "00070")
-    assert result.exit_code != 0 and "2014-01" in result.output
+    assert result.exit_code != 0 and "01/2014" in result.output
     ahead = str(Month.of(vietnam_today()) + 2)
     result = cli(app, "payments", "generate", "--month", ahead)
     assert result.exit_code != 0
     client = login(app, "chitra@xa.gov.vn", commune_code="00070")
     page = client.post("/payments/runs", data={"month": "2013-12"}).get_data(as_text=True)
-    assert "Không có mức chuẩn nào áp dụng cho 2013-12" in page
+    assert "Không có mức chuẩn nào áp dụng cho 12/2013" in page
     page = client.post("/payments/runs", data={"month": ahead}).get_data(as_text=True)
     assert "Chỉ lập được danh sách chi trả đến tháng sau" in page
     assert db.session.scalar(select(func.count()).select_from(PaymentBatch)) == 0

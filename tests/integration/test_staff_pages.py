@@ -485,7 +485,7 @@ def test_the_deaths_page_says_what_each_death_did_with_links(client):
     rows = {r.select("td")[0].get_text(): r.select("td")[4]
             for r in page_of(client.get("/officer/deaths")).select("tbody tr")}  # fmt: skip
     first = rows["KT-1"]
-    assert "Trợ cấp được chi đến hết tháng 2025-03:" in first.get_text()
+    assert "Trợ cấp được chi đến hết tháng 03/2025:" in first.get_text()
     links = {a.get_text(): a["href"] for a in first.select("a")}
     assert links[son.code].endswith(f"/officer/registry/{son.code}")
     funeral = next(code for code in links if code != son.code)

@@ -173,7 +173,7 @@ def test_elderly_75_and_80_take_no_new_entrants_from_july_2025(rules):
     """Decree 176/2025: 5.5.b and 5.5.c take no new entrants from 2025-07."""
     born = date(1940, 1, 1)
     assert category_refusal("ELDERLY_80_NO_PENSION", born, Month(2025, 6), rules) is None
-    assert "2025-07" in category_refusal("ELDERLY_80_NO_PENSION", born, Month(2025, 7), rules)
+    assert "07/2025" in category_refusal("ELDERLY_80_NO_PENSION", born, Month(2025, 7), rules)
     assert (
         category_refusal("ELDERLY_75_DIFFICULT_AREA", date(1948, 1, 1), Month(2025, 8), rules)
         is not None
