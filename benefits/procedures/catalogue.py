@@ -7,6 +7,7 @@ additions (the social pension 1.014027 is already here).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -40,6 +41,13 @@ class AttachmentSpec:
     required: bool = True
 
 
+_NATIONAL_CODE = re.compile(r"^\d\.\d{6}$")
+_LEGAL_WORDS_EN = (
+    ("Luật Người khuyết tật", "Law on Persons with Disabilities"),
+    ("Nghị định", "Decree"),
+    ("Điều", "Art"),
+)
+
 GENERIC_FIELDS = (
     FieldSpec("details", "Nội dung đề nghị", "What you ask for, and why", "textarea", True),
 )
@@ -70,6 +78,23 @@ class Procedure:
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_vi
+
+    def legal_basis_in(self, locale: str) -> str:
+        """The legal basis in the reader's language: ``Decree 20/2021/NĐ-CP, Art 8.3``
+        on an English page; the document numbers stay as they are published."""
+        if locale != "en":
+            return self.legal_basis
+        text = self.legal_basis
+        for vi, en in _LEGAL_WORDS_EN:
+            text = text.replace(vi, en)
+        return text
+
+    @property
+    def national_code(self) -> str | None:
+        """The code of the national public-service catalogue (``1.001731``); ``None`` for a
+        procedure the catalogue gives no code (a move, emergency support), whose key here
+        (``MOVE-IN-PROVINCE``) is the portal's own and means nothing to a citizen."""
+        return self.code if _NATIONAL_CODE.match(self.code) else None
 
     @property
     def about_a_death(self) -> bool:

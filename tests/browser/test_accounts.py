@@ -16,7 +16,7 @@ def test_a_citizen_registers_logs_out_and_logs_in_by_id_number(page, output_dir)
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/me/")
-    assert "001190000778" in page.content()
+    assert "001******778" in page.content()  # their own number, masked (decision 76)
 
 
 def test_a_wrong_id_number_is_explained_next_to_the_field(page):

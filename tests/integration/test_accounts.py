@@ -42,7 +42,10 @@ def test_a_citizen_registers_and_lands_on_their_page(client):
     assert response.status_code == 302 and response.headers["Location"].endswith("/me/")
     page = client.get("/me/")
     assert page.status_code == 200
-    assert "001190000777" in page.get_data(as_text=True)  # their own full number
+    # Their own number, masked as everywhere it is not needed (decision 76): a screen
+    # read over a shoulder at the commune office gives no full ID number away.
+    assert "001******777" in page.get_data(as_text=True)
+    assert "001190000777" not in page.get_data(as_text=True)
     user = db.session.scalar(select(User).where(User.national_id == "001190000777"))
     assert user.password_hash != PASSWORD and user.password_hash.startswith("scrypt:")
     assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "account.register"))

@@ -267,8 +267,19 @@ def test_attachments_are_served_only_to_the_applicant_and_the_commune(client, ap
 
 
 def test_the_procedures_are_listed_for_the_public(client):
-    page = client.get("/procedures").get_data(as_text=True)
+    page = BeautifulSoup(client.get("/procedures").data, "html.parser").get_text(" ")
     assert "1.001776" in page and "1.001731" in page
+    # The portal's own keys of procedures the national catalogue gives no code are not
+    # shown to citizens as if they were codes.
+    assert "MOVE-IN-PROVINCE" not in page and "EMERGENCY-FUNERAL" not in page
+    assert "Nghị định 20/2021/NĐ-CP, Điều 8.3" in page
+
+
+def test_the_legal_basis_reads_in_english_on_english_pages(client):
+    client.get("/language/en")
+    page = BeautifulSoup(client.get("/procedures").data, "html.parser").get_text(" ")
+    assert "Decree 20/2021/NĐ-CP, Art 8.3" in page and "Điều" not in page
+    assert "Law on Persons with Disabilities 51/2010/QH12" in page
 
 
 def test_the_form_states_a_deadline_in_calendar_days_as_days(client, citizen):
