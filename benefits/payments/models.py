@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     DateTime,
@@ -241,6 +242,24 @@ class Overpayment(db.Model):
     reason: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(12), default="to_recover")
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReconciliationReport(db.Model):
+    """What one result file did to a locked batch, kept so that its page can be shown
+    after a redirect (decision 77): reloading it sends no file again. ``messages`` are
+    the first rows reported, worded for the officer who sent the file."""
+
+    __tablename__ = "reconciliation_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    paid: Mapped[int]
+    unpaid: Mapped[int]
+    unknown: Mapped[int]
+    messages: Mapped[list] = mapped_column(JSON)
+    messages_total: Mapped[int]
 
 
 class PaymentRun(db.Model):

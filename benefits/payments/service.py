@@ -24,6 +24,7 @@ from benefits.payments.models import (
     PaymentBatch,
     PaymentItem,
     PaymentLine,
+    ReconciliationReport,
     death_reason,
     items_of,
 )
@@ -161,6 +162,23 @@ def reconcile_batch(
     )  # fmt: skip
     db.session.flush()
     return result
+
+
+# The rows of a result file's report that are kept to be shown; the rest are counted.
+REPORT_KEPT = 200
+
+
+def keep_reconciliation_report(
+    batch_id: int, result: Reconciliation, messages: list[str], actor: Actor
+) -> ReconciliationReport:
+    """What a result file did, kept for the batch page shown after the redirect."""
+    report = ReconciliationReport(
+        batch_id=batch_id, actor_id=actor.user_id, paid=result.paid, unpaid=result.unpaid,
+        unknown=result.unknown, messages=messages[:REPORT_KEPT], messages_total=len(messages),
+    )  # fmt: skip
+    db.session.add(report)
+    db.session.flush()
+    return report
 
 
 # Line numbers per statement: a province's file may report 400,000 lines, and a statement

@@ -52,7 +52,9 @@ def province_of_commune(code: str) -> str | None:
     """The province of a commune, from the reference rows (read once per process, once
     the migrations have loaded them)."""
     if code not in _PROVINCE_OF_COMMUNE:
-        rows = db.session.execute(select(Commune.code, Commune.province_code)).tuples().all()
+        rows = [
+            tuple(row) for row in db.session.execute(select(Commune.code, Commune.province_code))
+        ]
         _PROVINCE_OF_COMMUNE.update(rows)
     return _PROVINCE_OF_COMMUNE.get(code)
 

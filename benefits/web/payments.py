@@ -29,7 +29,7 @@ from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.export import csv_chunks, write_xlsx
 from benefits.payments.forms import EmptyBatchForm, GenerateForm, LockForm, ReconcileForm
-from benefits.payments.models import PaymentBatch, PaymentRun
+from benefits.payments.models import PaymentBatch, PaymentRun, ReconciliationReport
 from benefits.payments.queries import (
     LINES_PAGE,
     difference_with_last_month,
@@ -46,7 +46,12 @@ from benefits.payments.runs import (
     start_commune_generation,
     start_generation_run,
 )
-from benefits.payments.service import empty_batch, lock_batch, reconcile_batch
+from benefits.payments.service import (
+    empty_batch,
+    keep_reconciliation_report,
+    lock_batch,
+    reconcile_batch,
+)
 from benefits.payments.signature_sheets import write_signature_sheets
 from benefits.places.calendar import vietnam_today
 from benefits.places.models import Commune
@@ -169,9 +174,15 @@ def rerun(run_id: int, job_id: str):
 
 @payments_bp.get("/batches/<int:batch_id>")
 def batch_detail(batch_id: int):
-    return _batch_page(
-        _visible_or_404(PaymentBatch, batch_id), after_line_no=request.args.get("after", 0, int)
+    batch = _visible_or_404(PaymentBatch, batch_id)
+    # The report of a result file just sent (decision 77); only one of this batch.
+    report = db.session.scalar(
+        select(ReconciliationReport).where(
+            ReconciliationReport.id == request.args.get("report", 0, int),
+            ReconciliationReport.batch_id == batch.id,
+        )
     )
+    return _batch_page(batch, report=report, after_line_no=request.args.get("after", 0, int))
 
 
 def _batch_page(
@@ -180,7 +191,7 @@ def _batch_page(
     lock_form=None,
     empty_form=None,
     reconcile_form=None,
-    reported: list[str] | None = None,
+    report: ReconciliationReport | None = None,
     status: int = 200,
     after_line_no: int = 0,
 ):
@@ -199,7 +210,7 @@ def _batch_page(
         suspended=lines_of_people_now_suspended(batch),
         overpayments=overpayments_to_recover(batch),
         lock_form=lock_form, empty_form=empty_form, reconcile_form=reconcile_form,
-        reported=reported, reported_shown=REPORTED_SHOWN, lines=lines, after_line_no=after_line_no,
+        report=report, lines=lines, after_line_no=after_line_no,
         next_after=lines[-1].line_no if len(lines) == LINES_PAGE else None,
     )  # fmt: skip
     return page, status
@@ -242,7 +253,6 @@ def lock(batch_id: int):
 
 
 # The rows of a result file that match no line, listed on the page (all are counted).
-REPORTED_SHOWN = 200
 
 
 @payments_bp.post("/batches/<int:batch_id>/reconcile", endpoint="reconcile_batch")
@@ -258,6 +268,7 @@ def reconcile(batch_id: int):
     try:
         form.result_file.data.save(path)
         result = reconcile_batch(batch.id, Path(path), request_actor(), reported.append)
+        report = keep_reconciliation_report(batch.id, result, reported, request_actor())
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -270,7 +281,9 @@ def reconcile(batch_id: int):
           paid=result.paid, unpaid=result.unpaid, unknown=result.unknown),
         "success" if not result.unknown else "warning",
     )  # fmt: skip
-    return _batch_page(batch, reported=reported)
+    # After the post, a page to reload: the file is not sent again (decision 77).
+    anchor = "#reported" if report.messages else "#reconciliation"
+    return redirect(url_for("payments.batch_detail", batch_id=batch.id, report=report.id) + anchor)
 
 
 def _send_written_file(write, download_name: str, mimetype: str | None = None):

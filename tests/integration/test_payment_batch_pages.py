@@ -5,7 +5,7 @@ import io
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from benefits.accounts.audit import Actor
 from benefits.accounts.models import AuditEntry
@@ -110,20 +110,32 @@ def test_the_post_offices_result_is_recorded_from_the_batch_page(app, tmp_path):
 
     response = upload(client, batch, result.encode())
 
-    assert response.status_code == 200
-    page = BeautifulSoup(response.data, "html.parser")
+    # The report is shown after a redirect: reloading its page sends no file again.
+    assert response.status_code == 302 and response.headers["Location"].endswith("#reported")
+    page = BeautifulSoup(client.get(response.headers["Location"]).data, "html.parser")
     assert "1 dòng đã chi, 1 dòng chưa chi, 1 dòng không khớp" in page.get_text()
     assert page.select_one("#reported + ul").get_text() == (
         "Dòng 4 của tệp: không khớp với dòng nào của danh sách này"
     )
+    reloaded = BeautifulSoup(client.get(response.headers["Location"]).data, "html.parser")
+    assert reloaded.select_one("#reported + ul").get_text() == (
+        "Dòng 4 của tệp: không khớp với dòng nào của danh sách này"
+    )
+    assert (
+        db.session.scalar(select(func.count()).where(AuditEntry.action == "payments.reconcile"))
+        == 1
+    )
+    # The report of one batch is not shown on another's page.
+    other = generate(app, "2025-04", "--commune", "00070")["batch_id"]
+    report_id = response.headers["Location"].split("report=")[1].split("#")[0]
+    elsewhere = client.get(f"/payments/batches/{other}?report={report_id}")
+    assert elsewhere.status_code == 200 and 'id="reported"' not in elsewhere.get_data(as_text=True)
     statuses = dict(db.session.execute(
         select(PaymentLine.line_no, PaymentLine.status).where(PaymentLine.batch_id == batch)
     ).all())  # fmt: skip
     assert statuses[int(son["line_no"])] == "paid"
     assert statuses[int(mo["line_no"])] == "unpaid"
-    april = {r["full_name"]: r for r in
-             export_rows(app, generate(app, "2025-04", "--commune", "00070")["batch_id"],
-                         tmp_path)}  # fmt: skip
+    april = {r["full_name"]: r for r in export_rows(app, other, tmp_path)}
     assert april["Trịnh Thị Mơ"]["arrears_months"] == "2025-03"
 
 
