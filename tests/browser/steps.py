@@ -53,3 +53,11 @@ def finish_child(page):
 def no_overflow(page):
     """Nothing wider than the screen (a 360 px phone scrolls only down)."""
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+def no_table_scrolls_sideways(page):
+    """No table is wider than its box, which would make it scroll sideways on its own."""
+    return page.evaluate(
+        "[...document.querySelectorAll('.table-scroll')]"
+        ".every(box => box.scrollWidth - box.clientWidth <= 0)"
+    )

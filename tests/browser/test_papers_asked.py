@@ -4,7 +4,7 @@ as she says it, and answers the commune office's request for more papers."""
 from benefits.accounts.audit import Actor
 from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
-from tests.browser.steps import PASSWORD, PNG, no_overflow, register
+from tests.browser.steps import PASSWORD, PNG, no_overflow, no_table_scrolls_sideways, register
 
 
 def test_apply_for_a_funeral_and_answer_a_request_for_papers(
@@ -39,6 +39,17 @@ def test_apply_for_a_funeral_and_answer_a_request_for_papers(
     officer.fill("#username", "o.papers@xa.gov.vn")
     officer.fill("#password", PASSWORD)
     officer.get_by_role("button", name="Đăng nhập").click()
+    # The queue on the officer's phone: each dossier a card, nothing to scroll sideways.
+    officer.set_viewport_size({"width": 360, "height": 740})
+    officer.wait_for_url("**/officer/")
+    row = officer.locator("tbody tr", has_text=code)
+    assert "Hỗ trợ chi phí mai táng" in row.inner_text()
+    labels = row.locator("td").evaluate_all(
+        "cells => cells.map(td => getComputedStyle(td, '::before').content)"
+    )
+    assert labels[-1] == '"Hạn giải quyết"'  # each cell under its column's name
+    assert no_overflow(officer) and no_table_scrolls_sideways(officer)
+    officer.screenshot(path=str(output_dir / "officer-queue-360.png"), full_page=True)
     officer.goto(f"/officer/cases/{code}")
     officer.fill(
         "form[action$='/supplement'] textarea", "Thiếu bản sao giấy chứng tử có chứng thực"
