@@ -93,16 +93,19 @@ def rules():
 
 
 AUDIT_PAGE = 50
+# Audit rows about an account or a log-in (decision 74).
+ACCOUNT_OBJECTS = ("user", "login")
 
 
 @admin_bp.get("/audit")
 @permission_required("audit.read")
 def audit():
     """The audit log of the admin's province, newest first, keyset-paginated."""
-    # The admin's province, and what is national (decision 74).
+    # The admin's province, and what is national (decision 74); the account of a citizen,
+    # which belongs to no province, is no province admin's to read.
     query = select(AuditEntry).where(
         (AuditEntry.province_code == current_user.province_code)
-        | AuditEntry.province_code.is_(None)
+        | (AuditEntry.province_code.is_(None) & AuditEntry.object_type.not_in(ACCOUNT_OBJECTS))
     )
     for name, column in (
         ("object_type", AuditEntry.object_type),

@@ -302,6 +302,11 @@ def test_an_admin_searches_the_audit_log_of_their_province(app, client):
     page = BeautifulSoup(client.get("/admin/audit?action=account.login").data, "html.parser")
     actors = [row.select_one("small").get_text() for row in page.select("tbody tr")]
     assert actors == ["here@xa.gov.vn", "admin@so.gov.vn"]
+    # A citizen's account names no province: its rows are no province admin's.
+    app.test_client().post("/register", data=CITIZEN)
+    page = client.get("/admin/audit?action=account.register").get_data(as_text=True)
+    assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "account.register"))
+    assert "account.register</code>" not in page
 
 
 def test_the_audit_log_reads_in_words_and_a_day_range_includes_its_last_day(client):
