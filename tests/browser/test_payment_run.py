@@ -68,4 +68,7 @@ def test_a_payment_officer_generates_follows_downloads_locks_and_reconciles(
     )
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0  # the SHA-256 of the locked list wraps on a phone
+    # The lines, one card each on a phone: nothing to scroll sideways.
+    lines = page.locator("#lines + .table-scroll")
+    assert lines.evaluate("box => box.scrollWidth - box.clientWidth") <= 0
     page.screenshot(path=str(output_dir / "payment-batch-reconciled-360.png"), full_page=True)
