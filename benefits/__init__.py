@@ -218,6 +218,7 @@ def _register_template_helpers(app: Flask) -> None:
         place_name,
         procedure_name,
     )
+    from benefits.payments.service import reported_row_message
     from benefits.people.national_id import mask_national_id
     from benefits.web.public import language_return_path
 
@@ -244,6 +245,7 @@ def _register_template_helpers(app: Flask) -> None:
         vnd=format_vnd,
         day=format_day,
         moment=format_moment,
+        reported_row=reported_row_message,
         month=format_month,
         months=format_months,
         number=format_number,

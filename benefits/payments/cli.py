@@ -23,7 +23,12 @@ from benefits.payments.export import csv_chunks, write_xlsx
 from benefits.payments.generation import generate_batch
 from benefits.payments.queries import reconciliation_summary
 from benefits.payments.runs import get_run, run_progress, start_generation_run
-from benefits.payments.service import get_batch, lock_batch, reconcile_batch
+from benefits.payments.service import (
+    get_batch,
+    lock_batch,
+    reconcile_batch,
+    reported_row_message,
+)
 from benefits.payments.signature_sheets import write_signature_sheets
 from benefits.places.models import Province
 
@@ -180,7 +185,7 @@ def reconcile_command(batch_id: int, file: Path, as_json: bool):
     """Read the post office's result file for a locked batch."""
     try:
         result = reconcile_batch(
-            batch_id, file, CLI, report=lambda line: click.echo(line, err=True)
+            batch_id, file, CLI, report=lambda row: click.echo(reported_row_message(row), err=True)
         )
     except DomainError as error:
         _fail(error)

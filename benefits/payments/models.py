@@ -246,8 +246,9 @@ class Overpayment(db.Model):
 
 class ReconciliationReport(db.Model):
     """What one result file did to a locked batch, kept so that its page can be shown
-    after a redirect (decision 77): reloading it sends no file again. ``messages`` are
-    the first rows reported, worded for the officer who sent the file."""
+    after a redirect (decision 77): reloading it sends no file again. ``rows`` are the
+    first rows of the file it reported, as codes (``{"row", "kind", ...}``), worded when
+    shown (``payments.service.reported_row_message``)."""
 
     __tablename__ = "reconciliation_reports"
 
@@ -258,8 +259,8 @@ class ReconciliationReport(db.Model):
     paid: Mapped[int]
     unpaid: Mapped[int]
     unknown: Mapped[int]
-    messages: Mapped[list] = mapped_column(JSON)
-    messages_total: Mapped[int]
+    rows: Mapped[list] = mapped_column(JSON)
+    rows_total: Mapped[int]
 
 
 class PaymentRun(db.Model):

@@ -120,7 +120,7 @@ class _Reported:
 
 
 def reconcile_batch(
-    batch_id: int, path: Path, actor: Actor, report: Callable[[str], None]
+    batch_id: int, path: Path, actor: Actor, report: Callable[[dict], None]
 ) -> Reconciliation:
     """Read the post office's result file (``line_no, national_id, status, paid_on``).
 
@@ -168,13 +168,30 @@ def reconcile_batch(
 REPORT_KEPT = 200
 
 
+def reported_row_message(entry: dict) -> str:
+    """A row a result file reported (``{"row", "kind", ...}``), in the reader's language."""
+    kind = entry["kind"]
+    if kind == "again":
+        reason = _("line_no %(line_no)s is reported again: the first report is kept",
+                   line_no=entry["line_no"])  # fmt: skip
+    elif kind == "bad_date":
+        reason = "paid_on: " + _("not a date (YYYY-MM-DD): %(value)s", value=entry["value"])
+    elif kind == "paid_after_stop":
+        reason = _("line_no %(line_no)s was stopped after a death learned late, and paid: "
+                   "the months after the death are to recover",
+                   line_no=entry["line_no"])  # fmt: skip
+    else:
+        reason = _("matches no line of this batch")
+    return _("row %(number)s of the file: %(reason)s", number=entry["row"], reason=reason)
+
+
 def keep_reconciliation_report(
-    batch_id: int, result: Reconciliation, messages: list[str], actor: Actor
+    batch_id: int, result: Reconciliation, rows: list[dict], actor: Actor
 ) -> ReconciliationReport:
     """What a result file did, kept for the batch page shown after the redirect."""
     report = ReconciliationReport(
         batch_id=batch_id, actor_id=actor.user_id, paid=result.paid, unpaid=result.unpaid,
-        unknown=result.unknown, messages=messages[:REPORT_KEPT], messages_total=len(messages),
+        unknown=result.unknown, rows=rows[:REPORT_KEPT], rows_total=len(rows),
     )  # fmt: skip
     db.session.add(report)
     db.session.flush()
@@ -230,7 +247,7 @@ def _read_result_file(
     batch: PaymentBatch,
     lines: dict[int, tuple[str, str]],
     result: Reconciliation,
-    report: Callable[[str], None],
+    report: Callable[[dict], None],
 ) -> _Reported:
     """What the file reports of the batch's lines; the rows that match no line, or a line
     already reported above, are counted and reported. A file that is not UTF-8 CSV is
@@ -238,9 +255,9 @@ def _read_result_file(
     reported = _Reported(paid={}, unpaid=[], paid_after_release={})
     seen: set[int] = set()
 
-    def unknown(number: int, reason: str) -> None:
+    def unknown(number: int, kind: str, **details) -> None:
         result.unknown += 1
-        report(_("row %(number)s of the file: %(reason)s", number=number, reason=reason))
+        report({"row": number, "kind": kind, **details})
 
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -253,27 +270,22 @@ def _read_result_file(
                 if national_id is None or national_id != (
                     row.get("national_id") or ""
                 ).strip() or status not in ("PAID", "UNPAID"):  # fmt: skip
-                    unknown(number, _("matches no line of this batch"))
+                    unknown(number, "no_line")
                     continue
                 if line_no in seen:
-                    unknown(number, _("line_no %(line_no)s is reported again: the first "
-                                      "report is kept", line_no=line_no))  # fmt: skip
+                    unknown(number, "again", line_no=line_no)
                     continue
                 if status == "PAID":
                     raw = (row.get("paid_on") or "").strip()
                     try:
                         paid_on = date.fromisoformat(raw) if raw else None
                     except ValueError:
-                        unknown(number, "paid_on: "
-                                + _("not a date (YYYY-MM-DD): %(value)s", value=raw))  # fmt: skip
+                        unknown(number, "bad_date", value=raw)
                         continue
                     if line_status in ("do_not_pay", "unpaid"):
                         reported.paid_after_release[line_no] = paid_on
                     if line_status == "do_not_pay":
-                        report(_("row %(number)s of the file: %(reason)s", number=number,
-                                 reason=_("line_no %(line_no)s was stopped after a death "
-                                          "learned late, and paid: the months after the "
-                                          "death are to recover", line_no=line_no)))  # fmt: skip
+                        report({"row": number, "kind": "paid_after_stop", "line_no": line_no})
                     elif line_status != "unpaid":
                         reported.paid[line_no] = paid_on
                 elif line_status == "do_not_pay":

@@ -262,7 +262,7 @@ def reconcile(batch_id: int):
     form = ReconcileForm()
     if not form.validate_on_submit():
         return _batch_page(batch, reconcile_form=form, status=400)
-    reported: list[str] = []
+    reported: list[dict] = []
     fd, path = tempfile.mkstemp(suffix=".csv")
     os.close(fd)
     try:
@@ -282,7 +282,7 @@ def reconcile(batch_id: int):
         "success" if not result.unknown else "warning",
     )  # fmt: skip
     # After the post, a page to reload: the file is not sent again (decision 77).
-    anchor = "#reported" if report.messages else "#reconciliation"
+    anchor = "#reported" if report.rows else "#reconciliation"
     return redirect(url_for("payments.batch_detail", batch_id=batch.id, report=report.id) + anchor)
 
 

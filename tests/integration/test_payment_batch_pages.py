@@ -125,6 +125,13 @@ def test_the_post_offices_result_is_recorded_from_the_batch_page(app, tmp_path):
         db.session.scalar(select(func.count()).where(AuditEntry.action == "payments.reconcile"))
         == 1
     )
+    # Kept as codes, the report reads in the language of whoever opens it.
+    client.get("/language/en")
+    in_english = BeautifulSoup(client.get(response.headers["Location"]).data, "html.parser")
+    assert in_english.select_one("#reported + ul").get_text() == (
+        "row 4 of the file: matches no line of this batch"
+    )
+    client.get("/language/vi")
     # The report of one batch is not shown on another's page.
     other = generate(app, "2025-04", "--commune", "00070")["batch_id"]
     report_id = response.headers["Location"].split("report=")[1].split("#")[0]
