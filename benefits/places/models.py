@@ -52,10 +52,11 @@ def province_of_commune(code: str) -> str | None:
     """The province of a commune, from the reference rows (read once per process, once
     the migrations have loaded them)."""
     if code not in _PROVINCE_OF_COMMUNE:
-        rows = [
-            tuple(row) for row in db.session.execute(select(Commune.code, Commune.province_code))
-        ]
-        _PROVINCE_OF_COMMUNE.update(rows)
+        # Read without flushing what the caller has not written yet (an audit row is
+        # made before its change is flushed).
+        with db.session.no_autoflush:
+            found = db.session.execute(select(Commune.code, Commune.province_code))
+            _PROVINCE_OF_COMMUNE.update(tuple(row) for row in found)
     return _PROVINCE_OF_COMMUNE.get(code)
 
 
