@@ -6,7 +6,7 @@ a cookie (and on the account once logged in, by the accounts module).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from babel.numbers import format_currency, format_decimal
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 
+from benefits.models_base import aware_utc
 from benefits.month import Month
 
 LANGUAGE_COOKIE = "lang"
@@ -81,8 +82,7 @@ def format_day(value: date | datetime | None, locale: str | None = None) -> str:
         return ""
     name = _locale_name(locale)
     if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        value = moment.astimezone(portal_zone()).date()
+        value = aware_utc(value).astimezone(portal_zone()).date()
     return format_date(value, _DATE_PATTERNS.get(name, "yyyy-MM-dd"), locale=name)
 
 

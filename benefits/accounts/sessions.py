@@ -8,21 +8,16 @@ row has ended (logged out) or gone idle is logged out.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, or_, select, update
 
 from benefits.accounts.models import LoginSession, User
 from benefits.extensions import db
-from benefits.models_base import utcnow
+from benefits.models_base import aware_utc, utcnow
 
 # How often a live session's last request is written down: not on every request.
 TOUCH_EVERY = timedelta(minutes=5)
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite gives back naive datetimes for what was written in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def open_login_session(user: User, idle: timedelta) -> str:
@@ -41,18 +36,17 @@ def open_login_session(user: User, idle: timedelta) -> str:
 
 def login_session_is_live(session_id: str | None, user: User, idle: timedelta) -> bool:
     """Whether the session named by a cookie is still open for ``user``; a live one is
-    marked seen now (at most every few minutes)."""
+    marked seen now (at most every few minutes), for the caller to commit."""
     if not session_id:
         return False
     row = db.session.scalar(
         select(LoginSession).where(LoginSession.id == session_id, LoginSession.user_id == user.id)
     )
     now = utcnow()
-    if row is None or row.ended_at is not None or _aware(row.last_seen_at) < now - idle:
+    if row is None or row.ended_at is not None or aware_utc(row.last_seen_at) < now - idle:
         return False
-    if _aware(row.last_seen_at) < now - TOUCH_EVERY:
+    if aware_utc(row.last_seen_at) < now - TOUCH_EVERY:
         row.last_seen_at = now
-        db.session.commit()
     return True
 
 

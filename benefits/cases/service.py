@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -21,6 +21,7 @@ from benefits.cases.queries import fetch_open_case_for
 from benefits.errors import AlreadyRecorded, DomainError, InvalidTransition
 from benefits.extensions import db
 from benefits.i18n import portal_zone
+from benefits.models_base import aware_utc
 from benefits.notify.models import Notification
 from benefits.notify.service import notify_case_change
 from benefits.places.calendar import add_working_days, working_days_between
@@ -292,9 +293,7 @@ def answer_supplement(case: Case, message: str, uploads: list[Upload], folder: P
 
 def _local_day(moment: datetime) -> date:
     """The portal's calendar day of a stored instant (stored in UTC; SQLite gives it naive)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(portal_zone()).date()
+    return aware_utc(moment).astimezone(portal_zone()).date()
 
 
 def _lock(case: Case) -> bool:

@@ -19,6 +19,7 @@ from benefits.errors import DomainError, InvalidTransition, NotFound
 from benefits.extensions import db
 from benefits.i18n import format_month
 from benefits.jobs import enqueue, queued_job_state
+from benefits.models_base import aware_utc
 from benefits.month import Month
 from benefits.payments.generation import check_payable_month
 from benefits.payments.models import INTERRUPTED, PaymentBatch, PaymentJob, PaymentRun
@@ -142,19 +143,15 @@ def is_interrupted(job: PaymentJob, now: datetime | None = None) -> bool:
     if job.status not in ("queued", "running"):
         return False
     now = now or datetime.now(UTC)
-    started = _aware(job.started_at) if job.started_at else None
+    started = aware_utc(job.started_at) if job.started_at else None
     if started and now - started > JOB_TIMEOUT + timedelta(minutes=1):
         return True
     if not current_app.config.get("REDIS_URL"):
-        return started is None and now - _aware(job.queued_at) > JOB_TIMEOUT
+        return started is None and now - aware_utc(job.queued_at) > JOB_TIMEOUT
     state = queued_job_state(job.id)
     if state is None:
-        return now - _aware(job.queued_at) > ENQUEUE_GRACE
+        return now - aware_utc(job.queued_at) > ENQUEUE_GRACE
     return state in LOST_RQ_STATES
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
 
 
 def _give_up_lost_jobs(month: Month, scopes, actor: Actor) -> None:
@@ -229,7 +226,7 @@ class JobProgress:
             return False
         if self.batch.generated_at is None:
             return True
-        return _aware(self.batch.generated_at) > _aware(self.job.finished_at)
+        return aware_utc(self.batch.generated_at) > aware_utc(self.job.finished_at)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from benefits.errors import DomainError
 from benefits.extensions import db
-from benefits.i18n import format_number
+from benefits.i18n import format_month, format_number
 from benefits.payments.export import _lines
 from benefits.payments.models import PaymentBatch, PaymentLine
 from benefits.places.models import Commune
@@ -58,7 +58,7 @@ def write_signature_sheets(batch: PaymentBatch, path: Path) -> int:
     pdf.set_auto_page_break(auto=True, margin=15)
     sheets = 0
     names = _commune_names(batch)
-    month = f"{batch.month.month:02d}/{batch.month.year}"  # written the Vietnamese way
+    month = format_month(batch.month, "vi")  # 03/2025, the Vietnamese way
     key = lambda line: (line.commune_code, line.payment_point or "")  # noqa: E731
     for (commune, point), lines in groupby(_lines(batch), key=key):
         sheets += 1

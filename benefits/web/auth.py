@@ -98,6 +98,8 @@ def _session_still_open():
         return _end_here(_("Your password was changed: log in again."))
     if not login_session_is_live(session.get(SESSION_ID), current_user, _idle_limit()):
         return _end_here(_("Your session has ended: log in again."))
+    if db.session.dirty:  # marked seen
+        db.session.commit()
     return None
 
 

@@ -176,12 +176,13 @@ def rerun(run_id: int, job_id: str):
 def batch_detail(batch_id: int):
     batch = _visible_or_404(PaymentBatch, batch_id)
     # The report of a result file just sent (decision 77); only one of this batch.
-    report = db.session.scalar(
-        select(ReconciliationReport).where(
-            ReconciliationReport.id == request.args.get("report", 0, int),
-            ReconciliationReport.batch_id == batch.id,
+    report = None
+    if report_id := request.args.get("report", type=int):
+        report = db.session.scalar(
+            select(ReconciliationReport).where(
+                ReconciliationReport.id == report_id, ReconciliationReport.batch_id == batch.id
+            )
         )
-    )
     return _batch_page(batch, report=report, after_line_no=request.args.get("after", 0, int))
 
 

@@ -143,26 +143,34 @@ def test_logging_out_in_one_browser_leaves_the_other_logged_in(app, client):
     assert client.get("/officer/").status_code == 302
 
 
-def test_a_session_left_idle_for_two_hours_ends(client):
+LOGGED_IN_AT = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+
+
+def minutes_after_log_in(minutes: int):
+    return time_machine.travel(LOGGED_IN_AT + timedelta(minutes=minutes), tick=False)
+
+
+def officer_logged_in(client) -> None:
+    """An officer logged in on ``client`` at ``LOGGED_IN_AT``."""
     staff("officer", "officer@xa.gov.vn")
-    start = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
-    with time_machine.travel(start, tick=False):
+    with minutes_after_log_in(0):
         login(client, "officer@xa.gov.vn")
-    with time_machine.travel(start + timedelta(minutes=110), tick=False):
+
+
+def test_a_session_left_idle_for_two_hours_ends(client):
+    officer_logged_in(client)
+    with minutes_after_log_in(110):
         assert client.get("/officer/").status_code == 200  # in use: it goes on
-    with time_machine.travel(start + timedelta(minutes=220), tick=False):
+    with minutes_after_log_in(220):
         assert client.get("/officer/").status_code == 200  # 110 minutes since the last use
-    with time_machine.travel(start + timedelta(minutes=341), tick=False):
+    with minutes_after_log_in(341):
         response = client.get("/officer/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
 def test_logging_in_again_on_a_page_left_open_works_at_once(client):
-    staff("officer", "officer@xa.gov.vn")
-    start = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
-    with time_machine.travel(start, tick=False):
-        login(client, "officer@xa.gov.vn")
-    with time_machine.travel(start + timedelta(hours=5), tick=False):
+    officer_logged_in(client)
+    with minutes_after_log_in(300):
         response = login(client, "officer@xa.gov.vn")
         assert response.status_code == 302 and response.headers["Location"] == "/officer/"
         assert client.get("/officer/").status_code == 200
