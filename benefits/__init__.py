@@ -98,6 +98,8 @@ def _configure_sqlite(engine) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """The access map of the portal: each blueprint with its policy, in one list."""
+    # Its routes are on the officer's blueprint: the steps after checking (decision 78).
+    import benefits.web.case_decisions  # noqa: F401
     from benefits.accounts.policy import require_role
     from benefits.api.views import api_bp
     from benefits.web.admin import admin_bp

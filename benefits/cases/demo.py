@@ -1,11 +1,13 @@
-"""Demo dossiers for ``make run``: the demo citizen's two applications in Phường Hoàn Kiếm,
-so that the officer's queue is not empty: one for her father, waiting to be checked, and
-one for her nephew, waiting for the papers the officer asked for (ND20 Art 7, 8)."""
+"""Demo dossiers for ``make run``: the demo citizen's three applications in Phường Hoàn
+Kiếm, so that the officer's and the chairman's queues are not empty: one for her father,
+waiting to be checked; one for her nephew, waiting for the papers the officer asked for
+(ND20 Art 7, 8); the funeral support for her grandmother, checked and proposed to the
+chairman (ND20 Art 11; decision 78)."""
 
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -16,18 +18,25 @@ from benefits.accounts.audit import Actor
 from benefits.accounts.models import User
 from benefits.cases.attachments import Upload
 from benefits.cases.models import Case
-from benefits.cases.service import Application, request_supplement, submit_dossier
+from benefits.cases.service import (
+    Application,
+    request_supplement,
+    start_checking,
+    submit_dossier,
+)
+from benefits.cases.workflow import Proposal, propose
 from benefits.extensions import db
 from benefits.places.calendar import vietnam_today
 
 CITIZEN_NATIONAL_ID = "001190000777"
 OFFICER_EMAIL = "officer.hoankiem@demo.gov.vn"
 MONTHLY_ALLOWANCE = "1.001776"
+FUNERAL_SUPPORT = "1.001731"
 DECLARANT = {"full_name": "Hoàng Thị Dân", "national_id": CITIZEN_NATIONAL_ID, "address": None}
 
 
 def load_demo_dossiers() -> int:
-    """Submit the two demo dossiers once; any dossier already there leaves them out."""
+    """Submit the three demo dossiers once; any dossier already there leaves them out."""
     if db.session.scalar(select(Case.id).limit(1)) is not None:
         return 0
     citizen = db.session.scalar(select(User).where(User.national_id == CITIZEN_NATIONAL_ID))
@@ -55,7 +64,19 @@ def load_demo_dossiers() -> int:
         case, "Xin bổ sung giấy chứng tử của cha mẹ cháu An (bản sao).",
         Actor.user(officer.id),
     )  # fmt: skip
-    return 2
+    today = vietnam_today()
+    grandmother = Application(
+        FUNERAL_SUPPORT, "Hoàng Thị Lành", date(1935, 1, 20), "F", "001135000783", "00070",
+        "12 phố Hàng Bạc", {**DECLARANT, "relationship": "cháu"},
+        {"date_of_death": (today - timedelta(days=3)).isoformat()},
+    )  # fmt: skip
+    funeral, _new = submit_dossier(
+        grandmother, citizen.id, "demo-dossier-3", as_citizen,
+        [Upload("giay-chung-tu.pdf", _paper(grandmother.full_name))], folder, today,
+    )  # fmt: skip
+    start_checking(funeral, Actor.user(officer.id))
+    propose(funeral, Proposal("approve"), Actor.user(officer.id), today)
+    return 3
 
 
 def _paper(name: str) -> bytes:

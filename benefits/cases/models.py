@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from benefits.extensions import db
 from benefits.models_base import Timestamps, utcnow
+from benefits.registry.models import Decision
 
 # ND20 Art 8.1 as applied since 1 July 2025 (domain.md section 2, "Steps of a case").
 CASE_STATUSES = (
@@ -35,6 +36,18 @@ class Case(Timestamps, db.Model):
         ),
         CheckConstraint(
             "status = 'draft' OR subject_name IS NOT NULL", name="subject_name_unless_draft"
+        ),
+        # Decision 78: what the officer proposes to the chairman, and the posting's days.
+        CheckConstraint(
+            "proposed_outcome IS NULL OR proposed_outcome IN ('approve', 'refuse')",
+            name="proposed_outcome_known",
+        ),
+        CheckConstraint(
+            "(posted_on IS NULL) = (posting_ends_on IS NULL)", name="posting_has_both_days"
+        ),
+        CheckConstraint("status <> 'posting' OR posted_on IS NOT NULL", name="posting_has_days"),
+        CheckConstraint(
+            "status <> 'proposed' OR proposed_outcome IS NOT NULL", name="proposed_has_outcome"
         ),
     )
 
@@ -62,9 +75,25 @@ class Case(Timestamps, db.Model):
     decided_on: Mapped[date | None] = mapped_column(Date)
     # The token of the form that submitted it: a replayed POST finds this dossier again.
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The officer's proposal (decision 78): ``approve`` with its terms in ``proposal``
+    # (category, payment, amount), or ``refuse`` with its reasons there.
+    proposed_outcome: Mapped[str | None] = mapped_column(String(10))
+    proposal: Mapped[dict | None] = mapped_column(JSON)
+    # Public posting at the commune office (ND20 Art 8.1, domain.md section 2 step 3): the
+    # day it was posted and the last of its 2 working days.
+    posted_on: Mapped[date | None] = mapped_column(Date)
+    posting_ends_on: Mapped[date | None] = mapped_column(Date)
+    # The chairman's numbered decision (approval) or written refusal; one per dossier.
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), unique=True)
+    # The chairman's reasons for a refusal, as written to the applicant.
+    decision_reasons: Mapped[str | None] = mapped_column(String(2000))
 
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
     attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id")
+    complaints: Mapped[list[CaseComplaint]] = relationship(
+        back_populates="case", order_by="CaseComplaint.id"
+    )
+    decision: Mapped[Decision | None] = relationship()
 
 
 class CaseEvent(db.Model):
@@ -81,6 +110,39 @@ class CaseEvent(db.Model):
     note: Mapped[str | None] = mapped_column(String(2000))
 
     case: Mapped[Case] = relationship(back_populates="events")
+
+
+class CaseComplaint(db.Model):
+    """A complaint made while a dossier's proposed result is posted publicly (domain.md
+    section 2 step 3: examined within 10 working days). While one is unanswered the
+    dossier does not go to the chairman."""
+
+    __tablename__ = "case_complaints"
+    __table_args__ = (
+        CheckConstraint("(answered_on IS NULL) = (answer IS NULL)", name="answer_has_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    # received_on + 10 working days.
+    examine_by: Mapped[date] = mapped_column(Date)
+    complainant: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(String(2000))
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    answer: Mapped[str | None] = mapped_column(String(2000))
+
+    case: Mapped[Case] = relationship(back_populates="complaints")
+
+
+class DecisionSequence(db.Model):
+    """The last decision number a commune's chairman signed in a year (``12/QĐ-UBND``)."""
+
+    __tablename__ = "decision_sequences"
+
+    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)
 
 
 class CaseSequence(db.Model):

@@ -32,12 +32,17 @@ class QueuePage:
 
 
 def fetch_commune_queue(
-    commune_filter, after: tuple[date, int] | None = None, limit: int = QUEUE_PAGE
+    commune_filter,
+    after: tuple[date, int] | None = None,
+    limit: int = QUEUE_PAGE,
+    step: str | None = None,
 ) -> QueuePage:
     """The open dossiers the officer may see, the soonest due first, ``limit`` after the
-    key ``after`` (due date, id). Open dossiers always have a due date (set on
+    key ``after`` (due date, id); only those at ``step`` when it is an open one (the
+    chairman's "waiting for a decision"). Open dossiers always have a due date (set on
     submission)."""
-    open_cases = select(Case).where(commune_filter, Case.status.in_(OPEN_STATUSES))
+    statuses = (step,) if step in OPEN_STATUSES else OPEN_STATUSES
+    open_cases = select(Case).where(commune_filter, Case.status.in_(statuses))
     page = open_cases
     if after is not None:
         page = page.where(tuple_(Case.due_on, Case.id) > tuple_(literal(after[0]), after[1]))

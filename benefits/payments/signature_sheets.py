@@ -4,40 +4,20 @@ signature column, totals. DejaVu Sans carries every Vietnamese diacritic."""
 
 from __future__ import annotations
 
-import logging
 from itertools import groupby
 from pathlib import Path
 
 from sqlalchemy import select
 
-from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.i18n import format_month, format_number
 from benefits.payments.export import _lines
 from benefits.payments.models import PaymentBatch, PaymentLine
+from benefits.pdf import dejavu_font, masked_for_signature
 from benefits.places.models import Commune
 
-# fontTools logs every glyph subset at INFO; the operator needs none of it.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
-
-FONT_PATHS = (
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-    Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
-)
 COLUMNS = (("STT", 12), ("Họ và tên", 62), ("Số định danh", 34), ("Số tiền (đồng)", 34),
            ("Ký nhận", 48))  # fmt: skip
-
-
-def _font() -> Path:
-    for path in FONT_PATHS:
-        if path.exists():
-            return path
-    raise DomainError("DejaVu Sans is not installed (Debian package fonts-dejavu-core)")
-
-
-def masked_for_signature(national_id: str) -> str:
-    """All digits hidden but the last 3 (issue 7: ID masked except the last 3 digits)."""
-    return "*" * (len(national_id) - 3) + national_id[-3:]
 
 
 def _commune_names(batch: PaymentBatch) -> dict[str, str]:
@@ -54,7 +34,7 @@ def write_signature_sheets(batch: PaymentBatch, path: Path) -> int:
     from fpdf import FPDF
 
     pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.add_font("DejaVu", "", str(_font()))
+    pdf.add_font("DejaVu", "", str(dejavu_font()))
     pdf.set_auto_page_break(auto=True, margin=15)
     sheets = 0
     names = _commune_names(batch)

@@ -35,7 +35,12 @@ from benefits.procedures.eligibility import category_problem, open_to_new_applic
 from benefits.procedures.forms import application_form_class
 from benefits.rules.models import Category
 from benefits.web.auth import request_actor
-from benefits.web.uploads import send_case_attachment, upload_folder, uploads_from
+from benefits.web.uploads import (
+    send_case_attachment,
+    send_decision_letter,
+    upload_folder,
+    uploads_from,
+)
 
 citizen_bp = Blueprint("citizen", __name__, url_prefix="/me")
 
@@ -311,6 +316,12 @@ def _dossier_page(case: Case, answer: str = "", errors: dict | None = None,
     return render_template("citizen/dossier.html", case=case, procedure_name=name,
                            answer=answer, errors=errors or {},
                            withdraw_form=withdraw_form)  # fmt: skip
+
+
+@citizen_bp.get("/dossiers/<code>/decision.pdf")
+def decision_letter(code: str):
+    """The chairman's decision on the citizen's own dossier (ND20 Art 8.1)."""
+    return send_decision_letter(_own_case(code))
 
 
 @citizen_bp.get("/dossiers/<code>/attachments/<int:attachment_id>")

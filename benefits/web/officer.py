@@ -14,6 +14,13 @@ from benefits.accounts.forms import DeskPasswordForm
 from benefits.accounts.models import AuditEntry, User
 from benefits.accounts.policy import commune_filter, has_permission, permission_required
 from benefits.accounts.service import issue_temporary_password
+from benefits.cases.forms import (
+    BackToCheckingForm,
+    ComplaintAnswerForm,
+    ComplaintForm,
+    DecisionForm,
+    ProposalForm,
+)
 from benefits.cases.models import Case
 from benefits.cases.queries import (
     deadline_flag,
@@ -28,6 +35,8 @@ from benefits.deaths.models import DeathRecord
 from benefits.deaths.service import DeathReport, cancel_death, record_death
 from benefits.errors import DomainError
 from benefits.extensions import db
+from benefits.forms import select_choices
+from benefits.labels import PAYMENT_METHOD
 from benefits.month import Month
 from benefits.payments.models import Overpayment, PaymentBatch, PaymentLine
 from benefits.places.calendar import vietnam_today
@@ -43,6 +52,7 @@ from benefits.rules.entitlement import (
     care_support_rate,
     entitlement_for,
 )
+from benefits.rules.models import Category
 from benefits.web.auth import request_actor
 from benefits.web.uploads import send_case_attachment
 
@@ -53,10 +63,12 @@ officer_bp = Blueprint("officer", __name__, url_prefix="/officer")
 def officer_home():
     today = vietnam_today()
     scope = commune_filter(current_user, Case.commune_code)
-    page = fetch_commune_queue(scope, _queue_key(request.args.get("after")))
+    step = request.args.get("step")
+    page = fetch_commune_queue(scope, _queue_key(request.args.get("after")), step=step)
     return render_template(
         "officer/home.html",
         page=page,
+        step=step if step in ("posting", "proposed") else None,
         cases=page.cases,
         flags={c.id: deadline_flag(c, today) for c in page.cases},
         next_after=page.next_after and f"{page.next_after[0].isoformat()}.{page.next_after[1]}",
@@ -85,9 +97,44 @@ def _case_in_scope(code: str) -> Case:
 
 @officer_bp.get("/cases/<code>")
 def case_detail(code: str):
-    case = _case_in_scope(code)
-    return render_template("officer/case.html", case=case, actors=event_actor_names(case),
-                           accept_form=AcceptDeathForm())  # fmt: skip
+    return render_case_page(_case_in_scope(code))
+
+
+def render_case_page(case: Case, **forms):
+    """The dossier's page, with the form of each step it may take next; ``forms`` are
+    the ones sent back with their errors."""
+    locale = str(get_locale() or "vi")
+    proposal = forms.pop("proposal_form", None) or _proposal_form(case)
+    proposal.category.choices = select_choices([("", "")] + [
+        (c.code, f"{c.name_en if locale == 'en' else c.name_vi} ({c.article})")
+        for c in db.session.scalars(select(Category).order_by(Category.article))
+    ])  # fmt: skip
+    proposal.payment_method.choices = select_choices([("", ""), *PAYMENT_METHOD.items()])
+    return render_template(
+        "officer/case.html", case=case, actors=event_actor_names(case),
+        accept_form=AcceptDeathForm(), proposal_form=proposal,
+        complaint_form=forms.pop("complaint_form", None) or ComplaintForm(),
+        answer_form=forms.pop("answer_form", None) or ComplaintAnswerForm(),
+        back_form=forms.pop("back_form", None) or BackToCheckingForm(),
+        decision_form=forms.pop("decision_form", None) or DecisionForm(),
+        today=vietnam_today(), **forms,
+    )  # fmt: skip
+
+
+def _proposal_form(case: Case) -> ProposalForm:
+    """A new proposal starts from what the dossier asks for (or the last proposal, for a
+    dossier sent back to checking)."""
+    asked = case.data or {}
+    last = case.proposal or {}
+    form = ProposalForm(formdata=None, data={
+        "outcome": last.get("outcome"), "reasons": last.get("reasons"),
+        "category": last.get("category") or asked.get("category"),
+        "dependent_children": last.get("dependent_children") or asked.get("dependent_children"),
+        "payment_method": last.get("payment_method") or "POST",
+        "payment_point": last.get("payment_point"), "bank_code": last.get("bank_code"),
+        "bank_account": last.get("bank_account"), "housing": last.get("housing"),
+    })  # fmt: skip
+    return form
 
 
 @officer_bp.post("/cases/<code>/supplement")

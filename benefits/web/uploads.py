@@ -1,7 +1,9 @@
-"""Reading uploaded files from a request, and serving a stored attachment."""
+"""Reading uploaded files from a request, serving a stored attachment and a decision's
+letter."""
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 from flask import abort, current_app, send_file
@@ -38,3 +40,22 @@ def send_case_attachment(case, attachment_id: int):
         download_name=attachment.original_name,
         as_attachment=True,
     )
+
+
+def send_decision_letter(case):
+    """The PDF of the chairman's decision on ``case`` (already checked to be in the
+    caller's reach), or 404 while it has none. Made from the stored decision each time,
+    never cached: it names the person."""
+    from benefits.cases.decision_letter import render_decision_letter
+    from benefits.cases.letters import decision_letter_of
+
+    if case.decision is None:
+        abort(404)
+    response = send_file(
+        BytesIO(render_decision_letter(decision_letter_of(case))),
+        mimetype="application/pdf",
+        download_name=f"quyet-dinh-{case.code}.pdf",
+        as_attachment=True,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -18,6 +18,7 @@ from benefits.accounts.service import CitizenRegistration, create_staff_user, re
 from benefits.cases.attachments import Upload, store_attachments
 from benefits.cases.models import Attachment, Case, CaseEvent
 from benefits.cases.service import delete_draft, move_case, open_case
+from benefits.cases.workflow import Proposal, propose
 from benefits.extensions import db
 from benefits.places.calendar import vietnam_today
 from tests.builders import PASSWORD
@@ -67,6 +68,20 @@ def draft(client, citizen):
 def dossier(client, citizen):
     post_application(client, child_application())
     return db.session.scalar(select(Case))
+
+
+def take_steps(case, steps):
+    """Move the dossier through ``steps``; the posting and the chairman through the
+    officer's proposal (decision 78), as the commune office does."""
+    for status in steps:
+        if status in ("posting", "proposed"):
+            outcome = "approve" if status == "posting" else "refuse"
+            terms = Proposal(outcome, reasons="Chưa đủ điều kiện", category="CHILD_NO_SUPPORT",
+                             payment_method="COMMUNE")  # fmt: skip
+            propose(case, terms, SYSTEM, vietnam_today())
+            assert case.status == status
+        else:
+            move_case(case, status, SYSTEM)
 
 
 def withdraw(client, case, reason=REASON, confirm="y"):
@@ -210,8 +225,7 @@ def test_withdrawing_closes_the_dossier_with_the_reason(client, citizen, dossier
     "steps", [("checking",), ("checking", "supplement_requested"), ("checking", "posting")]
 )
 def test_a_dossier_can_be_withdrawn_until_the_chairman_has_it(client, dossier, steps):
-    for status in steps:
-        move_case(dossier, status, SYSTEM)
+    take_steps(dossier, steps)
     withdraw(client, dossier)
     db.session.refresh(dossier)
     assert dossier.status == "withdrawn"
@@ -238,8 +252,7 @@ def test_a_replayed_withdrawal_changes_nothing(client, dossier):
 )
 def test_a_dossier_with_the_chairman_or_decided_cannot_be_withdrawn(client, dossier, steps,
                                                                        why):  # fmt: skip
-    for status in steps:
-        move_case(dossier, status, SYSTEM)
+    take_steps(dossier, steps)
     page = page_of(client.get(f"/me/dossiers/{dossier.code}"))
     assert page.select_one("#withdraw") is None
     events = count(CaseEvent)

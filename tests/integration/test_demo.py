@@ -13,9 +13,10 @@ def test_demo_data_is_loaded_once(app):
     assert first.exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(Beneficiary)) == 8
     assert db.session.scalar(select(func.count()).select_from(CareSupport)) == 1
-    # The officer's queue is not empty: one dossier to check, one waiting for papers.
+    # The officer's queue is not empty: one dossier to check, one waiting for papers; nor
+    # the chairman's: a funeral support proposed for a decision.
     statuses = db.session.scalars(select(Case.status).order_by(Case.id)).all()
-    assert statuses == ["submitted", "supplement_requested"]
+    assert statuses == ["submitted", "supplement_requested", "proposed"]
     officer = app.test_client()
     officer.post("/login", data={"username": "officer.hoankiem@demo.gov.vn",
                                  "password": "demo-portal-2025"})  # fmt: skip
@@ -24,7 +25,12 @@ def test_demo_data_is_loaded_once(app):
     case = db.session.scalar(select(Case).where(Case.status == "submitted"))
     paper = officer.get(f"/officer/cases/{case.code}/attachments/{case.attachments[0].id}")
     assert paper.status_code == 200 and paper.data.startswith(b"%PDF-")
+    chairman = app.test_client()
+    chairman.post("/login", data={"username": "chairman.hoankiem@demo.gov.vn",
+                                  "password": "demo-portal-2025"})  # fmt: skip
+    waiting = chairman.get("/officer/?step=proposed").get_data(as_text=True)
+    assert "Hoàng Thị Lành" in waiting and "Hoàng Văn Phúc" not in waiting
     again = runner.invoke(args=["seed", "demo"])
     assert again.exit_code == 0 and "already" in again.output
     assert db.session.scalar(select(func.count()).select_from(Beneficiary)) == 8
-    assert db.session.scalar(select(func.count()).select_from(Case)) == 2
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 3

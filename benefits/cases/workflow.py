@@ -1,0 +1,258 @@
+"""The commune's steps after checking (ND20 Art 8.1 as applied since 1 July 2025, domain.md
+section 2 steps 3 and 4): the officer's proposal, the public posting with its complaints,
+and the chairman's decision, numbered, with what it grants (decision 78)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, text
+
+from benefits.accounts.audit import Actor, record_audit
+from benefits.cases.models import Case, CaseComplaint
+from benefits.cases.service import _lock, move_case
+from benefits.errors import AlreadyRecorded, DomainError, InvalidTransition
+from benefits.extensions import db
+from benefits.i18n import format_day
+from benefits.people.models import Person
+from benefits.places.calendar import add_working_days
+from benefits.places.models import province_of_commune
+from benefits.procedures.catalogue import posting_required, procedure
+from benefits.registry.grant import MONTHLY_ALLOWANCE_PROCEDURE, grant_monthly_allowance
+from benefits.registry.models import Decision
+from benefits.rules.standard import one_off_amount
+
+# domain.md section 2 step 3: the proposed result stays posted for 2 working days; a
+# complaint made meanwhile is examined within 10 working days.
+POSTING_WORKING_DAYS = 2
+COMPLAINT_WORKING_DAYS = 10
+# ND20 Art 15: the three amounts of housing support, one-off rule codes (rule data).
+HOUSING_KINDS = ("HOUSING_BUILD", "HOUSING_RELOCATE", "HOUSING_REPAIR")
+# ND20 Art 11 and 14: the one-off rule paying each funeral procedure.
+FUNERAL_RULES = {"1.001731": "FUNERAL", "EMERGENCY-FUNERAL": "EMERGENCY_FUNERAL"}
+HOUSING_PROCEDURE = "EMERGENCY-HOUSING"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the commune officer proposes to the chairman. ``approve``: for the monthly
+    allowance the category and how the person is paid; for housing support the kind of
+    work. ``refuse``: the reasons, which the applicant reads."""
+
+    outcome: str
+    reasons: str | None = None
+    category: str | None = None
+    dependent_children: int | None = None
+    payment_method: str | None = None
+    payment_point: str | None = None
+    bank_code: str | None = None
+    bank_account: str | None = None
+    housing: str | None = None
+
+
+def propose(case: Case, proposal: Proposal, actor: Actor, today: date) -> Case:
+    """Step 3: the officer's proposal. A proposal to approve is posted publicly first where
+    the province posts the procedure (domain.md section 2); a proposal to refuse, and one
+    the province does not post, goes to the chairman at once."""
+    _lock(case)
+    if case.status != "checking":
+        raise InvalidTransition(_l("Only a dossier being checked can be proposed."))
+    if proposal.outcome == "refuse":
+        if not (proposal.reasons or "").strip():
+            raise DomainError(_l("Give the reasons for the refusal."), field="reasons")
+    elif proposal.outcome == "approve":
+        _check_terms(case, proposal, today)
+    else:
+        raise DomainError(_l("Choose approve or refuse."), field="outcome")
+    case.proposed_outcome = proposal.outcome
+    case.proposal = {k: v for k, v in asdict(proposal).items() if v not in (None, "")}
+    if proposal.outcome == "approve":
+        case.amount = _one_off_amount(case, proposal) or case.amount
+    record_audit(actor, "case.proposal", "case", case.code, case.proposal,
+                 commune_code=case.commune_code)  # fmt: skip
+    if proposal.outcome == "approve" and posting_required(
+        case.procedure_code, province_of_commune(case.commune_code)
+    ):
+        case.posted_on = today
+        case.posting_ends_on = add_working_days(today, POSTING_WORKING_DAYS)
+        return move_case(case, "posting", actor)
+    return move_case(case, "proposed", actor)
+
+
+def _check_terms(case: Case, proposal: Proposal, today: date) -> None:
+    if case.procedure_code == MONTHLY_ALLOWANCE_PROCEDURE:
+        from benefits.registry.grant import check_allowance_terms
+
+        check_allowance_terms(case, proposal, today)
+    elif case.procedure_code == HOUSING_PROCEDURE and proposal.housing not in HOUSING_KINDS:
+        raise DomainError(_l("Choose the kind of housing support."), field="housing")
+
+
+def _one_off_amount(case: Case, proposal: Proposal) -> int | None:
+    """The one-off amount the rules give (domain.md section 4): a funeral at the standard
+    level in force on the date of death, housing support by the kind of work."""
+    province = province_of_commune(case.commune_code)
+    if case.procedure_code in FUNERAL_RULES:
+        if case.amount:  # set from the death registration (Decree 63/2024)
+            return case.amount
+        died = (case.data or {}).get("date_of_death")
+        if not died:
+            raise DomainError(_l("The dossier gives no date of death."))
+        return one_off_amount(
+            FUNERAL_RULES[case.procedure_code], province, date.fromisoformat(died)
+        )
+    if case.procedure_code == HOUSING_PROCEDURE:
+        return one_off_amount(proposal.housing, province, case.received_on)
+    return None
+
+
+def send_to_chairman(case: Case, actor: Actor, today: date) -> Case:
+    """After the posting: the proposal goes to the chairman once its 2 working days are
+    over and every complaint made meanwhile has its answer."""
+    _lock(case)
+    if case.status != "posting":
+        raise InvalidTransition(_l("This dossier is not posted publicly."))
+    if today <= case.posting_ends_on:
+        raise DomainError(
+            _l(
+                "The posting runs until %(day)s: the dossier goes to the chairman after it.",
+                day=format_day(case.posting_ends_on),
+            )  # fmt: skip
+        )
+    if any(c.answered_on is None for c in case.complaints):
+        raise DomainError(_l("A complaint about the posting has no answer yet."))
+    return move_case(case, "proposed", actor)
+
+
+def back_to_checking(case: Case, note: str, actor: Actor) -> Case:
+    """The officer takes a posted proposal back (a complaint upheld), or the chairman
+    sends a proposal back: the dossier is checked again, with the reason in its timeline."""
+    _lock(case)
+    if not (note or "").strip():
+        raise DomainError(_l("Say why the dossier goes back to checking."), field="note")
+    if case.status not in ("posting", "proposed"):
+        raise InvalidTransition(_l("Only a posted or proposed dossier can go back to checking."))
+    case.posted_on = case.posting_ends_on = None
+    case.proposed_outcome = None
+    return move_case(case, "checking", actor, note=note.strip())
+
+
+def record_complaint(case: Case, complainant: str, complaint: str, actor: Actor,
+                     today: date) -> CaseComplaint:  # fmt: skip
+    """A complaint about the posted proposal (domain.md section 2 step 3), due an answer
+    within 10 working days. It is not shown to the applicant."""
+    if case.status != "posting":
+        raise InvalidTransition(_l("Complaints are taken while the proposal is posted."))
+    if not complainant.strip():
+        raise DomainError(_l("Give the name of whoever complains."), field="complainant")
+    if not complaint.strip():
+        raise DomainError(_l("Write what the complaint says."), field="text")
+    row = CaseComplaint(
+        case=case, received_on=today, complainant=complainant.strip()[:120],
+        text=complaint.strip()[:2000],
+        examine_by=add_working_days(today, COMPLAINT_WORKING_DAYS),
+    )  # fmt: skip
+    db.session.add(row)
+    db.session.flush()
+    record_audit(actor, "case.complaint", "case", case.code, {"complaint": row.id},
+                 commune_code=case.commune_code)  # fmt: skip
+    return row
+
+
+def answer_complaint(row: CaseComplaint, answer: str, actor: Actor, today: date) -> None:
+    if row.answered_on is not None:
+        raise AlreadyRecorded(_l("This complaint already has its answer."))
+    if not answer.strip():
+        raise DomainError(_l("Write the answer to the complaint."), field="answer")
+    row.answer, row.answered_on = answer.strip()[:2000], today
+    record_audit(actor, "case.complaint_answered", "case", row.case.code, {"complaint": row.id},
+                 commune_code=row.case.commune_code)  # fmt: skip
+
+
+# One statement for the counter, as for dossier codes (cases.service._NEXT_CASE_NUMBER).
+_NEXT_DECISION_NUMBER = text(
+    "INSERT INTO decision_sequences (commune_code, year, last_value) "
+    "VALUES (:commune_code, :year, 1) "
+    "ON CONFLICT (commune_code, year) "
+    "DO UPDATE SET last_value = decision_sequences.last_value + 1 "
+    "RETURNING last_value"
+)
+
+
+def next_decision_number(commune_code: str, year: int) -> str:
+    """``12/QĐ-UBND``: the commune's decisions numbered from 1 each year, as the commune
+    people's committee numbers its documents; the counter row stays locked until the
+    commit, so two decisions never share a number."""
+    with db.session.no_autoflush:
+        value = db.session.execute(
+            _NEXT_DECISION_NUMBER, {"commune_code": commune_code, "year": year}
+        ).scalar_one()
+    return f"{value}/QĐ-UBND"
+
+
+def decide(case: Case, approve: bool, reasons: str | None, actor: Actor, today: date) -> Case:
+    """Step 4 (ND20 Art 8.1; since 1 July 2025 the commune chairman): approve with a
+    numbered decision, which takes effect at once (the monthly allowance enters the
+    registry; a one-off amount is paid by the next batch), or refuse in writing, with
+    reasons. The applicant is first checked against the population register."""
+    _lock(case)
+    if case.status in ("approved", "refused"):
+        raise AlreadyRecorded(_l("This dossier is already decided: nothing was changed."))
+    if case.status != "proposed":
+        raise InvalidTransition(_l("Only a dossier proposed to the chairman can be decided."))
+    reasons = (reasons or "").strip() or None
+    if approve and case.proposed_outcome != "approve":
+        raise DomainError(_l("The officer proposed a refusal: refuse, or send the dossier back "
+                             "to checking."))  # fmt: skip
+    if not approve and not reasons:
+        raise DomainError(_l("Give the reasons for the refusal."), field="reasons")
+    if approve:
+        _check_population_register(case)
+    decision = Decision(
+        number=next_decision_number(case.commune_code, today.year), signed_on=today,
+        commune_code=case.commune_code, kind="grant" if approve else "refuse",
+        legal_basis=procedure(case.procedure_code).legal_basis,
+    )  # fmt: skip
+    db.session.add(decision)
+    db.session.flush()
+    case.decision_id = decision.id
+    case.decided_on = today
+    case.decision_reasons = reasons
+    if approve:
+        _apply(case, decision, actor, today)
+    record_audit(actor, "case.decision", "case", case.code,
+                 {"decision": decision.number, "approve": approve},
+                 commune_code=case.commune_code)  # fmt: skip
+    return move_case(case, "approved" if approve else "refused", actor, note=reasons)
+
+
+def _check_population_register(case: Case) -> None:
+    """Art 8.1 as since 2025: the chairman checks the applicant against the national
+    population database (here: the persons the portal knows). An ID number the register
+    holds under another name or date of birth is sent back to the officer."""
+    person = db.session.scalar(select(Person).where(Person.national_id == case.subject_national_id))
+    born = (case.data or {}).get("date_of_birth")
+    if person is None:
+        return
+    same_name = _plain(person.full_name) == _plain(case.subject_name or "")
+    same_birth = born is None or person.date_of_birth.isoformat() == born
+    if not (same_name and same_birth):
+        raise DomainError(_l("The population register holds this ID number under another name "
+                             "or date of birth: send the dossier back to checking."))  # fmt: skip
+
+
+def _plain(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _apply(case: Case, decision: Decision, actor: Actor, today: date) -> None:
+    """What an approval grants, by procedure. The one-off dossiers need their person for
+    the payment line; the monthly allowance enters the registry."""
+    if case.procedure_code == MONTHLY_ALLOWANCE_PROCEDURE:
+        grant_monthly_allowance(case, decision, actor, today)
+    elif procedure(case.procedure_code).payout_kind is not None and case.subject_person_id is None:
+        from benefits.registry.grant import person_of_case
+
+        case.subject_person_id = person_of_case(case).id

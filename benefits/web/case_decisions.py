@@ -1,0 +1,171 @@
+"""The commune's steps after checking, on the officer's blueprint (decision 78): the
+officer proposes, posts publicly and takes complaints; the chairman decides. Each view
+reads its form, calls ``cases.workflow`` and commits; a refusal is shown next to its field
+and changes nothing."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from benefits.accounts.policy import has_permission, permission_required
+from benefits.cases.forms import (
+    BackToCheckingForm,
+    ComplaintAnswerForm,
+    ComplaintForm,
+    DecisionForm,
+    ProposalForm,
+)
+from benefits.cases.models import CaseComplaint
+from benefits.cases.workflow import (
+    Proposal,
+    answer_complaint,
+    back_to_checking,
+    decide,
+    propose,
+    record_complaint,
+    send_to_chairman,
+)
+from benefits.errors import AlreadyRecorded, DomainError
+from benefits.extensions import db
+from benefits.places.calendar import vietnam_today
+from benefits.web.auth import request_actor
+from benefits.web.officer import _case_in_scope, officer_bp, render_case_page
+from benefits.web.uploads import send_decision_letter
+
+
+def _to_case(case, anchor: str = ""):
+    return redirect(url_for("officer.case_detail", code=case.code) + anchor)
+
+
+def _refused(form, error: DomainError, default: str) -> None:
+    db.session.rollback()
+    field = error.field if error.field in form else default
+    form[field].errors = [*form[field].errors, error.message]
+
+
+@officer_bp.post("/cases/<code>/propose")
+@permission_required("case.check")
+def case_propose(code: str):
+    case = _case_in_scope(code)
+    form = ProposalForm()
+    if form.validate_on_submit():
+        proposal = Proposal(
+            outcome=form.outcome.data, reasons=(form.reasons.data or "").strip() or None,
+            category=form.category.data or None, dependent_children=form.dependent_children.data,
+            payment_method=form.payment_method.data or None,
+            payment_point=(form.payment_point.data or "").strip() or None,
+            bank_code=(form.bank_code.data or "").strip() or None,
+            bank_account=(form.bank_account.data or "").strip() or None,
+            housing=form.housing.data or None,
+        )  # fmt: skip
+        try:
+            propose(case, proposal, request_actor(), vietnam_today())
+        except DomainError as error:
+            _refused(form, error, "outcome")
+        else:
+            db.session.commit()
+            flash(_("The proposal is posted publicly.") if case.status == "posting"
+                  else _("The proposal is sent to the chairman."), "success")  # fmt: skip
+            return _to_case(case)
+    return render_case_page(case, proposal_form=form)
+
+
+@officer_bp.post("/cases/<code>/send-to-chairman")
+@permission_required("case.check")
+def case_send_to_chairman(code: str):
+    case = _case_in_scope(code)
+    try:
+        send_to_chairman(case, request_actor(), vietnam_today())
+        db.session.commit()
+        flash(_("The proposal is sent to the chairman."), "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return _to_case(case)
+
+
+@officer_bp.post("/cases/<code>/back-to-checking")
+def case_back_to_checking(code: str):
+    """The officer takes back a posted proposal; the chairman sends a proposal back."""
+    case = _case_in_scope(code)
+    allowed = "case.check" if case.status == "posting" else "case.decide"
+    if not has_permission(current_user, allowed):
+        abort(404)  # as ``permission_required``: nothing leaks
+    form = BackToCheckingForm()
+    if form.validate_on_submit():
+        try:
+            back_to_checking(case, form.note.data, request_actor())
+        except DomainError as error:
+            _refused(form, error, "note")
+        else:
+            db.session.commit()
+            flash(_("The dossier is back to checking."), "success")
+            return _to_case(case)
+    return render_case_page(case, back_form=form)
+
+
+@officer_bp.post("/cases/<code>/complaints")
+@permission_required("case.check")
+def case_record_complaint(code: str):
+    case = _case_in_scope(code)
+    form = ComplaintForm()
+    if form.validate_on_submit():
+        try:
+            record_complaint(case, form.complainant.data, form.text.data, request_actor(),
+                             vietnam_today())  # fmt: skip
+        except DomainError as error:
+            _refused(form, error, "text")
+        else:
+            db.session.commit()
+            flash(_("The complaint is recorded."), "success")
+            return _to_case(case, "#complaints")
+    return render_case_page(case, complaint_form=form)
+
+
+@officer_bp.post("/cases/<code>/complaints/<int:complaint_id>/answer")
+@permission_required("case.check")
+def case_answer_complaint(code: str, complaint_id: int):
+    case = _case_in_scope(code)
+    row = db.session.get(CaseComplaint, complaint_id)
+    if row is None or row.case_id != case.id:
+        abort(404)
+    form = ComplaintAnswerForm()
+    if form.validate_on_submit():
+        try:
+            answer_complaint(row, form.answer.data, request_actor(), vietnam_today())
+        except DomainError as error:
+            _refused(form, error, "answer")
+        else:
+            db.session.commit()
+            flash(_("The answer is recorded."), "success")
+            return _to_case(case, "#complaints")
+    return render_case_page(case, answer_form=form, answering=complaint_id)
+
+
+@officer_bp.post("/cases/<code>/decide")
+@permission_required("case.decide")
+def case_decide(code: str):
+    case = _case_in_scope(code)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            decide(case, form.outcome.data == "approve", form.reasons.data, request_actor(),
+                   vietnam_today())  # fmt: skip
+        except AlreadyRecorded as error:  # a second click: the page shows the decision
+            db.session.rollback()
+            flash(error.message, "error")
+            return _to_case(case)
+        except DomainError as error:
+            _refused(form, error, "outcome")
+        else:
+            db.session.commit()
+            flash(_("Decision %(number)s is signed.", number=case.decision.number), "success")
+            return _to_case(case)
+    return render_case_page(case, decision_form=form)
+
+
+@officer_bp.get("/cases/<code>/decision.pdf")
+def case_decision_letter(code: str):
+    return send_decision_letter(_case_in_scope(code))
