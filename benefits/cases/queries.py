@@ -53,6 +53,17 @@ def fetch_commune_queue(
     return QueuePage(cases, count, (cases[-1].due_on, cases[-1].id) if more else None)
 
 
+def fetch_posted(commune_filter) -> list[Case]:
+    """The dossiers whose proposal is posted now, in the order they were posted."""
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(commune_filter, Case.status == "posting")
+            .order_by(Case.commune_code, Case.posted_on, Case.id)
+        )
+    )
+
+
 def fetch_recently_closed(commune_filter, limit: int = 20) -> list[Case]:
     """The commune's last closed dossiers (decided or withdrawn), newest first: a dossier
     leaves the queue when it closes, and the officer still needs to find it again."""

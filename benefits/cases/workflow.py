@@ -16,6 +16,7 @@ from benefits.cases.service import _lock, move_case
 from benefits.errors import AlreadyRecorded, DomainError, InvalidTransition
 from benefits.extensions import db
 from benefits.i18n import format_day
+from benefits.notify.service import notify_commune_officers
 from benefits.people.models import Person
 from benefits.places.calendar import add_working_days
 from benefits.places.models import province_of_commune
@@ -78,7 +79,13 @@ def propose(case: Case, proposal: Proposal, actor: Actor, today: date) -> Case:
         case.posted_on = today
         case.posting_ends_on = add_working_days(today, POSTING_WORKING_DAYS)
         return move_case(case, "posting", actor)
-    return move_case(case, "proposed", actor)
+    return _to_chairman(case, actor)
+
+
+def _to_chairman(case: Case, actor: Actor) -> Case:
+    move_case(case, "proposed", actor)
+    notify_commune_officers(case, "awaiting_decision", role="chairman")
+    return case
 
 
 def _check_terms(case: Case, proposal: Proposal, today: date) -> None:
@@ -123,7 +130,7 @@ def send_to_chairman(case: Case, actor: Actor, today: date) -> Case:
         )
     if any(c.answered_on is None for c in case.complaints):
         raise DomainError(_l("A complaint about the posting has no answer yet."))
-    return move_case(case, "proposed", actor)
+    return _to_chairman(case, actor)
 
 
 def back_to_checking(case: Case, note: str, actor: Actor) -> Case:
@@ -256,3 +263,47 @@ def _apply(case: Case, decision: Decision, actor: Actor, today: date) -> None:
         from benefits.registry.grant import person_of_case
 
         case.subject_person_id = person_of_case(case).id
+
+
+# domain.md section 2 step 3: "HIV status never shown". A posted proposal under these
+# categories (ND20 Art 5.3, 5.8) names no category on the notice.
+HIV_CATEGORIES = frozenset({"CHILD_HIV_POOR", "HIV_POOR"})
+
+
+@dataclass(frozen=True)
+class PostedLine:
+    """One line of the commune's posting notice (danh sách niêm yết công khai)."""
+
+    code: str
+    name: str
+    birth_year: int | None
+    address: str | None
+    procedure_code: str
+    category: str | None  # ``None``: not to be shown (HIV) or none proposed
+    amount: int | None
+    posted_on: date
+    posting_ends_on: date
+
+
+def posting_notice(cases: list[Case]) -> list[PostedLine]:
+    """The proposals posted at the commune office, as the notice shows them: who, where,
+    what is proposed; never an HIV category (domain.md section 2 step 3)."""
+    lines = []
+    for case in cases:
+        data = case.data or {}
+        category = (case.proposal or {}).get("category")
+        born = data.get("date_of_birth")
+        lines.append(
+            PostedLine(
+                case.code,
+                case.subject_name,
+                int(born[:4]) if born else None,
+                data.get("address"),
+                case.procedure_code,
+                None if category in HIV_CATEGORIES else category,
+                case.amount,
+                case.posted_on,
+                case.posting_ends_on,
+            )  # fmt: skip
+        )
+    return lines

@@ -28,6 +28,7 @@ MESSAGES = {
     "refused": _l("Your dossier %(code)s is refused; the decision gives the reasons."),
     "withdrawn": _l("Your dossier %(code)s is closed as withdrawn."),
     "funeral_case_opened": _l("A funeral support dossier %(code)s opened after a death."),
+    "awaiting_decision": _l("The dossier %(code)s waits for your decision."),
 }
 
 
@@ -81,14 +82,16 @@ def notify_case_change(case, kind: str) -> None:
         notify_user(case.applicant_user_id, kind, case)
 
 
-_COMMUNE_OFFICERS = select(User.id).where(
-    User.role == "officer", User.commune_code == bindparam("commune_code"), User.active
+_COMMUNE_STAFF = select(User.id).where(
+    User.role == bindparam("role"), User.commune_code == bindparam("commune_code"), User.active
 )
 
 
-def notify_commune_officers(case, kind: str) -> None:
-    officers = db.session.scalars(_COMMUNE_OFFICERS, {"commune_code": case.commune_code}).all()
-    _notify(list(officers), kind, case)
+def notify_commune_officers(case, kind: str, role: str = "officer") -> None:
+    """Every active member of the commune's staff in ``role`` (the officers; the
+    chairman for a dossier proposed for a decision)."""
+    staff = db.session.scalars(_COMMUNE_STAFF, {"commune_code": case.commune_code, "role": role})
+    _notify(list(staff), kind, case)
 
 
 def send_notification_email(notification_id: int) -> None:

@@ -5,11 +5,11 @@ and changes nothing."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from benefits.accounts.policy import has_permission, permission_required
+from benefits.accounts.policy import commune_filter, has_permission, permission_required
 from benefits.cases.forms import (
     BackToCheckingForm,
     ComplaintAnswerForm,
@@ -17,12 +17,14 @@ from benefits.cases.forms import (
     DecisionForm,
     ProposalForm,
 )
-from benefits.cases.models import CaseComplaint
+from benefits.cases.models import Case, CaseComplaint
+from benefits.cases.queries import fetch_posted
 from benefits.cases.workflow import (
     Proposal,
     answer_complaint,
     back_to_checking,
     decide,
+    posting_notice,
     propose,
     record_complaint,
     send_to_chairman,
@@ -30,6 +32,7 @@ from benefits.cases.workflow import (
 from benefits.errors import AlreadyRecorded, DomainError
 from benefits.extensions import db
 from benefits.places.calendar import vietnam_today
+from benefits.places.models import place_names
 from benefits.web.auth import request_actor
 from benefits.web.officer import _case_in_scope, officer_bp, render_case_page
 from benefits.web.uploads import send_decision_letter
@@ -43,6 +46,14 @@ def _refused(form, error: DomainError, default: str) -> None:
     db.session.rollback()
     field = error.field if error.field in form else default
     form[field].errors = [*form[field].errors, error.message]
+
+
+@officer_bp.get("/posting")
+def posting_notice_page():
+    """The notice the commune posts at its office (ND20 Art 8.1), ready to print."""
+    cases = fetch_posted(commune_filter(current_user, Case.commune_code))
+    return render_template("officer/posting.html", lines=posting_notice(cases),
+                           places=place_names({c.commune_code for c in cases}))  # fmt: skip
 
 
 @officer_bp.post("/cases/<code>/propose")

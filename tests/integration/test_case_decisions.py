@@ -79,6 +79,12 @@ def chairman(app, clock):
     return staff_client(app, "chairman", "chairman@xa.gov.vn")
 
 
+def chairman_id():
+    from benefits.accounts.models import User
+
+    return db.session.scalar(select(User.id).where(User.email == "chairman@xa.gov.vn"))
+
+
 def apply_for_child(client, **changes):
     """Hoàng Thị Dân applies for her son, a 5.1 child born 2015-06-01 (aged 9)."""
     data = {
@@ -133,6 +139,10 @@ def test_a_proposal_to_approve_is_posted_then_signed_and_paid(
     log_in(chairman, "chairman@xa.gov.vn")
     officer.post(f"/officer/cases/{case.code}/send-to-chairman")
     assert reread(case).status == "proposed"
+    # The chairman is told (by email through the notify queue).
+    told = db.session.scalars(select(Notification.user_id).where(
+        Notification.kind == "awaiting_decision")).all()  # fmt: skip
+    assert told == [chairman_id()]
 
     response = chairman.post(f"/officer/cases/{case.code}/decide", data={"outcome": "approve"},
                              follow_redirects=True)  # fmt: skip
@@ -345,3 +355,23 @@ def test_the_chairman_s_queue_lists_what_waits_for_a_decision(client, dossier, o
     everything = page_of(chairman.get("/officer/")).select("tbody tr")
     assert {r.select_one("td").get_text(strip=True) for r in everything} == {
         dossier.code, waiting.code}  # fmt: skip
+
+
+def test_the_posting_notice_lists_the_posted_proposals_and_never_an_hiv_category(
+    client, dossier, officer
+):
+    """domain.md section 2 step 3: posted at the commune office, HIV status never shown."""
+    officer.post(f"/officer/cases/{dossier.code}/propose", data=APPROVE_AT_POST)
+    with_hiv = apply_for_child(client, submission_token="form-3", full_name="Lê Văn Khang",
+                               national_id="001215000999", category="CHILD_HIV_POOR")  # fmt: skip
+    officer.post(f"/officer/cases/{with_hiv.code}/check")
+    officer.post(f"/officer/cases/{with_hiv.code}/propose",
+                 data={**APPROVE_AT_POST, "category": "CHILD_HIV_POOR"})  # fmt: skip
+    assert reread(with_hiv).status == "posting"
+    notice = page_of(officer.get("/officer/posting"))
+    rows = [r.get_text(" ", strip=True) for r in notice.select("#posted tbody tr")]
+    assert len(rows) == 2
+    assert "Hoàng Văn Bé" in rows[0] and "2015" in rows[0] and "Tổ 3" in rows[0]
+    assert "không có nguồn nuôi dưỡng" in rows[0]
+    assert "Lê Văn Khang" in rows[1] and "HIV" not in notice.get_text()
+    assert "từ 03/03/2025 đến 05/03/2025" in rows[1]
