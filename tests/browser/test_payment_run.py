@@ -9,6 +9,7 @@ from pathlib import Path
 from benefits.accounts.audit import Actor
 from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
+from tests.browser.steps import no_table_scrolls_sideways
 
 PASSWORD = "một-mật-khẩu-dài"
 CASELOAD = Path(__file__).resolve().parents[1] / "data" / "samples" / "caseload.csv"
@@ -71,4 +72,8 @@ def test_a_payment_officer_generates_follows_downloads_locks_and_reconciles(
     # The lines, one card each on a phone: nothing to scroll sideways.
     lines = page.locator("#lines + .table-scroll")
     assert lines.evaluate("box => box.scrollWidth - box.clientWidth") <= 0
+    # Nor any other table of the page: against last month, one card per commune.
+    assert no_table_scrolls_sideways(page)
+    first_cell = page.locator("#against-last-month tbody td").first
+    assert first_cell.evaluate("td => getComputedStyle(td, '::before').content") == '"Xã"'
     page.screenshot(path=str(output_dir / "payment-batch-reconciled-360.png"), full_page=True)
