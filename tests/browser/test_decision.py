@@ -15,7 +15,7 @@ from tests.browser.steps import PASSWORD, PNG, no_overflow, register
 def staff_page(browser, live_app, live_server, role, email):
     with live_app.app_context():
         create_staff_user(role, email, "Trần Văn Chủ Tịch" if role == "chairman" else "Cán Bộ",
-                          PASSWORD, Actor.system("test"), commune_code="00070")  # fmt: skip
+                          PASSWORD, Actor.system("test"), commune_code="26506")  # fmt: skip
         db.session.commit()
     page = browser.new_context(base_url=live_server, locale="vi-VN").new_page()
     page.set_viewport_size({"width": 360, "height": 740})
@@ -30,13 +30,15 @@ def staff_page(browser, live_app, live_server, role, email):
 def test_a_funeral_dossier_is_proposed_signed_and_its_decision_downloaded(
     page, browser, live_app, live_server, output_dir, tmp_path
 ):
+    # In Vũng Tàu: the other journeys' payment lists are Hà Nội's, and the batch generated
+    # after this approval pays the funeral support.
     register(page, "001190000791", "Phạm Thị Con")
     page.goto("/me/apply/1.001731")
     page.fill("#full_name", "Phạm Văn Cha")
     page.fill("#date_of_birth", "1941-04-02")
     page.select_option("#sex", "M")
     page.fill("#national_id", "001041000791")
-    page.fill("#commune_code", "00070")
+    page.fill("#commune_code", "26506")
     page.fill("#declarant_relationship", "con gái")
     page.fill("#date_of_death", "2025-03-01")
     proof = tmp_path / "giay-chung-tu.png"
