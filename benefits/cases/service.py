@@ -37,7 +37,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     ),
     "supplement_requested": frozenset({"checking", "withdrawn"}),
     "posting": frozenset({"proposed", "checking", "withdrawn"}),
-    "proposed": frozenset({"approved", "refused", "checking"}),
+    # ``withdrawn`` from ``proposed``: only the system's, for a funeral dossier whose death
+    # registration is cancelled; the applicant cannot withdraw here (decision 58).
+    "proposed": frozenset({"approved", "refused", "checking", "withdrawn"}),
     "approved": frozenset(),
     "refused": frozenset(),
     "withdrawn": frozenset(),

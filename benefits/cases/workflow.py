@@ -150,12 +150,16 @@ def record_complaint(case: Case, complainant: str, complaint: str, actor: Actor,
                      today: date) -> CaseComplaint:  # fmt: skip
     """A complaint about the posted proposal (domain.md section 2 step 3), due an answer
     within 10 working days. It is not shown to the applicant."""
+    _lock(case)  # against a send to the chairman at the same moment
     if case.status != "posting":
         raise InvalidTransition(_l("Complaints are taken while the proposal is posted."))
     if not complainant.strip():
         raise DomainError(_l("Give the name of whoever complains."), field="complainant")
     if not complaint.strip():
         raise DomainError(_l("Write what the complaint says."), field="text")
+    if any(c.received_on == today and c.complainant == complainant.strip()[:120]
+           and c.text == complaint.strip()[:2000] for c in case.complaints):  # fmt: skip
+        raise AlreadyRecorded(_l("This complaint is already recorded."))
     row = CaseComplaint(
         case=case, received_on=today, complainant=complainant.strip()[:120],
         text=complaint.strip()[:2000],

@@ -88,6 +88,11 @@ def grant_monthly_allowance(case: Case, decision: Decision, actor: Actor, today:
     rules = RuleBook.load(db.session)
     code = terms["category"]
     first = start_month(case, code, rules, today)
+    # Checked again at signing: the posting and the wait may have crossed into a month
+    # the category no longer fits (an age reached, Decree 176/2025's closed categories).
+    refusal = category_refusal(code, _born(case), first, rules)
+    if refusal:
+        raise DomainError(_l("This category cannot be granted: %(reason)s.", reason=refusal))
     person = person_of_case(case)
     if person.died_on is not None:
         raise DomainError(_l("The person is recorded as deceased."))
@@ -103,6 +108,10 @@ def grant_monthly_allowance(case: Case, decision: Decision, actor: Actor, today:
         )  # fmt: skip
         db.session.add(beneficiary)
         db.session.flush()
+    elif beneficiary.commune_code != case.commune_code:
+        # Another commune pays them: a move is its own procedure (ND20 Art 8.3, 8.4).
+        raise DomainError(_l("The person receives the allowance in another commune: file the "
+                             "move first."))  # fmt: skip
     elif beneficiary.status not in ("active", "suspended"):
         # A stopped record restarted would pay the months between as arrears.
         raise DomainError(_l("The person's earlier allowance record is stopped: it cannot "
@@ -110,7 +119,7 @@ def grant_monthly_allowance(case: Case, decision: Decision, actor: Actor, today:
     elif any(c.category_code == code and c.to_month is None for c in beneficiary.categories):
         raise DomainError(_l("The person already holds this category."))
     else:
-        if terms.get("dependent_children"):
+        if rules.categories[code].per_child and terms.get("dependent_children"):
             beneficiary.dependent_children = terms["dependent_children"]
         if first < beneficiary.effective_month:
             beneficiary.effective_month = first

@@ -53,7 +53,8 @@ def posting_notice_page():
     """The notice the commune posts at its office (ND20 Art 8.1), ready to print."""
     cases = fetch_posted(commune_filter(current_user, Case.commune_code))
     return render_template("officer/posting.html", lines=posting_notice(cases),
-                           places=place_names({c.commune_code for c in cases}))  # fmt: skip
+                           places=place_names({c.commune_code for c in cases}
+                                              | {current_user.commune_code} - {None}))  # fmt: skip
 
 
 @officer_bp.post("/cases/<code>/propose")
@@ -126,6 +127,10 @@ def case_record_complaint(code: str):
         try:
             record_complaint(case, form.complainant.data, form.text.data, request_actor(),
                              vietnam_today())  # fmt: skip
+        except AlreadyRecorded as error:  # a second click
+            db.session.rollback()
+            flash(error.message, "error")
+            return _to_case(case, "#complaints")
         except DomainError as error:
             _refused(form, error, "text")
         else:

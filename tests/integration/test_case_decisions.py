@@ -375,3 +375,50 @@ def test_the_posting_notice_lists_the_posted_proposals_and_never_an_hiv_category
     assert "không có nguồn nuôi dưỡng" in rows[0]
     assert "Lê Văn Khang" in rows[1] and "HIV" not in notice.get_text()
     assert "từ 03/03/2025 đến 05/03/2025" in rows[1]
+
+
+def test_a_category_the_person_no_longer_fits_when_signed_is_refused(
+    app, clock, client, citizen, officer, chairman
+):
+    """The wait for the chairman crossed a month end: a 5.1 child who turned 16 in March
+    fits in March (ND20 Art 8.2) but not from April, the month the chairman signs."""
+    clock.move_to(datetime(2025, 3, 31, 2, 0, tzinfo=UTC))
+    for c, email in ((client, "001190000777"), (officer, "officer@xa.gov.vn"),
+                     (chairman, "chairman@xa.gov.vn")):  # fmt: skip
+        log_in(c, email)
+    db.session.add(PostingSetting(procedure_code="1.001776", province_code="01",
+                                  public_posting=False))  # fmt: skip
+    db.session.commit()
+    case = apply_for_child(client, date_of_birth="2009-03-15", national_id="001209000123")
+    officer.post(f"/officer/cases/{case.code}/check")
+    officer.post(f"/officer/cases/{case.code}/propose", data=APPROVE_AT_POST)
+    assert reread(case).status == "proposed"
+    clock.move_to(datetime(2025, 4, 1, 2, 0, tzinfo=UTC))
+    log_in(chairman, "chairman@xa.gov.vn")
+    response = chairman.post(f"/officer/cases/{case.code}/decide", data={"outcome": "approve"})
+    assert "Không thể xét hưởng diện đối tượng này" in errors_of(response)["outcome"]
+    assert reread(case).status == "proposed"
+    assert count(Beneficiary) == 0 and count(Decision) == 0
+
+
+def test_a_cancelled_death_withdraws_its_funeral_dossier_even_with_the_chairman(clock, officer):
+    from benefits.deaths.service import cancel_death
+
+    deceased = create_beneficiary(categories=("ELDERLY_80_NO_PENSION",),
+                                  date_of_birth=date(1940, 1, 5))  # fmt: skip
+    report = DeathReport(
+        registration_number="KT-2025-9", national_id=deceased.person.national_id,
+        full_name=deceased.person.full_name, date_of_death=date(2025, 2, 20),
+        registered_on=date(2025, 3, 3), commune_code="00070",
+        declarant={"full_name": "Đỗ Thị Hoa", "national_id": "001190054321"},
+    )  # fmt: skip
+    record_death(report, Actor.system("test"), "test", date(2025, 3, 3))
+    db.session.commit()
+    case = db.session.scalar(select(Case).where(Case.procedure_code == "1.001731"))
+    officer.post(f"/officer/cases/{case.code}/check")
+    officer.post(f"/officer/cases/{case.code}/propose", data={"outcome": "approve"})
+    assert reread(case).status == "proposed"
+    cancel_death("KT-2025-9", "Đăng ký nhầm người", Actor.system("test"))
+    db.session.commit()
+    assert reread(case).status == "withdrawn"
+    assert db.session.get(Beneficiary, deceased.id).status == "active"
