@@ -21,7 +21,12 @@ from benefits.people.models import Person
 from benefits.places.calendar import add_working_days
 from benefits.places.models import province_of_commune
 from benefits.procedures.catalogue import posting_required, procedure
-from benefits.registry.grant import MONTHLY_ALLOWANCE_PROCEDURE, grant_monthly_allowance
+from benefits.registry.grant import (
+    MONTHLY_ALLOWANCE_PROCEDURE,
+    check_allowance_terms,
+    grant_monthly_allowance,
+    person_of_case,
+)
 from benefits.registry.models import Decision
 from benefits.rules.standard import one_off_amount
 
@@ -90,8 +95,6 @@ def _to_chairman(case: Case, actor: Actor) -> Case:
 
 def _check_terms(case: Case, proposal: Proposal, today: date) -> None:
     if case.procedure_code == MONTHLY_ALLOWANCE_PROCEDURE:
-        from benefits.registry.grant import check_allowance_terms
-
         check_allowance_terms(case, proposal, today)
     elif case.procedure_code == HOUSING_PROCEDURE and proposal.housing not in HOUSING_KINDS:
         raise DomainError(_l("Choose the kind of housing support."), field="housing")
@@ -264,8 +267,6 @@ def _apply(case: Case, decision: Decision, actor: Actor, today: date) -> None:
     if case.procedure_code == MONTHLY_ALLOWANCE_PROCEDURE:
         grant_monthly_allowance(case, decision, actor, today)
     elif procedure(case.procedure_code).payout_kind is not None and case.subject_person_id is None:
-        from benefits.registry.grant import person_of_case
-
         case.subject_person_id = person_of_case(case).id
 
 

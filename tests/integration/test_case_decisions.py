@@ -315,6 +315,25 @@ def test_the_population_register_must_agree_with_the_dossier(dossier, officer, c
     assert case.events[-1].note == "Kiểm tra lại họ tên."
 
 
+def propose_funeral_after_death(deceased, registration_number, officer):
+    """The civil registry reports the death (20 February 2025); the funeral dossier it
+    opens is checked and proposed for approval (no posting) by the officer."""
+    report = DeathReport(
+        registration_number=registration_number, national_id=deceased.person.national_id,
+        full_name=deceased.person.full_name, date_of_death=date(2025, 2, 20),
+        registered_on=date(2025, 3, 3), commune_code="00070",
+        declarant={"full_name": "Đỗ Thị Hoa", "national_id": "001190054321",
+                   "relationship": "con"},
+    )  # fmt: skip
+    record_death(report, Actor.system("test"), "test", date(2025, 3, 3))
+    db.session.commit()
+    case = db.session.scalar(select(Case).where(Case.procedure_code == "1.001731"))
+    officer.post(f"/officer/cases/{case.code}/check")
+    officer.post(f"/officer/cases/{case.code}/propose", data={"outcome": "approve"})
+    assert reread(case).status == "proposed"
+    return case
+
+
 def test_a_funeral_opened_by_a_death_is_approved_and_paid_in_the_next_batch(
     clock, officer, chairman
 ):
@@ -323,18 +342,7 @@ def test_a_funeral_opened_by_a_death_is_approved_and_paid_in_the_next_batch(
     deceased = create_beneficiary(categories=("ELDERLY_80_NO_PENSION",),
                                   date_of_birth=date(1940, 1, 5), full_name="Vũ Văn Bảy",
                                   effective_month="2024-01")  # fmt: skip
-    report = DeathReport(
-        registration_number="KT-2025-1", national_id=deceased.person.national_id,
-        full_name="Vũ Văn Bảy", date_of_death=date(2025, 2, 20), registered_on=date(2025, 3, 3),
-        commune_code="00070", declarant={"full_name": "Đỗ Thị Hoa",
-                                         "national_id": "001190054321", "relationship": "con"},
-    )  # fmt: skip
-    record_death(report, Actor.system("test"), "test", date(2025, 3, 3))
-    db.session.commit()
-    case = db.session.scalar(select(Case).where(Case.procedure_code == "1.001731"))
-    officer.post(f"/officer/cases/{case.code}/check")
-    officer.post(f"/officer/cases/{case.code}/propose", data={"outcome": "approve"})
-    assert reread(case).status == "proposed"
+    case = propose_funeral_after_death(deceased, "KT-2025-1", officer)
     chairman.post(f"/officer/cases/{case.code}/decide", data={"outcome": "approve"})
     case = reread(case)
     assert case.status == "approved" and case.amount == 10_000_000
@@ -406,18 +414,7 @@ def test_a_cancelled_death_withdraws_its_funeral_dossier_even_with_the_chairman(
 
     deceased = create_beneficiary(categories=("ELDERLY_80_NO_PENSION",),
                                   date_of_birth=date(1940, 1, 5))  # fmt: skip
-    report = DeathReport(
-        registration_number="KT-2025-9", national_id=deceased.person.national_id,
-        full_name=deceased.person.full_name, date_of_death=date(2025, 2, 20),
-        registered_on=date(2025, 3, 3), commune_code="00070",
-        declarant={"full_name": "Đỗ Thị Hoa", "national_id": "001190054321"},
-    )  # fmt: skip
-    record_death(report, Actor.system("test"), "test", date(2025, 3, 3))
-    db.session.commit()
-    case = db.session.scalar(select(Case).where(Case.procedure_code == "1.001731"))
-    officer.post(f"/officer/cases/{case.code}/check")
-    officer.post(f"/officer/cases/{case.code}/propose", data={"outcome": "approve"})
-    assert reread(case).status == "proposed"
+    case = propose_funeral_after_death(deceased, "KT-2025-9", officer)
     cancel_death("KT-2025-9", "Đăng ký nhầm người", Actor.system("test"))
     db.session.commit()
     assert reread(case).status == "withdrawn"
