@@ -140,6 +140,19 @@ def run_job(path: str, *args, **kwargs):
             db.session.remove()
 
 
+@contextlib.contextmanager
+def dropped_jobs_on_error():
+    """The jobs enqueued inside are dropped if it raises, though the transaction goes on
+    (a savepoint rolled back and tried again must not enqueue its jobs twice)."""
+    pending = db.session().info.setdefault(_PENDING, [])
+    mark = len(pending)
+    try:
+        yield
+    except BaseException:
+        del pending[mark:]
+        raise
+
+
 _redis_clients: dict[str, object] = {}
 
 

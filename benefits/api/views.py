@@ -10,13 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from benefits.accounts.audit import Actor
 from benefits.api.clients import require_client
 from benefits.api.openapi import openapi_document
-from benefits.deaths.service import ConflictingReplay, cancel_death, record_death
+from benefits.deaths.service import cancel_death, record_death
 from benefits.deaths.validation import parse_death_report
 from benefits.extensions import csrf, db
 from benefits.people.national_id import mask_national_id
 from benefits.places.calendar import vietnam_today
 from benefits.procedures.catalogue import PROCEDURES
 from benefits.registry.models import Beneficiary
+from benefits.web.transaction import once_more_after_a_race
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(api_bp)
@@ -35,23 +36,16 @@ def post_death():
         report, errors = parse_death_report(request.get_json(silent=True), vietnam_today())
     if errors:
         return jsonify({"errors": errors}), 422
-    for attempt in (1, 2):
-        try:
-            record, created = record_death(report, _actor(), "civil_registry", vietnam_today())
-            body = record.response  # read before the commit expires the record
-            db.session.commit()
-            break
-        except ConflictingReplay as conflict:
-            db.session.rollback()
-            return jsonify({"error": str(conflict)}), 409
-        except IntegrityError:
-            # Another registration of the same person's death committed while this one was
-            # applied (one effective death per person, a database fact): applied once more,
-            # this one is recorded as a duplicate of it, as if it had come second.
-            db.session.rollback()
-            if attempt == 2:
-                return jsonify({"error": "conflicting registration"}), 409
-    return jsonify(body), 201 if created else 200
+    # Another registration of the same person's death committed while this one was applied
+    # (one effective death per person, a database fact): applied once more, this one is
+    # recorded as a duplicate of it, as if it had come second. A ConflictingReplay is 409.
+    try:
+        record, created = once_more_after_a_race(
+            lambda: record_death(report, _actor(), "civil_registry", vietnam_today())
+        )
+    except IntegrityError:
+        return jsonify({"error": "conflicting registration"}), 409
+    return jsonify(record.response), 201 if created else 200
 
 
 @api_bp.delete("/civil-registry/deaths/<registration_number>")

@@ -39,7 +39,7 @@ from benefits.accounts.service import (
     reset_password,
 )
 from benefits.accounts.sessions import end_login_session, login_session_is_live, open_login_session
-from benefits.extensions import db, limiter
+from benefits.extensions import limiter
 from benefits.web.public import _safe_next
 from benefits.web.transaction import refusals_onto
 
@@ -66,7 +66,6 @@ def _idle_limit() -> timedelta:
 def _start_session(user) -> None:
     session.clear()  # a new session on login: no fixation
     session[SESSION_ID] = open_login_session(user, _idle_limit())
-    db.session.commit()
     login_user(user)
     session[SESSION_CREDENTIAL] = password_fingerprint(user)
 
@@ -98,9 +97,7 @@ def _session_still_open():
         return _end_here(_("Your password was changed: log in again."))
     if not login_session_is_live(session.get(SESSION_ID), current_user, _idle_limit()):
         return _end_here(_("Your session has ended: log in again."))
-    if db.session.dirty:  # marked seen
-        db.session.commit()
-    return None
+    return None  # marked seen: committed with the request (a refused one: at the next)
 
 
 LOGGED_OUT_ONLY = ("auth.register", "auth.login", "auth.forgot_password", "auth.reset_password")
@@ -164,8 +161,8 @@ def _refused(response) -> bool:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        # A failure's audit row is kept: the view returns (decision 79).
         user = authenticate(form.username.data, form.password.data, request_actor())
-        db.session.commit()
         if user is not None:
             _start_session(user)
             target = request.args.get("next")
@@ -180,7 +177,6 @@ def logout():
     record_audit(request_actor(), "account.logout", "user", current_user.id,
                  **user_places(current_user))  # fmt: skip
     end_login_session(session.get(SESSION_ID))
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are logged out."), "success")
@@ -212,7 +208,6 @@ def forgot_password_view():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         request_reset(form.username.data, request_actor())
-        db.session.commit()
         # The same answer whether or not the account exists or has an email.
         flash(_("If this account has an email address, a link to choose a new password "
                 "is on its way there. It works for one hour."), "success")  # fmt: skip

@@ -29,23 +29,18 @@ from benefits.cases.workflow import (
     record_complaint,
     send_to_chairman,
 )
-from benefits.errors import AlreadyRecorded, DomainError
+from benefits.errors import AlreadyRecorded
 from benefits.extensions import db
 from benefits.places.calendar import vietnam_today
 from benefits.places.models import place_names
 from benefits.web.auth import request_actor
 from benefits.web.officer import _case_in_scope, officer_bp, render_case_page
+from benefits.web.transaction import back_on_refusal, refusals_onto
 from benefits.web.uploads import send_decision_letter
 
 
 def _to_case(case, anchor: str = ""):
     return redirect(url_for("officer.case_detail", code=case.code) + anchor)
-
-
-def _refused(form, error: DomainError, default: str) -> None:
-    db.session.rollback()
-    field = error.field if error.field in form else default
-    form[field].errors = [*form[field].errors, error.message]
 
 
 @officer_bp.get("/posting")
@@ -72,12 +67,9 @@ def case_propose(code: str):
             bank_account=(form.bank_account.data or "").strip() or None,
             housing=form.housing.data or None,
         )  # fmt: skip
-        try:
+        with refusals_onto(form, default="outcome") as refused:
             propose(case, proposal, request_actor(), vietnam_today())
-        except DomainError as error:
-            _refused(form, error, "outcome")
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("The proposal is posted publicly.") if case.status == "posting"
                   else _("The proposal is sent to the chairman."), "success")  # fmt: skip
             return _to_case(case)
@@ -88,13 +80,9 @@ def case_propose(code: str):
 @permission_required("case.check")
 def case_send_to_chairman(code: str):
     case = _case_in_scope(code)
-    try:
-        send_to_chairman(case, request_actor(), vietnam_today())
-        db.session.commit()
-        flash(_("The proposal is sent to the chairman."), "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    back_on_refusal(url_for("officer.case_detail", code=case.code))
+    send_to_chairman(case, request_actor(), vietnam_today())
+    flash(_("The proposal is sent to the chairman."), "success")
     return _to_case(case)
 
 
@@ -107,12 +95,9 @@ def case_back_to_checking(code: str):
         abort(404)  # as ``permission_required``: nothing leaks
     form = BackToCheckingForm()
     if form.validate_on_submit():
-        try:
+        with refusals_onto(form, default="note") as refused:
             back_to_checking(case, form.note.data, request_actor())
-        except DomainError as error:
-            _refused(form, error, "note")
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("The dossier is back to checking."), "success")
             return _to_case(case)
     return render_case_page(case, back_form=form)
@@ -124,17 +109,11 @@ def case_record_complaint(code: str):
     case = _case_in_scope(code)
     form = ComplaintForm()
     if form.validate_on_submit():
-        try:
+        back_on_refusal(url_for("officer.case_detail", code=case.code) + "#complaints")
+        with refusals_onto(form, default="text", passing=AlreadyRecorded) as refused:
             record_complaint(case, form.complainant.data, form.text.data, request_actor(),
                              vietnam_today())  # fmt: skip
-        except AlreadyRecorded as error:  # a second click
-            db.session.rollback()
-            flash(error.message, "error")
-            return _to_case(case, "#complaints")
-        except DomainError as error:
-            _refused(form, error, "text")
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("The complaint is recorded."), "success")
             return _to_case(case, "#complaints")
     return render_case_page(case, complaint_form=form)
@@ -149,12 +128,9 @@ def case_answer_complaint(code: str, complaint_id: int):
         abort(404)
     form = ComplaintAnswerForm()
     if form.validate_on_submit():
-        try:
+        with refusals_onto(form, default="answer") as refused:
             answer_complaint(row, form.answer.data, request_actor(), vietnam_today())
-        except DomainError as error:
-            _refused(form, error, "answer")
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("The answer is recorded."), "success")
             return _to_case(case, "#complaints")
     return render_case_page(case, answer_form=form, answering=complaint_id)
@@ -166,17 +142,12 @@ def case_decide(code: str):
     case = _case_in_scope(code)
     form = DecisionForm()
     if form.validate_on_submit():
-        try:
+        back_on_refusal(url_for("officer.case_detail", code=case.code))
+        # A second click (AlreadyRecorded) goes back to the page, which shows the decision.
+        with refusals_onto(form, default="outcome", passing=AlreadyRecorded) as refused:
             decide(case, form.outcome.data == "approve", form.reasons.data, request_actor(),
                    vietnam_today())  # fmt: skip
-        except AlreadyRecorded as error:  # a second click: the page shows the decision
-            db.session.rollback()
-            flash(error.message, "error")
-            return _to_case(case)
-        except DomainError as error:
-            _refused(form, error, "outcome")
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Decision %(number)s is signed.", number=case.decision.number), "success")
             return _to_case(case)
     return render_case_page(case, decision_form=form)

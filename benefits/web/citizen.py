@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -11,7 +10,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from benefits.cases.forms import WithdrawDossierForm
 from benefits.cases.models import Case
@@ -25,7 +23,7 @@ from benefits.cases.service import (
     submit_dossier,
     withdraw_dossier,
 )
-from benefits.errors import AlreadyRecorded, DomainError
+from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.notify.service import notifications_for, render
 from benefits.places.calendar import vietnam_today
@@ -35,6 +33,7 @@ from benefits.procedures.eligibility import category_problem, open_to_new_applic
 from benefits.procedures.forms import application_form_class
 from benefits.rules.models import Category
 from benefits.web.auth import request_actor
+from benefits.web.transaction import back_on_refusal, once_more_after_a_race, refusals_onto
 from benefits.web.uploads import (
     send_case_attachment,
     send_decision_letter,
@@ -186,32 +185,23 @@ def _save_or_submit(proc, form, draft):
     application = _application(proc, form)
     uploads = uploads_from(request.files.getlist(form.attachments.name))
     actor = request_actor()
-    try:
+    token = form.submission_token.data
+
+    def send() -> Case:
         if request.form.get("action") == "draft":
-            saved = save_draft(application, current_user.id, form.submission_token.data, actor,
-                               uploads, upload_folder(), draft=draft)  # fmt: skip
-            db.session.commit()
-            return _after_save(proc, saved)
-        case, _new = submit_dossier(application, current_user.id, form.submission_token.data,
-                                    actor, uploads, upload_folder(), vietnam_today(),
-                                    draft=draft)  # fmt: skip
-        db.session.commit()
-    except DomainError as error:  # a refused file, a dossier already open: nothing kept
-        db.session.rollback()
-        form[error.field if error.field in form else "attachments"].errors.append(error.message)
+            return save_draft(application, current_user.id, token, actor, uploads,
+                              upload_folder(), draft=draft)  # fmt: skip
+        return submit_dossier(application, current_user.id, token, actor, uploads,
+                              upload_folder(), vietnam_today(), draft=draft)[0]  # fmt: skip
+
+    # A refused file, a dossier already open: nothing kept. The same form sent twice at
+    # once: the second finds the dossier the first created.
+    with refusals_onto(form, default="attachments") as refused:
+        case = once_more_after_a_race(send)
+    if refused:
         return render_template("citizen/apply.html", form=form, procedure=proc,
                                procedure_name=proc.name(_locale()), draft=draft)  # fmt: skip
-    except IntegrityError:
-        # The same form sent twice at once: the other request created the dossier.
-        db.session.rollback()
-        case = db.session.scalar(
-            select(Case).where(Case.idempotency_key == form.submission_token.data)
-        )
-        if case is None:
-            raise
-        if case.status == "draft":
-            return _after_save(proc, case)
-    return redirect(url_for("citizen.receipt", code=case.code))
+    return _after_save(proc, case)
 
 
 @citizen_bp.route("/drafts/<int:draft_id>/delete", methods=["GET", "POST"])
@@ -229,30 +219,12 @@ def draft_delete(draft_id: int):
         if draft.status != "draft":
             return redirect(url_for("citizen.dossier", code=draft.code))
         return render_template("citizen/delete_draft.html", draft=draft)
-    refused = _carry_out(
-        lambda: delete_draft(draft, request_actor(), upload_folder()),
-        _("Your draft is deleted."),
-    )
-    if refused:
-        return redirect(url_for("citizen.dossier", code=draft.code))
+    # Refused: it was sent meanwhile (it has a code now); its page says where it is.
+    back_on_refusal(url_for("citizen.dossier", code=draft.code) if draft.code else
+                    url_for("citizen.home"))  # fmt: skip
+    delete_draft(draft, request_actor(), upload_folder())
+    flash(_("Your draft is deleted."), "success")
     return redirect(url_for("citizen.home"))
-
-
-def _carry_out(action: Callable[[], object], done: str) -> DomainError | None:
-    """Do a citizen's action and commit, saying ``done``; a second click (already done)
-    is told so, a refusal is told and returned, and neither changes anything."""
-    try:
-        action()
-        db.session.commit()
-        flash(done, "success")
-    except AlreadyRecorded as error:
-        db.session.rollback()
-        flash(error.message, "info")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return error
-    return None
 
 
 def _after_save(proc, case):
@@ -276,18 +248,14 @@ def dossier(code: str):
     if request.method == "POST":
         answer = (request.form.get("message") or "").strip()[:2000]
         uploads = uploads_from(request.files.getlist("attachments"))
-        try:
+        with refusals_onto() as refused:
             answer_supplement(case, answer, uploads, upload_folder(), request_actor(),
                               vietnam_today())  # fmt: skip
-            db.session.commit()
+        if not refused:
             flash(_("Your answer is sent to the commune office."), "success")
             return redirect(url_for("citizen.dossier", code=case.code))
-        except DomainError as error:
-            db.session.rollback()
-            if error.field:
-                errors[error.field] = error.message  # next to the field, the answer kept
-            else:
-                flash(error.message, "error")
+        # next to the field, the answer kept (a refusal naming none is flashed)
+        errors = {error.field: error.message for error in refused if error.field}
     return _dossier_page(case, answer=answer, errors=errors)
 
 
@@ -299,11 +267,10 @@ def dossier_withdraw(code: str):
     # whatever the form holds.
     if case.status in WITHDRAWABLE_BY_APPLICANT and not form.validate_on_submit():
         return _dossier_page(case, withdraw_form=form)
-    _carry_out(
-        lambda: withdraw_dossier(case, form.reason.data or "", request_actor()),
-        _("Your dossier is withdrawn: the commune office no longer handles it."),
-    )
-    return redirect(url_for("citizen.dossier", code=case.code))
+    page = back_on_refusal(url_for("citizen.dossier", code=case.code))
+    withdraw_dossier(case, form.reason.data or "", request_actor())
+    flash(_("Your dossier is withdrawn: the commune office no longer handles it."), "success")
+    return redirect(page)
 
 
 def _dossier_page(case: Case, answer: str = "", errors: dict | None = None,

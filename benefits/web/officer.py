@@ -33,7 +33,6 @@ from benefits.deaths.forms import AcceptDeathForm, CancelDeathForm, RecordDeathF
 from benefits.deaths.linked_dossier import accept_linked_death_dossier
 from benefits.deaths.models import DeathRecord
 from benefits.deaths.service import DeathReport, cancel_death, record_death
-from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.forms import select_choices
 from benefits.labels import PAYMENT_METHOD
@@ -54,7 +53,7 @@ from benefits.rules.entitlement import (
 )
 from benefits.rules.models import Category
 from benefits.web.auth import request_actor
-from benefits.web.transaction import refusals_onto
+from benefits.web.transaction import back_on_refusal, refusals_onto
 from benefits.web.uploads import send_case_attachment
 
 officer_bp = Blueprint("officer", __name__, url_prefix="/officer")
@@ -146,13 +145,9 @@ def case_request_supplement(code: str):
     if not message:
         flash(_("Say which papers are missing."), "error")
     else:
-        try:
-            request_supplement(case, message[:2000], request_actor())
-            db.session.commit()
-            flash(_("The request is sent to the applicant."), "success")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        back_on_refusal(url_for("officer.case_detail", code=case.code))
+        request_supplement(case, message[:2000], request_actor())
+        flash(_("The request is sent to the applicant."), "success")
     return redirect(url_for("officer.case_detail", code=case.code))
 
 
@@ -160,13 +155,9 @@ def case_request_supplement(code: str):
 @permission_required("case.check")
 def case_start_checking(code: str):
     case = _case_in_scope(code)
-    try:
-        start_checking(case, request_actor())
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    return redirect(url_for("officer.case_detail", code=case.code))
+    page = back_on_refusal(url_for("officer.case_detail", code=case.code))
+    start_checking(case, request_actor())
+    return redirect(page)
 
 
 @officer_bp.post("/cases/<code>/accept-death")
@@ -178,14 +169,10 @@ def case_accept_death(code: str):
         for message in form.confirm.errors:
             flash(message, "error")
         return redirect(url_for("officer.case_detail", code=case.code) + "#accept-death")
-    try:
-        accept_linked_death_dossier(case, request_actor(), vietnam_today())
-        db.session.commit()
-        flash(_("The death is recorded."), "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    return redirect(url_for("officer.case_detail", code=case.code))
+    page = back_on_refusal(url_for("officer.case_detail", code=case.code))
+    accept_linked_death_dossier(case, request_actor(), vietnam_today())
+    flash(_("The death is recorded."), "success")
+    return redirect(page)
 
 
 @officer_bp.get("/cases/<code>/attachments/<int:attachment_id>")
@@ -237,19 +224,14 @@ def beneficiary_care_support(code: str):
     found = _beneficiary_in_scope(code)
     form = _care_form()
     if form.validate_on_submit():
-        try:
+        with refusals_onto(form, "care_group", {"national_id": "carer_national_id"}) as refused:
             grant_care_support(
                 found, form.care_group.data, form.carer_name.data.strip(),
                 form.carer_national_id.data or None, Month.parse(form.from_month.data),
                 request_actor(),
                 to_month=Month.parse(form.to_month.data) if form.to_month.data else None,
             )  # fmt: skip
-        except DomainError as error:
-            db.session.rollback()
-            field = {"national_id": "carer_national_id"}.get(error.field, error.field)
-            getattr(form, field or "care_group").errors.append(error.message)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("The care support is recorded."), "success")
             return redirect(url_for("officer.beneficiary", code=found.code) + "#care-support")
     return _beneficiary_page(found, None, form)
@@ -262,18 +244,14 @@ def beneficiary_social_pension(code: str):
     found = _beneficiary_in_scope(code)
     form = SocialPensionForm()
     if form.validate_on_submit():
-        try:
+        with refusals_onto(form, default="from_month") as refused:
             record_social_pension(
                 found, Month.parse(form.from_month.data),
                 Month.parse(form.to_month.data) if form.to_month.data else None,
                 form.reference.data, request_actor(),
                 poor_or_near_poor=form.poor_or_near_poor.data,
             )  # fmt: skip
-        except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field or "from_month").errors.append(error.message)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("The social pension is recorded."), "success")
             return redirect(url_for("officer.beneficiary", code=found.code))
     return _beneficiary_page(found, form, None)
@@ -293,13 +271,9 @@ def beneficiary_social_pension_end(code: str, period_id: int):
             for message in errors:
                 flash(message, "error")
     else:
-        try:
-            end_social_pension(period, Month.parse(form.last_month.data), request_actor())
-            db.session.commit()
-            flash(_("The end of the social pension is recorded."), "success")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        back_on_refusal(url_for("officer.beneficiary", code=found.code) + "#social-pension")
+        end_social_pension(period, Month.parse(form.last_month.data), request_actor())
+        flash(_("The end of the social pension is recorded."), "success")
     return redirect(url_for("officer.beneficiary", code=found.code) + "#social-pension")
 
 
@@ -392,15 +366,11 @@ def deaths():
                        "national_id": form.declarant_national_id.data.strip(),
                        "relationship": (form.declarant_relationship.data or "").strip() or None},
         )  # fmt: skip
-        try:
+        # Next to the ID number, or else to the registration number.
+        with refusals_onto(form, default="registration_number") as refused:
             record, _created = record_death(report, request_actor(), "officer", vietnam_today(),
                                             residents_only=True)  # fmt: skip
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            field = {"national_id": form.national_id}.get(error.field, form.registration_number)
-            field.errors.append(error.message)
-        else:
+        if not refused:
             funeral = (record.response or {}).get("funeral_allowance")
             flash(_("The death is recorded.") + (f" {funeral['case_code']}" if funeral else ""),
                   "success")  # fmt: skip
@@ -440,8 +410,8 @@ def cancel_recorded_death(registration_number: str):
             for message in errors:
                 flash(message, "error")
         return redirect(url_for("officer.deaths"))
+    back_on_refusal(url_for("officer.deaths"))
     cancel_death(registration_number, form.reason.data.strip(), request_actor())
-    db.session.commit()
     flash(_("The record %(number)s is cancelled.", number=registration_number), "success")
     return redirect(url_for("officer.deaths"))
 

@@ -56,6 +56,7 @@ from benefits.payments.signature_sheets import write_signature_sheets
 from benefits.places.calendar import vietnam_today
 from benefits.places.models import Commune
 from benefits.web.auth import request_actor
+from benefits.web.transaction import back_on_refusal, refusals_onto
 
 payments_bp = Blueprint("payments", __name__, url_prefix="/payments")
 
@@ -106,7 +107,8 @@ def payments_home():
 def start_run():
     form = GenerateForm()
     if form.validate_on_submit():
-        try:
+        # The jobs are queued (or, without Redis, run) once the request commits.
+        with refusals_onto(form, default="month") as refused:
             if current_user.commune_code:
                 run = start_commune_generation(
                     form.parsed, current_user.commune_code, request_actor()
@@ -115,11 +117,7 @@ def start_run():
                 run = start_generation_run(
                     form.parsed, [current_user.province_code], request_actor()
                 )
-            db.session.commit()  # the jobs are queued (or, without Redis, run) from here
-        except DomainError as error:
-            db.session.rollback()
-            form.month.errors.append(error.message)
-        else:
+        if not refused:
             flash(_("The generation has started."), "success")
             return redirect(url_for("payments.run_detail", run_id=run.id))
     return _home(form)
@@ -160,16 +158,11 @@ def rerun(run_id: int, job_id: str):
     job = next((job for job in run.jobs if job.id == job_id), None)
     if job is None:
         abort(404)
-    try:
-        rerun_job(job, request_actor())
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(_("The batch of %(scope)s is being generated again.", scope=job.scope_code),
-              "success")  # fmt: skip
-    return redirect(url_for("payments.run_detail", run_id=run_id))
+    page = back_on_refusal(url_for("payments.run_detail", run_id=run_id))
+    rerun_job(job, request_actor())
+    flash(_("The batch of %(scope)s is being generated again.", scope=job.scope_code),
+          "success")  # fmt: skip
+    return redirect(page)
 
 
 @payments_bp.get("/batches/<int:batch_id>")
@@ -224,15 +217,10 @@ def empty(batch_id: int):
     form = EmptyBatchForm()
     if not form.validate_on_submit():
         return _batch_page(batch, empty_form=form, status=400)
-    try:
-        empty_batch(batch.id, request_actor())
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(_("The batch is empty: its months are due again."), "success")
-    return redirect(url_for("payments.batch_detail", batch_id=batch_id))
+    page = back_on_refusal(url_for("payments.batch_detail", batch_id=batch_id))
+    empty_batch(batch.id, request_actor())
+    flash(_("The batch is empty: its months are due again."), "success")
+    return redirect(page)
 
 
 @payments_bp.post("/batches/<int:batch_id>/lock", endpoint="lock_batch")
@@ -242,15 +230,10 @@ def lock(batch_id: int):
     form = LockForm()
     if not form.validate_on_submit():
         return _batch_page(batch, lock_form=form, status=400)
-    try:
-        lock_batch(batch.id, request_actor())
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(_("The batch is locked: it can be sent to the post office."), "success")
-    return redirect(url_for("payments.batch_detail", batch_id=batch_id))
+    page = back_on_refusal(url_for("payments.batch_detail", batch_id=batch_id))
+    lock_batch(batch.id, request_actor())
+    flash(_("The batch is locked: it can be sent to the post office."), "success")
+    return redirect(page)
 
 
 # The rows of a result file that match no line, listed on the page (all are counted).
@@ -268,15 +251,13 @@ def reconcile(batch_id: int):
     os.close(fd)
     try:
         form.result_file.data.save(path)
-        result = reconcile_batch(batch.id, Path(path), request_actor(), reported.append)
-        report = keep_reconciliation_report(batch.id, result, reported, request_actor())
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        form.result_file.errors.append(error.message)
-        return _batch_page(batch, reconcile_form=form, status=400)
+        with refusals_onto(form, default="result_file") as refused:
+            result = reconcile_batch(batch.id, Path(path), request_actor(), reported.append)
+            report = keep_reconciliation_report(batch.id, result, reported, request_actor())
     finally:
         os.unlink(path)
+    if refused:
+        return _batch_page(batch, reconcile_form=form, status=400)
     flash(
         _("Recorded: %(paid)s paid, %(unpaid)s unpaid, %(unknown)s row(s) matching no line.",
           paid=result.paid, unpaid=result.unpaid, unknown=result.unknown),

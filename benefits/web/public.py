@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from benefits.extensions import db
 from benefits.i18n import LANGUAGE_COOKIE
+from benefits.web.transaction import roll_back_the_request
 
 public_bp = Blueprint("public", __name__)
 
@@ -59,7 +60,6 @@ def switch_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         if current_user.is_authenticated and current_user.locale != code:
             current_user.locale = code  # remembered on the account (notifications use it)
-            db.session.commit()
         response.set_cookie(
             LANGUAGE_COOKIE,
             code,
@@ -83,7 +83,7 @@ def _database_answers() -> bool:
         db.session.execute(text("SELECT 1"))
         return True
     except Exception:
-        db.session.rollback()
+        roll_back_the_request()  # nothing to commit on a database that does not answer
         return False
 
 

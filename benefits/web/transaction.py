@@ -21,7 +21,8 @@ call only flush.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from flask import (
     Flask,
@@ -33,15 +34,21 @@ from flask import (
     request,
 )
 from flask_babel import force_locale
+from sqlalchemy.exc import IntegrityError
 
+from benefits.deaths.service import ConflictingReplay
 from benefits.errors import AlreadyRecorded, DomainError, InvalidTransition, NotFound
 from benefits.extensions import db
+from benefits.jobs import dropped_jobs_on_error
+
+T = TypeVar("T")
 
 # The HTTP status of each kind of refusal, in one place; any other DomainError is 422.
 STATUS_OF_REFUSAL: dict[type[DomainError], int] = {
     NotFound: 404,
     InvalidTransition: 409,
     AlreadyRecorded: 409,
+    ConflictingReplay: 409,  # a registration number received again with other content
 }
 API_BLUEPRINTS = ("api",)
 
@@ -77,10 +84,19 @@ def _commit_the_request(response):
 
 
 @contextlib.contextmanager
-def refusals_onto(form, default: str | None = None) -> Iterator[list]:
+def refusals_onto(
+    form=None,
+    default: str | None = None,
+    renamed: dict[str, str] | None = None,
+    passing: type[DomainError] | tuple[type[DomainError], ...] = (),
+) -> Iterator[list]:
     """Catch a ``DomainError`` raised inside, roll back, and show it on ``form``: next to
-    its ``field`` when the form has one, else next to ``default``, else at the form's top
-    (its error summary).
+    its ``field`` (named as ``renamed`` says, when the form calls it otherwise) when the
+    form has one, else next to ``default``, else at the form's top (its error summary).
+    Without a form, a refusal naming no field is flashed, and one naming a field is left
+    to the view to show. The kinds named by ``passing`` (a second click:
+    ``AlreadyRecorded``) are left to the one handler, which sends the user back to the
+    page.
 
     The yielded list is empty unless something was refused::
 
@@ -95,17 +111,57 @@ def refusals_onto(form, default: str | None = None) -> Iterator[list]:
     try:
         yield refused
     except DomainError as error:
+        if isinstance(error, passing):
+            raise
         roll_back_the_request()
-        # The rest of the request is still committed: nothing is left to commit but what
-        # the view does after (e.g. a flash), and nothing of the refused change.
+        # What the view does after (a flash, a page) is a planned answer again; nothing of
+        # the refused change is left to commit.
         g.pop(_ROLLED_BACK, None)
         refused.append(error)
-        field = error.field if error.field in form else default
+        if form is None:
+            if not error.field:
+                flash(error.message, _flash_category(error))
+            return
+        field = (renamed or {}).get(error.field, error.field)
+        field = field if field in form else default
         if field:
             target = form[field]
             target.errors = [*target.errors, error.message]  # a tuple until validated
         else:
             form.form_errors.append(error.message)
+
+
+def back_on_refusal(page: str) -> str:
+    """Name the page a refusal of this request sends the user back to (with its message
+    flashed), and return it: usually also where success goes::
+
+        page = back_on_refusal(url_for("officer.case_detail", code=case.code))
+        start_checking(case, request_actor())
+        return redirect(page)
+    """
+    g.refusal_page = page
+    return page
+
+
+def once_more_after_a_race(action: Callable[[], T]) -> T:
+    """Run ``action`` in a savepoint; when it meets, on a unique constraint, the row a
+    concurrent request has just committed (the same form sent twice at once, the same
+    death reported twice), roll back to the savepoint and run it once more: it then finds
+    that row (on PostgreSQL each statement reads what is committed) and answers as for a
+    replay. The jobs the first run enqueued are dropped with it."""
+    for attempt in (1, 2):
+        with dropped_jobs_on_error():
+            try:
+                with db.session.begin_nested():
+                    return action()
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+    raise AssertionError("unreachable")
+
+
+def _flash_category(error: DomainError) -> str:
+    return "info" if isinstance(error, AlreadyRecorded) else "error"  # a second click
 
 
 def answer_refusal(error: DomainError):
@@ -120,9 +176,9 @@ def answer_refusal(error: DomainError):
     if status == 404:
         return render_template("errors/404.html"), 404
     if request.method != "GET":
-        back = _page_of_the_form() or _same_site_referrer()
+        back = g.get("refusal_page") or _page_of_the_form() or _same_site_referrer()
         if back:
-            flash(error.message, "error")
+            flash(error.message, _flash_category(error))
             return redirect(back)
     return render_template(
         "errors/refused.html", message=error.message, back=_same_site_referrer()

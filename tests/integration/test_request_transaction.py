@@ -16,7 +16,7 @@ from benefits import create_app
 from benefits.accounts.audit import Actor, AuditEntry, record_audit
 from benefits.errors import AlreadyRecorded, DomainError, InvalidTransition, NotFound
 from benefits.extensions import db
-from benefits.web.transaction import refusals_onto, status_of
+from benefits.web.transaction import back_on_refusal, refusals_onto, status_of
 
 probe_bp = Blueprint("probe", __name__, url_prefix="/probe")
 
@@ -52,6 +52,13 @@ def refused():
 def refused_action():
     _write("refused-action")
     raise InvalidTransition("Already locked.")
+
+
+@probe_bp.post("/second-click")
+def second_click():
+    back_on_refusal("/probe/the-page")
+    _write("second-click")
+    raise AlreadyRecorded("This is already done.")
 
 
 @probe_bp.post("/aborted")
@@ -112,6 +119,15 @@ def test_a_refusal_rolls_back_and_sends_the_user_back_with_its_message(probe_app
     page = client.get("/probe/refused")  # a page cannot send the user back to itself
     assert page.status_code == 422 and "Not allowed today." in page.get_data(as_text=True)
     assert (_rows("refused"), _rows("refused-action")) == (0, 0)
+
+
+def test_a_refusal_goes_back_to_the_page_its_view_names(probe_app, committed_db):
+    client = probe_app.test_client()
+    answer = client.post("/probe/second-click", headers={"Referer": "http://localhost/else"})
+    assert (answer.status_code, answer.location) == (302, "/probe/the-page")
+    with client.session_transaction() as session:
+        assert session["_flashes"] == [("info", "This is already done.")]  # not an error
+    assert _rows("second-click") == 0
 
 
 def test_an_abort_rolls_back_too(probe_app, committed_db):
