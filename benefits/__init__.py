@@ -16,7 +16,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(
+    from benefits.web.transaction import Portal
+
+    app = Portal(
         __name__,
         instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         instance_relative_config=True,
@@ -38,6 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
     _init_extensions(app)
+    _register_request_transaction(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_security_headers(app)
@@ -94,6 +97,13 @@ def _configure_sqlite(engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN")
+
+
+def _register_request_transaction(app: Flask) -> None:
+    """One commit at the end of each request; a DomainError rolls back (decision 79)."""
+    from benefits.web import transaction
+
+    transaction.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -12,7 +12,6 @@ from benefits.api.clients import require_client
 from benefits.api.openapi import openapi_document
 from benefits.deaths.service import ConflictingReplay, cancel_death, record_death
 from benefits.deaths.validation import parse_death_report
-from benefits.errors import AlreadyRecorded, NotFound
 from benefits.extensions import csrf, db
 from benefits.people.national_id import mask_national_id
 from benefits.places.calendar import vietnam_today
@@ -62,14 +61,8 @@ def delete_death(registration_number: str):
     reason = payload.get("reason") if isinstance(payload, dict) else None
     if not isinstance(reason, str) or not reason.strip():
         return jsonify({"errors": [{"field": "reason", "message": "required"}]}), 422
-    try:
-        with force_locale("en"):
-            record = cancel_death(registration_number, reason.strip(), _actor())
-        db.session.commit()
-    except NotFound as missing:
-        return jsonify({"error": str(missing)}), 404
-    except AlreadyRecorded as done:
-        return jsonify({"error": str(done)}), 409
+    # NotFound answers 404 and AlreadyRecorded 409, as every refusal (benefits.web.transaction).
+    record = cancel_death(registration_number, reason.strip(), _actor())
     return jsonify({"death_id": record.id, "status": record.status}), 200
 
 

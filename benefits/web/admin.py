@@ -12,8 +12,7 @@ from sqlalchemy import select
 from benefits.accounts.forms import StaffUserForm
 from benefits.accounts.models import AuditEntry, User
 from benefits.accounts.policy import permission_required
-from benefits.accounts.service import AccountError, create_staff_user
-from benefits.errors import DomainError
+from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
 from benefits.i18n import portal_zone
 from benefits.month import Month
@@ -23,6 +22,7 @@ from benefits.rules.forms import StandardLevelForm
 from benefits.rules.models import CoefficientRule, StandardLevel
 from benefits.rules.service import add_standard_level
 from benefits.web.auth import request_actor
+from benefits.web.transaction import refusals_onto
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -47,16 +47,13 @@ def new_user():
     ).all()
     form = StaffUserForm(communes=[tuple(row) for row in communes])
     if form.validate_on_submit():
-        try:
+        with refusals_onto(form, default="email") as refused:
             create_staff_user(
                 form.role.data, form.email.data, form.full_name.data, form.password.data,
                 request_actor(), commune_code=form.commune.data or None,
                 province_code=current_user.province_code,
             )  # fmt: skip
-        except AccountError as error:
-            getattr(form, error.field or "email", form.email).errors.append(error.message)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("The account is created."), "success")
             return redirect(url_for("admin.home"))
     return render_template("admin/new_user.html", form=form)
@@ -67,14 +64,11 @@ def new_user():
 def rules():
     form = StandardLevelForm()
     if form.validate_on_submit():
-        try:
+        with refusals_onto(form, default="amount") as refused:
             add_standard_level(current_user.province_code, Month.parse(form.month.data),
                                form.amount.data, form.legal_basis.data, request_actor(),
                                Month.of(vietnam_today()))  # fmt: skip
-        except DomainError as error:
-            getattr(form, error.field or "amount").errors.append(error.message)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("The new level is recorded."), "success")
             return redirect(url_for("admin.rules"))
     levels = db.session.scalars(

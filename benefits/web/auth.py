@@ -28,7 +28,6 @@ from benefits.accounts.forms import (
 )
 from benefits.accounts.password_reset import request_reset, user_of_token
 from benefits.accounts.service import (
-    AccountError,
     CitizenRegistration,
     authenticate,
     change_password,
@@ -42,6 +41,7 @@ from benefits.accounts.service import (
 from benefits.accounts.sessions import end_login_session, login_session_is_live, open_login_session
 from benefits.extensions import db, limiter
 from benefits.web.public import _safe_next
+from benefits.web.transaction import refusals_onto
 
 auth_bp = Blueprint("auth", __name__)
 
@@ -143,12 +143,9 @@ def register():
             phone=form.phone.data.strip(), email=(form.email.data or "").strip() or None,
             password=form.password.data,
         )  # fmt: skip
-        try:
+        with refusals_onto(form) as refused:
             user = register_citizen(data, request_actor(), locale=str(get_locale() or "vi"))
-        except AccountError as error:
-            form[error.field].errors.append(error.message)
-        else:
-            db.session.commit()
+        if not refused:
             _start_session(user)
             flash(_("Your account is ready."), "success")
             return redirect(url_for("citizen.home"))
@@ -195,13 +192,9 @@ def logout():
 def change_password_view():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with refusals_onto(form, default="password") as refused:
             change_password(current_user, form.current.data, form.password.data, request_actor())
-        except AccountError as error:
-            target = form.current if error.field == "current" else form.password
-            target.errors.append(error.message)
-        else:
-            db.session.commit()
+        if not refused:
             session[SESSION_CREDENTIAL] = password_fingerprint(current_user)  # this one goes on
             flash(_("Your password is changed."), "success")
             return redirect(url_for(LANDING[current_user.role]))
@@ -234,12 +227,9 @@ def reset_password_view(token):
         return render_template("auth/reset_expired.html"), 410
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with refusals_onto(form, default="password") as refused:
             reset_password(user, form.password.data, Actor.user(user.id, request.remote_addr))
-        except AccountError as error:
-            form.password.errors.append(error.message)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Your password is changed. Log in with it."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)

@@ -54,6 +54,7 @@ from benefits.rules.entitlement import (
 )
 from benefits.rules.models import Category
 from benefits.web.auth import request_actor
+from benefits.web.transaction import refusals_onto
 from benefits.web.uploads import send_case_attachment
 
 officer_bp = Blueprint("officer", __name__, url_prefix="/officer")
@@ -362,15 +363,12 @@ def citizen_password():
     """A citizen without email who forgot their password, at the one-stop desk."""
     form = DeskPasswordForm()
     if form.validate_on_submit():
-        try:
+        with refusals_onto(form, default="national_id") as refused:
             citizen, temporary = issue_temporary_password(
                 form.national_id.data, form.date_of_birth.data, request_actor(),
                 current_user.commune_code,
             )  # fmt: skip
-        except DomainError as error:
-            form.national_id.errors.append(error.message)
-        else:
-            db.session.commit()
+        if not refused:
             page = render_template("officer/citizen_password_given.html", citizen=citizen,
                                    temporary=temporary)  # fmt: skip
             return page, 200, {"Cache-Control": "no-store"}
