@@ -42,19 +42,21 @@ def csv_chunks(batch: PaymentBatch, rows_per_chunk: int = 5000) -> Iterator[str]
     faster than formatting them in Python); elsewhere Python's csv module does. Both give
     the same bytes (a test compares them), so the SHA-256 recorded at lock is the same.
     """
+    # Read now, not when the first chunk is asked for: a streamed answer runs after the
+    # request's commit has expired (and its end may have detached) the batch.
+    batch_id, month = int(batch.id), str(batch.month)
     if db.session.get_bind().dialect.name == "postgresql":
-        return _copied_csv_chunks(batch)
-    return _written_csv_chunks(batch, rows_per_chunk)
+        return _copied_csv_chunks(batch_id, month)
+    return _written_csv_chunks(batch_id, month, rows_per_chunk)
 
 
-def _written_csv_chunks(batch: PaymentBatch, rows_per_chunk: int = 5000) -> Iterator[str]:
+def _written_csv_chunks(batch_id: int, month: str, rows_per_chunk: int = 5000) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     buffer.write(BOM)
     writer.writerow(CSV_COLUMNS)
-    month = str(batch.month)
     # Plain rows, not ORM objects, streamed from a server-side cursor: flat memory.
-    lines = _lines(batch, rows_per_chunk)
+    lines = _lines(batch_id, rows_per_chunk)
     for count, line in enumerate(lines, start=1):
         writer.writerow(_row(month, line))
         if count % rows_per_chunk == 0:
@@ -64,7 +66,7 @@ def _written_csv_chunks(batch: PaymentBatch, rows_per_chunk: int = 5000) -> Iter
     yield buffer.getvalue()
 
 
-def _copy_statement(batch: PaymentBatch) -> str:
+def _copy_statement(batch_id: int, month: str) -> str:
     """The payment list as one ``COPY``: text columns that are empty become NULL, which
     PostgreSQL writes unquoted (as Python's csv module writes an empty string)."""
 
@@ -80,7 +82,7 @@ def _copy_statement(batch: PaymentBatch) -> str:
         "ELSE (coefficient_pct / 100) || '.' || lpad((coefficient_pct % 100)::text, 2, '0') END"
     )
     values = [
-        f"'{batch.month}'", text("province_code"), text("commune_code"), text("payment_method"),
+        f"'{month}'", text("province_code"), text("commune_code"), text("payment_method"),
         text("payment_point"), "line_no", text("kind"), text("beneficiary_code"),
         text("national_id"), text("full_name"), "to_char(date_of_birth, 'YYYY-MM-DD')",
         text("address"), text("payee_name"), text("payee_national_id"), text("category_codes"),
@@ -91,27 +93,27 @@ def _copy_statement(batch: PaymentBatch) -> str:
         f'{value} AS "{name}"' for value, name in zip(values, CSV_COLUMNS, strict=True)
     )
     return (  # only an integer id and a YYYY-MM month are put into the statement
-        f"COPY (SELECT {columns} FROM payment_lines WHERE batch_id = {int(batch.id)} "  # noqa: S608
+        f"COPY (SELECT {columns} FROM payment_lines WHERE batch_id = {int(batch_id)} "  # noqa: S608
         "ORDER BY line_no) TO STDOUT WITH (FORMAT csv, HEADER true)"
     )
 
 
-def _copied_csv_chunks(batch: PaymentBatch) -> Iterator[str]:
+def _copied_csv_chunks(batch_id: int, month: str) -> Iterator[str]:
     decoder = codecs.getincrementaldecoder("utf-8")()
     yield BOM
     raw = db.session.connection().connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(_copy_statement(batch)) as copy:
+    with raw.cursor() as cursor, cursor.copy(_copy_statement(batch_id, month)) as copy:
         for data in copy:
             # COPY's chunks may cut a multi-byte letter in two: decode incrementally.
             yield decoder.decode(bytes(data))
     yield decoder.decode(b"", final=True)
 
 
-def _lines(batch: PaymentBatch, rows_per_chunk: int = 5000):
+def _lines(batch_id: int, rows_per_chunk: int = 5000):
     table = PaymentLine.__table__
     return db.session.execute(
         select(table)
-        .where(table.c.batch_id == batch.id)
+        .where(table.c.batch_id == batch_id)
         .order_by(table.c.line_no)
         .execution_options(yield_per=rows_per_chunk)
     )
@@ -136,7 +138,7 @@ def write_xlsx(batch: PaymentBatch, path) -> None:
             for name, value in totals.items():
                 sheet.write_number(row, CSV_COLUMNS.index(name), value, money)
 
-    for line in _lines(batch):
+    for line in _lines(batch.id):
         if line.commune_code != commune:
             close_sheet()
             commune, row = line.commune_code, 1

@@ -40,7 +40,7 @@ def write_signature_sheets(batch: PaymentBatch, path: Path) -> int:
     names = _commune_names(batch)
     month = format_month(batch.month, "vi")  # 03/2025, the Vietnamese way
     key = lambda line: (line.commune_code, line.payment_point or "")  # noqa: E731
-    for (commune, point), lines in groupby(_lines(batch), key=key):
+    for (commune, point), lines in groupby(_lines(batch.id), key=key):
         sheets += 1
         pdf.add_page()
         pdf.set_font("DejaVu", size=13)
