@@ -45,7 +45,7 @@ translations: install  ## Extract, update and compile the vi and en catalogues
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o translations/messages.pot --no-location --sort-output --project benefits .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python tools/po_fill.py en
-	$(BIN)/python tools/po_fill.py vi
+	$(BIN)/python tools/po_fill.py vi $(wildcard translations/vi-pending/*.json)
 	$(BIN)/pybabel compile --use-fuzzy -d translations
 
 worker: install  ## Run an RQ worker (needs REDIS_URL)

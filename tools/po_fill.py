@@ -1,7 +1,7 @@
 """Fill a catalogue's translations.
 
     python tools/po_fill.py en                # English: msgstr = msgid where empty
-    python tools/po_fill.py vi strings.json   # set msgstr from a {msgid: msgstr} file
+    python tools/po_fill.py vi a.json b.json  # set msgstr from {msgid: msgstr} files
 
 Keeps everything else in the catalogue as it is.
 """
@@ -22,7 +22,9 @@ def main(argv: list[str]) -> int:
     path = ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as fh:
         catalog = read_po(fh, locale=lang)
-    given = json.loads(Path(argv[2]).read_text(encoding="utf-8")) if len(argv) > 2 else {}
+    given: dict = {}
+    for name in argv[2:]:  # later files win, so a pending file can correct an older one
+        given.update(json.loads(Path(name).read_text(encoding="utf-8")))
     changed = 0
     for message in catalog:
         if not message.id:
