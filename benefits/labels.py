@@ -95,6 +95,7 @@ AUDIT_ACTION = {
     "registry.social_pension_recorded": _l("Social pension recorded"),
     "registry.social_pension_ended": _l("Social pension ended"),
     "rules.standard_level_added": _l("Standard level added"),
+    "payments.correct_line": _l("Payment line corrected (post office result)"),
 }
 
 
