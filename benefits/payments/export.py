@@ -14,6 +14,7 @@ from sqlalchemy import select
 from benefits.extensions import db
 from benefits.payments.models import PaymentBatch, PaymentLine
 from benefits.rules.entitlement import format_coefficient
+from benefits.spreadsheet import safe_text, safe_text_sql
 
 CSV_COLUMNS = (
     "month", "province_code", "commune_code", "payment_method", "payment_point", "line_no",
@@ -24,14 +25,24 @@ CSV_COLUMNS = (
 BOM = "\ufeff"
 
 
+# interchange.md conventions, spreadsheet safety: the text columns whose values people
+# typed or imported, written with a leading apostrophe when they would begin as a formula.
+# The other text columns hold what the portal writes from checked codes (ID numbers of 12
+# digits, codes, months, dates), which never begin so; number columns are never text.
+FREE_TEXT_COLUMNS = ("payment_point", "full_name", "address", "payee_name")
+
+
 def _row(month: str, line) -> list:
+    """A line's cells in ``CSV_COLUMNS`` order: numbers as ints (and the coefficient as
+    the contract writes it), free text made spreadsheet-safe."""
+    s = safe_text
     return [
         month, line.province_code, line.commune_code, line.payment_method,
-        line.payment_point or "", line.line_no, line.kind, line.beneficiary_code,
-        line.national_id, line.full_name, line.date_of_birth.isoformat(), line.address or "",
-        line.payee_name, line.payee_national_id or "", line.category_codes,
-        format_coefficient(line.coefficient_pct), line.monthly_amount, line.arrears_amount,
-        line.arrears_months, line.one_off_amount, line.total_amount,
+        s(line.payment_point or ""), line.line_no, line.kind, line.beneficiary_code,
+        line.national_id, s(line.full_name), line.date_of_birth.isoformat(),
+        s(line.address or ""), s(line.payee_name), line.payee_national_id or "",
+        line.category_codes, format_coefficient(line.coefficient_pct), line.monthly_amount,
+        line.arrears_amount, line.arrears_months, line.one_off_amount, line.total_amount,
     ]  # fmt: skip
 
 
@@ -50,9 +61,25 @@ def csv_chunks(batch: PaymentBatch, rows_per_chunk: int = 5000) -> Iterator[str]
     return _written_csv_chunks(batch_id, month, rows_per_chunk)
 
 
+class _RowWriter:
+    """Rows as PostgreSQL's ``COPY`` writes them: ended by ``\n``, a field quoted when it
+    holds a comma, a quote, a new line or a carriage return. The csv module quotes only
+    the letters of its line terminator: its rows end with ``\r\n`` here, cut to ``\n``."""
+
+    def __init__(self, out: io.StringIO):
+        self.out, self.row = out, io.StringIO()
+        self.writer = csv.writer(self.row, lineterminator="\r\n")
+
+    def writerow(self, values) -> None:
+        self.writer.writerow(values)
+        self.out.write(self.row.getvalue()[:-2] + "\n")
+        self.row.seek(0)
+        self.row.truncate()
+
+
 def _written_csv_chunks(batch_id: int, month: str, rows_per_chunk: int = 5000) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = _RowWriter(buffer)
     buffer.write(BOM)
     writer.writerow(CSV_COLUMNS)
     # Plain rows, not ORM objects, streamed from a server-side cursor: flat memory.
@@ -73,6 +100,9 @@ def _copy_statement(batch_id: int, month: str) -> str:
     def text(column: str) -> str:
         return f"NULLIF({column}, '')"
 
+    def safe(column: str) -> str:  # as _row: spreadsheet-safe free text
+        return text(safe_text_sql(column))
+
     # format_coefficient in SQL: 250 -> 2.5, 300 -> 3.0, 125 -> 1.25, 0 -> 0.
     coefficient = (
         "CASE WHEN coefficient_pct = 0 THEN '0' "
@@ -83,9 +113,9 @@ def _copy_statement(batch_id: int, month: str) -> str:
     )
     values = [
         f"'{month}'", text("province_code"), text("commune_code"), text("payment_method"),
-        text("payment_point"), "line_no", text("kind"), text("beneficiary_code"),
-        text("national_id"), text("full_name"), "to_char(date_of_birth, 'YYYY-MM-DD')",
-        text("address"), text("payee_name"), text("payee_national_id"), text("category_codes"),
+        safe("payment_point"), "line_no", text("kind"), text("beneficiary_code"),
+        text("national_id"), safe("full_name"), "to_char(date_of_birth, 'YYYY-MM-DD')",
+        safe("address"), safe("payee_name"), text("payee_national_id"), text("category_codes"),
         coefficient, "monthly_amount", "arrears_amount", text("arrears_months"),
         "one_off_amount", "total_amount",
     ]  # fmt: skip
