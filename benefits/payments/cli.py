@@ -162,7 +162,11 @@ def export_command(batch_id: int, fmt: str, out: Path):
     except DomainError as error:
         _fail(error)
     if batch.status != "locked":
-        click.echo(_("warning: batch %(id)s is open: this file is a draft", id=batch.id), err=True)
+        # interchange.md section 3: an open batch is exported for checking, with a warning;
+        # the file itself says DRAFT (PDF, XLSX), the CSV keeps the contract's columns.
+        click.echo(_("warning: batch %(id)s is open: %(path)s is a draft, not for payment "
+                     "(lock the batch for the file to send)", id=batch.id, path=out),
+                   err=True)  # fmt: skip
     if fmt == "xlsx":
         write_xlsx(batch, out)
     elif fmt == "pdf":

@@ -151,30 +151,64 @@ def _lines(batch_id: int, rows_per_chunk: int = 5000):
 
 MONEY_COLUMNS = ("monthly_amount", "arrears_amount", "one_off_amount", "total_amount")
 
+# An open batch's files say they are drafts (issue 27 item 3; interchange.md section 3: an
+# open batch "can be exported too, for checking"). The list and its sheets are Vietnamese
+# documents, read by the post office too: the words are both languages', as printed.
+DRAFT_MARK = "BẢN NHÁP / DRAFT"
+DRAFT_NOTE = (
+    "BẢN NHÁP / DRAFT: danh sách chưa khóa, không dùng để chi trả / "
+    "the batch is open, not for payment"
+)
+
+
+def is_draft(batch: PaymentBatch) -> bool:
+    return batch.status != "locked"
+
+
+def export_name(batch: PaymentBatch, kind: str) -> str:
+    """The name of a batch's file (``list.csv``, ``list.xlsx``, ``sheets.pdf``): an open
+    batch's ends in ``-draft``."""
+    stem = f"chi-tra-{batch.month}-{batch.scope_code}"
+    if kind == "sheets.pdf":
+        stem = f"ky-nhan-{stem}"
+    extension = kind.rsplit(".", 1)[1]
+    return f"{stem}-draft.{extension}" if is_draft(batch) else f"{stem}.{extension}"
+
 
 def write_xlsx(batch: PaymentBatch, path) -> None:
     """One sheet per commune, with a totals row; written in constant memory, so the lines
-    must come in list order (commune by commune)."""
+    must come in list order (commune by commune). An open batch's sheets are named and
+    headed as drafts: ``00070 (BẢN NHÁP - DRAFT)``, and a first row saying so."""
 
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     header = workbook.add_format({"bold": True})
     money = workbook.add_format({"num_format": "#,##0"})
+    draft_format = workbook.add_format({"bold": True, "font_color": "#B00020", "font_size": 14})
     month = str(batch.month)
+    draft = is_draft(batch)
+    first_line_row = 2 if draft else 1
     sheet, commune, row, totals = None, None, 0, {}
+
+    def open_sheet(name: str):
+        title = f"{name} (BẢN NHÁP - DRAFT)" if draft else name
+        new = workbook.add_worksheet(title)
+        if draft:
+            new.write_string(0, 0, DRAFT_NOTE, draft_format)
+        new.write_row(first_line_row - 1, 0, CSV_COLUMNS, header)
+        return new
 
     def close_sheet():
         if sheet is not None:
-            sheet.write(row, 0, "TOTAL", header)
+            sheet.write_string(row, 0, "TOTAL", header)
             for name, value in totals.items():
                 sheet.write_number(row, CSV_COLUMNS.index(name), value, money)
 
     for line in _lines(batch.id):
         if line.commune_code != commune:
             close_sheet()
-            commune, row = line.commune_code, 1
+            commune, row = line.commune_code, first_line_row
             totals = dict.fromkeys(MONEY_COLUMNS, 0)
-            sheet = workbook.add_worksheet(commune)
-            sheet.write_row(0, 0, CSV_COLUMNS, header)
+            sheet = open_sheet(commune)
         values = _row(month, line)
         for col, value in enumerate(values):
             if CSV_COLUMNS[col] in MONEY_COLUMNS:
@@ -185,7 +219,7 @@ def write_xlsx(batch: PaymentBatch, path) -> None:
             totals[name] += getattr(line, name)
         row += 1
     if sheet is None:
-        workbook.add_worksheet("—").write_row(0, 0, CSV_COLUMNS, header)
+        open_sheet("—")
     close_sheet()
     workbook.close()
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from benefits.extensions import db
 from benefits.i18n import format_month, format_number
-from benefits.payments.export import _lines
+from benefits.payments.export import DRAFT_MARK, DRAFT_NOTE, _lines, is_draft
 from benefits.payments.models import PaymentBatch, PaymentLine
 from benefits.pdf import dejavu_font, masked_for_signature
 from benefits.places.models import Commune
@@ -33,7 +33,15 @@ def write_signature_sheets(batch: PaymentBatch, path: Path) -> int:
     # process of the portal.
     from fpdf import FPDF
 
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    draft = is_draft(batch)
+
+    class Sheets(FPDF):
+        def header(self):
+            # An open batch's sheets say so on every page, a new one included.
+            if draft:
+                _draft_banner(self)
+
+    pdf = Sheets(orientation="P", unit="mm", format="A4")
     pdf.add_font("DejaVu", "", str(dejavu_font()))
     pdf.set_auto_page_break(auto=True, margin=15)
     sheets = 0
@@ -75,3 +83,17 @@ def write_signature_sheets(batch: PaymentBatch, path: Path) -> int:
         pdf.add_page()
     pdf.output(str(path))
     return sheets
+
+
+def _draft_banner(pdf) -> None:
+    """A red line at the top of the page and the word across it, under the table."""
+    pdf.set_font("DejaVu", size=11)
+    pdf.set_text_color(176, 0, 32)
+    pdf.cell(0, 7, DRAFT_NOTE, border=1, new_x="LMARGIN", new_y="NEXT", align="C")
+    y = pdf.get_y()
+    pdf.set_font("DejaVu", size=60)
+    pdf.set_text_color(235, 200, 200)
+    with pdf.rotation(45, x=pdf.w / 2, y=pdf.h / 2):
+        pdf.text(pdf.w / 2 - 75, pdf.h / 2 + 10, DRAFT_MARK)
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_xy(pdf.l_margin, y + 1)

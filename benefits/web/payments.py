@@ -27,7 +27,7 @@ from benefits.accounts.policy import commune_filter, permission_required
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
-from benefits.payments.export import csv_chunks, write_xlsx
+from benefits.payments.export import csv_chunks, export_name, write_xlsx
 from benefits.payments.forms import (
     CorrectLineForm,
     EmptyBatchForm,
@@ -319,20 +319,24 @@ def _send_written_file(write, download_name: str, mimetype: str | None = None):
 @payments_bp.get("/batches/<int:batch_id>/export.<fmt>")
 def batch_export(batch_id: int, fmt: str):
     batch = _visible_or_404(PaymentBatch, batch_id)
-    name = f"chi-tra-{batch.month}-{batch.scope_code}"
+    # An open batch's files are drafts: their names end in -draft (decision 82).
     if fmt == "csv":
         return Response(
             stream_with_context(csv_chunks(batch)),
             mimetype="text/csv",  # Werkzeug adds the charset (UTF-8)
-            headers={"Content-Disposition": f"attachment; filename={name}.csv"},
+            headers={
+                "Content-Disposition": f"attachment; filename={export_name(batch, 'list.csv')}"
+            },
         )
     if fmt == "xlsx":
-        return _send_written_file(lambda path: write_xlsx(batch, path), f"{name}.xlsx")
+        return _send_written_file(
+            lambda path: write_xlsx(batch, path), export_name(batch, "list.xlsx")
+        )
     if fmt == "pdf":
         try:
             return _send_written_file(
                 lambda path: write_signature_sheets(batch, path),
-                f"ky-nhan-{name}.pdf",
+                export_name(batch, "sheets.pdf"),
                 mimetype="application/pdf",
             )
         except DomainError as error:  # the font is missing on this server

@@ -562,6 +562,7 @@ def test_xlsx_has_one_sheet_per_commune_with_totals(app, caseload, tmp_path):
     import zipfile
 
     batch = generate(app, "2025-03", "--province", "01")
+    assert cli(app, "payments", "lock", str(batch["batch_id"])).exit_code == 0  # not a draft
     out = tmp_path / "batch.xlsx"
     result = cli(app, "payments", "export", str(batch["batch_id"]), "--format", "xlsx",
                  "--out", str(out))  # fmt: skip
