@@ -196,6 +196,10 @@ def reconcile_command(batch_id: int, file: Path, as_json: bool):
     db.session.commit()
     for code in result.suspended:
         click.echo(_("suspended (unpaid 3 batches in a row): %(code)s", code=code), err=True)
+    if result.conflicts:
+        click.echo(_("%(count)s row(s) contradict what the post office reported before: "
+                     "nothing changed for them; the payment officer corrects a line on the "
+                     "batch page", count=result.conflicts), err=True)  # fmt: skip
     summary = reconciliation_summary(get_batch(batch_id))
 
     def amount(status: str) -> int:

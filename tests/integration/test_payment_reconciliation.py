@@ -60,6 +60,7 @@ def test_a_paid_line_turned_unpaid_by_a_later_file_is_not_paid_again_next_month(
     later = reconcile(app, batch_id, tmp_path, [row(son, "UNPAID")])
     assert last_json(later)["conflicts"] == 1 and last_json(later)["unpaid"] == 0
     assert "Dòng 2 của tệp" in later.stderr and "chờ cán bộ chi trả" in later.stderr
+    assert "1 dòng của tệp trái với kết quả bưu điện đã báo trước đó" in later.stderr
     line = line_of(batch_id, son)
     assert (line.status, line.reported, line.paid_on) == ("paid", "PAID", date(2025, 3, 5))
     april = generate(app, "2025-04", "--commune", "00070")
@@ -109,6 +110,11 @@ def test_the_conflict_is_listed_and_corrected_on_the_batch_page_with_a_reason(ap
     assert upload.status_code == 302
     reloaded = client.get(upload.headers["Location"]).get_data(as_text=True)
     assert "trái với kết quả bưu điện đã báo trước đó" in reloaded  # the flash
+    # The report of the file stays on the page it redirects to, reloaded as often as wished.
+    for _reload in range(2):
+        report = BeautifulSoup(client.get(upload.headers["Location"]).data, "html.parser")
+        assert f"line_no {son['line_no']} đã được báo đã chi trước đó" in report.select_one(
+            "#reported + ul").get_text()  # fmt: skip
     page = BeautifulSoup(client.get(f"/payments/batches/{batch_id}").data, "html.parser")
     listed = page.select("#conflict-list tbody tr")
     assert len(listed) == 1
