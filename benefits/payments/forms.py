@@ -73,16 +73,19 @@ class CorrectLineForm(Form):
     line_no = IntegerField(
         _l("Line number (line_no)"),
         validators=[InputRequired(message=_l("Enter the line number.")), NumberRange(min=1)],
+        id="correct-line_no",  # the batch page holds other forms
     )
     status = RadioField(
         _l("What the post office did"),
         choices=select_choices([("PAID", _l("Paid")), ("UNPAID", _l("Not paid"))]),
         validators=[DataRequired(message=_l("Choose paid or not paid."))],
+        id="correct-status",
     )
     paid_on = DateField(
         _l("Day it was paid (empty when not paid)"),
         validators=[Optional()],
         render_kw={"type": "date"},
+        id="correct-paid_on",
     )
     reason = TextAreaField(
         _l("Reason for the correction (kept in the audit log)"),
@@ -91,4 +94,5 @@ class CorrectLineForm(Form):
             Length(max=500),
         ],
         render_kw={"rows": 3, "maxlength": 500},
+        id="correct-reason",
     )
