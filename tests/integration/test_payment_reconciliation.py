@@ -199,3 +199,41 @@ def test_a_stopped_line_reported_unpaid_is_final_too(app, tmp_path):
     line = line_of(march["batch_id"], hung)
     assert (line.status, line.reported) == ("do_not_pay", "UNPAID")
     assert db.session.scalar(select(func.count()).select_from(Overpayment)) == 0
+
+
+@pytest.mark.postgres
+def test_two_contradicting_files_at_the_same_moment_record_one_and_list_the_other(
+    app, committed_db, tmp_path
+):
+    """Sent at once, the second file waits for the first and finds the line reported:
+    one report is recorded, the other is a conflict; neither fails."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    from benefits.accounts.audit import Actor
+    from benefits.payments.service import reconcile_batch
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrency is proven on PostgreSQL (DATABASE_URL)")
+    batch_id, son, _mo = locked_march(app, tmp_path)
+    files = []
+    for number, status in enumerate(("PAID", "UNPAID")):
+        path = Path(tmp_path / f"result-{number}.csv")
+        day = "2025-03-05" if status == "PAID" else ""
+        path.write_text(f"line_no,national_id,status,paid_on\n{row(son, status, day)}\n")
+        files.append(path)
+    start = threading.Barrier(2)
+
+    def send(path):
+        with app.app_context():
+            start.wait()
+            result = reconcile_batch(batch_id, path, Actor.system("test"), lambda _row: None)
+            db.session.commit()
+            return result
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(send, files))
+    assert sorted((r.paid + r.unpaid, r.conflicts) for r in results) == [(0, 1), (1, 0)]
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(PaymentLineConflict)) == 1
