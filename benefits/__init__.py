@@ -73,7 +73,6 @@ def _import_models() -> None:
     import benefits.cases.models  # noqa: F401
     import benefits.deaths.models  # noqa: F401
     import benefits.notify.models  # noqa: F401
-    import benefits.payments.late_deaths  # noqa: F401  (registers its death effect)
     import benefits.payments.models  # noqa: F401
     import benefits.people.models  # noqa: F401
     import benefits.places.models  # noqa: F401

@@ -95,6 +95,9 @@ AUDIT_ACTION = {
     "registry.social_pension_recorded": _l("Social pension recorded"),
     "registry.social_pension_ended": _l("Social pension ended"),
     "rules.standard_level_added": _l("Standard level added"),
+    # Issue 25: what the chairman's decisions change in the registry.
+    "registry.stopped": _l("Allowance stopped"),
+    "registry.adjusted": _l("Allowance adjusted"),
 }
 
 

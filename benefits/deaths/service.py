@@ -4,7 +4,9 @@
 linked dossier and an officer recording a death by hand. In one transaction, exactly once
 per death: residence deregistration; the allowance stopped from the month after the month
 of death; a funeral support case for the declarant; then every effect other modules
-register in ``DEATH_EFFECTS`` (payment batches holding later months, for instance).
+``DEATH_EFFECTS`` lists (payment batches holding later months, for instance). The
+allowance stops through the registry's own stop (``registry.lifecycle.write_stop``), the
+one a stop decision uses.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from benefits.deaths.queries import (
     DeathSubject,
     PersonFacts,
     fetch_death_subject,
-    write_allowance_stopped,
     write_death_of_person,
     write_death_outcome,
 )
@@ -37,19 +38,28 @@ from benefits.errors import AlreadyRecorded, DomainError, NotFound
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.notify.service import notify_commune_officers
+from benefits.payments.late_deaths import apply_carer_death_to_batches, apply_death_to_batches
 from benefits.people.models import Person, ResidenceEvent
 from benefits.people.national_id import mask_national_id
+from benefits.registry.lifecycle import write_stop
 from benefits.registry.models import Beneficiary
 from benefits.rules.standard import one_off_amount
 
 FUNERAL_PROCEDURE = "1.001731"  # ND20 Art 11
 
-# Effects registered by other modules: f(record, beneficiary, last_entitled_month, actor),
-# ``beneficiary`` a ``BeneficiaryFacts`` (id, code, commune ...), in the death's transaction.
-DEATH_EFFECTS: list[Callable] = []
-# Effects of the death of any person the portal knows, beneficiary or not (a carer paid
-# care support, for instance): f(record, person_id, month_of_death, actor).
-PERSON_DEATH_EFFECTS: list[Callable] = []
+# The effects of a death beyond the registry's own, in the death's transaction, in this
+# order (issue 24 item 4: one explicit list, read here, filled by no import).
+# f(record, beneficiary, last_entitled_month, actor), ``beneficiary`` a ``BeneficiaryFacts``:
+DEATH_EFFECTS: tuple[Callable, ...] = (
+    # domain.md section 5 item 4: batches already holding months after the death.
+    apply_death_to_batches,
+)
+# Of the death of any person the portal knows, beneficiary or not:
+# f(record, person_id, month_of_death, actor).
+PERSON_DEATH_EFFECTS: tuple[Callable, ...] = (
+    # domain.md section 5 item 2: care support paid to the deceased as carer.
+    apply_carer_death_to_batches,
+)
 
 
 @dataclass(frozen=True)
@@ -239,7 +249,7 @@ def _undo(person: PersonFacts | None, beneficiary: BeneficiaryFacts | None, clos
 def _stop_allowance(beneficiary: BeneficiaryFacts, closed: list[int], last_month: Month) -> tuple:
     """ND20 Art 8.2: stop from the month after the month of death (that month is paid).
     Returns the audit entry of the change."""
-    write_allowance_stopped(beneficiary, closed, last_month)
+    write_stop(beneficiary.id, closed, last_month, status="deceased")
     return (
         "registry.deceased", "beneficiary", beneficiary.code,
         {"status": [beneficiary.status, "deceased"], "last_entitled_month": [None, last_month]},
