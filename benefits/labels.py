@@ -98,6 +98,7 @@ AUDIT_ACTION = {
     # Issue 25: what the chairman's decisions change in the registry.
     "registry.stopped": _l("Allowance stopped"),
     "registry.adjusted": _l("Allowance adjusted"),
+    "death.applied": _l("Death applied to a person known later"),
 }
 
 

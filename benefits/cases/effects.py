@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from benefits.accounts.audit import Actor
 from benefits.cases.models import Case
-from benefits.deaths.service import DeathReport, record_death
+from benefits.deaths.service import DeathReport, apply_deaths_reported_before, record_death
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
@@ -87,6 +87,11 @@ def _month_of(terms: dict, field: str = "from_month") -> Month:
 
 def _grant(case: Case, decision: Decision, actor: Actor, today: date) -> None:
     grant_monthly_allowance(case, decision, actor, today)
+    decision.beneficiary_id = db.session.scalar(
+        select(Beneficiary.id).where(Beneficiary.person_id == case.subject_person_id)
+    )
+    # A death reported before the person was known is theirs now (issue 25 item 6).
+    apply_deaths_reported_before(actor, today, [case.subject_person_id])
 
 
 def _adjust(case: Case, decision: Decision, actor: Actor, today: date) -> None:

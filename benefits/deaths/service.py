@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -133,6 +133,12 @@ def record_death(
         undo=_undo(person if deregister else None, beneficiary, closed),
     )  # fmt: skip
     if record is None:
+        record = _claim_again(
+            report, source, subject,
+            status="duplicate" if subject.already_dead else "effective",
+            undo=_undo(person if deregister else None, beneficiary, closed),
+        )  # fmt: skip
+    if record is None:
         existing = db.session.scalar(
             select(DeathRecord).where(DeathRecord.registration_number == report.registration_number)
         )
@@ -184,6 +190,63 @@ def record_death(
     return record, True
 
 
+def apply_deaths_reported_before(
+    actor: Actor, today: date, person_ids: list[int] | None = None
+) -> list[DeathRecord]:
+    """Deaths the civil registry (or a citizen) reported for an ID number the portal did
+    not know then (issue 25 item 6): now that the person is known (imported, or granted
+    an allowance), the death is theirs and its effects apply, so that no month after it
+    is ever paid. ``person_ids``: only these people (a grant); ``None``: everyone (an
+    import). Returns the records applied. Set-based to find them (a few rows: the
+    deaths reported before the person was known), then the engine's own steps for each."""
+    query = (
+        select(DeathRecord)
+        .join(Person, Person.national_id == DeathRecord.national_id)
+        .where(DeathRecord.status == "effective", DeathRecord.person_id.is_(None))
+        .order_by(DeathRecord.id)
+    )
+    if person_ids is not None:
+        query = query.where(Person.id.in_(person_ids))
+    applied = []
+    for record in db.session.scalars(query).all():
+        subject = fetch_death_subject(record.national_id)
+        person, beneficiary = subject.person, subject.beneficiary
+        record.person_id = person.id
+        if subject.already_dead:
+            # Recorded meanwhile under another number: this one is the possible duplicate.
+            record.status = "duplicate"
+            continue
+        last_month = Month.of(record.date_of_death)
+        closed = [
+            (held, to_month)
+            for held, to_month in (beneficiary.categories if beneficiary is not None else ())
+            if to_month is None or to_month > last_month
+        ]
+        deregister = (record.response or {}).get("residence_deregistration", {}).get(
+            "status"
+        ) == "recorded"
+        record.undo = _undo(person if deregister else None, beneficiary, closed)
+        db.session.flush()
+        write_death_of_person(person, record, deregister)
+        for effect in PERSON_DEATH_EFFECTS:
+            effect(record, person.id, last_month, actor)
+        audits = []
+        if beneficiary is not None:
+            audits.append(_stop_allowance(beneficiary, [held for held, _ in closed], last_month))
+            for effect in DEATH_EFFECTS:
+                effect(record, beneficiary, last_month, actor)
+        audits.append(
+            ("death.applied", "death", record.registration_number,
+             {"national_id": mask_national_id(record.national_id),
+              "date_of_death": record.date_of_death,
+              "beneficiary": beneficiary.code if beneficiary else None},
+             record.commune_code)
+        )  # fmt: skip
+        write_audits(actor, audits)
+        applied.append(record)
+    return applied
+
+
 def _claim_statement(insert):
     return (
         insert(DeathRecord)
@@ -199,14 +262,10 @@ _CLAIM = {
 }
 
 
-def _claim(
+def _claim_values(
     report: DeathReport, source: str, subject: DeathSubject, status: str, undo: dict
-) -> DeathRecord | None:
-    """``INSERT ... ON CONFLICT (registration_number) DO NOTHING RETURNING``: the unique
-    registration number decides, in the database, which request applies a death. A
-    concurrent request with the same number waits for the first one's commit and gets no
-    row (``None``): it is a replay. The claim comes before any effect."""
-    values = {
+) -> dict:
+    return {
         "registration_number": report.registration_number,
         "national_id": report.national_id,
         "full_name": report.full_name,
@@ -223,6 +282,38 @@ def _claim(
         "response": {},
         "undo": undo,
     }
+
+
+def _claim_again(
+    report: DeathReport, source: str, subject: DeathSubject, status: str, undo: dict
+) -> DeathRecord | None:
+    """interchange.md section 2: a registration number sent again after its cancellation is
+    a new registration, its effects applied again (not the cancelled one's stale answer).
+    The cancelled row is claimed back by one UPDATE ... WHERE status = 'cancelled': of two
+    such requests at once, the second finds it effective and is a replay."""
+    values = _claim_values(report, source, subject, status, undo)
+    del values["registration_number"]
+    values.update(funeral_case_id=None, cancelled_at=None, cancel_reason=None)
+    return db.session.scalars(
+        update(DeathRecord)
+        .where(
+            DeathRecord.registration_number == report.registration_number,
+            DeathRecord.status == "cancelled",
+        )
+        .values(**values)
+        .returning(DeathRecord),
+        execution_options={"populate_existing": True},
+    ).first()
+
+
+def _claim(
+    report: DeathReport, source: str, subject: DeathSubject, status: str, undo: dict
+) -> DeathRecord | None:
+    """``INSERT ... ON CONFLICT (registration_number) DO NOTHING RETURNING``: the unique
+    registration number decides, in the database, which request applies a death. A
+    concurrent request with the same number waits for the first one's commit and gets no
+    row (``None``): it is a replay. The claim comes before any effect."""
+    values = _claim_values(report, source, subject, status, undo)
     statement = _CLAIM[db.session.get_bind().dialect.name]
     return db.session.scalars(statement, [values]).first()
 
