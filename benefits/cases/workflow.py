@@ -91,6 +91,9 @@ def open_change_dossier(
             "address": person.address}  # fmt: skip
     if details:
         data["details"] = details.strip()[:2000]
+    if request == "stop" and beneficiary.status == "suspended":
+        # TT02 Art 2.1: the stop proposed after a suspension without a response.
+        data["stop_reason"] = "unheeded_suspension"
     case = open_case(
         MONTHLY_ALLOWANCE_PROCEDURE, beneficiary.commune_code, person.full_name, actor, today,
         subject_national_id=person.national_id, subject_person_id=person.id,
@@ -100,6 +103,32 @@ def open_change_dossier(
     if applicant_user_id is None:
         move_case(case, "checking", actor)
     return case
+
+
+def file_change_request(
+    user, national_id: str, request: str, relationship: str | None, details: str,
+    actor: Actor, today: date,
+) -> Case:  # fmt: skip
+    """The citizen asks to adjust or stop an allowance, their own or that of someone they
+    declare for (giving their relationship): a 1.001776 dossier to the commune that pays
+    it, checked like any other."""
+    if request not in ("adjust", "stop"):
+        raise DomainError(_l("Choose what the dossier asks for."), field="request")
+    beneficiary = db.session.scalar(
+        select(Beneficiary).join(Person, Person.id == Beneficiary.person_id).where(
+            Person.national_id == national_id, Beneficiary.status.in_(RECEIVING))
+    )  # fmt: skip
+    if beneficiary is None:
+        raise DomainError(_l("No allowance is being paid to this ID number."),
+                          field="national_id")  # fmt: skip
+    declarant = None
+    if national_id != user.national_id:
+        if not (relationship or "").strip():
+            raise DomainError(_l("Say how you are related to the person."), field="relationship")
+        declarant = {"full_name": user.full_name, "national_id": user.national_id,
+                     "relationship": relationship.strip()}  # fmt: skip
+    return open_change_dossier(beneficiary, request, actor, today, applicant_user_id=user.id,
+                               declarant=declarant, details=details)  # fmt: skip
 
 
 def propose(case: Case, proposal: Proposal, actor: Actor, today: date) -> Case:

@@ -138,7 +138,7 @@ def test_a_new_payment_point_and_guardian_are_used_by_the_next_batch(elder):
 
 def test_an_adjustment_that_changes_nothing_is_refused(elder):
     case = open_change_dossier(elder, "adjust", SYSTEM, SIGNED)
-    with pytest.raises(DomainError, match="adjustment"):
+    with pytest.raises(DomainError, match="Nêu nội dung điều chỉnh"):
         propose(case, Proposal(outcome="approve", from_month="2025-03"), SYSTEM, SIGNED)
 
 

@@ -95,7 +95,7 @@ def test_a_funeral_for_someone_who_received_no_allowance_is_not_proposed_for_app
     """ND20 Art 11: funeral support is for a monthly-allowance beneficiary."""
     stranger = create_person(full_name="Lý Văn Khách", date_of_birth=date(1960, 1, 1))
     case = funeral_dossier(stranger, "2025-02-20")
-    with pytest.raises(DomainError, match="Art 11"):
+    with pytest.raises(DomainError, match="Điều 11"):
         propose(case, Proposal(outcome="approve"), SYSTEM, TODAY)
     assert case.status == "checking" and stranger.died_on is None
 
