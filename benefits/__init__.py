@@ -73,7 +73,6 @@ def _import_models() -> None:
     import benefits.cases.models  # noqa: F401
     import benefits.deaths.models  # noqa: F401
     import benefits.notify.models  # noqa: F401
-    import benefits.payments.late_deaths  # noqa: F401  (registers its death effect)
     import benefits.payments.models  # noqa: F401
     import benefits.people.models  # noqa: F401
     import benefits.places.models  # noqa: F401
@@ -110,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     """The access map of the portal: each blueprint with its policy, in one list."""
     # Its routes are on the officer's blueprint: the steps after checking (decision 78).
     import benefits.web.case_decisions  # noqa: F401
+    import benefits.web.lifecycle  # noqa: F401  (issue 25: a record after its grant)
     from benefits.accounts.policy import require_role
     from benefits.api.views import api_bp
     from benefits.web.admin import admin_bp
@@ -263,6 +263,16 @@ def _register_template_helpers(app: Flask) -> None:
         number=format_number,
         coefficient=format_coefficient_pct,
         masked_id=mask_national_id,
+    )
+
+    # Issue 25: the words of a record's life, declared beside their codes.
+    from benefits.cases.effects import REQUESTS
+    from benefits.registry.lifecycle import STOP_REASONS, SUSPEND_REASONS
+
+    app.jinja_env.filters.update(
+        decision_request=lambda code: label(REQUESTS, code),
+        stop_reason=lambda code: label(STOP_REASONS, code),
+        suspend_reason=lambda code: label(SUSPEND_REASONS, code),
     )
 
     app.jinja_env.globals["audit_action_choices"] = audit_action_choices
