@@ -173,7 +173,10 @@ def _register_error_pages(app: Flask) -> None:
         from flask import request
 
         if request.blueprint == "api":
-            return error  # system clients keep the plain status
+            from flask import jsonify
+
+            # System clients read English JSON (interchange.md section 2: over 64 KiB).
+            return jsonify({"error": "the body is too large"}), 413
         return _back_to_the_form(
             _(
                 "The files are too large together: at most 10 MB each and 30 MB in all. Nothing "
