@@ -39,6 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
+    _refuse_unusable_input(app)
     _init_extensions(app)
     _register_request_transaction(app)
     _register_blueprints(app)
@@ -96,6 +97,13 @@ def _configure_sqlite(engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN")
+
+
+def _refuse_unusable_input(app: Flask) -> None:
+    """First of all: control characters, out-of-range numbers, deep JSON (issue 29.1)."""
+    from benefits.web import bad_input
+
+    bad_input.init_app(app)
 
 
 def _register_request_transaction(app: Flask) -> None:
@@ -165,7 +173,10 @@ def _register_error_pages(app: Flask) -> None:
         from flask import request
 
         if request.blueprint == "api":
-            return error  # system clients keep the plain status
+            from flask import jsonify
+
+            # System clients read English JSON (interchange.md section 2: over 64 KiB).
+            return jsonify({"error": "the body is too large"}), 413
         return _back_to_the_form(
             _(
                 "The files are too large together: at most 10 MB each and 30 MB in all. Nothing "
