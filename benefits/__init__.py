@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from benefits.web.officer import officer_bp
     from benefits.web.payments import payments_bp
     from benefits.web.public import public_bp
+    from benefits.web.reports import reports_bp
 
     access = [
         (public_bp, None),  # anyone
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
         (officer_bp, ("officer", "chairman")),
         (payments_bp, ("payment",)),
         (admin_bp, ("admin",)),
+        (reports_bp, ("officer", "chairman", "admin")),
     ]
     for blueprint, roles in access:
         app.register_blueprint(blueprint)

@@ -1,0 +1,63 @@
+"""The reports pages of commune staff (officers, chairman) and the province admin: the
+dashboard, the half-year report forms 10a to 10d and the health-insurance list
+(domain.md section 8). Every figure is scoped to the user's commune or province."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from benefits.month import Month
+from benefits.places.calendar import vietnam_today
+from benefits.reports import health_insurance
+from benefits.reports.scope import scope_of_user
+
+reports_bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def _scope():
+    return scope_of_user(current_user, request.args.get("commune"))
+
+
+def _month_asked() -> Month | None:
+    try:
+        return Month.parse(request.args.get("month", "").strip())
+    except ValueError:
+        flash(_("Months are written YYYY-MM, for example 2025-03."), "error")
+        return None
+
+
+@reports_bp.get("/", endpoint="home")
+def reports_home():
+    scope = _scope()
+    this_month = Month.of(vietnam_today())
+    return render_template("reports/home.html", scope=scope, this_month=this_month)
+
+
+def _csv_download(chunks, name: str) -> Response:
+    return Response(
+        stream_with_context(chunks),
+        mimetype="text/csv",  # Werkzeug adds the charset (UTF-8)
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
+
+
+@reports_bp.get("/health-insurance.csv", endpoint="health_insurance")
+def health_insurance_download():
+    scope = _scope()
+    month = _month_asked()
+    if month is None:
+        return redirect(url_for("reports.home"))
+    return _csv_download(
+        health_insurance.csv_chunks(month, scope), health_insurance.file_name(month, scope)
+    )
