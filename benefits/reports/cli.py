@@ -8,12 +8,13 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
+from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
-from benefits.places.models import Province
+from benefits.places.models import Commune, Province
 from benefits.reports import health_insurance
+from benefits.reports.half_year import HalfYear
 
 reports_cli = AppGroup("reports", help="Reports: the health-insurance list, report forms.")
 
@@ -50,5 +51,34 @@ def health_insurance_command(month: Month, province: str | None, out: Path, as_j
     click.echo(json.dumps(figures) if as_json else f"{out}: {figures}")
 
 
-def all_provinces() -> list[str]:
-    return list(db.session.scalars(select(Province.code).order_by(Province.code)))
+@reports_cli.command("forms")
+@click.option("--year", required=True, type=int)
+@click.option("--half", required=True, type=click.Choice(["1", "2"]), help="1: Jan-Jun, 2: Jul-Dec")
+@click.option("--province", help="Province code (2 digits).")
+@click.option("--commune", help="Commune code (5 digits).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+def forms_command(year, half, province, commune, out: Path, as_json: bool):
+    """The half-year report forms 10a to 10d (TT02 Art 6) of a commune or a province, as
+    XLSX, from the lines the post office reported paid."""
+    from benefits.reports.forms_data import compute_forms
+    from benefits.reports.forms_xlsx import write_forms
+
+    if bool(province) == bool(commune):
+        _fail("give one of --province or --commune")
+    if province and db.session.get(Province, province) is None:
+        _fail(f"unknown province code: {province}")
+    if commune and db.session.get(Commune, commune) is None:
+        _fail(f"unknown commune code: {commune}")
+    try:
+        period = HalfYear.parse(year, half)
+    except DomainError as error:
+        _fail(error)
+    scope = health_insurance.Scope(province_code=province, commune_code=commune)
+    forms = compute_forms(period, scope)
+    try:
+        write_forms(forms, out)
+    except OSError as error:
+        _fail(f"cannot write {out}: {error.strerror}")
+    figures = {"regular_amount": forms.regular_total, "one_off_amount": forms.one_off_total}
+    click.echo(json.dumps(figures) if as_json else f"{out}: {figures}")

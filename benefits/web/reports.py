@@ -17,10 +17,16 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from benefits.errors import DomainError
 from benefits.month import Month
 from benefits.places.calendar import vietnam_today
 from benefits.reports import health_insurance
+from benefits.reports.forms_data import compute_forms
+from benefits.reports.forms_xlsx import file_name as forms_file_name
+from benefits.reports.forms_xlsx import write_forms
+from benefits.reports.half_year import HalfYear
 from benefits.reports.scope import scope_of_user
+from benefits.web.downloads import send_written_file
 
 reports_bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -41,7 +47,12 @@ def _month_asked() -> Month | None:
 def reports_home():
     scope = _scope()
     this_month = Month.of(vietnam_today())
-    return render_template("reports/home.html", scope=scope, this_month=this_month)
+    last_half = HalfYear.of(this_month).previous()
+    return render_template(
+        "reports/home.html", scope=scope, this_month=this_month, last_half=last_half,
+        commune_arg={"commune": scope.commune_code}
+        if scope.commune_code and not current_user.commune_code else {},
+    )  # fmt: skip
 
 
 def _csv_download(chunks, name: str) -> Response:
@@ -61,3 +72,16 @@ def health_insurance_download():
     return _csv_download(
         health_insurance.csv_chunks(month, scope), health_insurance.file_name(month, scope)
     )
+
+
+@reports_bp.get("/forms.xlsx", endpoint="forms")
+def forms_download():
+    """The half-year report forms 10a to 10d of the user's commune or province."""
+    scope = _scope()
+    try:
+        half = HalfYear.parse(request.args.get("year"), request.args.get("half"))
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("reports.home"))
+    forms = compute_forms(half, scope)
+    return send_written_file(lambda path: write_forms(forms, path), forms_file_name(forms))
