@@ -79,6 +79,7 @@ def _import_models() -> None:
     import benefits.places.models  # noqa: F401
     import benefits.procedures.models  # noqa: F401
     import benefits.registry.models  # noqa: F401
+    import benefits.reports.models  # noqa: F401
     import benefits.rules.models  # noqa: F401
 
 

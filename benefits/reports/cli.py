@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from benefits.errors import DomainError
 from benefits.extensions import db
@@ -82,3 +84,23 @@ def forms_command(year, half, province, commune, out: Path, as_json: bool):
         _fail(f"cannot write {out}: {error.strerror}")
     figures = {"regular_amount": forms.regular_total, "one_off_amount": forms.one_off_total}
     click.echo(json.dumps(figures) if as_json else f"{out}: {figures}")
+
+
+@reports_cli.command("refresh")
+@click.option("--province", help="Province code (2 digits); every province without it.")
+@click.option("--json", "as_json", is_flag=True)
+def refresh_command(province: str | None, as_json: bool):
+    """Compute the dashboards' summaries again (run it from cron, e.g. every 15 minutes)."""
+    from benefits.places.calendar import vietnam_today
+    from benefits.reports.summaries import refresh_province
+
+    if province is not None and db.session.get(Province, province) is None:
+        _fail(f"unknown province code: {province}")
+    codes = [province] if province else list(db.session.scalars(select(Province.code)))
+    today = vietnam_today()
+    started = time.perf_counter()
+    for code in codes:
+        refresh_province(code, today)
+        db.session.commit()
+    figures = {"provinces": len(codes), "seconds": round(time.perf_counter() - started, 3)}
+    click.echo(json.dumps(figures) if as_json else f"refreshed: {figures}")

@@ -45,6 +45,10 @@ def reconcile(app, tmp_path, batch, unpaid=(), paid_on="2025-03-05"):
 
 @pytest.fixture
 def half_year_paid(app, tmp_path):
+    return pay_half_year(app, tmp_path)
+
+
+def pay_half_year(app, tmp_path):
     """The sample caseload, a child cared for in Hoàn Kiếm, a funeral there; March and
     April 2025 generated for Hà Nội (01) and reconciled, one March line unpaid; Vũng Tàu's
     March batch paid too (another province)."""
