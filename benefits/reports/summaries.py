@@ -90,6 +90,18 @@ def refresh_batch(batch_id: int) -> None:
 
 
 def _refresh_paid(province_code: str, first: Month, last: Month) -> None:
+    """The money of the months ``first`` to ``last`` in the province, from the lines of
+    the batches that may hold its communes (read by batch, along the lines' index)."""
+    communes = select(Commune.code).where(Commune.province_code == province_code)
+    batches = select(PaymentBatch.id).where(
+        PaymentBatch.month >= first,
+        PaymentBatch.month <= last,
+        or_(
+            and_(PaymentBatch.scope_kind == "province", PaymentBatch.scope_code == province_code),
+            and_(PaymentBatch.scope_kind == "commune", PaymentBatch.scope_code.in_(communes)),
+            PaymentBatch.scope_kind.not_in(("province", "commune")),  # a national batch
+        ),
+    )
     db.session.execute(
         delete(PaidByMonth).where(
             PaidByMonth.province_code == province_code,
@@ -101,11 +113,7 @@ def _refresh_paid(province_code: str, first: Month, last: Month) -> None:
         insert(PaidByMonth).from_select(
             _PAID_COLUMNS,
             _paid_rows(
-                [
-                    PaymentLine.province_code == province_code,
-                    PaymentBatch.month >= first,
-                    PaymentBatch.month <= last,
-                ],
+                [PaymentLine.batch_id.in_(batches), PaymentLine.province_code == province_code],
                 PaymentBatch.month,
             ).join(PaymentBatch, PaymentBatch.id == PaymentLine.batch_id),
         )  # fmt: skip
@@ -122,9 +130,10 @@ def last_working_day(today: date) -> date:
     return day
 
 
-def _principal_now():
-    """Each beneficiary's category as the dashboard counts it: an open one first, else the
-    one ending last, then by article (as the report forms, decision 111)."""
+def _principal_now(beneficiaries):
+    """Each beneficiary's category as the dashboard counts it (of those whose ids
+    ``beneficiaries`` selects): an open one first, else the one ending last, then by
+    article (as the report forms, decision 111)."""
     rank = func.row_number().over(
         partition_by=BeneficiaryCategory.beneficiary_id,
         order_by=(
@@ -141,6 +150,7 @@ def _principal_now():
             rank.label("rank"),
         )  # fmt: skip
         .join(Category, Category.code == BeneficiaryCategory.category_code)
+        .where(BeneficiaryCategory.beneficiary_id.in_(beneficiaries))
         .subquery("ranked")
     )
 
@@ -151,7 +161,8 @@ def refresh_province(province_code: str, today: date) -> None:
     for model in (BeneficiaryCount, CaseCount, CommuneFigures):
         db.session.execute(delete(model).where(model.province_code == province_code))
 
-    ranked = _principal_now()
+    communes = select(Commune.code).where(in_province)
+    ranked = _principal_now(select(Beneficiary.id).where(Beneficiary.commune_code.in_(communes)))
     db.session.execute(
         insert(BeneficiaryCount).from_select(
             ("commune_code", "category_code", "status", "province_code", "people"),
