@@ -59,6 +59,9 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from benefits.reports import reading
+
+    reading.init_app(app)  # the reports' read-only engine, when configured
     _import_models()
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

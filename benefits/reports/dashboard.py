@@ -14,7 +14,6 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
-from benefits.extensions import db
 from benefits.month import Month
 from benefits.places.calendar import vietnam_today
 from benefits.reports.health_insurance import Scope
@@ -25,6 +24,7 @@ from benefits.reports.models import (
     PaidByMonth,
     SummaryRefresh,
 )
+from benefits.reports.reading import reader
 from benefits.reports.summaries import CURRENT_STATUSES, MONTHS_SHOWN
 
 
@@ -70,7 +70,7 @@ def _in(model, scope: Scope):
 
 def build_dashboard(scope: Scope, today: date | None = None) -> Dashboard:
     today = today or vietnam_today()
-    refresh = db.session.get(SummaryRefresh, scope.province_code) if scope.province_code else None
+    refresh = reader().get(SummaryRefresh, scope.province_code) if scope.province_code else None
     current = BeneficiaryCount.status.in_(CURRENT_STATUSES)
     suspended = case((BeneficiaryCount.status == "suspended", BeneficiaryCount.people), else_=0)
 
@@ -79,7 +79,7 @@ def build_dashboard(scope: Scope, today: date | None = None) -> Dashboard:
                          ("suspended", _l("Of whom suspended"))])  # fmt: skip
     by_category.rows = [
         list(row)
-        for row in db.session.execute(
+        for row in reader().execute(
             select(
                 BeneficiaryCount.category_code,
                 func.sum(BeneficiaryCount.people),
@@ -95,7 +95,7 @@ def build_dashboard(scope: Scope, today: date | None = None) -> Dashboard:
                         ("suspended", _l("Of whom suspended"))])  # fmt: skip
     by_commune.rows = [
         list(row)
-        for row in db.session.execute(
+        for row in reader().execute(
             select(
                 BeneficiaryCount.commune_code,
                 func.sum(BeneficiaryCount.people),
@@ -110,18 +110,22 @@ def build_dashboard(scope: Scope, today: date | None = None) -> Dashboard:
     last = Month.of(today)
     first = last - (MONTHS_SHOWN - 1)
     paid = dict(
-        db.session.execute(
+        reader()
+        .execute(
             select(PaidByMonth.month, func.sum(PaidByMonth.paid_amount))
             .where(_in(PaidByMonth, scope), PaidByMonth.month >= first, PaidByMonth.month <= last)
             .group_by(PaidByMonth.month)
-        ).all()
+        )
+        .all()
     )
     paid_lines = dict(
-        db.session.execute(
+        reader()
+        .execute(
             select(PaidByMonth.month, func.sum(PaidByMonth.paid_lines))
             .where(_in(PaidByMonth, scope), PaidByMonth.month >= first, PaidByMonth.month <= last)
             .group_by(PaidByMonth.month)
-        ).all()
+        )
+        .all()
     )
     paid_by_month = Table("paid-by-month", _l("Money paid by month, last 12 months"),
                           [("month", _l("Month")), ("paid_lines", _l("Payments made")),
@@ -137,7 +141,7 @@ def build_dashboard(scope: Scope, today: date | None = None) -> Dashboard:
         ("share_in_time", _l("Share decided in time (%)")), ("open", _l("Still open")),
         ("overdue", _l("Open past due")),
     ])  # fmt: skip
-    for row in db.session.execute(
+    for row in reader().execute(
         select(
             CaseCount.procedure_code,
             func.sum(CaseCount.received),
@@ -154,14 +158,18 @@ def build_dashboard(scope: Scope, today: date | None = None) -> Dashboard:
         share = round(100 * in_time / decided) if decided else None
         cases.rows.append([code, received, decided, in_time, share, open_, overdue])
 
-    figures = db.session.execute(
-        select(
-            func.coalesce(func.sum(CommuneFigures.complaints_open), 0),
-            func.coalesce(func.sum(CommuneFigures.complaints_overdue), 0),
-            func.coalesce(func.sum(CommuneFigures.overpayments), 0),
-            func.coalesce(func.sum(CommuneFigures.overpayment_amount), 0),
-        ).where(_in(CommuneFigures, scope))
-    ).one()
+    figures = (
+        reader()
+        .execute(
+            select(
+                func.coalesce(func.sum(CommuneFigures.complaints_open), 0),
+                func.coalesce(func.sum(CommuneFigures.complaints_overdue), 0),
+                func.coalesce(func.sum(CommuneFigures.overpayments), 0),
+                func.coalesce(func.sum(CommuneFigures.overpayment_amount), 0),
+            ).where(_in(CommuneFigures, scope))
+        )
+        .one()
+    )
     return Dashboard(
         scope=scope,
         refreshed_at=refresh.refreshed_at if refresh else None,

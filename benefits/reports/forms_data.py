@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, case, func, literal, or_, select
 
 from benefits.cases.models import Case
-from benefits.extensions import db
 from benefits.payments.models import PaymentBatch, PaymentLine
 from benefits.people.models import Person
 from benefits.places.models import Commune
 from benefits.registry.models import Beneficiary, BeneficiaryCategory, CareSupport
 from benefits.reports.half_year import HalfYear
 from benefits.reports.health_insurance import Scope
+from benefits.reports.reading import reader
 from benefits.rules.entitlement_sql import month_index_of_date
 from benefits.rules.models import CareSupportRule, Category
 
@@ -197,16 +197,21 @@ def compute_forms(half: HalfYear, scope: Scope) -> Forms:
     )
 
     def by_category(groups, *where):
-        return db.session.execute(
-            select(
-                people.c.category_code.label("code"), *_people_columns(age, groups, people.c.amount)
-            )  # fmt: skip
-            .select_from(people)
-            .join(Beneficiary, Beneficiary.id == people.c.beneficiary_id)
-            .join(Person, Person.id == Beneficiary.person_id)
-            .where(*where)
-            .group_by(people.c.category_code)
-        ).all()
+        return (
+            reader()
+            .execute(
+                select(
+                    people.c.category_code.label("code"),
+                    *_people_columns(age, groups, people.c.amount),
+                )  # fmt: skip
+                .select_from(people)
+                .join(Beneficiary, Beneficiary.id == people.c.beneficiary_id)
+                .join(Person, Person.id == Beneficiary.person_id)
+                .where(*where)
+                .group_by(people.c.category_code)
+            )
+            .all()
+        )
 
     allowance_rows = _counted(by_category(AGE_GROUPS_10A), AGE_GROUPS_10A)
     elderly_rows = _counted(by_category(AGE_GROUPS_10C, age >= 60), AGE_GROUPS_10C)
@@ -219,7 +224,8 @@ def compute_forms(half: HalfYear, scope: Scope) -> Forms:
         .subquery("care_paid")
     )
     care_rows = _counted(
-        db.session.execute(
+        reader()
+        .execute(
             select(
                 CareSupport.care_group.label("code"),
                 *_people_columns(age, AGE_GROUPS_10A, care_paid.c.amount),
@@ -229,14 +235,15 @@ def compute_forms(half: HalfYear, scope: Scope) -> Forms:
             .join(Beneficiary, Beneficiary.id == CareSupport.beneficiary_id)
             .join(Person, Person.id == Beneficiary.person_id)
             .group_by(CareSupport.care_group)
-        ).all(),
+        )
+        .all(),
         AGE_GROUPS_10A,
     )
 
     # 10b: one-off support by procedure: dossiers paid and money.
     one_off_rows = [
         Row(code=row.code, people=row.cases, amount=int(row.amount or 0))
-        for row in db.session.execute(
+        for row in reader().execute(
             select(
                 Case.procedure_code.label("code"),
                 func.count(func.distinct(paid.c.case_id)).label("cases"),
@@ -277,7 +284,8 @@ def compute_forms(half: HalfYear, scope: Scope) -> Forms:
         .subquery("care_for")
     )
     disabled = _counted(
-        db.session.execute(
+        reader()
+        .execute(
             select(
                 levels.c.level.label("code"),
                 *_people_columns(age, AGE_GROUPS_10D, allowance.c.amount),
@@ -289,7 +297,8 @@ def compute_forms(half: HalfYear, scope: Scope) -> Forms:
             .join(Beneficiary, Beneficiary.id == allowance.c.beneficiary_id)
             .join(Person, Person.id == Beneficiary.person_id)
             .group_by(levels.c.level)
-        ).all(),
+        )
+        .all(),
         AGE_GROUPS_10D,
     )
     for row in disabled:
@@ -297,7 +306,7 @@ def compute_forms(half: HalfYear, scope: Scope) -> Forms:
 
     communes = [
         Row(code=row.code, people=row.people, amount=int(row.amount or 0))
-        for row in db.session.execute(
+        for row in reader().execute(
             select(
                 paid.c.commune_code.label("code"),
                 func.count(func.distinct(paid.c.beneficiary_id)).label("people"),
@@ -319,12 +328,12 @@ def compute_forms(half: HalfYear, scope: Scope) -> Forms:
 
 
 def _category_order() -> list[str]:
-    return list(db.session.scalars(select(Category.code).order_by(Category.article, Category.code)))
+    return list(reader().scalars(select(Category.code).order_by(Category.article, Category.code)))
 
 
 def _care_group_order() -> list[str]:
     return list(
-        db.session.scalars(
+        reader().scalars(
             select(CareSupportRule.care_group)
             .group_by(CareSupportRule.care_group)
             .order_by(func.min(CareSupportRule.id))
@@ -342,5 +351,5 @@ def _in_order(rows: list[Row], order: list[str]) -> list[Row]:
 def commune_names(forms: Forms) -> dict[str, str]:
     codes = [row.code for row in forms.communes]
     return dict(
-        db.session.execute(select(Commune.code, Commune.name).where(Commune.code.in_(codes))).all()
+        reader().execute(select(Commune.code, Commune.name).where(Commune.code.in_(codes))).all()
     )

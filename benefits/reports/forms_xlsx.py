@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from benefits.errors import NotFound
-from benefits.extensions import db
 from benefits.places.models import Commune, Province
 from benefits.procedures.catalogue import procedure
 from benefits.reports.forms_data import (
@@ -22,6 +21,7 @@ from benefits.reports.forms_data import (
     Row,
     commune_names,
 )
+from benefits.reports.reading import reader
 from benefits.reports.spreadsheet import safe_text
 from benefits.rules.models import CareSupportRule, Category
 
@@ -94,7 +94,7 @@ def _place_label(forms: Forms) -> str:
     if code is None:
         return _("whole country")
     model = Commune if forms.scope.commune_code else Province
-    name = db.session.scalar(select(model.name).where(model.code == code))
+    name = reader().scalar(select(model.name).where(model.code == code))
     return f"{name} ({code})"
 
 
@@ -126,10 +126,10 @@ def _write(forms: Forms, path) -> None:
         "total": book.add_format({"bold": True, "num_format": "#,##0", "border": 1}),
         None: book.add_format({"border": 1}),
     }
-    categories = dict(db.session.execute(select(Category.code, Category.name_vi)).all())
-    articles = dict(db.session.execute(select(Category.code, Category.article)).all())
+    categories = dict(reader().execute(select(Category.code, Category.name_vi)).all())
+    articles = dict(reader().execute(select(Category.code, Category.article)).all())
     care_names = {}
-    for group, name in db.session.execute(
+    for group, name in reader().execute(
         select(CareSupportRule.care_group, CareSupportRule.name_vi).order_by(CareSupportRule.id)
     ):
         care_names.setdefault(group, name)
@@ -215,7 +215,7 @@ def _write(forms: Forms, path) -> None:
 
 
 def _elderly_codes() -> set[str]:
-    return set(db.session.scalars(select(Category.code).where(Category.group == "ELDERLY")))
+    return set(reader().scalars(select(Category.code).where(Category.group == "ELDERLY")))
 
 
 def _procedure_name(code: str) -> str:

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Integer, case, func, literal, select, union_all
 
-from benefits.extensions import db
 from benefits.month import Month
 from benefits.people.models import Person
 from benefits.places.models import Commune
 from benefits.registry.models import Beneficiary
+from benefits.reports.reading import reader
 from benefits.reports.spreadsheet import safe_text
 from benefits.rules.entitlement_sql import (
     REGISTRY_COLUMNS,
@@ -168,7 +168,7 @@ def csv_chunks(month: Month, scope: Scope, counts: list | None = None) -> Iterat
     buffer.write(BOM)
     writer.writerow(COLUMNS)
     started = ended = 0
-    result = db.session.execute(changes_select(month, scope).execution_options(yield_per=5000))
+    result = reader().execute(changes_select(month, scope).execution_options(yield_per=5000))
     for number, row in enumerate(result, start=1):
         writer.writerow(_values(row))
         if row.change == START:

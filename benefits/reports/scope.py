@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from benefits.errors import NotFound
-from benefits.extensions import db
 from benefits.places.models import Commune
 from benefits.reports.health_insurance import Scope
+from benefits.reports.reading import reader
 
 
 def scope_of_user(user, commune_code: str | None = None) -> Scope:
@@ -29,4 +29,4 @@ def scope_of_user(user, commune_code: str | None = None) -> Scope:
 
 
 def _province_of(commune_code: str) -> str | None:
-    return db.session.scalar(select(Commune.province_code).where(Commune.code == commune_code))
+    return reader().scalar(select(Commune.province_code).where(Commune.code == commune_code))
