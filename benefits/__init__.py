@@ -60,6 +60,9 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from benefits.reports import reading
+
+    reading.init_app(app)  # the reports' read-only engine, when configured
     _import_models()
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -79,6 +82,7 @@ def _import_models() -> None:
     import benefits.places.models  # noqa: F401
     import benefits.procedures.models  # noqa: F401
     import benefits.registry.models  # noqa: F401
+    import benefits.reports.models  # noqa: F401
     import benefits.rules.models  # noqa: F401
 
 
@@ -126,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     from benefits.web.officer import officer_bp
     from benefits.web.payments import payments_bp
     from benefits.web.public import public_bp
+    from benefits.web.reports import reports_bp
 
     access = [
         (public_bp, None),  # anyone
@@ -135,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
         (officer_bp, ("officer", "chairman")),
         (payments_bp, ("payment",)),
         (admin_bp, ("admin",)),
+        (reports_bp, ("officer", "chairman", "admin")),
     ]
     for blueprint, roles in access:
         app.register_blueprint(blueprint)
