@@ -95,6 +95,11 @@ AUDIT_ACTION = {
     "registry.social_pension_recorded": _l("Social pension recorded"),
     "registry.social_pension_ended": _l("Social pension ended"),
     "rules.standard_level_added": _l("Standard level added"),
+    # A province admin looks after staff accounts (decision 120).
+    "account.update": _l("Staff account changed"),
+    "account.deactivated": _l("Staff account deactivated"),
+    "account.reactivated": _l("Staff account activated again"),
+    "account.password_reset_sent": _l("Password reset link sent by the admin"),
 }
 
 
