@@ -101,6 +101,12 @@ AUDIT_ACTION = {
     "registry.stopped": _l("Allowance stopped"),
     "registry.adjusted": _l("Allowance adjusted"),
     "death.applied": _l("Death applied to a person known later"),
+
+    # A province admin looks after staff accounts (decision 120).
+    "account.update": _l("Staff account changed"),
+    "account.deactivated": _l("Staff account deactivated"),
+    "account.reactivated": _l("Staff account activated again"),
+    "account.password_reset_sent": _l("Password reset link sent by the admin"),
 }
 
 
