@@ -36,6 +36,7 @@ from benefits.payments.models import (
 from benefits.payments.queries import live_generation_job
 from benefits.places.calendar import vietnam_today
 from benefits.registry.models import Beneficiary
+from benefits.reports.summaries import refresh_batch
 
 # TT02 Art 2.3.a: not collected for 3 months in a row.
 UNPAID_BATCHES_BEFORE_SUSPENSION = 3
@@ -200,6 +201,8 @@ def reconcile_batch(
         **scope_places(batch.scope_kind, batch.scope_code),
     )  # fmt: skip
     db.session.flush()
+    # The dashboards' money paid, in the same transaction (decision 112).
+    refresh_batch(batch.id)
     return result
 
 
