@@ -6,7 +6,8 @@ negative amount stays a number."""
 
 from __future__ import annotations
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The same starts that input refuses (benefits.safe_text): one list.
+from benefits.safe_text import FORMULA_STARTS
 
 
 def safe_text(value: str) -> str:

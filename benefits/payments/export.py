@@ -168,7 +168,8 @@ def is_draft(batch: PaymentBatch) -> bool:
 def export_name(batch: PaymentBatch, kind: str) -> str:
     """The name of a batch's file (``list.csv``, ``list.xlsx``, ``sheets.pdf``): an open
     batch's ends in ``-draft``."""
-    stem = f"chi-tra-{batch.month}-{batch.scope_code}"
+    # The whole country's batch (one batch, interchange.md section 3) names no place.
+    stem = f"chi-tra-{batch.month}-{batch.scope_code or 'toan-quoc'}"
     if kind == "sheets.pdf":
         stem = f"ky-nhan-{stem}"
     extension = kind.rsplit(".", 1)[1]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -135,8 +136,9 @@ class _Reported:
     conflicts: list[tuple[int, int, str, date | None]]
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
+    """What a result row is checked against, per line (a tuple: a province has 400,000)."""
+
     national_id: str
     status: str
     reported: str | None
