@@ -116,6 +116,38 @@ def test_an_added_category_raises_the_allowance_from_the_month_the_person_qualif
     assert "registry.adjusted" in actions_on(elder)
 
 
+def test_a_back_dated_increase_pays_the_months_already_issued_as_arrears(elder):
+    """domain.md section 2: months already issued at the lower amount are made up as
+    arrears in the next batch; the batch after it pays nothing more for them."""
+    march = allowance_lines(Month(2025, 3))[elder.code]
+    assert march.total_amount == 3 * 750_000
+    signed(elder, "adjust", from_month="2025-02", add_category="DISABLED_SEVERE")
+    assert db.session.get(Beneficiary, elder.id).top_up_from == Month(2025, 2)
+    april = allowance_lines(Month(2025, 4))[elder.code]
+    # April at 2.0; February and March made up by 250,000 each (2.0 - 1.5 of 500,000).
+    assert (april.monthly_amount, april.arrears_amount) == (1_000_000, 2 * 250_000)
+    assert april.arrears_months == "2025-02;2025-03"
+    # Generated again, the open April batch pays the same, never twice.
+    assert allowance_lines(Month(2025, 4))[elder.code].total_amount == 1_500_000
+
+
+def test_a_second_increase_adds_only_its_own_difference(unposted, clock):
+    person = create_beneficiary(categories=("ELDERLY_POOR_ALONE",), effective_month="2025-01")
+    allowance_lines(Month(2025, 3))
+    signed(person, "adjust", from_month="2025-03", add_category="DISABLED_SEVERE")
+    from benefits.payments.service import lock_batch
+
+    april_batch = generate_batch(Month(2025, 4), "commune", "00070", SYSTEM)
+    lock_batch(april_batch.id, SYSTEM)
+    clock.move_to(datetime(2025, 4, 7, 2, 0, tzinfo=UTC))
+    signed(person, "adjust", from_month="2025-03", add_category="DISABLED_EXTREMELY_SEVERE",
+           on=date(2025, 4, 7))  # fmt: skip
+    may = allowance_lines(Month(2025, 5))[person.code]
+    # 2.5 for the elderly with an extremely severe disability: March and April, already
+    # paid at 2.0 (March topped up from 1.5), get 250,000 each.
+    assert (may.monthly_amount, may.arrears_amount) == (1_250_000, 2 * 250_000)
+
+
 def test_a_lower_amount_applies_only_from_the_month_after_the_decision(unposted):
     """domain.md section 2: nothing clawed back; the lower amount from the month after."""
     person = create_beneficiary(categories=("ELDERLY_POOR_ALONE", "DISABLED_SEVERE"),
