@@ -200,3 +200,18 @@ def check_funeral_eligible(case: Case) -> None:
                "(ND20 Art 11): propose a refusal."),
             field="outcome",
         )  # fmt: skip
+    # One funeral support per death: another dossier for the same person, open or paid.
+    other = db.session.scalar(
+        select(Case.code).where(
+            Case.procedure_code == FUNERAL_PROCEDURE,
+            Case.subject_national_id == case.subject_national_id,
+            Case.id != case.id,
+            Case.status.notin_(("refused", "withdrawn", "draft")),
+        ).limit(1)
+    )  # fmt: skip
+    if other:
+        raise DomainError(
+            _l("Dossier %(code)s already asks for this person's funeral support: propose a "
+               "refusal.", code=other),
+            field="outcome",
+        )  # fmt: skip

@@ -85,6 +85,7 @@ def open_change_dossier(
         raise DomainError(_l("Choose what the dossier asks for."), field="request")
     if beneficiary.status not in RECEIVING:
         raise DomainError(_l("The allowance is already stopped."), field="request")
+    _refuse_overlap(beneficiary)
     person = beneficiary.person
     data = {"request": request, "beneficiary_code": beneficiary.code,
             "date_of_birth": person.date_of_birth.isoformat(), "sex": person.sex,
@@ -103,6 +104,27 @@ def open_change_dossier(
     if applicant_user_id is None:
         move_case(case, "checking", actor)
     return case
+
+
+OPEN_STATUSES = ("submitted", "checking", "supplement_requested", "posting", "proposed")
+
+
+def _refuse_overlap(beneficiary: Beneficiary) -> None:
+    """Issue 25: one open decision about a record at a time; two at once could each be
+    signed against terms the other changes."""
+    open_one = db.session.scalar(
+        select(Case.code).where(
+            Case.procedure_code == MONTHLY_ALLOWANCE_PROCEDURE,
+            Case.subject_national_id == beneficiary.person.national_id,
+            Case.status.in_(OPEN_STATUSES),
+        ).limit(1)
+    )  # fmt: skip
+    if open_one:
+        raise DomainError(
+            _l("Dossier %(code)s about this person is still open: decide it first.",
+               code=open_one),
+            field="request",
+        )  # fmt: skip
 
 
 def file_change_request(

@@ -205,3 +205,13 @@ def test_a_refusal_changes_nothing_in_the_registry(elder):
     decide(case, False, "Vẫn đủ điều kiện hưởng.", SYSTEM, SIGNED)
     assert case.decision.kind == "refuse"
     assert db.session.get(Beneficiary, elder.id).status == "active"
+
+
+def test_a_second_open_dossier_about_the_same_record_is_refused(elder):
+    first = open_change_dossier(elder, "adjust", SYSTEM, SIGNED)
+    with pytest.raises(DomainError, match=first.code):
+        open_change_dossier(elder, "stop", SYSTEM, SIGNED)
+    # Once the first is decided, another may be opened.
+    propose(first, Proposal(outcome="refuse", reasons="Không thay đổi."), SYSTEM, SIGNED)
+    decide(first, False, "Không có gì thay đổi.", SYSTEM, SIGNED)
+    assert open_change_dossier(elder, "stop", SYSTEM, SIGNED).status == "checking"
