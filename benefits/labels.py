@@ -99,6 +99,7 @@ AUDIT_ACTION = {
     "registry.stopped": _l("Allowance stopped"),
     "registry.adjusted": _l("Allowance adjusted"),
     "death.applied": _l("Death applied to a person known later"),
+    "beneficiary.granted": _l("Allowance granted"),
 }
 
 
