@@ -100,6 +100,7 @@ AUDIT_ACTION = {
     "registry.adjusted": _l("Allowance adjusted"),
     "death.applied": _l("Death applied to a person known later"),
     "beneficiary.granted": _l("Allowance granted"),
+    "registry.moved": _l("Beneficiary moved to another commune"),
 }
 
 

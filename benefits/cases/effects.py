@@ -31,6 +31,7 @@ from benefits.registry.lifecycle import (
     RECEIVING,
     adjust_allowance,
     change_of,
+    move_within_province,
     resume_allowance,
     stop_allowance,
     suspend_allowance,
@@ -39,6 +40,7 @@ from benefits.registry.models import Beneficiary, Decision
 
 FUNERAL_PROCEDURE = "1.001731"  # ND20 Art 11
 EMERGENCY_FUNERAL_PROCEDURE = "EMERGENCY-FUNERAL"  # ND20 Art 14
+MOVE_IN_PROVINCE = "MOVE-IN-PROVINCE"  # ND20 Art 8.3
 
 # The kinds of 1.001776 dossier (Thực hiện, điều chỉnh, thôi hưởng), as the dossier's
 # ``data["request"]`` names them; a dossier that names none asks for a grant. Suspend and
@@ -122,6 +124,27 @@ def _resume(case: Case, decision: Decision, actor: Actor, today: date) -> None:
     resume_allowance(beneficiary, actor, decision)
 
 
+def moving_beneficiary(case: Case) -> Beneficiary:
+    """The record a move dossier is about: the person's, in whichever commune pays them
+    (the dossier is at the new commune, ND20 Art 8.3)."""
+    found = db.session.scalar(
+        select(Beneficiary)
+        .join(Person, Person.id == Beneficiary.person_id)
+        .where(Person.national_id == case.subject_national_id)
+    )
+    if found is None:
+        raise DomainError(_l("The person receives no allowance to move."), field="outcome")
+    return found
+
+
+def _move_in_province(case: Case, decision: Decision, actor: Actor, today: date) -> None:
+    beneficiary = moving_beneficiary(case)
+    decision.beneficiary_id = beneficiary.id
+    case.subject_person_id = beneficiary.person_id
+    move_within_province(beneficiary, case.commune_code, change_of(case.proposal or {}), actor,
+                         decision)  # fmt: skip
+
+
 def _one_off(case: Case, decision: Decision, actor: Actor, today: date) -> None:
     """A one-off line in the next batch (domain.md section 4): the dossier's person."""
     if case.subject_person_id is None:
@@ -162,6 +185,7 @@ DECISION_EFFECTS: dict[tuple[str, str], DecisionEffect] = {
     (MONTHLY_ALLOWANCE_PROCEDURE, "stop"): _stop,
     (MONTHLY_ALLOWANCE_PROCEDURE, "suspend"): _suspend,
     (MONTHLY_ALLOWANCE_PROCEDURE, "resume"): _resume,
+    (MOVE_IN_PROVINCE, "grant"): _move_in_province,
     (FUNERAL_PROCEDURE, "grant"): _funeral,
     (EMERGENCY_FUNERAL_PROCEDURE, "grant"): _funeral,
 }

@@ -16,7 +16,7 @@ from benefits.cases.models import Case
 from benefits.deaths.models import DeathRecord
 from benefits.extensions import db
 from benefits.i18n import format_day, format_month
-from benefits.labels import PAYMENT_METHOD, category_name, label
+from benefits.labels import PAYMENT_METHOD, category_name, label, place_name
 from benefits.month import Month
 from benefits.registry.lifecycle import STOP_REASONS, SUSPEND_REASONS
 from benefits.registry.models import Beneficiary, Decision
@@ -25,7 +25,7 @@ from benefits.registry.models import Beneficiary, Decision
 # social pension, have their own tables on the page).
 LIFE_ACTIONS = (
     "beneficiary.granted", "registry.adjusted", "registry.suspend", "registry.resumed",
-    "registry.stopped", "registry.deceased",
+    "registry.stopped", "registry.deceased", "registry.moved",
 )  # fmt: skip
 
 
@@ -72,6 +72,13 @@ def beneficiary_history(beneficiary: Beneficiary) -> list[HistoryEvent]:
     )
     events = []
     for row in rows:
+        moved = (row.changes or {}).get("commune")
+        if (
+            row.action == "registry.moved"
+            and isinstance(moved, list)
+            and row.commune_code != moved[1]
+        ):
+            continue  # the old commune's copy of the same move
         decision = decisions.get(_decision_number(row))
         events.append(
             HistoryEvent(
@@ -128,6 +135,8 @@ def _details(row: AuditEntry, death: DeathRecord | None) -> tuple[str, ...]:
         words.append(str(_l("paid at %(point)s", point=changes["payment_point"][-1])))
     if isinstance(changes.get("payee_name"), list) and changes["payee_name"][-1]:
         words.append(str(_l("collected by %(name)s", name=changes["payee_name"][-1])))
+    if isinstance(changes.get("commune"), list):
+        words.append(f"{place_name(changes['commune'][0])} → {place_name(changes['commune'][1])}")
     if changes.get("top_up_from"):
         words.append(str(_l("months already paid made up from %(month)s",
                             month=format_month(Month.parse(changes["top_up_from"])))))  # fmt: skip

@@ -20,6 +20,7 @@ from benefits.errors import AlreadyRecorded, DomainError
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.models import PaymentItem
+from benefits.places.models import province_of_commune
 from benefits.registry.models import PAYMENT_METHODS, Beneficiary, BeneficiaryCategory, Decision
 from benefits.rules.entitlement import (
     EntitlementInput,
@@ -320,6 +321,57 @@ def adjust_allowance(
     record_audit(actor, "registry.adjusted", "beneficiary", beneficiary.code, changes,
                  commune_code=beneficiary.commune_code)  # fmt: skip
     return starts
+
+
+def move_within_province(
+    beneficiary: Beneficiary, new_commune: str, change: AllowanceChange, actor: Actor,
+    decision: Decision | None = None,
+) -> Month | None:  # fmt: skip
+    """ND20 Art 8.3 (domain.md section 2, MOVE-IN-PROVINCE): one record, its commune and
+    its way of payment changed. The old commune has paid through the last month its
+    batches issued (M, returned); every month after it is paid by the new commune, as
+    arrears if need be: the items' unique index pays no month twice, and a month the old
+    commune's open batch held is due again once that batch is generated again."""
+    _lock(beneficiary)
+    check_move_terms(beneficiary, new_commune, change)
+    old = beneficiary.commune_code
+    paid_through = last_month_issued(beneficiary.id)
+    changes: dict = {"commune": [old, new_commune],
+                     "paid_through": str(paid_through) if paid_through else None,
+                     "decision": decision.number if decision else None}  # fmt: skip
+    beneficiary.commune_code = new_commune
+    beneficiary.person.commune_code = new_commune  # where the person now lives
+    for name in PAYMENT_FIELDS:
+        setattr(beneficiary, name, getattr(change, name) or None)
+    changes["payment_method"] = [None, change.payment_method]
+    db.session.flush()
+    # Both communes see the move: one row each.
+    for commune in (new_commune, old):
+        record_audit(actor, "registry.moved", "beneficiary", beneficiary.code, changes,
+                     commune_code=commune)  # fmt: skip
+    return paid_through
+
+
+def check_move_terms(beneficiary: Beneficiary, new_commune: str, change: AllowanceChange):
+    """A move within the province: a record still paid, by another commune of the same
+    province, with the new commune's way of payment given in full."""
+    if beneficiary.status not in RECEIVING:
+        raise DomainError(_l("Only an allowance still being paid can move."), field="outcome")
+    if beneficiary.commune_code == new_commune:
+        raise DomainError(_l("The person is already paid by this commune."), field="outcome")
+    if province_of_commune(beneficiary.commune_code) != province_of_commune(new_commune):
+        raise DomainError(
+            _l("The person moves from another province: that commune stops the allowance "
+               "and this one grants it (MOVE-OUT-PROVINCE, ND20 Art 8.4)."),
+            field="outcome",
+        )  # fmt: skip
+    if not change.payment_method:
+        raise DomainError(_l("Choose how the person is paid."), field="payment_method")
+    if change.payment_method == "POST" and not change.payment_point:
+        raise DomainError(_l("Give the post office that pays the person."),
+                          field="payment_point")  # fmt: skip
+    if change.payment_method == "BANK" and not (change.bank_code and change.bank_account):
+        raise DomainError(_l("Give the bank and the account number."), field="bank_account")
 
 
 def _with_change(before: EntitlementInput, change: AllowanceChange, starts: Month):

@@ -86,3 +86,16 @@ def fetch_suspended(scope) -> list[tuple[Beneficiary, object]]:
         .order_by(suspended_at, Beneficiary.id)
     )
     return [(row.Beneficiary, row.suspended_at) for row in rows]
+
+
+def fetch_moves(scope, limit: int = 100) -> list[AuditEntry]:
+    """ND20 Art 8.3: the moves into or out of the scope's communes, newest first (each
+    move writes one audit row for each of its two communes)."""
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action == "registry.moved", scope)
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )
