@@ -28,9 +28,12 @@ from benefits.registry.grant import (
     person_of_case,
 )
 from benefits.registry.lifecycle import (
+    MOVE_OUT_PROCEDURE,
+    MOVED_OUT,
     RECEIVING,
     adjust_allowance,
     change_of,
+    last_month_issued,
     move_within_province,
     resume_allowance,
     stop_allowance,
@@ -56,7 +59,9 @@ REQUESTS = {
 
 def request_of(case: Case) -> str:
     """The kind of decision the dossier asks for: ``grant`` unless a 1.001776 dossier
-    names another."""
+    names another; a move to another province is the old commune's stop (ND20 Art 8.4)."""
+    if case.procedure_code == MOVE_OUT_PROCEDURE:
+        return "stop"
     if case.procedure_code != MONTHLY_ALLOWANCE_PROCEDURE:
         return "grant"
     return (case.data or {}).get("request") or "grant"
@@ -145,6 +150,32 @@ def _move_in_province(case: Case, decision: Decision, actor: Actor, today: date)
                          decision)  # fmt: skip
 
 
+def _move_out_of_province(case: Case, decision: Decision, actor: Actor, today: date) -> None:
+    """ND20 Art 8.4: the old commune's stop decision names M, the last month it pays."""
+    beneficiary = beneficiary_of_case(case)
+    decision.beneficiary_id = beneficiary.id
+    case.subject_person_id = beneficiary.person_id
+    stop_allowance(beneficiary, _month_of(case.proposal or {}), MOVED_OUT, actor, decision)
+
+
+def check_move_out_terms(case: Case, proposal) -> None:
+    """The record is paid here, and M is a month from which a stop can take effect."""
+    beneficiary = beneficiary_of_case(case)
+    if beneficiary.status not in RECEIVING:
+        raise DomainError(_l("Only an allowance still being paid can move."), field="outcome")
+    try:
+        month = Month.parse(proposal.from_month or "")
+    except ValueError:
+        raise DomainError(_l("Give the month as YYYY-MM."), field="from_month") from None
+    issued = last_month_issued(beneficiary.id)
+    if issued is not None and month < issued:
+        raise DomainError(
+            _l("Month %(month)s is already paid: the stop takes effect after the last "
+               "month paid, or record an overpayment.", month=str(issued)),
+            field="from_month",
+        )  # fmt: skip
+
+
 def _one_off(case: Case, decision: Decision, actor: Actor, today: date) -> None:
     """A one-off line in the next batch (domain.md section 4): the dossier's person."""
     if case.subject_person_id is None:
@@ -186,6 +217,7 @@ DECISION_EFFECTS: dict[tuple[str, str], DecisionEffect] = {
     (MONTHLY_ALLOWANCE_PROCEDURE, "suspend"): _suspend,
     (MONTHLY_ALLOWANCE_PROCEDURE, "resume"): _resume,
     (MOVE_IN_PROVINCE, "grant"): _move_in_province,
+    (MOVE_OUT_PROCEDURE, "stop"): _move_out_of_province,
     (FUNERAL_PROCEDURE, "grant"): _funeral,
     (EMERGENCY_FUNERAL_PROCEDURE, "grant"): _funeral,
 }

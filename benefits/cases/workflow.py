@@ -18,6 +18,7 @@ from benefits.cases.effects import (
     apply_decision,
     beneficiary_of_case,
     check_funeral_eligible,
+    check_move_out_terms,
     moving_beneficiary,
     request_of,
 )
@@ -33,7 +34,13 @@ from benefits.places.calendar import add_working_days
 from benefits.places.models import province_of_commune
 from benefits.procedures.catalogue import posting_required, procedure
 from benefits.registry.grant import MONTHLY_ALLOWANCE_PROCEDURE, check_allowance_terms
-from benefits.registry.lifecycle import RECEIVING, change_of, check_change_terms, check_move_terms
+from benefits.registry.lifecycle import (
+    MOVE_OUT_PROCEDURE,
+    RECEIVING,
+    change_of,
+    check_change_terms,
+    check_move_terms,
+)
 from benefits.registry.models import Beneficiary, Decision
 from benefits.rules.standard import one_off_amount
 
@@ -200,6 +207,8 @@ def _check_terms(case: Case, proposal: Proposal, today: date) -> None:
         check_funeral_eligible(case)
     elif case.procedure_code == MOVE_IN_PROVINCE:
         check_move_terms(moving_beneficiary(case), case.commune_code, change_of(proposal))
+    elif case.procedure_code == MOVE_OUT_PROCEDURE:
+        check_move_out_terms(case, proposal)
     elif case.procedure_code == HOUSING_PROCEDURE and proposal.housing not in HOUSING_KINDS:
         raise DomainError(_l("Choose the kind of housing support."), field="housing")
 

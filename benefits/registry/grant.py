@@ -15,6 +15,8 @@ from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.people.models import Person
+from benefits.places.models import province_of_commune
+from benefits.registry.lifecycle import moved_out_through, restart_in_new_province
 from benefits.registry.models import PAYMENT_METHODS, Beneficiary, BeneficiaryCategory, Decision
 from benefits.rules.entitlement import RuleBook, category_refusal
 
@@ -108,6 +110,16 @@ def grant_monthly_allowance(case: Case, decision: Decision, actor: Actor, today:
         )  # fmt: skip
         db.session.add(beneficiary)
         db.session.flush()
+    elif moved_out_through(beneficiary) is not None and province_of_commune(
+        beneficiary.commune_code
+    ) != province_of_commune(case.commune_code):
+        # ND20 Art 8.4.d: stopped by the old province for the move, granted here from the
+        # month after the last one it paid.
+        first = restart_in_new_province(beneficiary, case.commune_code, terms, actor, decision)
+        refusal = category_refusal(code, _born(case), first, rules)
+        if refusal:
+            raise DomainError(_l("This category cannot be granted: %(reason)s.",
+                                 reason=refusal))  # fmt: skip
     elif beneficiary.commune_code != case.commune_code:
         # Another commune pays them: a move is its own procedure (ND20 Art 8.3, 8.4).
         raise DomainError(_l("The person receives the allowance in another commune: file the "

@@ -38,6 +38,11 @@ STOP_REASONS = {
     "missing": _l("Declared missing"),
     "unheeded_suspension": _l("3 months after a suspension without a response"),
 }
+# ND20 Art 8.4: the allowance stops at the old commune when the person moves to another
+# province (not a reason of TT02 Art 2.1: the new province grants it again).
+MOVED_OUT = "moved_out"
+MOVED_OUT_WORDS = _l("Moved to another province (ND20 Art 8.4)")
+MOVE_OUT_PROCEDURE = "MOVE-OUT-PROVINCE"
 # TT02 Art 2.3: why it is suspended (tạm dừng); the first is automatic (domain.md 6).
 SUSPEND_REASONS = {
     "unpaid_three_batches": _l("Not collected in 3 batches in a row"),
@@ -105,7 +110,7 @@ def stop_allowance(
     """TT02 Art 2.1, ND20 Art 8.2: payment stops from the month after ``last_month`` (the
     month of the event). The record keeps its history (its categories end, nothing is
     deleted) and may be granted again by a new decision."""
-    if reason not in STOP_REASONS:
+    if reason not in STOP_REASONS and reason != MOVED_OUT:
         raise DomainError(_l("Choose why the allowance stops."), field="stop_reason")
     _lock(beneficiary)
     if beneficiary.status not in RECEIVING:
@@ -129,6 +134,52 @@ def stop_allowance(
                  {"status": [before, "stopped"], "last_entitled_month": [None, last_month],
                   "reason": reason, "decision": decision.number if decision else None},
                  commune_code=beneficiary.commune_code)  # fmt: skip
+
+
+def moved_out_through(beneficiary: Beneficiary) -> Month | None:
+    """ND20 Art 8.4: the last month the old commune paid (M) when the record's latest
+    decision is the old commune's stop for a move to another province, not yet followed
+    by the new commune's grant; ``None`` otherwise."""
+    from benefits.cases.models import Case
+
+    latest = db.session.scalar(
+        select(Case.procedure_code)
+        .join(Decision, Decision.case_id == Case.id)
+        .where(Decision.beneficiary_id == beneficiary.id)
+        .order_by(Decision.id.desc())
+        .limit(1)
+    )
+    if beneficiary.status == "stopped" and latest == MOVE_OUT_PROCEDURE:
+        return beneficiary.last_entitled_month
+    return None
+
+
+def restart_in_new_province(
+    beneficiary: Beneficiary, commune_code: str, terms: dict, actor: Actor,
+    decision: Decision | None = None,
+) -> Month:  # fmt: skip
+    """ND20 Art 8.4.d: the new commune (another province) grants from the month after M,
+    on the same record, at its own province's standard level (the entitlement reads the
+    level of the record's commune). Returns the first month it pays."""
+    paid_through = moved_out_through(beneficiary)
+    if paid_through is None:
+        raise DomainError(_l("The person's earlier allowance record is stopped: it cannot "
+                             "take a new category here."))  # fmt: skip
+    old = beneficiary.commune_code
+    beneficiary.commune_code = commune_code
+    beneficiary.person.commune_code = commune_code
+    beneficiary.status = "active"
+    beneficiary.last_entitled_month = None
+    for name in (*PAYMENT_FIELDS, "dependent_children"):
+        value = terms.get(name)
+        setattr(beneficiary, name, value if value not in ("", None) else None)
+    beneficiary.dependent_children = beneficiary.dependent_children or 0
+    changes = {"commune": [old, commune_code], "paid_through": str(paid_through),
+               "decision": decision.number if decision else None}  # fmt: skip
+    for commune in (commune_code, old):
+        record_audit(actor, "registry.moved", "beneficiary", beneficiary.code, changes,
+                     commune_code=commune)  # fmt: skip
+    return paid_through + 1
 
 
 def suspend_allowance(

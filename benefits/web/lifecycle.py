@@ -19,7 +19,7 @@ from benefits.places.calendar import vietnam_today
 from benefits.registry.forms import CitizenChangeForm, OpenChangeDossierForm
 from benefits.registry.lifecycle import resume_allowance
 from benefits.registry.models import Beneficiary
-from benefits.registry.queries import fetch_moves, fetch_suspended
+from benefits.registry.queries import fetch_moves, fetch_moving_out, fetch_suspended
 from benefits.web.auth import request_actor
 from benefits.web.citizen import citizen_bp
 from benefits.web.officer import _beneficiary_in_scope, officer_bp
@@ -55,7 +55,8 @@ def suspended():
 @officer_bp.get("/moves")
 @permission_required("registry.read")
 def moves():
-    """ND20 Art 8.3: the moves within the province, seen by both communes."""
+    """ND20 Art 8.3, 8.4: the moves, seen by both communes; a move to another province
+    waits until the new commune has granted."""
     rows = fetch_moves(commune_filter(current_user, AuditEntry.commune_code))
     names = dict(
         db.session.execute(
@@ -64,7 +65,8 @@ def moves():
             .where(Beneficiary.code.in_({row.object_id for row in rows}))
         ).all()
     )
-    return render_template("officer/moves.html", rows=rows, names=names)
+    waiting = fetch_moving_out(commune_filter(current_user, Beneficiary.commune_code))
+    return render_template("officer/moves.html", rows=rows, names=names, waiting=waiting)
 
 
 @officer_bp.post("/registry/<code>/resume")
