@@ -15,8 +15,7 @@ from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.people.models import Person
-from benefits.places.models import province_of_commune
-from benefits.registry.lifecycle import moved_out_through, restart_in_new_province
+from benefits.registry.lifecycle import restart_allowance
 from benefits.registry.models import PAYMENT_METHODS, Beneficiary, BeneficiaryCategory, Decision
 from benefits.rules.entitlement import RuleBook, category_refusal
 
@@ -110,12 +109,10 @@ def grant_monthly_allowance(case: Case, decision: Decision, actor: Actor, today:
         )  # fmt: skip
         db.session.add(beneficiary)
         db.session.flush()
-    elif moved_out_through(beneficiary) is not None and province_of_commune(
-        beneficiary.commune_code
-    ) != province_of_commune(case.commune_code):
-        # ND20 Art 8.4.d: stopped by the old province for the move, granted here from the
-        # month after the last one it paid.
-        first = restart_in_new_province(beneficiary, case.commune_code, terms, actor, decision)
+    elif beneficiary.status == "stopped":
+        # The record keeps its history and is granted again (domain.md section 2); after
+        # a move out of another province, from the month after its last month paid.
+        first = restart_allowance(beneficiary, case.commune_code, terms, first, actor, decision)
         refusal = category_refusal(code, _born(case), first, rules)
         if refusal:
             raise DomainError(_l("This category cannot be granted: %(reason)s.",
@@ -124,10 +121,6 @@ def grant_monthly_allowance(case: Case, decision: Decision, actor: Actor, today:
         # Another commune pays them: a move is its own procedure (ND20 Art 8.3, 8.4).
         raise DomainError(_l("The person receives the allowance in another commune: file the "
                              "move first."))  # fmt: skip
-    elif beneficiary.status not in ("active", "suspended"):
-        # A stopped record restarted would pay the months between as arrears.
-        raise DomainError(_l("The person's earlier allowance record is stopped: it cannot "
-                             "take a new category here."))  # fmt: skip
     elif any(c.category_code == code and c.to_month is None for c in beneficiary.categories):
         raise DomainError(_l("The person already holds this category."))
     else:

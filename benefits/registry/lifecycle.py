@@ -154,17 +154,31 @@ def moved_out_through(beneficiary: Beneficiary) -> Month | None:
     return None
 
 
-def restart_in_new_province(
-    beneficiary: Beneficiary, commune_code: str, terms: dict, actor: Actor,
+def restart_allowance(
+    beneficiary: Beneficiary, commune_code: str, terms: dict, first: Month, actor: Actor,
     decision: Decision | None = None,
 ) -> Month:  # fmt: skip
-    """ND20 Art 8.4.d: the new commune (another province) grants from the month after M,
-    on the same record, at its own province's standard level (the entitlement reads the
-    level of the record's commune). Returns the first month it pays."""
-    paid_through = moved_out_through(beneficiary)
-    if paid_through is None:
+    """domain.md section 2, 1.001776 stop: a stopped record "keeps its history and can be
+    granted again later by a new decision". It restarts active, with the new decision's way
+    of payment, from ``first`` (the new category's month); its earlier categories all end
+    by the month it stopped, so no month between is due. After the old province's stop for
+    a move (ND20 Art 8.4.d), the new commune grants from the month after M, at its own
+    province's standard level (the entitlement reads the level of the record's commune).
+    Returns the first month paid."""
+    _lock(beneficiary)
+    if beneficiary.status != "stopped":
         raise DomainError(_l("The person's earlier allowance record is stopped: it cannot "
                              "take a new category here."))  # fmt: skip
+    paid_through = moved_out_through(beneficiary)
+    moving = paid_through is not None and province_of_commune(
+        beneficiary.commune_code
+    ) != province_of_commune(commune_code)
+    if moving:
+        first = paid_through + 1
+    last = beneficiary.last_entitled_month
+    for held in beneficiary.categories:
+        if last is not None and (held.to_month is None or held.to_month > last):
+            held.to_month = last  # a record stopped before this rule kept them open
     old = beneficiary.commune_code
     beneficiary.commune_code = commune_code
     beneficiary.person.commune_code = commune_code
@@ -174,12 +188,14 @@ def restart_in_new_province(
         value = terms.get(name)
         setattr(beneficiary, name, value if value not in ("", None) else None)
     beneficiary.dependent_children = beneficiary.dependent_children or 0
-    changes = {"commune": [old, commune_code], "paid_through": str(paid_through),
-               "decision": decision.number if decision else None}  # fmt: skip
-    for commune in (commune_code, old):
-        record_audit(actor, "registry.moved", "beneficiary", beneficiary.code, changes,
-                     commune_code=commune)  # fmt: skip
-    return paid_through + 1
+    if old != commune_code:
+        changes = {"commune": [old, commune_code],
+                   "paid_through": str(paid_through or last or ""),
+                   "decision": decision.number if decision else None}  # fmt: skip
+        for commune in (commune_code, old):
+            record_audit(actor, "registry.moved", "beneficiary", beneficiary.code, changes,
+                         commune_code=commune)  # fmt: skip
+    return first
 
 
 def suspend_allowance(

@@ -215,3 +215,31 @@ def test_a_second_open_dossier_about_the_same_record_is_refused(elder):
     propose(first, Proposal(outcome="refuse", reasons="Không thay đổi."), SYSTEM, SIGNED)
     decide(first, False, "Không có gì thay đổi.", SYSTEM, SIGNED)
     assert open_change_dossier(elder, "stop", SYSTEM, SIGNED).status == "checking"
+
+
+def test_a_stopped_record_is_granted_again_from_its_new_decision_with_no_month_between(
+    elder, clock
+):
+    """domain.md section 2: a stopped record keeps its history and can be granted again;
+    the months between the stop and the new start are not due."""
+    from benefits.cases.service import open_case, start_checking
+
+    allowance_lines(Month(2025, 3))
+    signed(elder, "stop", from_month="2025-03", stop_reason="refused")
+    clock.move_to(datetime(2025, 5, 6, 2, 0, tzinfo=UTC))
+    again = date(2025, 5, 6)
+    person = elder.person
+    case = open_case("1.001776", "00070", person.full_name, SYSTEM, again,
+                     subject_national_id=person.national_id,
+                     data={"category": "ELDERLY_POOR_ALONE", "sex": person.sex,
+                           "date_of_birth": person.date_of_birth.isoformat()})  # fmt: skip
+    start_checking(case, SYSTEM)
+    propose(case, Proposal(outcome="approve", category="ELDERLY_POOR_ALONE",
+                           payment_method="COMMUNE"), SYSTEM, again)  # fmt: skip
+    decide(case, True, None, SYSTEM, again)
+    db.session.expire_all()
+    record = db.session.get(Beneficiary, elder.id)
+    assert (record.status, record.last_entitled_month, record.payment_method) == (
+        "active", None, "COMMUNE")  # fmt: skip
+    line = allowance_lines(Month(2025, 5))[elder.code]
+    assert (line.monthly_amount, line.arrears_months) == (750_000, "")
