@@ -28,6 +28,7 @@ from benefits.registry.grant import (
     person_of_case,
 )
 from benefits.registry.lifecycle import (
+    IN_FACILITY,
     MOVE_OUT_PROCEDURE,
     MOVED_OUT,
     RECEIVING,
@@ -44,6 +45,8 @@ from benefits.registry.models import Beneficiary, Decision
 FUNERAL_PROCEDURE = "1.001731"  # ND20 Art 11
 EMERGENCY_FUNERAL_PROCEDURE = "EMERGENCY-FUNERAL"  # ND20 Art 14
 MOVE_IN_PROVINCE = "MOVE-IN-PROVINCE"  # ND20 Art 8.3
+ADMISSION_PROCEDURE = "2.000286"  # ND20 Art 27
+EMERGENCY_ADMISSION_PROCEDURE = "2.000282"  # ND20 Art 28
 
 # The kinds of 1.001776 dossier (Thực hiện, điều chỉnh, thôi hưởng), as the dossier's
 # ``data["request"]`` names them; a dossier that names none asks for a grant. Suspend and
@@ -176,6 +179,24 @@ def check_move_out_terms(case: Case, proposal) -> None:
         )  # fmt: skip
 
 
+def _admission(case: Case, decision: Decision, actor: Actor, today: date) -> None:
+    """ND20 Art 27, 28 (domain.md section 2): a resident receives the facility's nurture
+    allowance, not the Art 6 monthly allowance, so a community allowance the person
+    receives stops from the month after admission (the month signed; a later month a
+    batch has already issued stays paid, a locked batch never changes)."""
+    record = db.session.scalar(
+        select(Beneficiary)
+        .join(Person, Person.id == Beneficiary.person_id)
+        .where(Person.national_id == case.subject_national_id, Beneficiary.status.in_(RECEIVING))
+    )
+    if record is None:
+        return
+    decision.beneficiary_id = record.id
+    case.subject_person_id = record.person_id
+    last = max(Month.of(today), last_month_issued(record.id) or Month.of(today))
+    stop_allowance(record, last, IN_FACILITY, actor, decision)
+
+
 def _one_off(case: Case, decision: Decision, actor: Actor, today: date) -> None:
     """A one-off line in the next batch (domain.md section 4): the dossier's person."""
     if case.subject_person_id is None:
@@ -218,6 +239,8 @@ DECISION_EFFECTS: dict[tuple[str, str], DecisionEffect] = {
     (MONTHLY_ALLOWANCE_PROCEDURE, "resume"): _resume,
     (MOVE_IN_PROVINCE, "grant"): _move_in_province,
     (MOVE_OUT_PROCEDURE, "stop"): _move_out_of_province,
+    (ADMISSION_PROCEDURE, "grant"): _admission,
+    (EMERGENCY_ADMISSION_PROCEDURE, "grant"): _admission,
     (FUNERAL_PROCEDURE, "grant"): _funeral,
     (EMERGENCY_FUNERAL_PROCEDURE, "grant"): _funeral,
 }

@@ -17,7 +17,12 @@ from benefits.i18n import format_coefficient_pct, format_month, format_number
 from benefits.month import Month
 from benefits.places.models import Commune
 from benefits.procedures.catalogue import procedure
-from benefits.registry.lifecycle import MOVED_OUT_WORDS, STOP_REASONS, SUSPEND_REASONS
+from benefits.registry.lifecycle import (
+    MOVED_OUT,
+    OTHER_STOP_REASONS,
+    STOP_REASONS,
+    SUSPEND_REASONS,
+)
 from benefits.registry.models import Beneficiary, BeneficiaryCategory
 from benefits.rules.entitlement import EntitlementInput, RuleBook, entitlement_for
 from benefits.rules.models import Category
@@ -71,7 +76,8 @@ def _change_terms(case: Case) -> list[tuple[str, str]]:
     with force_locale("vi"):
         if kind == "stop":
             reason = terms.get("stop_reason")
-            words = MOVED_OUT_WORDS if reason is None else STOP_REASONS.get(reason, "")
+            reason = reason or MOVED_OUT  # a move's stop names no reason of its own
+            words = {**STOP_REASONS, **OTHER_STOP_REASONS}.get(reason, "")
             lines.append(("Lý do", str(words)))
         if kind == "suspend":
             lines.append(("Lý do", str(SUSPEND_REASONS.get(terms.get("suspend_reason"), ""))))

@@ -18,7 +18,7 @@ from benefits.extensions import db
 from benefits.i18n import format_day, format_month
 from benefits.labels import PAYMENT_METHOD, category_name, label, place_name
 from benefits.month import Month
-from benefits.registry.lifecycle import MOVED_OUT, MOVED_OUT_WORDS, STOP_REASONS, SUSPEND_REASONS
+from benefits.registry.lifecycle import OTHER_STOP_REASONS, STOP_REASONS, SUSPEND_REASONS
 from benefits.registry.models import Beneficiary, Decision
 
 # The audit actions that change a record's entitlement (the others, a care support or a
@@ -116,8 +116,8 @@ def _details(row: AuditEntry, death: DeathRecord | None) -> tuple[str, ...]:
     reason = changes.get("reason")
     if reason in STOP_REASONS:
         words.append(str(STOP_REASONS[reason]))
-    elif reason == MOVED_OUT:
-        words.append(str(MOVED_OUT_WORDS))
+    elif reason in OTHER_STOP_REASONS:
+        words.append(str(OTHER_STOP_REASONS[reason]))
     elif reason in SUSPEND_REASONS:
         words.append(str(SUSPEND_REASONS[reason]))
     elif isinstance(reason, str) and reason.startswith("unpaid 3 batches"):

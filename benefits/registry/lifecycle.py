@@ -38,10 +38,15 @@ STOP_REASONS = {
     "missing": _l("Declared missing"),
     "unheeded_suspension": _l("3 months after a suspension without a response"),
 }
-# ND20 Art 8.4: the allowance stops at the old commune when the person moves to another
-# province (not a reason of TT02 Art 2.1: the new province grants it again).
+# Stops that are not TT02 Art 2.1's: a move to another province (ND20 Art 8.4, the new
+# province grants again) and an admission to a facility (ND20 Art 27, 28: the facility's
+# nurture allowance replaces the Art 6 monthly allowance). Set by their own procedures.
 MOVED_OUT = "moved_out"
-MOVED_OUT_WORDS = _l("Moved to another province (ND20 Art 8.4)")
+IN_FACILITY = "in_facility"
+OTHER_STOP_REASONS = {
+    MOVED_OUT: _l("Moved to another province (ND20 Art 8.4)"),
+    IN_FACILITY: _l("Admitted to a social assistance facility (ND20 Art 27, 28)"),
+}
 MOVE_OUT_PROCEDURE = "MOVE-OUT-PROVINCE"
 # TT02 Art 2.3: why it is suspended (tạm dừng); the first is automatic (domain.md 6).
 SUSPEND_REASONS = {
@@ -110,7 +115,7 @@ def stop_allowance(
     """TT02 Art 2.1, ND20 Art 8.2: payment stops from the month after ``last_month`` (the
     month of the event). The record keeps its history (its categories end, nothing is
     deleted) and may be granted again by a new decision."""
-    if reason not in STOP_REASONS and reason != MOVED_OUT:
+    if reason not in STOP_REASONS and reason not in OTHER_STOP_REASONS:
         raise DomainError(_l("Choose why the allowance stops."), field="stop_reason")
     _lock(beneficiary)
     if beneficiary.status not in RECEIVING:

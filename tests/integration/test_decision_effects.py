@@ -243,3 +243,25 @@ def test_a_stopped_record_is_granted_again_from_its_new_decision_with_no_month_b
         "active", None, "COMMUNE")  # fmt: skip
     line = allowance_lines(Month(2025, 5))[elder.code]
     assert (line.monthly_amount, line.arrears_months) == (750_000, "")
+
+
+def test_an_admission_to_a_facility_stops_the_community_allowance_from_the_month_after(elder):
+    """domain.md section 2, 2.000286 (ND20 Art 27): a resident receives the facility's
+    nurture allowance, not the Art 6 monthly allowance."""
+    from benefits.cases.service import open_case, start_checking
+
+    db.session.add(PostingSetting(procedure_code="2.000286", province_code="01",
+                                  public_posting=False))  # fmt: skip
+    person = elder.person
+    case = open_case("2.000286", "00070", person.full_name, SYSTEM, SIGNED,
+                     subject_national_id=person.national_id,
+                     data={"details": "Không còn người chăm sóc"})  # fmt: skip
+    start_checking(case, SYSTEM)
+    propose(case, Proposal(outcome="approve"), SYSTEM, SIGNED)
+    decide(case, True, None, SYSTEM, SIGNED)
+    db.session.expire_all()
+    record = db.session.get(Beneficiary, elder.id)
+    assert (record.status, record.last_entitled_month) == ("stopped", Month(2025, 3))
+    assert case.decision.beneficiary_id == elder.id
+    assert allowance_lines(Month(2025, 3))[elder.code].monthly_amount == 750_000
+    assert elder.code not in allowance_lines(Month(2025, 4))
