@@ -1,4 +1,5 @@
-"""`make run` loads demo data once; running it again keeps the data."""
+"""`make run` loads demo data once; running it again keeps the data (9 beneficiaries: the
+demo citizen's grandmother, whose funeral support is proposed, among them)."""
 
 from sqlalchemy import func, select
 
@@ -11,7 +12,7 @@ def test_demo_data_is_loaded_once(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed", "demo"])
     assert first.exit_code == 0
-    assert db.session.scalar(select(func.count()).select_from(Beneficiary)) == 8
+    assert db.session.scalar(select(func.count()).select_from(Beneficiary)) == 9
     assert db.session.scalar(select(func.count()).select_from(CareSupport)) == 1
     # The officer's queue is not empty: one dossier to check, one waiting for papers; nor
     # the chairman's: a funeral support proposed for a decision.
@@ -32,5 +33,5 @@ def test_demo_data_is_loaded_once(app):
     assert "Hoàng Thị Lành" in waiting and "Hoàng Văn Phúc" not in waiting
     again = runner.invoke(args=["seed", "demo"])
     assert again.exit_code == 0 and "already" in again.output
-    assert db.session.scalar(select(func.count()).select_from(Beneficiary)) == 8
+    assert db.session.scalar(select(func.count()).select_from(Beneficiary)) == 9
     assert db.session.scalar(select(func.count()).select_from(Case)) == 3
