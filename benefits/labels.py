@@ -105,6 +105,8 @@ AUDIT_ACTION = {
     "account.deactivated": _l("Staff account deactivated"),
     "account.reactivated": _l("Staff account activated again"),
     "account.password_reset_sent": _l("Password reset link sent by the admin"),
+    "beneficiary.granted": _l("Allowance granted"),
+    "registry.moved": _l("Beneficiary moved to another commune"),
 }
 
 
