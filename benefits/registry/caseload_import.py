@@ -60,6 +60,7 @@ from benefits.places.models import Commune
 from benefits.planner import planner_settings
 from benefits.registry.models import Beneficiary, Decision
 from benefits.rules.entitlement import RuleBook, category_refusal
+from benefits.safe_text import FORMULA_FIRST, starts_like_a_formula
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -289,6 +290,11 @@ def parse_row(line_no: int, values: list[str], ctx: _Context) -> tuple[ParsedRow
     for name, longest in MAX_LENGTHS.items():
         if len(values[_AT[name]]) > longest:
             problems.append(f"{name}: " + _("longer than %(count)s characters", count=longest))
+        # interchange.md conventions: no free text a spreadsheet would run (decision 104).
+        if starts_like_a_formula(values[_AT[name]]):
+            problems.append(f"{name}: " + _(
+                "begins with %(character)s: a spreadsheet would read it as a formula",
+                character=values[_AT[name]][0]))  # fmt: skip
 
     def get(name: str) -> str:
         return values[_AT[name]]
@@ -466,6 +472,16 @@ def _fast_row(values: list[str], ctx: _Context) -> tuple | None:
         bank_account,
     ) = values  # fmt: skip
     if not (full_name and decision_number and commune in ctx.communes):
+        return None
+    # The free texts, stripped: none may begin like a formula (decision 104).
+    if (
+        full_name[0] in FORMULA_FIRST
+        or address[:1] in FORMULA_FIRST
+        or decision_number[0] in FORMULA_FIRST
+        or point[:1] in FORMULA_FIRST
+        or bank_code[:1] in FORMULA_FIRST
+        or bank_account[:1] in FORMULA_FIRST
+    ):
         return None
     if (
         len(full_name) > _NAME_MAX

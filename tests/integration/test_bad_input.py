@@ -18,6 +18,7 @@ from benefits.accounts.service import create_staff_user
 from benefits.cases.models import Case
 from benefits.deaths.service import DeathReport, record_death
 from benefits.extensions import db
+from benefits.safe_text import starts_like_a_formula
 from benefits.web.bad_input import CONTROL_CHARACTER
 from tests.builders import PASSWORD, create_beneficiary
 from tests.integration.test_case_decisions import (  # noqa: F401 (fixtures)
@@ -81,8 +82,8 @@ def forms_on(html: str, page: str):
 
 
 def garbage_stored() -> list[str]:
-    """Every stored text holding a control character (tab and newlines aside) or longer
-    than its column allows (SQLite stores it anyway)."""
+    """Every stored text holding a control character (tab and newlines aside), beginning
+    like a spreadsheet formula or longer than its column allows (SQLite stores it)."""
     found = []
     for table in db.Model.metadata.sorted_tables:
         if table.info.get("seeded"):
@@ -101,6 +102,8 @@ def garbage_stored() -> list[str]:
                     continue
                 if CONTROL_CHARACTER.search(value):
                     found.append(f"{table.name}.{column.name}: control character {value[:40]!r}")
+                if starts_like_a_formula(value) and not column.primary_key:  # a random key
+                    found.append(f"{table.name}.{column.name}: a formula {value[:40]!r}")
                 if column.type.length and len(value) > column.type.length:
                     found.append(f"{table.name}.{column.name}: {len(value)} characters")
     return found
