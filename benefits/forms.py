@@ -68,6 +68,15 @@ class Form(FlaskForm):
         def get_translations(self, form):
             return _WTFormsMessages()
 
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        # What is typed is kept without the spaces around it, as it is stored: an optional
+        # field of spaces alone is then empty for the view too (an optional month " "
+        # passed Optional() and reached Month.parse: a 500; decision 100).
+        for field in self:
+            if is_free_text(field) and isinstance(field.data, str):
+                field.data = field.data.strip()
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         # Once a field passed its own checks: one message at a time, the field's first.
