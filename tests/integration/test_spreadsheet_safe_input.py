@@ -83,3 +83,10 @@ def test_the_caseload_import_reports_a_text_beginning_like_a_formula(app, tmp_pa
     assert result.exit_code == 1
     assert (f"line 2: {column}: bắt đầu bằng {value[0]}: bảng tính sẽ đọc nó như một công thức"
             in result.stderr.splitlines())  # fmt: skip
+
+
+def test_white_space_around_a_name_is_dropped_so_it_no_longer_begins_with_a_tab(app):
+    client = app.test_client()
+    response = client.post("/register", data={**CITIZEN_FORM, "full_name": "\tHoàng Thị Dân\r"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(User.full_name)) == "Hoàng Thị Dân"
