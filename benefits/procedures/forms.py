@@ -41,7 +41,7 @@ class ApplicationBase(Form):
 
     # The page's own token (a UUID): anything else was not sent by the page (decision 100).
     submission_token = HiddenField(validators=[Optional(), Regexp(
-        r"^[0-9A-Za-z-]{1,64}$",
+        r"^[0-9A-Za-z][0-9A-Za-z_.:-]{0,63}$",
         message=_l("The form was altered: open it again and send it once more."))])  # fmt: skip
     full_name = StringField(_l("Full name of the person concerned"),
                             validators=[DataRequired(), Length(max=120)])  # fmt: skip
