@@ -31,6 +31,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from benefits import log_privacy
+
+    log_privacy.install()  # no full ID number, no database detail in any log (decision 105)
     if app.config["PROXY_COUNT"]:
         # Behind the reverse proxies named in PROXY_COUNT, the citizen's address (for the
         # log-in limits and the audit log) is the one they forward (docs/scaling.md).

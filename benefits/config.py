@@ -60,7 +60,9 @@ def load_settings(instance_path: str) -> dict:
         "ENV_NAME": env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: no statement's values (ID numbers, names) in a log or an error
+        # message (decision 105).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SQLALCHEMY_BINDS": _binds(),
         "REDIS_URL": redis_url,
         "RQ_QUEUES": ("default", "payments", "notify"),
