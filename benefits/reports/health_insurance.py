@@ -26,7 +26,7 @@ from benefits.month import Month
 from benefits.people.models import Person
 from benefits.places.models import Commune
 from benefits.registry.models import Beneficiary
-from benefits.reports.reading import reader
+from benefits.reports.reading import reader, without_jit
 from benefits.reports.spreadsheet import safe_text
 from benefits.rules.entitlement_sql import (
     REGISTRY_COLUMNS,
@@ -168,6 +168,7 @@ def csv_chunks(month: Month, scope: Scope, counts: list | None = None) -> Iterat
     buffer.write(BOM)
     writer.writerow(COLUMNS)
     started = ended = 0
+    without_jit(reader())
     result = reader().execute(changes_select(month, scope).execution_options(yield_per=5000))
     for number, row in enumerate(result, start=1):
         writer.writerow(_values(row))
