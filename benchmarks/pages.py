@@ -5,11 +5,17 @@ commune).
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench \\
         .venv/bin/python benchmarks/pages.py --cases 10000 --users 20 --seconds 30
 
+At a small size (CI: it must finish and check its own counts)::
+
+    .venv/bin/python benchmarks/pages.py --cases 300 --users 4 --seconds 2 --warmup 1
+
 Loads ``--cases`` dossiers into one commune (Phường Hoàn Kiếm, 00070) with their timelines,
 most of them decided long ago and about a tenth still open, as a commune's history holds
 them; each belongs to a citizen account of its own. Half the users are citizens with a
 few dossiers each (their list, one dossier, the application form, the procedures), half
-are the commune's officers (the queue, a dossier of the queue). It starts gunicorn with
+are the commune's officers (the queue; its next page; a search by name; the past-due
+filter; a dossier of the queue). Before it clicks, it checks what it loaded: the
+number of dossiers in the database and the number the queue says are open. It starts gunicorn with
 the project's settings (``gunicorn.conf.py``: 2 gthread workers of 4 threads) on a free
 loopback port, logs every user in (not timed), lets them click for ``--warmup`` seconds
 (not measured), then for ``--seconds``: each user asks for its next page as soon as the
@@ -22,6 +28,8 @@ migrated and empty.
 from __future__ import annotations
 
 import argparse
+import html
+import http.client
 import json
 import re
 import sys
@@ -29,9 +37,9 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from http.cookies import SimpleCookie
 from pathlib import Path
-
-import requests
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -42,7 +50,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 
 from benefits import create_app  # noqa: E402
 from benefits.extensions import db  # noqa: E402
-from benefits.places.calendar import vietnam_today
+from benefits.places.calendar import vietnam_today  # noqa: E402
 
 COMMUNE = "00070"
 PASSWORD = "benchmark-password-2025"  # noqa: S105 (the benchmark's own accounts)
@@ -52,8 +60,55 @@ STATUSES = (
     ("approved", 60), ("refused", 15), ("withdrawn", 15), ("submitted", 4), ("checking", 3),
     ("supplement_requested", 1), ("posting", 1), ("proposed", 1),
 )  # fmt: skip
+OPEN = ("submitted", "checking", "supplement_requested", "posting", "proposed")
 DOSSIERS_PER_CITIZEN = 3
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+OPEN_COUNT = re.compile(r"(\d+) hồ sơ đang xử lý")
+
+
+class Browser:
+    """One user's browser: its own keep-alive connection and its cookies (the standard
+    library only: the benchmark imports nothing the project does not install)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.http: http.client.HTTPConnection | None = None
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in (1, 2):
+            if self.http is None:
+                self.http = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                self.http.request(method, path, body, headers)
+                response = self.http.getresponse()
+                text = response.read().decode()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.http.close()
+                self.http = None  # the server closed an idle connection: once more
+                if attempt == 2:
+                    raise
+        for header in response.headers.get_all("Set-Cookie") or ():
+            for name, morsel in SimpleCookie(header).items():
+                if morsel["max-age"] == "0" or morsel.value == "":
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        if response.status in (301, 302, 303):
+            return response.status, response.headers["Location"]
+        return response.status, text
+
+    def get(self, path: str) -> str:
+        status, text = self.request("GET", path)
+        if status != 200:
+            raise RuntimeError(f"{path}: {status}")
+        return text
 
 
 def load(cases: int, users: int) -> tuple[list[str], list[str]]:
@@ -88,14 +143,20 @@ def load(cases: int, users: int) -> tuple[list[str], list[str]]:
         text(
             "INSERT INTO cases (code, procedure_code, commune_code, status, origin, "
             "applicant_user_id, subject_name, subject_national_id, data, received_on, due_on, "
-            "created_at, updated_at) "
+            "posted_on, posting_ends_on, proposed_outcome, created_at, updated_at) "
             "SELECT 'BTXH-' || :commune || '-' || (2020 + g % 6) || '-' || lpad(g::text, 6, '0'), "
-            ":procedure, :commune, (CAST(:statuses AS text[]))[1 + g % :kinds], 'online', u.id, "
+            ":procedure, :commune, s.status, 'online', u.id, "
             "'Người Được Trợ Giúp ' || g, (CAST(:ids AS text[]))[g], "
             "CAST('{\"category\": \"ELDERLY_80_NO_PENSION\"}' AS json), "
             "CAST(:today AS date) - (g % 2000), CAST(:today AS date) - (g % 2000) + 14, "
-            "now(), now() "
-            "FROM generate_series(1, :n) g JOIN users u ON u.national_id = (CAST(:ids AS text[]))["
+            # A dossier in public posting has its days, one proposed its outcome
+            # (ck_cases_posting_has_days, ck_cases_proposed_has_outcome; decision 78).
+            "CASE WHEN s.status = 'posting' THEN CAST(:today AS date) - 1 END, "
+            "CASE WHEN s.status = 'posting' THEN CAST(:today AS date) + 2 END, "
+            "CASE WHEN s.status = 'proposed' THEN 'approve' END, now(), now() "
+            "FROM generate_series(1, :n) g "
+            "CROSS JOIN LATERAL (SELECT (CAST(:statuses AS text[]))[1 + g % :kinds] AS status) s "
+            "JOIN users u ON u.national_id = (CAST(:ids AS text[]))["
             "CASE WHEN g <= :owners THEN (g - 1) / :per + 1 ELSE g END]"
         ),
         {"commune": COMMUNE, "procedure": PROCEDURE, "statuses": statuses,
@@ -117,22 +178,19 @@ def load(cases: int, users: int) -> tuple[list[str], list[str]]:
     return [national_id(i) for i in range(1, citizens + 1)], officers
 
 
-def log_in(base: str, username: str) -> requests.Session:
-    session = requests.Session()
-    page = session.get(f"{base}/login", timeout=30).text
-    token = CSRF.search(page).group(1)
-    response = session.post(
-        f"{base}/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token},
-        allow_redirects=False, timeout=30,
-    )  # fmt: skip
-    if response.status_code != 302:
-        sys.exit(f"{username} could not log in ({response.status_code})")
-    return session
+def log_in(port: int, username: str) -> Browser:
+    browser = Browser(port)
+    token = CSRF.search(browser.get("/login")).group(1)
+    status, _where = browser.request(
+        "POST", "/login", {"username": username, "password": PASSWORD, "csrf_token": token}
+    )
+    if status != 302:
+        sys.exit(f"{username} could not log in ({status})")
+    return browser
 
 
-def citizen_pages(session: requests.Session, base: str) -> list[tuple[str, str]]:
-    mine = re.findall(r'href="(/me/dossiers/[^"]+)"', session.get(f"{base}/me/", timeout=30).text)
+def citizen_pages(browser: Browser) -> list[tuple[str, str]]:
+    mine = re.findall(r'href="(/me/dossiers/[^"]+)"', browser.get("/me/"))
     if not mine:
         sys.exit("a citizen sees no dossier of theirs")
     return [("citizen: my dossiers", "/me/"), ("citizen: a dossier", mine[0]),
@@ -140,23 +198,43 @@ def citizen_pages(session: requests.Session, base: str) -> list[tuple[str, str]]
             ("procedures", "/procedures")]  # fmt: skip
 
 
-def officer_pages(session: requests.Session, base: str) -> list[tuple[str, str]]:
-    queue = session.get(f"{base}/officer/", timeout=30).text
+def officer_pages(browser: Browser) -> list[tuple[str, str]]:
+    queue = browser.get("/officer/")
     open_cases = re.findall(r'href="(/officer/cases/[^"]+)"', queue)
     if not open_cases:
         sys.exit("the officer's queue is empty")
-    return [("officer: queue", "/officer/"), ("officer: a dossier", open_cases[-1])]
+    pages = [("officer: queue", "/officer/"), ("officer: a dossier", open_cases[-1]),
+             ("officer: queue, a name searched", "/officer/?" + urlencode({"q": "Giúp 12"})),
+             ("officer: queue, past due", "/officer/?deadline=overdue")]  # fmt: skip
+    following = re.search(r'<a href="([^"]+)" rel="next">', queue)
+    if following:
+        pages.append(("officer: queue, next page", html.unescape(following.group(1))))
+    return pages
 
 
-def click(session, base, pages, until: float, timings: list, warmup_until: float) -> None:
+def check_counts(browser: Browser, cases: int) -> None:
+    """What the benchmark loaded is what the portal counts: every dossier in the database,
+    and the queue's count of open ones as the statuses loaded make it."""
+    with create_app().app_context():
+        loaded = db.session.execute(text("SELECT count(*) FROM cases")).scalar()
+    if loaded != cases:
+        sys.exit(f"{loaded} dossiers in the database, {cases} loaded")
+    statuses = [s for s, share in STATUSES for _ in range(share)]
+    expected = sum(statuses[g % len(statuses)] in OPEN for g in range(1, cases + 1))
+    found = OPEN_COUNT.search(browser.get("/officer/").replace(".", ""))
+    shown = int(found.group(1)) if found else 0
+    if shown != expected:
+        sys.exit(f"the queue counts {shown} open dossiers, {expected} were loaded")
+    print(f"checked: {loaded} dossiers, {shown} open in the queue", file=sys.stderr)
+
+
+def click(browser: Browser, pages, until: float, timings: list, warmup_until: float) -> None:
     """Ask for the user's pages in turn until ``until``; record those after the warm-up."""
     n = 0
     while (now := time.perf_counter()) < until:
         kind, path = pages[n % len(pages)]
-        response = session.get(base + path, timeout=30)
+        browser.get(path)
         elapsed = time.perf_counter() - now
-        if response.status_code != 200:
-            raise RuntimeError(f"{path}: {response.status_code}")
         if now >= warmup_until:
             timings.append((kind, elapsed))
         n += 1
@@ -193,22 +271,22 @@ def main() -> None:
         print(f"loading {args.cases} dossiers ...", file=sys.stderr)
         citizens, officers = load(args.cases, args.users)
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
     log = tempfile.NamedTemporaryFile(prefix="pages-", suffix=".log", delete=False)  # noqa: SIM115
     server = start_gunicorn(port, args, log)
     timings: list[tuple[str, float]] = []
     lock = threading.Lock()
     try:
-        sessions = [(log_in(base, u), citizen_pages) for u in citizens]
-        sessions += [(log_in(base, u), officer_pages) for u in officers]
-        users = [(session, pages(session, base)) for session, pages in sessions]
+        browsers = [(log_in(port, u), citizen_pages) for u in citizens]
+        browsers += [(log_in(port, u), officer_pages) for u in officers]
+        check_counts(browsers[-1][0], args.cases)
+        users = [(browser, pages(browser)) for browser, pages in browsers]
         started = time.perf_counter()
         warmup_until = started + args.warmup
         until = warmup_until + args.seconds
 
         def user(session_pages) -> None:
             own: list[tuple[str, float]] = []
-            click(session_pages[0], base, session_pages[1], until, own, warmup_until)
+            click(session_pages[0], session_pages[1], until, own, warmup_until)
             with lock:
                 timings.extend(own)
 

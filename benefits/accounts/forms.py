@@ -131,6 +131,8 @@ class DeskPasswordForm(Form):
 
 
 class StaffUserForm(Form):
+    """A new staff account; :class:`StaffEditForm` changes one."""
+
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
     role = SelectField(_l("Role"), choices=select_choices((r, ROLE[r]) for r in STAFF_ROLES))
@@ -138,6 +140,23 @@ class StaffUserForm(Form):
     # outside it, with its own message.
     commune = SelectField(_l("Commune"), validate_choice=False)
     password = PasswordField(_l("Initial password"), validators=[DataRequired()])
+
+    def __init__(self, *args, communes: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commune.choices = select_choices(
+            [("", _l("None: a province-level account")),
+             *((code, f"{name} ({code})") for code, name in communes)]
+        )  # fmt: skip
+
+
+class StaffEditForm(Form):
+    """A province admin changes a staff account (decision 120): its password is never
+    typed here; a reset link is sent instead."""
+
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=select_choices((r, ROLE[r]) for r in STAFF_ROLES))
+    commune = SelectField(_l("Commune"), validate_choice=False)
 
     def __init__(self, *args, communes: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)

@@ -103,15 +103,9 @@ def register_citizen(form: CitizenRegistration, actor: Actor, locale: str = "vi"
     return user
 
 
-def create_staff_user(
-    role: str,
-    email: str,
-    full_name: str,
-    password: str,
-    actor: Actor,
-    commune_code: str | None = None,
-    province_code: str | None = None,
-) -> User:
+def check_placement(role: str, commune_code: str | None, province_code: str | None) -> str | None:
+    """Refuse a role the portal does not know, or a staff account placed where its role
+    cannot work (domain.md section 1); the province the account then belongs to."""
     if role not in STAFF_ROLES:
         raise AccountError(_l("Unknown role %(role)s.", role=role), field="role")
     commune = db.session.get(Commune, commune_code) if commune_code else None
@@ -137,10 +131,23 @@ def create_staff_user(
     if role == "payment" and not (commune_code or province_code):
         raise AccountError(_l("A payment officer needs a commune or a province."),
                            field="commune")  # fmt: skip
-    if email_in_use(email):
-        raise AccountError(_l("This email address is already used."), field="email")
     if commune is not None and not province_code:
         province_code = commune.province_code
+    return province_code
+
+
+def create_staff_user(
+    role: str,
+    email: str,
+    full_name: str,
+    password: str,
+    actor: Actor,
+    commune_code: str | None = None,
+    province_code: str | None = None,
+) -> User:
+    province_code = check_placement(role, commune_code, province_code)
+    if email_in_use(email):
+        raise AccountError(_l("This email address is already used."), field="email")
     user = User(
         role=role, full_name=full_name.strip(), email=email.lower(), commune_code=commune_code,
         province_code=province_code, password_hash=_hash(password),

@@ -43,6 +43,8 @@ def login_session_is_live(session_id: str | None, user: User, idle: timedelta) -
         select(LoginSession).where(LoginSession.id == session_id, LoginSession.user_id == user.id)
     )
     now = utcnow()
+    if not user.active:
+        return False  # deactivated by an admin: every session of it ended (decision 120)
     if row is None or row.ended_at is not None or aware_utc(row.last_seen_at) < now - idle:
         return False
     if aware_utc(row.last_seen_at) < now - TOUCH_EVERY:
@@ -57,3 +59,13 @@ def end_login_session(session_id: str | None) -> None:
             .where(LoginSession.id == session_id, LoginSession.ended_at.is_(None))
             .values(ended_at=utcnow())
         )
+
+
+def end_every_login_session(user_id: int) -> int:
+    """End every open session of an account (deactivated): the number ended."""
+    result = db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    return result.rowcount or 0

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from benefits.extensions import db
@@ -49,6 +49,9 @@ class Case(Timestamps, db.Model):
         CheckConstraint(
             "status <> 'proposed' OR proposed_outcome IS NOT NULL", name="proposed_has_outcome"
         ),
+        # The officer's queue and its search by ID number (decision 121).
+        Index("ix_cases_queue", "commune_code", "status", "due_on", "id"),
+        Index("ix_cases_subject_national_id", "subject_national_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,7 +96,7 @@ class Case(Timestamps, db.Model):
     complaints: Mapped[list[CaseComplaint]] = relationship(
         back_populates="case", order_by="CaseComplaint.id"
     )
-    decision: Mapped[Decision | None] = relationship()
+    decision: Mapped[Decision | None] = relationship(foreign_keys=[decision_id])
 
 
 class CaseEvent(db.Model):

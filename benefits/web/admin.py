@@ -9,10 +9,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from benefits.accounts.forms import StaffUserForm
+from benefits.accounts.forms import StaffEditForm, StaffUserForm
 from benefits.accounts.models import AuditEntry, User
 from benefits.accounts.policy import permission_required
 from benefits.accounts.service import create_staff_user
+from benefits.accounts.staff import (
+    StaffChange,
+    deactivate_staff_user,
+    reactivate_staff_user,
+    send_staff_password_reset,
+    staff_account,
+    staff_of_province,
+    update_staff_user,
+)
 from benefits.extensions import db
 from benefits.i18n import portal_zone
 from benefits.month import Month
@@ -22,30 +31,29 @@ from benefits.rules.forms import StandardLevelForm
 from benefits.rules.models import CoefficientRule, StandardLevel
 from benefits.rules.service import add_standard_level
 from benefits.web.auth import request_actor
-from benefits.web.transaction import refusals_onto
+from benefits.web.transaction import back_on_refusal, refusals_onto
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @admin_bp.get("/", endpoint="home")
 def admin_home():
-    users = db.session.scalars(
-        select(User)
-        .where(User.role != "citizen", User.province_code == current_user.province_code)
-        .order_by(User.role, User.full_name)
+    return render_template("admin/home.html", users=staff_of_province(current_user.province_code))
+
+
+def _province_communes() -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(Commune.code, Commune.name)
+        .where(Commune.province_code == current_user.province_code)
+        .order_by(Commune.code)
     ).all()
-    return render_template("admin/home.html", users=users)
+    return [tuple(row) for row in rows]
 
 
 @admin_bp.route("/users/new", methods=["GET", "POST"])
 @permission_required("users.manage")
 def new_user():
-    communes = db.session.execute(
-        select(Commune.code, Commune.name)
-        .where(Commune.province_code == current_user.province_code)
-        .order_by(Commune.code)
-    ).all()
-    form = StaffUserForm(communes=[tuple(row) for row in communes])
+    form = StaffUserForm(communes=_province_communes())
     if form.validate_on_submit():
         with refusals_onto(form, default="email") as refused:
             create_staff_user(
@@ -57,6 +65,63 @@ def new_user():
             flash(_("The account is created."), "success")
             return redirect(url_for("admin.home"))
     return render_template("admin/new_user.html", form=form)
+
+
+def _staff_in_scope(user_id: int) -> User:
+    # Another province's account, or a citizen's, is a NotFound: the 404 page.
+    return staff_account(user_id, current_user.province_code)
+
+
+@admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@permission_required("users.manage")
+def edit_user(user_id: int):
+    """A staff account: its particulars, role and commune, its last log-in, and the
+    buttons that deactivate it or send it a password reset (decision 120)."""
+    user = _staff_in_scope(user_id)
+    form = StaffEditForm(obj=user, communes=_province_communes())
+    if request.method == "GET":
+        form.commune.data = user.commune_code or ""
+    if form.validate_on_submit():
+        change = StaffChange(form.full_name.data, form.email.data, form.role.data,
+                             form.commune.data or None)  # fmt: skip
+        with refusals_onto(form, default="email") as refused:
+            changed = update_staff_user(user, change, current_user, request_actor())
+        if not refused:
+            flash(_("The account is changed.") if changed else _("Nothing was changed."),
+                  "success" if changed else "info")  # fmt: skip
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/user.html", user=user, form=form)
+
+
+@admin_bp.post("/users/<int:user_id>/deactivate")
+@permission_required("users.manage")
+def deactivate_user(user_id: int):
+    user = _staff_in_scope(user_id)
+    page = back_on_refusal(url_for("admin.edit_user", user_id=user.id))
+    if deactivate_staff_user(user, current_user, request_actor()):
+        flash(_("The account is deactivated: it can no longer log in, and its open "
+                "sessions have ended."), "success")  # fmt: skip
+    return redirect(page)
+
+
+@admin_bp.post("/users/<int:user_id>/reactivate")
+@permission_required("users.manage")
+def reactivate_user(user_id: int):
+    user = _staff_in_scope(user_id)
+    if reactivate_staff_user(user, request_actor()):
+        flash(_("The account is active again: it can log in with its password."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@admin_bp.post("/users/<int:user_id>/password-reset")
+@permission_required("users.manage")
+def send_password_reset(user_id: int):
+    user = _staff_in_scope(user_id)
+    page = back_on_refusal(url_for("admin.edit_user", user_id=user.id))
+    send_staff_password_reset(user, request_actor())
+    flash(_("A link to choose a new password is on its way to %(email)s. It works for one "
+            "hour.", email=user.email), "success")  # fmt: skip
+    return redirect(page)
 
 
 @admin_bp.route("/rules", methods=["GET", "POST"])

@@ -21,13 +21,16 @@ from benefits.cases.forms import (
     DecisionForm,
     ProposalForm,
 )
-from benefits.cases.models import Case
+from benefits.cases.models import CASE_STATUSES, STATUS_LABELS, Case
 from benefits.cases.queries import (
+    QueueFilter,
     deadline_flag,
     event_actor_names,
     fetch_commune_queue,
     fetch_recently_closed,
+    queue_counts,
 )
+from benefits.cases.queue_forms import QueueSearchForm
 from benefits.cases.service import request_supplement, start_checking
 from benefits.deaths.forms import AcceptDeathForm, CancelDeathForm, RecordDeathForm
 from benefits.deaths.linked_dossier import accept_linked_death_dossier
@@ -35,12 +38,18 @@ from benefits.deaths.models import DeathRecord
 from benefits.deaths.service import DeathReport, cancel_death, record_death
 from benefits.extensions import db
 from benefits.forms import select_choices
-from benefits.labels import PAYMENT_METHOD
+from benefits.labels import PAYMENT_METHOD, procedure_name
 from benefits.month import Month
 from benefits.payments.models import Overpayment, PaymentBatch, PaymentLine
 from benefits.places.calendar import vietnam_today
+from benefits.procedures.catalogue import PROCEDURES
 from benefits.registry.care_support import care_group_choices, grant_care_support
-from benefits.registry.forms import CareSupportForm, EndSocialPensionForm, SocialPensionForm
+from benefits.registry.forms import (
+    CareSupportForm,
+    EndSocialPensionForm,
+    OpenChangeDossierForm,
+    SocialPensionForm,
+)
 from benefits.registry.models import Beneficiary, CareSupport, SocialPensionPeriod
 from benefits.registry.queries import PAGE as REGISTRY_PAGE
 from benefits.registry.queries import search_beneficiaries
@@ -53,6 +62,7 @@ from benefits.rules.entitlement import (
 )
 from benefits.rules.models import Category
 from benefits.web.auth import request_actor
+from benefits.web.queue_search import format_key, parse_key, queue_filter, queue_url, search_args
 from benefits.web.transaction import back_on_refusal, refusals_onto
 from benefits.web.uploads import send_case_attachment
 
@@ -61,29 +71,59 @@ officer_bp = Blueprint("officer", __name__, url_prefix="/officer")
 
 @officer_bp.get("/", endpoint="home")
 def officer_home():
+    """The case queue: the search and filters of decision 121, a keyset page of what they
+    find with its counts, and the dossiers closed lately."""
     today = vietnam_today()
     scope = commune_filter(current_user, Case.commune_code)
-    step = request.args.get("step")
-    page = fetch_commune_queue(scope, _queue_key(request.args.get("after")), step=step)
-    return render_template(
-        "officer/home.html",
-        page=page,
-        step=step if step in ("posting", "proposed") else None,
-        cases=page.cases,
-        flags={c.id: deadline_flag(c, today) for c in page.cases},
-        next_after=page.next_after and f"{page.next_after[0].isoformat()}.{page.next_after[1]}",
-        closed=fetch_recently_closed(scope),
+    procedures = _queue_procedures()
+    flt, lost = queue_filter(request.args, {code for code, _name in procedures})
+    if lost:
+        flash(_("For privacy the ID number is not kept in the link: type it again."), "info")
+    form = _queue_form(
+        procedures,
+        formdata=None,
+        data={
+            "q": request.args.get("who") if flt.national_id else flt.text,
+            "procedure": flt.procedure or "",
+            "state": flt.state,
+            "deadline": flt.deadline or "",
+        },
     )
+    return _render_queue(form, flt, scope, today)
 
 
-def _queue_key(raw: str | None) -> tuple[date, int] | None:
-    """``2025-03-14.123`` (due date and id of the last dossier shown); anything else is
-    the first page."""
-    day, _dot, case_id = (raw or "").partition(".")
-    try:
-        return date.fromisoformat(day), int(case_id)
-    except ValueError:
-        return None
+@officer_bp.post("/queue/search")
+def queue_search():
+    """The search form, sent by POST: an ID number typed into it stays out of the URL."""
+    procedures = _queue_procedures()
+    form = _queue_form(procedures)
+    if form.validate_on_submit():
+        return redirect(queue_url(form.q.data or "", form.procedure.data, form.state.data,
+                                  form.deadline.data))  # fmt: skip
+    today = vietnam_today()
+    return _render_queue(form, QueueFilter(), commune_filter(current_user, Case.commune_code),
+                         today)  # fmt: skip
+
+
+def _queue_procedures() -> list[tuple[str, str]]:
+    return [(p.code, procedure_name(p.code)) for p in PROCEDURES]
+
+
+def _queue_form(procedures, **kwargs) -> QueueSearchForm:
+    states = [(s, STATUS_LABELS[s]) for s in CASE_STATUSES if s != "draft"]
+    return QueueSearchForm(procedures=procedures, states=states, **kwargs)
+
+
+def _render_queue(form, flt: QueueFilter, scope, today: date):
+    page = fetch_commune_queue(scope, parse_key(request.args.get("after")), flt=flt,
+                               today=today)  # fmt: skip
+    return render_template(
+        "officer/home.html", form=form, page=page, flt=flt, cases=page.cases,
+        searching=flt != QueueFilter(), search=search_args(request.args),
+        counts=queue_counts(scope, today),
+        flags={c.id: deadline_flag(c, today) for c in page.cases},
+        next_after=format_key(page.next_after), closed=fetch_recently_closed(scope),
+    )  # fmt: skip
 
 
 def _case_in_scope(code: str) -> Case:
@@ -110,6 +150,7 @@ def render_case_page(case: Case, **forms):
         for c in db.session.scalars(select(Category).order_by(Category.article))
     ])  # fmt: skip
     proposal.payment_method.choices = select_choices([("", ""), *PAYMENT_METHOD.items()])
+    proposal.end_category.choices = proposal.category.choices
     return render_template(
         "officer/case.html", case=case, actors=event_actor_names(case),
         accept_form=AcceptDeathForm(), proposal_form=proposal,
@@ -133,8 +174,22 @@ def _proposal_form(case: Case) -> ProposalForm:
         "payment_method": last.get("payment_method") or "POST",
         "payment_point": last.get("payment_point"), "bank_code": last.get("bank_code"),
         "bank_account": last.get("bank_account"), "housing": last.get("housing"),
+        **_change_terms(case, last),
     })  # fmt: skip
     return form
+
+
+def _change_terms(case: Case, last: dict) -> dict:
+    """An adjust, stop or suspend dossier (decision 90): its own terms; no way of payment
+    is pre-filled (left blank, the payment is unchanged)."""
+    request = (case.data or {}).get("request")
+    if not request or request == "grant":
+        return {}
+    names = ("from_month", "stop_reason", "suspend_reason", "end_category", "payee_name",
+             "payee_national_id")  # fmt: skip
+    terms = {name: last.get(name) or (case.data or {}).get(name) for name in names}
+    return {**terms, "payment_method": last.get("payment_method") or "",
+            "category": last.get("add_category")}  # fmt: skip
 
 
 @officer_bp.post("/cases/<code>/supplement")
@@ -322,7 +377,10 @@ def _beneficiary_page(
         .order_by(AuditEntry.id.desc())
         .limit(50)
     ).all()
+    # Issue 25: an adjust, stop, suspend or resume dossier opened from the record.
+    change_form = OpenChangeDossierForm() if has_permission(current_user, "registry.edit") else None
     return render_template("officer/beneficiary.html", beneficiary=found, months=months,
+                           change_form=change_form,
                            lines=lines, batch_months=batch_months,
                            overpayments=overpayments, audit=audit,
                            care_supports=care_supports, care_form=care_form,
