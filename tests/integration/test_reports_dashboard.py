@@ -229,3 +229,20 @@ def test_a_dashboard_request_never_reads_the_payment_lines(app, clock, half_year
                                   for s in statements)  # fmt: skip
     assert db.session.scalar(select(func.count()).select_from(PaymentBatch)) == 3
     assert db.session.scalar(select(func.count()).select_from(PaymentLine)) > 0
+
+
+def test_a_line_corrected_after_the_result_file_changes_the_money_paid(app, half_year_paid):
+    from benefits.payments.service import correct_line
+
+    march = half_year_paid["march"]
+    line = db.session.scalars(
+        select(PaymentLine).where(PaymentLine.batch_id == march.id, PaymentLine.status == "paid")
+    ).first()
+    before = paid_total(batch_id=march.id)
+    correct_line(march.id, line.line_no, "UNPAID", None, "Công văn 7/BĐ: chưa nhận tiền", ACTOR,
+                 today=date(2025, 3, 20))  # fmt: skip
+    summary = db.session.scalar(
+        select(func.sum(PaidByMonth.paid_amount)).where(PaidByMonth.month == march.month,
+                                                        PaidByMonth.province_code == "01")
+    )  # fmt: skip
+    assert summary == paid_total(batch_id=march.id) == before - line.total_amount
