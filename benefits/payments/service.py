@@ -606,6 +606,8 @@ def correct_line(
     )  # fmt: skip
     _suspend_unpaid_three_times(batch, actor)
     db.session.flush()
+    # The dashboards' money paid in the line's commune (decision 112).
+    refresh_batch(batch.id, commune_code=line.commune_code)
     return line
 
 

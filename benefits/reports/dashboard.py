@@ -26,6 +26,7 @@ from benefits.reports.models import (
 )
 from benefits.reports.reading import reader
 from benefits.reports.summaries import CURRENT_STATUSES, MONTHS_SHOWN
+from benefits.rules.models import Category
 
 
 @dataclass
@@ -85,9 +86,10 @@ def build_dashboard(scope: Scope, today: date | None = None) -> Dashboard:
                 func.sum(BeneficiaryCount.people),
                 func.sum(suspended),
             )  # fmt: skip
+            .join(Category, Category.code == BeneficiaryCount.category_code)
             .where(_in(BeneficiaryCount, scope), current)
-            .group_by(BeneficiaryCount.category_code)
-            .order_by(BeneficiaryCount.category_code)
+            .group_by(BeneficiaryCount.category_code, Category.article)
+            .order_by(Category.article, BeneficiaryCount.category_code)
         )
     ]
     by_commune = Table("beneficiaries-by-commune", _l("Beneficiaries by commune"),

@@ -29,7 +29,7 @@ from benefits.places.models import Commune
 from benefits.registry.models import Beneficiary, BeneficiaryCategory, CareSupport
 from benefits.reports.half_year import HalfYear
 from benefits.reports.health_insurance import Scope
-from benefits.reports.reading import reader
+from benefits.reports.reading import reader, without_jit
 from benefits.rules.entitlement_sql import month_index_of_date
 from benefits.rules.models import CareSupportRule, Category
 
@@ -80,6 +80,31 @@ class Forms:
         return sum(r.amount for r in self.one_off)
 
 
+def batches_of(scope: Scope, first, last):
+    """The batches of the months ``first`` to ``last`` that may hold lines of the scope:
+    its commune's, its province's, a national one (read by batch along the lines' index,
+    never by scanning every line of every month)."""
+    province = scope.province_code
+    if province is None and scope.commune_code:
+        province = select(Commune.province_code).where(Commune.code == scope.commune_code)
+        province = province.scalar_subquery()
+    communes = (
+        [scope.commune_code]
+        if scope.commune_code
+        else select(Commune.code).where(Commune.province_code == province)
+    )
+    where = [PaymentBatch.month >= first, PaymentBatch.month <= last]
+    if province is not None:
+        where.append(
+            or_(
+                and_(PaymentBatch.scope_kind == "province", PaymentBatch.scope_code == province),
+                and_(PaymentBatch.scope_kind == "commune", PaymentBatch.scope_code.in_(communes)),
+                PaymentBatch.scope_kind.not_in(("province", "commune")),  # a national batch
+            )
+        )
+    return select(PaymentBatch.id).where(*where)
+
+
 def paid_lines(half: HalfYear, scope: Scope):
     """The lines reported paid of the batches of the half-year, in the scope."""
     return (
@@ -92,10 +117,8 @@ def paid_lines(half: HalfYear, scope: Scope):
             PaymentLine.commune_code,
             PaymentLine.total_amount,
         )  # fmt: skip
-        .join(PaymentBatch, PaymentBatch.id == PaymentLine.batch_id)
         .where(
-            PaymentBatch.month >= half.first,
-            PaymentBatch.month <= half.last,
+            PaymentLine.batch_id.in_(batches_of(scope, half.first, half.last)),
             PaymentLine.status == "paid",
             scope.where(PaymentLine.commune_code, PaymentLine.province_code),
         )
@@ -174,6 +197,7 @@ def _people_columns(age, groups, amount):
 
 
 def compute_forms(half: HalfYear, scope: Scope) -> Forms:
+    without_jit(reader())
     paid = paid_lines(half, scope)
     age = _age(half)
 

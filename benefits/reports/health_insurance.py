@@ -9,7 +9,9 @@ entitlement definition (``rules.entitlement_sql``) having an allowance due that 
 a 5.5.b beneficiary who reaches 80 and continues under 5.5.c is in neither list, and a
 child reaching 16 while not studying ends without any decision (decision 110).
 
-Set-based: one SELECT over the registry and the rule tables, three months per person.
+Set-based: one SELECT over the registry and the rule tables, three months per person
+whose entitlement may change around the month (a registry date or an age window near
+it); everyone when a rule row takes effect then (decision 110).
 """
 
 from __future__ import annotations
@@ -20,19 +22,21 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, case, func, literal, select, union_all
+from sqlalchemy import Integer, case, func, literal, or_, select, union, union_all
 
 from benefits.month import Month
 from benefits.people.models import Person
 from benefits.places.models import Commune
-from benefits.registry.models import Beneficiary
-from benefits.reports.reading import reader
+from benefits.registry.models import Beneficiary, BeneficiaryCategory, SocialPensionPeriod
+from benefits.reports.reading import reader, without_jit
 from benefits.reports.spreadsheet import safe_text
 from benefits.rules.entitlement_sql import (
     REGISTRY_COLUMNS,
+    month_index_of_date,
     monthly_entitlement_select,
     registry_rows,
 )
+from benefits.rules.models import Category, CoefficientRule, SocialPensionLevel, StandardLevel
 
 COLUMNS = (
     "month", "change", "national_id", "full_name", "date_of_birth", "sex", "province_code",
@@ -64,14 +68,62 @@ class Scope:
         return literal(True)
 
 
+def _rules_change_around(month: Month) -> bool:
+    """Whether a rule row that may change who is entitled takes effect in ``month`` or the
+    next (a standard level or social pension level, a coefficient), or a coefficient of 0
+    exists (an age band with nothing due): then every beneficiary is evaluated."""
+    months = (month.yyyymm, (month + 1).yyyymm)
+    for table in (StandardLevel, SocialPensionLevel, CoefficientRule):
+        if reader().scalar(select(table.id).where(table.effective_month.in_(months)).limit(1)):
+            return True
+    zero = select(CoefficientRule.id).where(CoefficientRule.coefficient_pct == 0).limit(1)
+    return reader().scalar(zero) is not None
+
+
+def _may_change(month: Month):
+    """The ids of the beneficiaries whose entitlement may differ between ``month - 1``,
+    ``month`` and ``month + 1``: a registry date in those months (start, last month, a
+    category or a social pension period beginning or ending), or an age window of a
+    category they hold opening or closing then (ND20 Art 8.1, 8.2). Only they go through
+    the entitlement SQL; for everyone else the three months are the same."""
+    near = (month - 1).yyyymm, month.yyyymm, (month + 1).yyyymm
+    idx = month.index
+    # The window of ``in_category_ages``: from the month of index birth + 12 × min_age,
+    # through the month of index birth + 12 × max_age.
+    birth = month_index_of_date(Person.date_of_birth)
+    return union(
+        select(Beneficiary.id).where(
+            or_(Beneficiary.effective_month.in_(near), Beneficiary.last_entitled_month.in_(near))
+        ),
+        select(BeneficiaryCategory.beneficiary_id).where(
+            or_(BeneficiaryCategory.from_month.in_(near), BeneficiaryCategory.to_month.in_(near))
+        ),
+        select(BeneficiaryCategory.beneficiary_id)
+        .join(Category, Category.code == BeneficiaryCategory.category_code)
+        .join(Beneficiary, Beneficiary.id == BeneficiaryCategory.beneficiary_id)
+        .join(Person, Person.id == Beneficiary.person_id)
+        .where(
+            or_(Category.min_age.is_not(None), Category.max_age.is_not(None)),
+            or_(
+                (birth + 12 * Category.min_age).in_((idx, idx + 1)),
+                (birth + 12 * Category.max_age).in_((idx - 1, idx)),
+            ),
+        ),
+        select(SocialPensionPeriod.beneficiary_id).where(
+            or_(SocialPensionPeriod.from_month.in_(near), SocialPensionPeriod.to_month.in_(near))
+        ),
+    )
+
+
 def _pairs(month: Month, scope: Scope):
     """(beneficiary, month) for the months before, of and after ``month``, with the
-    registry columns the entitlement reads, for every beneficiary of the scope."""
-    registry = (
-        registry_rows()
-        .where(scope.where(Beneficiary.commune_code, Commune.province_code))
-        .subquery("registry")
-    )
+    registry columns the entitlement reads, for the beneficiaries of the scope whose
+    entitlement may change then (all of them when a rule changes)."""
+    registry = registry_rows().where(scope.where(Beneficiary.commune_code, Commune.province_code))
+    if not _rules_change_around(month):
+        registry = registry.where(Beneficiary.id.in_(_may_change(month)))
+    # Read once for the three months (a CTE referenced three times is materialised).
+    registry = registry.cte("registry")
     return union_all(
         *(
             select(
@@ -168,6 +220,7 @@ def csv_chunks(month: Month, scope: Scope, counts: list | None = None) -> Iterat
     buffer.write(BOM)
     writer.writerow(COLUMNS)
     started = ended = 0
+    without_jit(reader())
     result = reader().execute(changes_select(month, scope).execution_options(yield_per=5000))
     for number, row in enumerate(result, start=1):
         writer.writerow(_values(row))

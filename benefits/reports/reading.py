@@ -10,6 +10,7 @@ and the refresh job), so a replica shows them after its replication delay.
 from __future__ import annotations
 
 from flask import Flask, current_app, g
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from benefits.extensions import db
@@ -28,6 +29,15 @@ def reader() -> Session:
             engine = engine.execution_options(postgresql_readonly=True)
         session = g.reports_session = Session(bind=engine, autoflush=False)
     return session
+
+
+def without_jit(session: Session) -> None:
+    """PostgreSQL's JIT off for the rest of the transaction: the report queries join
+    million-row tables through indexes to a few thousand rows, and their cost estimates
+    cross the thresholds at which compiling them takes longer than running them (as the
+    payment generation found, decision 42)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT set_config('jit', 'off', true)"))
 
 
 def _close(_error=None) -> None:

@@ -69,22 +69,23 @@ _PAID_COLUMNS = ("month", "commune_code", "kind", "province_code", "batch_id", "
                  "paid_lines", "paid_amount")  # fmt: skip
 
 
-def refresh_batch(batch_id: int) -> None:
-    """What batch ``batch_id`` paid in each of its communes, written again."""
+def refresh_batch(batch_id: int, commune_code: str | None = None) -> None:
+    """What batch ``batch_id`` paid in each of its communes (or in ``commune_code``
+    alone, after one of its lines was corrected), written again."""
     month = db.session.scalar(select(PaymentBatch.month).where(PaymentBatch.id == batch_id))
     if month is None:
         return
-    communes = select(PaymentLine.commune_code).where(PaymentLine.batch_id == batch_id).distinct()
-    db.session.execute(
-        delete(PaidByMonth).where(
-            PaidByMonth.month == month,
-            or_(PaidByMonth.batch_id == batch_id, PaidByMonth.commune_code.in_(communes)),
-        )
-    )
+    lines = [PaymentLine.batch_id == batch_id]
+    if commune_code is not None:
+        lines.append(PaymentLine.commune_code == commune_code)
+        rows = PaidByMonth.commune_code == commune_code
+    else:
+        communes = select(PaymentLine.commune_code).where(*lines).distinct()
+        rows = or_(PaidByMonth.batch_id == batch_id, PaidByMonth.commune_code.in_(communes))
+    db.session.execute(delete(PaidByMonth).where(PaidByMonth.month == month, rows))
     db.session.execute(
         insert(PaidByMonth).from_select(
-            _PAID_COLUMNS,
-            _paid_rows([PaymentLine.batch_id == batch_id], literal(month.yyyymm, Integer)),
+            _PAID_COLUMNS, _paid_rows(lines, literal(month.yyyymm, Integer))
         )
     )
 

@@ -2,7 +2,10 @@
 what the post office reported paid: their sums equal the reconciled batches."""
 
 import json
+import re
+import zipfile
 from datetime import date
+from xml.etree import ElementTree
 
 import pytest
 from sqlalchemy import func, select
@@ -18,9 +21,67 @@ from benefits.registry.care_support import grant_care_support
 from tests.builders import PASSWORD, create_beneficiary, create_person
 from tests.integration.test_care_and_one_off_lines import case_by_code, death_of
 from tests.integration.test_payment_batches import SAMPLES
-from tests.integration.xlsx_reader import read_xlsx, row_labelled
 
 ACTOR = Actor.system("test")
+
+# Reading back an XLSX the portal wrote, with the standard library only (the project has
+# no spreadsheet reader installed); the files are the portal's own, written in the test
+# (hence no defusedxml).
+NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _column(ref: str) -> int:
+    letters = re.match(r"[A-Z]+", ref).group(0)
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number - 1
+
+
+def read_xlsx(path) -> dict[str, list[list]]:
+    with zipfile.ZipFile(path) as book:
+        shared = []
+        if "xl/sharedStrings.xml" in book.namelist():
+            root = ElementTree.fromstring(  # noqa: S314
+                book.read("xl/sharedStrings.xml")
+            )
+            shared = ["".join(t.text or "" for t in si.iter(f"{{{NS['m']}}}t"))
+                      for si in root.findall("m:si", NS)]  # fmt: skip
+        workbook = ElementTree.fromstring(  # noqa: S314
+            book.read("xl/workbook.xml")
+        )
+        rels = ElementTree.fromstring(  # noqa: S314
+            book.read("xl/_rels/workbook.xml.rels")
+        )
+        targets = {rel.get("Id"): rel.get("Target") for rel in rels}
+        sheets = {}
+        for sheet in workbook.find("m:sheets", NS):
+            xml = ElementTree.fromstring(  # noqa: S314
+                book.read("xl/" + targets[sheet.get(REL)])
+            )
+            rows = []
+            for row in xml.iter(f"{{{NS['m']}}}row"):
+                values: list = []
+                for cell in row.findall("m:c", NS):
+                    col = _column(cell.get("r"))
+                    values.extend([None] * (col + 1 - len(values)))
+                    kind, raw = cell.get("t"), cell.find("m:v", NS)
+                    if kind == "s":
+                        values[col] = shared[int(raw.text)]
+                    elif kind == "inlineStr":
+                        values[col] = "".join(t.text or "" for t in cell.iter(f"{{{NS['m']}}}t"))
+                    elif raw is not None:
+                        number = float(raw.text)
+                        values[col] = int(number) if number.is_integer() else number
+                rows.append(values)
+            sheets[sheet.get("name")] = rows
+        return sheets
+
+
+def row_labelled(rows: list[list], label: str) -> list:
+    """The first row whose second cell (the row's label) is ``label``."""
+    return next(row for row in rows if len(row) > 1 and row[1] == label)
 
 
 def cli(app, *args):

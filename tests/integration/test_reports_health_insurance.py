@@ -214,3 +214,42 @@ def test_citizens_and_strangers_do_not_reach_the_reports(app, citizen, client):
     assert client.get("/reports/health-insurance.csv?month=2025-03").status_code == 404
     anonymous = app.test_client()
     assert anonymous.get("/reports/").status_code == 302
+
+
+def test_an_age_reached_starts_the_entitlement_without_any_date_in_the_registry(app, tmp_path):
+    # ND20 Art 8.1: 5.5.c from the month the person reaches 80 (born March 1945), though
+    # the record and the category were written long before.
+    person = create_beneficiary(("ELDERLY_80_NO_PENSION",), "2024-01",
+                                date_of_birth=date(1945, 3, 9)).person  # fmt: skip
+    rows, figures = health_insurance(app, tmp_path, "2025-03")
+    assert figures == {"started": 1, "ended": 0}
+    assert (rows[0]["national_id"], rows[0]["from_month"]) == (person.national_id, "2025-03")
+
+
+def test_only_people_whose_months_differ_are_evaluated_and_none_is_missed(app, monkeypatch):
+    """The list evaluates the entitlement only for people with a date, or an age window,
+    near the month; evaluating everyone gives the same rows, month after month."""
+    create_beneficiary(("CHILD_NO_SUPPORT",), "2023-01", date_of_birth=date(2009, 5, 5))
+    create_beneficiary(("CHILD_NO_SUPPORT",), "2024-06", date_of_birth=date(2021, 3, 15))
+    create_beneficiary(("ELDERLY_80_NO_PENSION",), "2024-01", date_of_birth=date(1945, 3, 9))
+    create_beneficiary(("ELDERLY_POOR_ALONE",), "2024-01", date_of_birth=date(1965, 2, 2))
+    create_beneficiary(("YOUTH_STUDYING",), "2024-01", date_of_birth=date(2003, 4, 1))
+    create_beneficiary(("HIV_POOR",), "2025-02", date_of_birth=date(1990, 1, 15),
+                       status="stopped", last_entitled_month=Month(2025, 4))  # fmt: skip
+    create_beneficiary(
+        (("ELDERLY_75_DIFFICULT_AREA", Month(2024, 1), Month(2025, 1)),
+         ("ELDERLY_80_NO_PENSION", Month(2025, 2), None)),
+        "2024-01", date_of_birth=date(1945, 2, 9),
+    )  # fmt: skip
+    from benefits.reports import health_insurance as module
+    from benefits.reports.reading import reader
+
+    def listed(month):
+        rows = reader().execute(module.changes_select(month, module.Scope())).all()
+        return [tuple(row) for row in rows]
+
+    months = Month(2024, 11).until(Month(2025, 8))
+    quick = {month: listed(month) for month in months}
+    monkeypatch.setattr(module, "_rules_change_around", lambda _month: True)
+    assert {month: listed(month) for month in months} == quick
+    assert sum(len(rows) for rows in quick.values()) >= 6
