@@ -268,6 +268,9 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["audit_action_choices"] = audit_action_choices
     app.jinja_env.globals["audit_object_choices"] = audit_object_choices
     app.jinja_env.globals["language_return_path"] = language_return_path
+    from benefits.web import form_errors
+
+    form_errors.init_app(app)  # the page's one error summary (decision 125)
 
     @app.context_processor
     def _languages():
