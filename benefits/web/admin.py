@@ -81,9 +81,8 @@ def edit_user(user_id: int):
     """A staff account: its particulars, role and commune, its last log-in, and the
     buttons that deactivate it or send it a password reset (decision 120)."""
     user = _staff_in_scope(user_id)
-    form = StaffEditForm(obj=user, communes=_province_communes())
-    if request.method == "GET":
-        form.commune.data = user.commune_code or ""
+    form = StaffEditForm(obj=user, data={"commune": user.commune_code or ""},
+                         communes=_province_communes())  # fmt: skip
     if form.validate_on_submit():
         change = StaffChange(form.full_name.data, form.email.data, form.role.data,
                              form.commune.data or None)  # fmt: skip
