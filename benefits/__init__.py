@@ -39,6 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
+    _refuse_unusable_input(app)
     _init_extensions(app)
     _register_request_transaction(app)
     _register_blueprints(app)
@@ -59,6 +60,9 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from benefits.reports import reading
+
+    reading.init_app(app)  # the reports' read-only engine, when configured
     _import_models()
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -73,12 +77,12 @@ def _import_models() -> None:
     import benefits.cases.models  # noqa: F401
     import benefits.deaths.models  # noqa: F401
     import benefits.notify.models  # noqa: F401
-    import benefits.payments.late_deaths  # noqa: F401  (registers its death effect)
     import benefits.payments.models  # noqa: F401
     import benefits.people.models  # noqa: F401
     import benefits.places.models  # noqa: F401
     import benefits.procedures.models  # noqa: F401
     import benefits.registry.models  # noqa: F401
+    import benefits.reports.models  # noqa: F401
     import benefits.rules.models  # noqa: F401
 
 
@@ -99,6 +103,13 @@ def _configure_sqlite(engine) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+def _refuse_unusable_input(app: Flask) -> None:
+    """First of all: control characters, out-of-range numbers, deep JSON (issue 29.1)."""
+    from benefits.web import bad_input
+
+    bad_input.init_app(app)
+
+
 def _register_request_transaction(app: Flask) -> None:
     """One commit at the end of each request; a DomainError rolls back (decision 79)."""
     from benefits.web import transaction
@@ -110,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     """The access map of the portal: each blueprint with its policy, in one list."""
     # Its routes are on the officer's blueprint: the steps after checking (decision 78).
     import benefits.web.case_decisions  # noqa: F401
+    import benefits.web.lifecycle  # noqa: F401  (issue 25: a record after its grant)
     from benefits.accounts.policy import require_role
     from benefits.api.views import api_bp
     from benefits.web.admin import admin_bp
@@ -118,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     from benefits.web.officer import officer_bp
     from benefits.web.payments import payments_bp
     from benefits.web.public import public_bp
+    from benefits.web.reports import reports_bp
 
     access = [
         (public_bp, None),  # anyone
@@ -127,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
         (officer_bp, ("officer", "chairman")),
         (payments_bp, ("payment",)),
         (admin_bp, ("admin",)),
+        (reports_bp, ("officer", "chairman", "admin")),
     ]
     for blueprint, roles in access:
         app.register_blueprint(blueprint)
@@ -171,7 +185,10 @@ def _register_error_pages(app: Flask) -> None:
         from flask import request
 
         if request.blueprint == "api":
-            return error  # system clients keep the plain status
+            from flask import jsonify
+
+            # System clients read English JSON (interchange.md section 2: over 64 KiB).
+            return jsonify({"error": "the body is too large"}), 413
         return _back_to_the_form(
             _(
                 "The files are too large together: at most 10 MB each and 30 MB in all. Nothing "
@@ -269,6 +286,16 @@ def _register_template_helpers(app: Flask) -> None:
         number=format_number,
         coefficient=format_coefficient_pct,
         masked_id=mask_national_id,
+    )
+
+    # Issue 25: the words of a record's life, declared beside their codes.
+    from benefits.cases.effects import REQUESTS
+    from benefits.registry.lifecycle import STOP_REASONS, SUSPEND_REASONS
+
+    app.jinja_env.filters.update(
+        decision_request=lambda code: label(REQUESTS, code),
+        stop_reason=lambda code: label(STOP_REASONS, code),
+        suspend_reason=lambda code: label(SUSPEND_REASONS, code),
     )
 
     app.jinja_env.globals["audit_action_choices"] = audit_action_choices

@@ -1,7 +1,7 @@
 """Flask CLI commands: ``flask --app wsgi GROUP COMMAND``.
 
 Each domain module owns its command group (``users``, ``registry``, ``payments``,
-``clients``); this module registers them all, plus ``seed`` and ``worker``.
+``clients``, ``reports``); this module registers them all, plus ``seed`` and ``worker``.
 Conventions (interchange.md): exit 0 on success, non-zero with a one-line reason per
 problem on stderr; with ``--json`` the last stdout line is one JSON object.
 """
@@ -48,11 +48,13 @@ def register_commands(app: Flask) -> None:
     from benefits.cases.cli import cases_cli
     from benefits.payments.cli import payments_cli
     from benefits.registry.cli import registry_cli
+    from benefits.reports.cli import reports_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(clients_cli)
     app.cli.add_command(cases_cli)
     app.cli.add_command(payments_cli)
     app.cli.add_command(registry_cli)
+    app.cli.add_command(reports_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(worker)

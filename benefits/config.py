@@ -23,6 +23,16 @@ def _database_url(instance_path: str) -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
         return "sqlite:///" + str(Path(instance_path) / "benefits.sqlite3")
+    return _psycopg(url)
+
+
+def _binds() -> dict:
+    """``REPORTS_DATABASE_URL``: the (replica) database reports read from, read-only."""
+    url = os.environ.get("REPORTS_DATABASE_URL")
+    return {"reports": _psycopg(url)} if url else {}
+
+
+def _psycopg(url: str) -> str:
     # Operators paste the libpq form; the portal speaks psycopg 3.
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://") :]
@@ -54,6 +64,7 @@ def load_settings(instance_path: str) -> dict:
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_BINDS": _binds(),
         "REDIS_URL": redis_url,
         "RQ_QUEUES": ("default", "payments", "notify"),
         # Seconds a payment job waits for another generation of the same batch to commit.

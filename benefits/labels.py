@@ -95,6 +95,11 @@ AUDIT_ACTION = {
     "registry.social_pension_recorded": _l("Social pension recorded"),
     "registry.social_pension_ended": _l("Social pension ended"),
     "rules.standard_level_added": _l("Standard level added"),
+    "payments.correct_line": _l("Payment line corrected (post office result)"),
+    # Issue 25: what the chairman's decisions change in the registry.
+    "registry.stopped": _l("Allowance stopped"),
+    "registry.adjusted": _l("Allowance adjusted"),
+    "death.applied": _l("Death applied to a person known later"),
     # A province admin looks after staff accounts (decision 120).
     "account.update": _l("Staff account changed"),
     "account.deactivated": _l("Staff account deactivated"),

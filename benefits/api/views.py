@@ -10,8 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from benefits.accounts.audit import Actor
 from benefits.api.clients import require_client
 from benefits.api.openapi import openapi_document
+from benefits.deaths.models import DeathRecord
 from benefits.deaths.service import cancel_death, record_death
-from benefits.deaths.validation import parse_death_report
+from benefits.deaths.validation import (
+    BODY_MAX_BYTES,
+    parse_cancellation,
+    parse_death_report,
+    registration_number_could_exist,
+)
 from benefits.extensions import csrf, db
 from benefits.people.national_id import mask_national_id
 from benefits.places.calendar import vietnam_today
@@ -21,6 +27,13 @@ from benefits.web.transaction import once_more_after_a_race
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(api_bp)
+
+
+@api_bp.before_request
+def _bounded_body():
+    # interchange.md section 2: a body over 64 KiB answers 413 (read only after the token
+    # is checked, so that a client without one still hears 401 first).
+    request.max_content_length = BODY_MAX_BYTES
 
 
 def _actor() -> Actor:
@@ -51,18 +64,34 @@ def post_death():
 @api_bp.delete("/civil-registry/deaths/<registration_number>")
 @require_client
 def delete_death(registration_number: str):
-    payload = request.get_json(silent=True) or {}
-    reason = payload.get("reason") if isinstance(payload, dict) else None
-    if not isinstance(reason, str) or not reason.strip():
-        return jsonify({"errors": [{"field": "reason", "message": "required"}]}), 422
+    reason, errors = parse_cancellation(request.get_json(silent=True))
+    if errors:
+        return jsonify({"errors": errors}), 422
+    if not registration_number_could_exist(registration_number):
+        return jsonify({"error": "not found"}), 404
+    _wait_for_a_concurrent_cancellation(registration_number)
     # NotFound answers 404 and AlreadyRecorded 409, as every refusal (benefits.web.transaction).
-    record = cancel_death(registration_number, reason.strip(), _actor())
+    record = cancel_death(registration_number, reason, _actor())
     return jsonify({"death_id": record.id, "status": record.status}), 200
+
+
+def _wait_for_a_concurrent_cancellation(registration_number: str) -> None:
+    """Lock the registration's row until this request commits: a cancellation sent twice
+    at once waits here for the first, then reads it cancelled and answers 409, so its
+    effects are reversed once, with one audit row (interchange.md section 2; decision
+    102). PostgreSQL reads the row as committed once the lock is granted."""
+    db.session.execute(
+        select(DeathRecord.id)
+        .where(DeathRecord.registration_number == registration_number)
+        .with_for_update()
+    )
 
 
 @api_bp.get("/beneficiaries/<code>")
 @require_client
 def get_beneficiary(code: str):
+    if len(code) > 40 or not code.isprintable():
+        return jsonify({"error": "not found"}), 404  # no code is so; never looked up
     beneficiary = db.session.scalar(select(Beneficiary).where(Beneficiary.code == code))
     if beneficiary is None:
         return jsonify({"error": "not found"}), 404

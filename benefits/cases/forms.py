@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from benefits.forms import Form, select_choices
+from benefits.registry.lifecycle import STOP_REASONS, SUSPEND_REASONS
+
+# A decision suspends for these (TT02 Art 2.3.b, c); 3 unpaid batches suspend by themselves.
+DECIDED_SUSPENSIONS = {k: v for k, v in SUSPEND_REASONS.items() if k != "unpaid_three_batches"}
 
 # A sentence or two for the commune office; the timeline keeps it as the step's note.
 WITHDRAWAL_REASON_MAX = 500
@@ -63,6 +67,31 @@ class ProposalForm(Form):
         _l("Kind of housing support"),
         choices=select_choices([("", ""), *HOUSING_CHOICES]),
         validate_choice=False,
+    )
+    # An adjust, stop or suspend dossier (1.001776; TT02 Art 2.1, 2.3; decision 90).
+    from_month = StringField(
+        _l("From the month (YYYY-MM)"),
+        validators=[Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$",
+                                       message=_l("Write the month as YYYY-MM."))],
+    )  # fmt: skip
+    end_category = SelectField(_l("Category that ends"), choices=[], validate_choice=False)
+    stop_reason = SelectField(
+        _l("Why the allowance stops (TT02 Art 2.1)"),
+        choices=select_choices([("", ""), *STOP_REASONS.items()]),
+        validate_choice=False,
+    )
+    suspend_reason = SelectField(
+        _l("Why the allowance is suspended (TT02 Art 2.3)"),
+        choices=select_choices([("", ""), *DECIDED_SUSPENSIONS.items()]),
+        validate_choice=False,
+    )
+    payee_name = StringField(_l("Who collects (guardian)"), validators=[Length(max=120)])
+    payee_national_id = StringField(
+        _l("Their personal ID number"),
+        validators=[
+            Optional(),
+            Regexp(r"^\d{12}$", message=_l("The ID number must be exactly 12 digits.")),
+        ],
     )
 
 

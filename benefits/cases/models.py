@@ -96,7 +96,7 @@ class Case(Timestamps, db.Model):
     complaints: Mapped[list[CaseComplaint]] = relationship(
         back_populates="case", order_by="CaseComplaint.id"
     )
-    decision: Mapped[Decision | None] = relationship()
+    decision: Mapped[Decision | None] = relationship(foreign_keys=[decision_id])
 
 
 class CaseEvent(db.Model):

@@ -11,23 +11,28 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 
 from benefits.accounts.audit import Actor, record_audit
+from benefits.cases.effects import (
+    FUNERAL_PROCEDURE,
+    REQUESTS,
+    apply_decision,
+    beneficiary_of_case,
+    check_funeral_eligible,
+    request_of,
+)
 from benefits.cases.models import Case, CaseComplaint
-from benefits.cases.service import _lock, move_case
+from benefits.cases.service import _lock, move_case, open_case
 from benefits.errors import AlreadyRecorded, DomainError, InvalidTransition
 from benefits.extensions import db
 from benefits.i18n import format_day
+from benefits.month import Month
 from benefits.notify.service import notify_commune_officers
 from benefits.people.models import Person
 from benefits.places.calendar import add_working_days
 from benefits.places.models import province_of_commune
 from benefits.procedures.catalogue import posting_required, procedure
-from benefits.registry.grant import (
-    MONTHLY_ALLOWANCE_PROCEDURE,
-    check_allowance_terms,
-    grant_monthly_allowance,
-    person_of_case,
-)
-from benefits.registry.models import Decision
+from benefits.registry.grant import MONTHLY_ALLOWANCE_PROCEDURE, check_allowance_terms
+from benefits.registry.lifecycle import RECEIVING, check_change_terms
+from benefits.registry.models import Beneficiary, Decision
 from benefits.rules.standard import one_off_amount
 
 # domain.md section 2 step 3: the proposed result stays posted for 2 working days; a
@@ -37,7 +42,7 @@ COMPLAINT_WORKING_DAYS = 10
 # ND20 Art 15: the three amounts of housing support, one-off rule codes (rule data).
 HOUSING_KINDS = ("HOUSING_BUILD", "HOUSING_RELOCATE", "HOUSING_REPAIR")
 # ND20 Art 11 and 14: the one-off rule paying each funeral procedure.
-FUNERAL_RULES = {"1.001731": "FUNERAL", "EMERGENCY-FUNERAL": "EMERGENCY_FUNERAL"}
+FUNERAL_RULES = {FUNERAL_PROCEDURE: "FUNERAL", "EMERGENCY-FUNERAL": "EMERGENCY_FUNERAL"}
 HOUSING_PROCEDURE = "EMERGENCY-HOUSING"
 
 
@@ -56,6 +61,74 @@ class Proposal:
     bank_code: str | None = None
     bank_account: str | None = None
     housing: str | None = None
+    # An adjust, stop or suspend dossier (1.001776, TT02 Art 2.1, 2.3): the month the new
+    # terms or the event start (``YYYY-MM``), the reason, the change.
+    from_month: str | None = None
+    stop_reason: str | None = None
+    suspend_reason: str | None = None
+    add_category: str | None = None
+    end_category: str | None = None
+    payee_name: str | None = None
+    payee_national_id: str | None = None
+
+
+def open_change_dossier(
+    beneficiary: Beneficiary, request: str, actor: Actor, today: date, *,
+    applicant_user_id: int | None = None, declarant: dict | None = None,
+    details: str | None = None,
+) -> Case:  # fmt: skip
+    """A 1.001776 dossier to adjust, stop, suspend or resume an allowance (domain.md
+    section 2): filed by the citizen (then checked as any dossier) or opened by the
+    officer from the beneficiary's page (then being checked at once). It goes through the
+    same proposal, posting where the province posts, and the chairman's decision."""
+    if request not in REQUESTS or request == "grant":
+        raise DomainError(_l("Choose what the dossier asks for."), field="request")
+    if beneficiary.status not in RECEIVING:
+        raise DomainError(_l("The allowance is already stopped."), field="request")
+    person = beneficiary.person
+    data = {"request": request, "beneficiary_code": beneficiary.code,
+            "date_of_birth": person.date_of_birth.isoformat(), "sex": person.sex,
+            "address": person.address}  # fmt: skip
+    if details:
+        data["details"] = details.strip()[:2000]
+    if request == "stop" and beneficiary.status == "suspended":
+        # TT02 Art 2.1: the stop proposed after a suspension without a response.
+        data["stop_reason"] = "unheeded_suspension"
+    case = open_case(
+        MONTHLY_ALLOWANCE_PROCEDURE, beneficiary.commune_code, person.full_name, actor, today,
+        subject_national_id=person.national_id, subject_person_id=person.id,
+        applicant_user_id=applicant_user_id, declarant=declarant, data=data,
+        origin="online" if applicant_user_id else "officer",
+    )  # fmt: skip
+    if applicant_user_id is None:
+        move_case(case, "checking", actor)
+    return case
+
+
+def file_change_request(
+    user, national_id: str, request: str, relationship: str | None, details: str,
+    actor: Actor, today: date,
+) -> Case:  # fmt: skip
+    """The citizen asks to adjust or stop an allowance, their own or that of someone they
+    declare for (giving their relationship): a 1.001776 dossier to the commune that pays
+    it, checked like any other."""
+    if request not in ("adjust", "stop"):
+        raise DomainError(_l("Choose what the dossier asks for."), field="request")
+    beneficiary = db.session.scalar(
+        select(Beneficiary).join(Person, Person.id == Beneficiary.person_id).where(
+            Person.national_id == national_id, Beneficiary.status.in_(RECEIVING))
+    )  # fmt: skip
+    if beneficiary is None:
+        raise DomainError(_l("No allowance is being paid to this ID number."),
+                          field="national_id")  # fmt: skip
+    declarant = None
+    if national_id != user.national_id:
+        if not (relationship or "").strip():
+            raise DomainError(_l("Say how you are related to the person."), field="relationship")
+        declarant = {"full_name": user.full_name, "national_id": user.national_id,
+                     "relationship": relationship.strip()}  # fmt: skip
+    return open_change_dossier(beneficiary, request, actor, today, applicant_user_id=user.id,
+                               declarant=declarant, details=details)  # fmt: skip
 
 
 def propose(case: Case, proposal: Proposal, actor: Actor, today: date) -> Case:
@@ -94,8 +167,13 @@ def _to_chairman(case: Case, actor: Actor) -> Case:
 
 
 def _check_terms(case: Case, proposal: Proposal, today: date) -> None:
-    if case.procedure_code == MONTHLY_ALLOWANCE_PROCEDURE:
+    request = request_of(case)
+    if case.procedure_code == MONTHLY_ALLOWANCE_PROCEDURE and request == "grant":
         check_allowance_terms(case, proposal, today)
+    elif case.procedure_code == MONTHLY_ALLOWANCE_PROCEDURE:
+        check_change_terms(beneficiary_of_case(case), request, proposal, Month.of(today))
+    elif case.procedure_code == FUNERAL_PROCEDURE:
+        check_funeral_eligible(case)
     elif case.procedure_code == HOUSING_PROCEDURE and proposal.housing not in HOUSING_KINDS:
         raise DomainError(_l("Choose the kind of housing support."), field="housing")
 
@@ -226,8 +304,11 @@ def decide(case: Case, approve: bool, reasons: str | None, actor: Actor, today: 
         _check_population_register(case)
     decision = Decision(
         number=next_decision_number(case.commune_code, today.year), signed_on=today,
-        commune_code=case.commune_code, kind="grant" if approve else "refuse",
+        commune_code=case.commune_code, kind=request_of(case) if approve else "refuse",
         legal_basis=procedure(case.procedure_code).legal_basis,
+        # Unique: a second signature of the dossier, however it got here, is refused by
+        # the database (migration 0032).
+        case_id=case.id,
     )  # fmt: skip
     db.session.add(decision)
     db.session.flush()
@@ -235,9 +316,10 @@ def decide(case: Case, approve: bool, reasons: str | None, actor: Actor, today: 
     case.decided_on = today
     case.decision_reasons = reasons
     if approve:
-        _apply(case, decision, actor, today)
+        # domain.md section 2: the registry changes in the signature's transaction.
+        apply_decision(case, decision, actor, today)
     record_audit(actor, "case.decision", "case", case.code,
-                 {"decision": decision.number, "approve": approve},
+                 {"decision": decision.number, "approve": approve, "kind": decision.kind},
                  commune_code=case.commune_code)  # fmt: skip
     return move_case(case, "approved" if approve else "refused", actor, note=reasons)
 
@@ -259,15 +341,6 @@ def _check_population_register(case: Case) -> None:
 
 def _plain(name: str) -> str:
     return " ".join(name.split()).casefold()
-
-
-def _apply(case: Case, decision: Decision, actor: Actor, today: date) -> None:
-    """What an approval grants, by procedure. The one-off dossiers need their person for
-    the payment line; the monthly allowance enters the registry."""
-    if case.procedure_code == MONTHLY_ALLOWANCE_PROCEDURE:
-        grant_monthly_allowance(case, decision, actor, today)
-    elif procedure(case.procedure_code).payout_kind is not None and case.subject_person_id is None:
-        case.subject_person_id = person_of_case(case).id
 
 
 # domain.md section 2 step 3: "HIV status never shown". A posted proposal under these

@@ -48,6 +48,12 @@ def accept_linked_death_dossier(case: Case, actor: Actor, today: date) -> Case:
         # residents only; a death is registered where the person lived (Decree 63/2024).
         residents_only=True,
     )  # fmt: skip
+    if record.funeral_case_id is not None and case.applicant_user_id is not None:
+        # The funeral case the death opened is the filer's too: it is in their list, with
+        # its amount (issue 25 item 6).
+        funeral = db.session.get(Case, record.funeral_case_id)
+        if funeral.applicant_user_id is None:
+            funeral.applicant_user_id = case.applicant_user_id
     case.data = {**case.data, "death_record_id": record.id}
     case.decided_on = today
     move_case(case, "approved", actor, note=death_recorded_note(record.registration_number))

@@ -17,10 +17,8 @@ from benefits.extensions import db
 from benefits.month import Month
 from benefits.people.models import Person, ResidenceEvent
 from benefits.places.models import Commune
+from benefits.registry.lifecycle import RECEIVING
 from benefits.registry.models import Beneficiary, BeneficiaryCategory
-
-# Statuses whose allowance a death stops (a suspended person is still a beneficiary).
-RECEIVING = ("active", "suspended")
 
 _persons = Person.__table__
 _beneficiaries = Beneficiary.__table__
@@ -40,8 +38,8 @@ class PersonFacts:
 
 @dataclass(frozen=True)
 class BeneficiaryFacts:
-    """The beneficiary still receiving an allowance, as the effects need it (the effects
-    registered in ``DEATH_EFFECTS`` receive this)."""
+    """The beneficiary still receiving an allowance (a suspended one included), as the
+    effects need it (each of ``deaths.service.DEATH_EFFECTS`` receives this)."""
 
     id: int
     code: str
@@ -139,16 +137,6 @@ _DEREGISTER = (
     )
 )
 _RESIDENCE_EVENT = insert(ResidenceEvent.__table__)
-_STOP_BENEFICIARY = (
-    update(_beneficiaries)
-    .where(_beneficiaries.c.id == bindparam("beneficiary"))
-    .values(status="deceased", last_entitled_month=bindparam("last_month"))
-)
-_CLOSE_CATEGORIES = (
-    update(_categories)
-    .where(_categories.c.id.in_(bindparam("closed", expanding=True)))
-    .values(to_month=bindparam("last_month"))
-)
 
 
 def write_death_of_person(person: PersonFacts, record: DeathRecord, deregister: bool) -> None:
@@ -170,18 +158,6 @@ def write_death_of_person(person: PersonFacts, record: DeathRecord, deregister: 
          "reference": record.registration_number},
     )  # fmt: skip
     _expire_loaded(Person, [person.id])
-
-
-def write_allowance_stopped(
-    beneficiary: BeneficiaryFacts, closed: list[int], last_month: Month
-) -> None:
-    """The beneficiary is deceased, entitled up to ``last_month``; the ``closed``
-    categories end with that month."""
-    db.session.execute(_STOP_BENEFICIARY, {"beneficiary": beneficiary.id, "last_month": last_month})
-    if closed:
-        db.session.execute(_CLOSE_CATEGORIES, {"closed": closed, "last_month": last_month})
-    _expire_loaded(Beneficiary, [beneficiary.id])
-    _expire_loaded(BeneficiaryCategory, closed)
 
 
 _OUTCOME = (

@@ -4,7 +4,9 @@
 linked dossier and an officer recording a death by hand. In one transaction, exactly once
 per death: residence deregistration; the allowance stopped from the month after the month
 of death; a funeral support case for the declarant; then every effect other modules
-register in ``DEATH_EFFECTS`` (payment batches holding later months, for instance).
+``DEATH_EFFECTS`` lists (payment batches holding later months, for instance). The
+allowance stops through the registry's own stop (``registry.lifecycle.write_stop``), the
+one a stop decision uses.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -29,7 +31,6 @@ from benefits.deaths.queries import (
     DeathSubject,
     PersonFacts,
     fetch_death_subject,
-    write_allowance_stopped,
     write_death_of_person,
     write_death_outcome,
 )
@@ -37,19 +38,28 @@ from benefits.errors import AlreadyRecorded, DomainError, NotFound
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.notify.service import notify_commune_officers
+from benefits.payments.late_deaths import apply_carer_death_to_batches, apply_death_to_batches
 from benefits.people.models import Person, ResidenceEvent
 from benefits.people.national_id import mask_national_id
+from benefits.registry.lifecycle import write_stop
 from benefits.registry.models import Beneficiary
 from benefits.rules.standard import one_off_amount
 
 FUNERAL_PROCEDURE = "1.001731"  # ND20 Art 11
 
-# Effects registered by other modules: f(record, beneficiary, last_entitled_month, actor),
-# ``beneficiary`` a ``BeneficiaryFacts`` (id, code, commune ...), in the death's transaction.
-DEATH_EFFECTS: list[Callable] = []
-# Effects of the death of any person the portal knows, beneficiary or not (a carer paid
-# care support, for instance): f(record, person_id, month_of_death, actor).
-PERSON_DEATH_EFFECTS: list[Callable] = []
+# The effects of a death beyond the registry's own, in the death's transaction, in this
+# order (issue 24 item 4: one explicit list, read here, filled by no import).
+# f(record, beneficiary, last_entitled_month, actor), ``beneficiary`` a ``BeneficiaryFacts``:
+DEATH_EFFECTS: tuple[Callable, ...] = (
+    # domain.md section 5 item 4: batches already holding months after the death.
+    apply_death_to_batches,
+)
+# Of the death of any person the portal knows, beneficiary or not:
+# f(record, person_id, month_of_death, actor).
+PERSON_DEATH_EFFECTS: tuple[Callable, ...] = (
+    # domain.md section 5 item 2: care support paid to the deceased as carer.
+    apply_carer_death_to_batches,
+)
 
 
 @dataclass(frozen=True)
@@ -123,6 +133,12 @@ def record_death(
         undo=_undo(person if deregister else None, beneficiary, closed),
     )  # fmt: skip
     if record is None:
+        record = _claim_again(
+            report, source, subject,
+            status="duplicate" if subject.already_dead else "effective",
+            undo=_undo(person if deregister else None, beneficiary, closed),
+        )  # fmt: skip
+    if record is None:
         existing = db.session.scalar(
             select(DeathRecord).where(DeathRecord.registration_number == report.registration_number)
         )
@@ -174,6 +190,63 @@ def record_death(
     return record, True
 
 
+def apply_deaths_reported_before(
+    actor: Actor, today: date, person_ids: list[int] | None = None
+) -> list[DeathRecord]:
+    """Deaths the civil registry (or a citizen) reported for an ID number the portal did
+    not know then (issue 25 item 6): now that the person is known (imported, or granted
+    an allowance), the death is theirs and its effects apply, so that no month after it
+    is ever paid. ``person_ids``: only these people (a grant); ``None``: everyone (an
+    import). Returns the records applied. Set-based to find them (a few rows: the
+    deaths reported before the person was known), then the engine's own steps for each."""
+    query = (
+        select(DeathRecord)
+        .join(Person, Person.national_id == DeathRecord.national_id)
+        .where(DeathRecord.status == "effective", DeathRecord.person_id.is_(None))
+        .order_by(DeathRecord.id)
+    )
+    if person_ids is not None:
+        query = query.where(Person.id.in_(person_ids))
+    applied = []
+    for record in db.session.scalars(query).all():
+        subject = fetch_death_subject(record.national_id)
+        person, beneficiary = subject.person, subject.beneficiary
+        record.person_id = person.id
+        if subject.already_dead:
+            # Recorded meanwhile under another number: this one is the possible duplicate.
+            record.status = "duplicate"
+            continue
+        last_month = Month.of(record.date_of_death)
+        closed = [
+            (held, to_month)
+            for held, to_month in (beneficiary.categories if beneficiary is not None else ())
+            if to_month is None or to_month > last_month
+        ]
+        deregister = (record.response or {}).get("residence_deregistration", {}).get(
+            "status"
+        ) == "recorded"
+        record.undo = _undo(person if deregister else None, beneficiary, closed)
+        db.session.flush()
+        write_death_of_person(person, record, deregister)
+        for effect in PERSON_DEATH_EFFECTS:
+            effect(record, person.id, last_month, actor)
+        audits = []
+        if beneficiary is not None:
+            audits.append(_stop_allowance(beneficiary, [held for held, _ in closed], last_month))
+            for effect in DEATH_EFFECTS:
+                effect(record, beneficiary, last_month, actor)
+        audits.append(
+            ("death.applied", "death", record.registration_number,
+             {"national_id": mask_national_id(record.national_id),
+              "date_of_death": record.date_of_death,
+              "beneficiary": beneficiary.code if beneficiary else None},
+             record.commune_code)
+        )  # fmt: skip
+        write_audits(actor, audits)
+        applied.append(record)
+    return applied
+
+
 def _claim_statement(insert):
     return (
         insert(DeathRecord)
@@ -189,14 +262,10 @@ _CLAIM = {
 }
 
 
-def _claim(
+def _claim_values(
     report: DeathReport, source: str, subject: DeathSubject, status: str, undo: dict
-) -> DeathRecord | None:
-    """``INSERT ... ON CONFLICT (registration_number) DO NOTHING RETURNING``: the unique
-    registration number decides, in the database, which request applies a death. A
-    concurrent request with the same number waits for the first one's commit and gets no
-    row (``None``): it is a replay. The claim comes before any effect."""
-    values = {
+) -> dict:
+    return {
         "registration_number": report.registration_number,
         "national_id": report.national_id,
         "full_name": report.full_name,
@@ -213,6 +282,38 @@ def _claim(
         "response": {},
         "undo": undo,
     }
+
+
+def _claim_again(
+    report: DeathReport, source: str, subject: DeathSubject, status: str, undo: dict
+) -> DeathRecord | None:
+    """interchange.md section 2: a registration number sent again after its cancellation is
+    a new registration, its effects applied again (not the cancelled one's stale answer).
+    The cancelled row is claimed back by one UPDATE ... WHERE status = 'cancelled': of two
+    such requests at once, the second finds it effective and is a replay."""
+    values = _claim_values(report, source, subject, status, undo)
+    del values["registration_number"]
+    values.update(funeral_case_id=None, cancelled_at=None, cancel_reason=None)
+    return db.session.scalars(
+        update(DeathRecord)
+        .where(
+            DeathRecord.registration_number == report.registration_number,
+            DeathRecord.status == "cancelled",
+        )
+        .values(**values)
+        .returning(DeathRecord),
+        execution_options={"populate_existing": True},
+    ).first()
+
+
+def _claim(
+    report: DeathReport, source: str, subject: DeathSubject, status: str, undo: dict
+) -> DeathRecord | None:
+    """``INSERT ... ON CONFLICT (registration_number) DO NOTHING RETURNING``: the unique
+    registration number decides, in the database, which request applies a death. A
+    concurrent request with the same number waits for the first one's commit and gets no
+    row (``None``): it is a replay. The claim comes before any effect."""
+    values = _claim_values(report, source, subject, status, undo)
     statement = _CLAIM[db.session.get_bind().dialect.name]
     return db.session.scalars(statement, [values]).first()
 
@@ -239,7 +340,7 @@ def _undo(person: PersonFacts | None, beneficiary: BeneficiaryFacts | None, clos
 def _stop_allowance(beneficiary: BeneficiaryFacts, closed: list[int], last_month: Month) -> tuple:
     """ND20 Art 8.2: stop from the month after the month of death (that month is paid).
     Returns the audit entry of the change."""
-    write_allowance_stopped(beneficiary, closed, last_month)
+    write_stop(beneficiary.id, closed, last_month, status="deceased")
     return (
         "registry.deceased", "beneficiary", beneficiary.code,
         {"status": [beneficiary.status, "deceased"], "last_entitled_month": [None, last_month]},

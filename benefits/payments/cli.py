@@ -162,7 +162,11 @@ def export_command(batch_id: int, fmt: str, out: Path):
     except DomainError as error:
         _fail(error)
     if batch.status != "locked":
-        click.echo(_("warning: batch %(id)s is open: this file is a draft", id=batch.id), err=True)
+        # interchange.md section 3: an open batch is exported for checking, with a warning;
+        # the file itself says DRAFT (PDF, XLSX), the CSV keeps the contract's columns.
+        click.echo(_("warning: batch %(id)s is open: %(path)s is a draft, not for payment "
+                     "(lock the batch for the file to send)", id=batch.id, path=out),
+                   err=True)  # fmt: skip
     if fmt == "xlsx":
         write_xlsx(batch, out)
     elif fmt == "pdf":
@@ -192,6 +196,10 @@ def reconcile_command(batch_id: int, file: Path, as_json: bool):
     db.session.commit()
     for code in result.suspended:
         click.echo(_("suspended (unpaid 3 batches in a row): %(code)s", code=code), err=True)
+    if result.conflicts:
+        click.echo(_("%(count)s row(s) contradict what the post office reported before: "
+                     "nothing changed for them; the payment officer corrects a line on the "
+                     "batch page", count=result.conflicts), err=True)  # fmt: skip
     summary = reconciliation_summary(get_batch(batch_id))
 
     def amount(status: str) -> int:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from benefits.extensions import db
 from benefits.payments.models import PaymentBatch, PaymentLine
 from benefits.rules.entitlement import format_coefficient
+from benefits.spreadsheet import safe_text, safe_text_sql
 
 CSV_COLUMNS = (
     "month", "province_code", "commune_code", "payment_method", "payment_point", "line_no",
@@ -24,14 +25,24 @@ CSV_COLUMNS = (
 BOM = "\ufeff"
 
 
+# interchange.md conventions, spreadsheet safety: the text columns whose values people
+# typed or imported, written with a leading apostrophe when they would begin as a formula.
+# The other text columns hold what the portal writes from checked codes (ID numbers of 12
+# digits, codes, months, dates), which never begin so; number columns are never text.
+FREE_TEXT_COLUMNS = ("payment_point", "full_name", "address", "payee_name")
+
+
 def _row(month: str, line) -> list:
+    """A line's cells in ``CSV_COLUMNS`` order: numbers as ints (and the coefficient as
+    the contract writes it), free text made spreadsheet-safe."""
+    s = safe_text
     return [
         month, line.province_code, line.commune_code, line.payment_method,
-        line.payment_point or "", line.line_no, line.kind, line.beneficiary_code,
-        line.national_id, line.full_name, line.date_of_birth.isoformat(), line.address or "",
-        line.payee_name, line.payee_national_id or "", line.category_codes,
-        format_coefficient(line.coefficient_pct), line.monthly_amount, line.arrears_amount,
-        line.arrears_months, line.one_off_amount, line.total_amount,
+        s(line.payment_point or ""), line.line_no, line.kind, line.beneficiary_code,
+        line.national_id, s(line.full_name), line.date_of_birth.isoformat(),
+        s(line.address or ""), s(line.payee_name), line.payee_national_id or "",
+        line.category_codes, format_coefficient(line.coefficient_pct), line.monthly_amount,
+        line.arrears_amount, line.arrears_months, line.one_off_amount, line.total_amount,
     ]  # fmt: skip
 
 
@@ -50,9 +61,25 @@ def csv_chunks(batch: PaymentBatch, rows_per_chunk: int = 5000) -> Iterator[str]
     return _written_csv_chunks(batch_id, month, rows_per_chunk)
 
 
+class _RowWriter:
+    """Rows as PostgreSQL's ``COPY`` writes them: ended by ``\n``, a field quoted when it
+    holds a comma, a quote, a new line or a carriage return. The csv module quotes only
+    the letters of its line terminator: its rows end with ``\r\n`` here, cut to ``\n``."""
+
+    def __init__(self, out: io.StringIO):
+        self.out, self.row = out, io.StringIO()
+        self.writer = csv.writer(self.row, lineterminator="\r\n")
+
+    def writerow(self, values) -> None:
+        self.writer.writerow(values)
+        self.out.write(self.row.getvalue()[:-2] + "\n")
+        self.row.seek(0)
+        self.row.truncate()
+
+
 def _written_csv_chunks(batch_id: int, month: str, rows_per_chunk: int = 5000) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = _RowWriter(buffer)
     buffer.write(BOM)
     writer.writerow(CSV_COLUMNS)
     # Plain rows, not ORM objects, streamed from a server-side cursor: flat memory.
@@ -73,6 +100,9 @@ def _copy_statement(batch_id: int, month: str) -> str:
     def text(column: str) -> str:
         return f"NULLIF({column}, '')"
 
+    def safe(column: str) -> str:  # as _row: spreadsheet-safe free text
+        return text(safe_text_sql(column))
+
     # format_coefficient in SQL: 250 -> 2.5, 300 -> 3.0, 125 -> 1.25, 0 -> 0.
     coefficient = (
         "CASE WHEN coefficient_pct = 0 THEN '0' "
@@ -83,9 +113,9 @@ def _copy_statement(batch_id: int, month: str) -> str:
     )
     values = [
         f"'{month}'", text("province_code"), text("commune_code"), text("payment_method"),
-        text("payment_point"), "line_no", text("kind"), text("beneficiary_code"),
-        text("national_id"), text("full_name"), "to_char(date_of_birth, 'YYYY-MM-DD')",
-        text("address"), text("payee_name"), text("payee_national_id"), text("category_codes"),
+        safe("payment_point"), "line_no", text("kind"), text("beneficiary_code"),
+        text("national_id"), safe("full_name"), "to_char(date_of_birth, 'YYYY-MM-DD')",
+        safe("address"), safe("payee_name"), text("payee_national_id"), text("category_codes"),
         coefficient, "monthly_amount", "arrears_amount", text("arrears_months"),
         "one_off_amount", "total_amount",
     ]  # fmt: skip
@@ -121,30 +151,64 @@ def _lines(batch_id: int, rows_per_chunk: int = 5000):
 
 MONEY_COLUMNS = ("monthly_amount", "arrears_amount", "one_off_amount", "total_amount")
 
+# An open batch's files say they are drafts (issue 27 item 3; interchange.md section 3: an
+# open batch "can be exported too, for checking"). The list and its sheets are Vietnamese
+# documents, read by the post office too: the words are both languages', as printed.
+DRAFT_MARK = "BẢN NHÁP / DRAFT"
+DRAFT_NOTE = (
+    "BẢN NHÁP / DRAFT: danh sách chưa khóa, không dùng để chi trả / "
+    "the batch is open, not for payment"
+)
+
+
+def is_draft(batch: PaymentBatch) -> bool:
+    return batch.status != "locked"
+
+
+def export_name(batch: PaymentBatch, kind: str) -> str:
+    """The name of a batch's file (``list.csv``, ``list.xlsx``, ``sheets.pdf``): an open
+    batch's ends in ``-draft``."""
+    stem = f"chi-tra-{batch.month}-{batch.scope_code}"
+    if kind == "sheets.pdf":
+        stem = f"ky-nhan-{stem}"
+    extension = kind.rsplit(".", 1)[1]
+    return f"{stem}-draft.{extension}" if is_draft(batch) else f"{stem}.{extension}"
+
 
 def write_xlsx(batch: PaymentBatch, path) -> None:
     """One sheet per commune, with a totals row; written in constant memory, so the lines
-    must come in list order (commune by commune)."""
+    must come in list order (commune by commune). An open batch's sheets are named and
+    headed as drafts: ``00070 (BẢN NHÁP - DRAFT)``, and a first row saying so."""
 
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     header = workbook.add_format({"bold": True})
     money = workbook.add_format({"num_format": "#,##0"})
+    draft_format = workbook.add_format({"bold": True, "font_color": "#B00020", "font_size": 14})
     month = str(batch.month)
+    draft = is_draft(batch)
+    first_line_row = 2 if draft else 1
     sheet, commune, row, totals = None, None, 0, {}
+
+    def open_sheet(name: str):
+        title = f"{name} (BẢN NHÁP - DRAFT)" if draft else name
+        new = workbook.add_worksheet(title)
+        if draft:
+            new.write_string(0, 0, DRAFT_NOTE, draft_format)
+        new.write_row(first_line_row - 1, 0, CSV_COLUMNS, header)
+        return new
 
     def close_sheet():
         if sheet is not None:
-            sheet.write(row, 0, "TOTAL", header)
+            sheet.write_string(row, 0, "TOTAL", header)
             for name, value in totals.items():
                 sheet.write_number(row, CSV_COLUMNS.index(name), value, money)
 
     for line in _lines(batch.id):
         if line.commune_code != commune:
             close_sheet()
-            commune, row = line.commune_code, 1
+            commune, row = line.commune_code, first_line_row
             totals = dict.fromkeys(MONEY_COLUMNS, 0)
-            sheet = workbook.add_worksheet(commune)
-            sheet.write_row(0, 0, CSV_COLUMNS, header)
+            sheet = open_sheet(commune)
         values = _row(month, line)
         for col, value in enumerate(values):
             if CSV_COLUMNS[col] in MONEY_COLUMNS:
@@ -155,7 +219,7 @@ def write_xlsx(batch: PaymentBatch, path) -> None:
             totals[name] += getattr(line, name)
         row += 1
     if sheet is None:
-        workbook.add_worksheet("—").write_row(0, 0, CSV_COLUMNS, header)
+        open_sheet("—")
     close_sheet()
     workbook.close()
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, StringField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms import BooleanField, DateField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from benefits.forms import Form
+from benefits.forms import Form, select_choices
 from benefits.month import Month
 
 
@@ -55,4 +62,37 @@ class ReconcileForm(Form):
             FileRequired(message=_l("Choose the post office's result file.")),
             FileAllowed(["csv"], message=_l("The result file is a CSV file (.csv).")),
         ],
+    )
+
+
+class CorrectLineForm(Form):
+    """The payment officer's correction of what the post office reported of a line
+    (interchange.md section 3); the rules (a reported line, the payment date) are the
+    service's (``payments.service.correct_line``), which names the field it refuses."""
+
+    line_no = IntegerField(
+        _l("Line number (line_no)"),
+        validators=[InputRequired(message=_l("Enter the line number.")), NumberRange(min=1)],
+        id="correct-line_no",  # the batch page holds other forms
+    )
+    status = RadioField(
+        _l("What the post office did"),
+        choices=select_choices([("PAID", _l("Paid")), ("UNPAID", _l("Not paid"))]),
+        validators=[DataRequired(message=_l("Choose paid or not paid."))],
+        id="correct-status",
+    )
+    paid_on = DateField(
+        _l("Day it was paid (empty when not paid)"),
+        validators=[Optional()],
+        render_kw={"type": "date"},
+        id="correct-paid_on",
+    )
+    reason = TextAreaField(
+        _l("Reason for the correction (kept in the audit log)"),
+        validators=[
+            DataRequired(message=_l("Give the reason for the correction.")),
+            Length(max=500),
+        ],
+        render_kw={"rows": 3, "maxlength": 500},
+        id="correct-reason",
     )

@@ -1,6 +1,7 @@
 """Deaths learned after a batch holds later months (domain.md section 5 item 4).
 
-Registered as an effect of the death engine, so it runs in the same transaction:
+One of the death engine's effects (``deaths.service.DEATH_EFFECTS``), so it runs in
+the same transaction:
 - an open batch drops those months when it is generated again (the entitlement now ends
   at the month of death), so nothing is done to it here;
 - a locked, unpaid line covering later months is marked do-not-pay as a whole, and the
@@ -17,7 +18,6 @@ from sqlalchemy import bindparam, select, update
 
 from benefits.accounts.audit import Actor, record_audit
 from benefits.deaths.models import DeathRecord
-from benefits.deaths.service import DEATH_EFFECTS, PERSON_DEATH_EFFECTS
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.models import (
@@ -159,7 +159,3 @@ def death_stopping(line) -> DeathRecord:
         .order_by(DeathRecord.date_of_death)
         .limit(1)
     ).one()
-
-
-DEATH_EFFECTS.append(apply_death_to_batches)
-PERSON_DEATH_EFFECTS.append(apply_carer_death_to_batches)

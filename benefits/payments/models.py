@@ -127,6 +127,12 @@ class PaymentLine(db.Model):
     total_amount: Mapped[int] = mapped_column(db.BigInteger, default=0)
     status: Mapped[str] = mapped_column(String(12), default="open")
     paid_on: Mapped[date | None] = mapped_column(Date)
+    # What the post office reported (``PAID``, ``UNPAID``; NULL: not yet). A reported line
+    # is final (interchange.md section 3): a trigger (migration 0031) refuses any change of
+    # its report, status or payment date unless the same statement counts one more
+    # correction, which only the officer's correction does (``service.correct_line``).
+    reported: Mapped[str | None] = mapped_column(String(6))
+    corrections: Mapped[int] = mapped_column(server_default=text("0"))
 
 
 class PaymentItem(db.Model):
@@ -261,6 +267,41 @@ class ReconciliationReport(db.Model):
     unknown: Mapped[int]
     rows: Mapped[list] = mapped_column(JSON)
     rows_total: Mapped[int]
+    conflicts: Mapped[int] = mapped_column(server_default=text("0"))
+
+
+REPORTED = ("PAID", "UNPAID")
+
+
+class PaymentLineConflict(db.Model):
+    """A result file's row that contradicts what the post office reported before of a
+    line (``PAID`` then ``UNPAID``, or the reverse): it changed nothing, and waits for the
+    payment officer, who corrects the line with a reason or leaves it as it is
+    (interchange.md section 3). ``batch_id`` and ``line_no`` name the line (unique)."""
+
+    __tablename__ = "payment_line_conflicts"
+    __table_args__ = (
+        CheckConstraint("recorded IN ('PAID', 'UNPAID')", name="recorded_known"),
+        CheckConstraint(
+            "reported IN ('PAID', 'UNPAID') AND reported <> recorded", name="contradicts"
+        ),  # fmt: skip
+        Index("ix_payment_line_conflicts_batch_line", "batch_id", "line_no"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"))
+    line_no: Mapped[int]
+    # The row of the later file (the header is row 1).
+    file_row: Mapped[int]
+    # What stays recorded, and what the later file said.
+    recorded: Mapped[str] = mapped_column(String(6))
+    reported: Mapped[str] = mapped_column(String(6))
+    reported_paid_on: Mapped[date | None] = mapped_column(Date)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the officer corrected the line (or confirmed it) and who did.
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class PaymentRun(db.Model):

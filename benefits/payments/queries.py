@@ -13,7 +13,13 @@ from sqlalchemy.orm import aliased
 
 from benefits.extensions import db
 from benefits.payments.generation import commune_in_scope
-from benefits.payments.models import Overpayment, PaymentBatch, PaymentJob, PaymentLine
+from benefits.payments.models import (
+    Overpayment,
+    PaymentBatch,
+    PaymentJob,
+    PaymentLine,
+    PaymentLineConflict,
+)
 from benefits.people.models import Person
 from benefits.registry.models import Beneficiary
 from benefits.rules.standard import standard_level_for
@@ -221,3 +227,25 @@ def live_generation_job(month, scope_kind: str, scope_code: str) -> str | None:
             PaymentJob.status.in_(("queued", "running")),
         ).limit(1)
     )  # fmt: skip
+
+
+def conflicts_waiting(batch: PaymentBatch) -> list[tuple[PaymentLineConflict, PaymentLine]]:
+    """The result rows that contradicted an earlier report of a line of the batch and
+    wait for the payment officer (interchange.md section 3), with their line."""
+    return list(
+        db.session.execute(
+            select(PaymentLineConflict, PaymentLine)
+            .join(
+                PaymentLine,
+                and_(
+                    PaymentLine.batch_id == PaymentLineConflict.batch_id,
+                    PaymentLine.line_no == PaymentLineConflict.line_no,
+                ),
+            )
+            .where(
+                PaymentLineConflict.batch_id == batch.id,
+                PaymentLineConflict.resolved_at.is_(None),
+            )
+            .order_by(PaymentLineConflict.line_no, PaymentLineConflict.id)
+        )
+    )

@@ -10,26 +10,32 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from benefits.accounts.audit import Actor, record_audit, scope_places
 from benefits.errors import DomainError, InvalidTransition, NotFound
 from benefits.extensions import db
+from benefits.models_base import utcnow
 from benefits.payments.export import csv_sha256
 from benefits.payments.generation import ALLOWANCE, BatchLocked, clear_open_batch
 from benefits.payments.late_deaths import add_overpayment, death_stopping
 from benefits.payments.models import (
     PAID_AFTER_UNPAID,
+    REPORTED,
+    Overpayment,
     PaymentBatch,
     PaymentItem,
     PaymentLine,
+    PaymentLineConflict,
     ReconciliationReport,
     death_reason,
     items_of,
 )
 from benefits.payments.queries import live_generation_job
+from benefits.places.calendar import vietnam_today
 from benefits.registry.models import Beneficiary
+from benefits.reports.summaries import refresh_batch
 
 # TT02 Art 2.3.a: not collected for 3 months in a row.
 UNPAID_BATCHES_BEFORE_SUSPENSION = 3
@@ -97,63 +103,95 @@ def empty_batch(batch_id: int, actor: Actor) -> PaymentBatch:
 
 @dataclass
 class Reconciliation:
+    """What one result file recorded: the lines it reported for the first time (paid,
+    unpaid), its rows that match no line or cannot be read (unknown), those that
+    contradict an earlier report (conflicts, which change nothing), and those that say
+    again what was reported before (unchanged)."""
+
     paid: int = 0
     unpaid: int = 0
     unknown: int = 0
+    conflicts: int = 0
+    unchanged: int = 0
     suspended: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, int]:
-        return {"paid": self.paid, "unpaid": self.unpaid, "unknown": self.unknown}
+        return {"paid": self.paid, "unpaid": self.unpaid, "unknown": self.unknown,
+                "conflicts": self.conflicts, "unchanged": self.unchanged}  # fmt: skip
 
 
 @dataclass
 class _Reported:
-    """What a result file says of the batch's lines, by line number."""
+    """What a result file says of the batch's lines not reported before, by line number."""
 
-    paid: dict[int, date | None]
+    paid: dict[int, date]
     unpaid: list[int]
-    # Lines whose months were released before this report said they were paid: stopped
-    # after a death learned late (do-not-pay), or reported unpaid by an earlier file.
-    paid_after_release: dict[int, date | None]
-    # Stopped lines reported unpaid: they stay stopped.
-    stopped_unpaid: int = 0
+    # Lines stopped after a death learned late (do-not-pay) that this report says were
+    # paid all the same: their months after the death are to recover.
+    paid_after_stop: dict[int, date]
+    # Stopped lines reported unpaid: they stay stopped, the report is kept.
+    stopped_unpaid: list[int]
+    # Rows that contradict an earlier report: (line_no, file row, reported, paid_on).
+    conflicts: list[tuple[int, int, str, date | None]]
+
+
+@dataclass(frozen=True)
+class _Line:
+    national_id: str
+    status: str
+    reported: str | None
 
 
 def reconcile_batch(
-    batch_id: int, path: Path, actor: Actor, report: Callable[[dict], None]
+    batch_id: int,
+    path: Path,
+    actor: Actor,
+    report: Callable[[dict], None],
+    today: date | None = None,
 ) -> Reconciliation:
     """Read the post office's result file (``line_no, national_id, status, paid_on``).
 
     Paid lines are closed; unpaid lines release their months, which the next batch pays
-    as arrears; rows matching no line are reported; lines not mentioned stay open. A line
-    stopped after a death learned late stays stopped when reported unpaid; reported paid,
-    it is paid, and the months after the death become an overpayment to recover
-    (docs/decisions.md 49).
+    as arrears; rows matching no line, with an unknown status or a wrong payment date are
+    reported; lines not mentioned stay open. A line already reported is final
+    (interchange.md section 3): a row saying the same again changes nothing, and one
+    contradicting it changes nothing either and is kept as a conflict for the payment
+    officer, who may correct the line (``correct_line``). A line stopped after a death
+    learned late stays stopped when reported unpaid; reported paid, it is paid, and the
+    months after the death become an overpayment to recover (docs/decisions.md 49).
     """
-    batch = get_batch(batch_id)
+    # Two files of one batch at once are recorded one after the other: the second reads
+    # what the first reported (PostgreSQL; SQLite writes one transaction at a time).
+    batch = get_batch(batch_id, for_update=True)
     if batch.status != "locked":
         raise InvalidTransition(_l("Only a locked batch can be reconciled."))
     lines = {
-        line_no: (national_id, status)
-        for line_no, national_id, status in db.session.execute(
-            select(PaymentLine.line_no, PaymentLine.national_id, PaymentLine.status).where(
-                PaymentLine.batch_id == batch.id
-            )
+        line_no: _Line(national_id, status, reported or _REPORTED_BY_STATUS.get(status))
+        for line_no, national_id, status, reported in db.session.execute(
+            select(
+                PaymentLine.line_no, PaymentLine.national_id, PaymentLine.status,
+                PaymentLine.reported,
+            ).where(PaymentLine.batch_id == batch.id)
         )
-    }
+    }  # fmt: skip
     result = Reconciliation()
-    reported = _read_result_file(path, batch, lines, result, report)
-    paid_on_day: dict[date | None, list[int]] = {}
+    today = today or vietnam_today()
+    reported = _read_result_file(path, batch, lines, result, report, today)
+    paid_on_day: dict[date, list[int]] = {}
     for line_no, paid_on in reported.paid.items():
         paid_on_day.setdefault(paid_on, []).append(line_no)
     for paid_on, line_nos in paid_on_day.items():  # a result file holds a few payout days
-        _mark_lines(batch, line_nos, status="paid", paid_on=paid_on)
-    _mark_lines(batch, reported.unpaid, status="unpaid", paid_on=None)
+        _mark_lines(batch, line_nos, status="paid", paid_on=paid_on, reported="PAID")
+    _mark_lines(batch, reported.unpaid, status="unpaid", paid_on=None, reported="UNPAID")
+    _mark_lines(batch, reported.stopped_unpaid, reported="UNPAID")
     _settle_items(batch)
-    for line_no, paid_on in reported.paid_after_release.items():
-        _settle_paid_after_release(batch, line_no, paid_on, actor)
-    result.paid = len(reported.paid) + len(reported.paid_after_release)
-    result.unpaid = len(reported.unpaid) + reported.stopped_unpaid
+    for line_no, paid_on in reported.paid_after_stop.items():
+        line = _line(batch, line_no)
+        _settle_paid_after_release(line, paid_on, actor, corrected=False)
+    _keep_conflicts(batch, reported.conflicts, actor)
+    result.paid = len(reported.paid) + len(reported.paid_after_stop)
+    result.unpaid = len(reported.unpaid) + len(reported.stopped_unpaid)
+    result.conflicts = len(reported.conflicts)
     result.suspended = _suspend_unpaid_three_times(batch, actor)
     record_audit(
         actor, "payments.reconcile", "payment_batch", batch.id,
@@ -161,8 +199,13 @@ def reconcile_batch(
         **scope_places(batch.scope_kind, batch.scope_code),
     )  # fmt: skip
     db.session.flush()
+    # The dashboards' money paid, in the same transaction (decision 112).
+    refresh_batch(batch.id)
     return result
 
+
+# Lines reported before migration 0031 kept the report only in their status.
+_REPORTED_BY_STATUS = {"paid": "PAID", "unpaid": "UNPAID"}
 
 # The rows of a result file's report that are kept to be shown; the rest are counted.
 REPORT_KEPT = 200
@@ -174,8 +217,16 @@ def reported_row_message(entry: dict) -> str:
     if kind == "again":
         reason = _("line_no %(line_no)s is reported again: the first report is kept",
                    line_no=entry["line_no"])  # fmt: skip
-    elif kind == "bad_date":
-        reason = "paid_on: " + _("not a date (YYYY-MM-DD): %(value)s", value=entry["value"])
+    elif kind in PAID_ON_PROBLEMS:
+        reason = "paid_on: " + paid_on_reason(kind, entry.get("value", ""), entry.get("month"))
+    elif kind == "bad_status":
+        reason = "status: " + _("unknown status %(value)s (PAID or UNPAID)",
+                                value=entry["value"] or "–")  # fmt: skip
+    elif kind == "conflict":
+        reason = _("line_no %(line_no)s was reported %(recorded)s before; this file says "
+                   "%(reported)s: nothing changed, the line waits for the payment officer",
+                   line_no=entry["line_no"], recorded=reported_word(entry["recorded"]),
+                   reported=reported_word(entry["reported"]))  # fmt: skip
     elif kind == "paid_after_stop":
         reason = _("line_no %(line_no)s was stopped after a death learned late, and paid: "
                    "the months after the death are to recover",
@@ -185,13 +236,39 @@ def reported_row_message(entry: dict) -> str:
     return _("row %(number)s of the file: %(reason)s", number=entry["row"], reason=reason)
 
 
+PAID_ON_PROBLEMS = ("bad_date", "no_date", "future_date", "early_date", "date_unpaid")
+
+
+def paid_on_reason(kind: str, value: str, month: str | None) -> str:
+    """Why a ``paid_on`` cannot be recorded (a kind of ``paid_on_problem``), in words."""
+    if kind == "bad_date":
+        return _("not a date (YYYY-MM-DD): %(value)s", value=value)
+    if kind == "no_date":
+        return _("a line reported PAID needs the day it was paid")
+    if kind == "future_date":
+        return _("%(value)s is in the future", value=value)
+    if kind == "early_date":
+        return _("%(value)s is before the batch's month %(month)s", value=value, month=month)
+    return _("must be empty for a line reported UNPAID (%(value)s)", value=value)
+
+
+# What the post office reported, in words (the codes are the result file's).
+REPORTED_WORDS = {"PAID": _l("paid"), "UNPAID": _l("not paid")}
+
+
+def reported_word(code: str | None) -> str:
+    """What the post office reported (``PAID``, ``UNPAID``), in the reader's language."""
+    return str(REPORTED_WORDS.get(code, code or ""))
+
+
 def keep_reconciliation_report(
     batch_id: int, result: Reconciliation, rows: list[dict], actor: Actor
 ) -> ReconciliationReport:
     """What a result file did, kept for the batch page shown after the redirect."""
     report = ReconciliationReport(
         batch_id=batch_id, actor_id=actor.user_id, paid=result.paid, unpaid=result.unpaid,
-        unknown=result.unknown, rows=rows[:REPORT_KEPT], rows_total=len(rows),
+        unknown=result.unknown, conflicts=result.conflicts, rows=rows[:REPORT_KEPT],
+        rows_total=len(rows),
     )  # fmt: skip
     db.session.add(report)
     db.session.flush()
@@ -214,6 +291,12 @@ def _mark_lines(batch: PaymentBatch, line_nos: list[int], **values) -> None:
             )
             .values(**values)
         )
+
+
+def _line(batch: PaymentBatch, line_no: int) -> PaymentLine | None:
+    return db.session.scalar(
+        select(PaymentLine).where(PaymentLine.batch_id == batch.id, PaymentLine.line_no == line_no)
+    )
 
 
 def _line_number(raw: str) -> int | None:
@@ -242,17 +325,41 @@ def _check_result_header(fieldnames: list[str] | None) -> None:
         )  # fmt: skip
 
 
+def paid_on_problem(raw: str, status: str, month, today: date) -> tuple[str, date | None]:
+    """Why a row's ``paid_on`` cannot be recorded (a ``reported_row_message`` kind, or
+    ``""``), and the day it names. interchange.md section 3: empty when unpaid; for PAID
+    a real date within the batch's payment period or after it, never in the future."""
+    raw = raw.strip()
+    if status == "UNPAID":
+        return ("date_unpaid", None) if raw else ("", None)
+    if not raw:
+        return "no_date", None
+    try:
+        paid_on = date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        paid_on = None
+    if paid_on is None:
+        return "bad_date", None
+    if paid_on > today:
+        return "future_date", paid_on
+    if paid_on < month.first_day:
+        return "early_date", paid_on
+    return "", paid_on
+
+
 def _read_result_file(
     path: Path,
     batch: PaymentBatch,
-    lines: dict[int, tuple[str, str]],
+    lines: dict[int, _Line],
     result: Reconciliation,
     report: Callable[[dict], None],
+    today: date,
 ) -> _Reported:
     """What the file reports of the batch's lines; the rows that match no line, or a line
     already reported above, are counted and reported. A file that is not UTF-8 CSV is
     refused whole, before anything is written (interchange.md conventions)."""
-    reported = _Reported(paid={}, unpaid=[], paid_after_release={})
+    reported = _Reported(paid={}, unpaid=[], paid_after_stop={}, stopped_unpaid=[],
+                         conflicts=[])  # fmt: skip
     seen: set[int] = set()
 
     def unknown(number: int, kind: str, **details) -> None:
@@ -265,34 +372,39 @@ def _read_result_file(
             _check_result_header(rows.fieldnames)
             for number, row in enumerate(rows, start=2):
                 line_no = _line_number(row.get("line_no") or "")
-                national_id, line_status = lines.get(line_no, (None, None))
-                status = (row.get("status") or "").strip().upper()
-                if national_id is None or national_id != (
-                    row.get("national_id") or ""
-                ).strip() or status not in ("PAID", "UNPAID"):  # fmt: skip
+                line = lines.get(line_no)
+                if line is None or line.national_id != (row.get("national_id") or "").strip():
                     unknown(number, "no_line")
+                    continue
+                raw_status = (row.get("status") or "").strip()
+                status = raw_status.upper()
+                if status not in REPORTED:
+                    unknown(number, "bad_status", value=raw_status)
                     continue
                 if line_no in seen:
                     unknown(number, "again", line_no=line_no)
                     continue
-                if status == "PAID":
-                    raw = (row.get("paid_on") or "").strip()
-                    try:
-                        paid_on = date.fromisoformat(raw) if raw else None
-                    except ValueError:
-                        unknown(number, "bad_date", value=raw)
-                        continue
-                    if line_status in ("do_not_pay", "unpaid"):
-                        reported.paid_after_release[line_no] = paid_on
-                    if line_status == "do_not_pay":
-                        report({"row": number, "kind": "paid_after_stop", "line_no": line_no})
-                    elif line_status != "unpaid":
-                        reported.paid[line_no] = paid_on
-                elif line_status == "do_not_pay":
-                    reported.stopped_unpaid += 1
+                raw_day = row.get("paid_on") or ""
+                problem, paid_on = paid_on_problem(raw_day, status, batch.month, today)
+                if problem:
+                    unknown(number, problem, value=raw_day.strip(), month=str(batch.month))
+                    continue
+                seen.add(line_no)
+                if line.reported == status:
+                    result.unchanged += 1  # said again: the first report stands
+                elif line.reported is not None:
+                    reported.conflicts.append((line_no, number, status, paid_on))
+                    report({"row": number, "kind": "conflict", "line_no": line_no,
+                            "recorded": line.reported, "reported": status})  # fmt: skip
+                elif status == "PAID" and line.status == "do_not_pay":
+                    reported.paid_after_stop[line_no] = paid_on
+                    report({"row": number, "kind": "paid_after_stop", "line_no": line_no})
+                elif status == "PAID":
+                    reported.paid[line_no] = paid_on
+                elif line.status == "do_not_pay":
+                    reported.stopped_unpaid.append(line_no)
                 else:
                     reported.unpaid.append(line_no)
-                seen.add(line_no)
     except UnicodeDecodeError:
         raise InvalidFile(
             _l("The result file is not UTF-8 text: save it as UTF-8 CSV (nothing recorded).")
@@ -305,15 +417,35 @@ def _read_result_file(
     return reported
 
 
+def _keep_conflicts(batch: PaymentBatch, conflicts: list, actor: Actor) -> None:
+    """List for the payment officer the rows that contradict an earlier report; a row
+    already waiting (the same file sent twice) is not listed twice."""
+    if not conflicts:
+        return
+    waiting = set(
+        db.session.execute(
+            select(PaymentLineConflict.line_no, PaymentLineConflict.reported).where(
+                PaymentLineConflict.batch_id == batch.id,
+                PaymentLineConflict.resolved_at.is_(None),
+            )
+        )
+    )
+    rows = [
+        {"batch_id": batch.id, "line_no": line_no, "file_row": file_row,
+         "recorded": "UNPAID" if said == "PAID" else "PAID", "reported": said,
+         "reported_paid_on": paid_on, "actor_id": actor.user_id, "recorded_at": utcnow()}
+        for line_no, file_row, said, paid_on in conflicts
+        if (line_no, said) not in waiting
+    ]  # fmt: skip
+    if rows:
+        db.session.execute(insert(PaymentLineConflict), rows)
+
+
 def _settle_items(batch: PaymentBatch) -> None:
-    """Items follow their line: paid, or released to be paid again as arrears. Only
-    items still issued become paid (a month released before is settled by
-    ``_settle_paid_after_release``); a line reported unpaid after a first report said
-    paid (a correction) releases its paid months too."""
-    for line_status, item_status, before in (
-        ("paid", "paid", ("issued",)),
-        ("unpaid", "released", ("issued", "paid")),
-    ):
+    """Items follow their line's first report: paid, or released to be paid again as
+    arrears. Only items still issued change (a month released before is settled by
+    ``_settle_paid_after_release``, a corrected line by ``correct_line``)."""
+    for line_status, item_status in (("paid", "paid"), ("unpaid", "released")):
         settled = (
             select(PaymentLine.id)
             .where(PaymentLine.batch_id == batch.id, PaymentLine.status == line_status,
@@ -322,20 +454,28 @@ def _settle_items(batch: PaymentBatch) -> None:
         )  # fmt: skip
         db.session.execute(
             update(PaymentItem)
-            .where(PaymentItem.batch_id == batch.id, PaymentItem.status.in_(before), settled)
+            .where(PaymentItem.batch_id == batch.id, PaymentItem.status == "issued", settled)
             .values(status=item_status)
         )
 
 
-def _settle_paid_after_release(batch: PaymentBatch, line_no: int, paid_on, actor: Actor):
-    """A line reported paid after its months were released: stopped after a death
-    learned late, or reported unpaid by an earlier file (docs/decisions.md 49). The line
-    is paid; its released months are paid with it, unless another batch has issued them
-    again: those, and a stopped line's months after the death, are an overpayment to
-    recover. No month enters the "no month paid twice" index a second time."""
-    line = db.session.scalar(
-        select(PaymentLine).where(PaymentLine.batch_id == batch.id, PaymentLine.line_no == line_no)
-    )
+def _record_on_line(line: PaymentLine, *, corrected: bool, **values) -> None:
+    """Set what the post office reported on ``line`` in one change: a correction of a
+    reported line counts itself in the same statement, as the trigger requires."""
+    for name, value in values.items():
+        setattr(line, name, value)
+    if corrected:
+        line.corrections = line.corrections + 1
+    db.session.flush()
+
+
+def _settle_paid_after_release(line: PaymentLine, paid_on, actor: Actor, *, corrected: bool):
+    """A line paid after its months were released: stopped after a death learned late
+    and paid by the post office all the same, or reported unpaid and corrected to paid by
+    the officer (docs/decisions.md 49). The line is paid; its released months are paid
+    with it, unless another batch has issued them again: those, and a stopped line's
+    months after the death, are an overpayment to recover. No month enters the "no month
+    paid twice" index a second time."""
     items = items_of(line)
     again = aliased(PaymentItem)
     issued_again = (
@@ -349,17 +489,18 @@ def _settle_paid_after_release(batch: PaymentBatch, line_no: int, paid_on, actor
         )
         .exists()
     )
+    before = line.status
+    _record_on_line(line, corrected=corrected, status="paid", paid_on=paid_on, reported="PAID")
     db.session.execute(
         update(PaymentItem)
         .where(items, PaymentItem.status == "released", ~issued_again)
         .values(status="paid")
     )
-    before = line.status
-    line.status, line.paid_on = "paid", paid_on
-    record_audit(
-        actor, "payments.paid_after_release", "payment_line", line.id,
-        {"status": [before, "paid"]}, commune_code=line.commune_code,
-    )  # fmt: skip
+    if not corrected:
+        record_audit(
+            actor, "payments.paid_after_release", "payment_line", line.id,
+            {"status": [before, "paid"]}, commune_code=line.commune_code,
+        )  # fmt: skip
     months_paid = db.session.execute(
         select(PaymentItem.month, PaymentItem.amount)
         .where(items, PaymentItem.status != "paid")
@@ -373,6 +514,101 @@ def _settle_paid_after_release(batch: PaymentBatch, line_no: int, paid_on, actor
         add_overpayment(line, months_paid, reason, actor, death.registration_number)
     else:
         add_overpayment(line, months_paid, PAID_AFTER_UNPAID, actor, None)
+
+
+# A correction's reason, as the audit row keeps it.
+REASON_MAX = 500
+
+
+def correct_line(
+    batch_id: int,
+    line_no: int,
+    reported: str,
+    paid_on: date | None,
+    reason: str,
+    actor: Actor,
+    today: date | None = None,
+) -> PaymentLine:
+    """The payment officer corrects what the post office reported of a line (a later
+    file contradicted it, or the post office's letter says so), with a reason
+    (interchange.md section 3). Corrected to paid, the line's released months are paid
+    with it, and those a later batch has paid again are an overpayment to recover;
+    corrected to unpaid, its paid months are released to the next batch as arrears and an
+    overpayment recorded on it is no longer to recover. The conflicts waiting on the line
+    are closed. Audited with the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Give the reason for the correction."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError(_l("The reason is at most %(count)s characters.", count=REASON_MAX),
+                          field="reason")  # fmt: skip
+    if reported not in REPORTED:
+        raise DomainError(_l("Choose paid or not paid."), field="status")
+    batch = get_batch(batch_id, for_update=True)
+    if batch.status != "locked":
+        raise InvalidTransition(_l("Only a locked batch's lines are reported and corrected."))
+    line = db.session.scalar(
+        select(PaymentLine)
+        .where(PaymentLine.batch_id == batch.id, PaymentLine.line_no == line_no)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if line is None:
+        raise DomainError(_l("Batch %(id)s has no line %(line_no)s.", id=batch.id,
+                             line_no=line_no), field="line_no")  # fmt: skip
+    recorded = line.reported or _REPORTED_BY_STATUS.get(line.status)
+    if recorded is None:
+        raise InvalidTransition(
+            _l("Line %(line_no)s has not been reported by the post office yet: record the "
+               "post office's result file first.", line_no=line_no), field="line_no"
+        )  # fmt: skip
+    problem, day = paid_on_problem(
+        paid_on.isoformat() if paid_on else "", reported, batch.month, today or vietnam_today()
+    )
+    if problem:
+        value = paid_on.isoformat() if paid_on else ""
+        raise DomainError(paid_on_reason(problem, value, str(batch.month)), field="paid_on")
+    if recorded == reported and line.paid_on == day:
+        raise InvalidTransition(
+            _l("Line %(line_no)s is already recorded so: nothing to correct.", line_no=line_no)
+        )
+    before = {"reported": recorded, "status": line.status, "paid_on": line.paid_on}
+    if reported == "PAID" and recorded == "PAID":
+        _record_on_line(line, corrected=True, paid_on=day, reported="PAID")
+    elif reported == "PAID":
+        _settle_paid_after_release(line, day, actor, corrected=True)
+    else:
+        _record_on_line(line, corrected=True, status="unpaid", paid_on=None, reported="UNPAID")
+        db.session.execute(
+            update(PaymentItem)
+            .where(items_of(line), PaymentItem.status == "paid")
+            .values(status="released")
+        )
+        db.session.execute(
+            update(Overpayment)
+            .where(Overpayment.line_id == line.id, Overpayment.status == "to_recover")
+            .values(status="cancelled")
+        )
+    db.session.execute(
+        update(PaymentLineConflict)
+        .where(PaymentLineConflict.batch_id == batch.id, PaymentLineConflict.line_no == line_no,
+               PaymentLineConflict.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), resolved_by_id=actor.user_id)
+    )  # fmt: skip
+    record_audit(
+        actor, "payments.correct_line", "payment_line", line.id,
+        {"batch": batch.id, "line_no": line_no, "reported": [before["reported"], reported],
+         "status": [before["status"], line.status],
+         "paid_on": [_day(before["paid_on"]), _day(line.paid_on)], "reason": reason},
+        commune_code=line.commune_code,
+    )  # fmt: skip
+    _suspend_unpaid_three_times(batch, actor)
+    db.session.flush()
+    return line
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def _suspend_unpaid_three_times(batch: PaymentBatch, actor: Actor) -> tuple[str, ...]:

@@ -11,7 +11,10 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from benefits.accounts.audit import Actor
+from benefits.deaths.service import apply_deaths_reported_before
 from benefits.extensions import db
+from benefits.people.national_id import mask_national_id
+from benefits.places.calendar import vietnam_today
 from benefits.registry.caseload_import import ImportRefused, import_caseload
 
 registry_cli = AppGroup("registry", help="The beneficiary registry.")
@@ -43,6 +46,15 @@ def import_command(file: Path, skip_invalid: bool, as_json: bool) -> None:
         reason = error.strerror or str(error)
         click.echo(f"{file}: " + _("cannot be read: %(reason)s", reason=reason), err=True)
         sys.exit(1)
+    db.session.commit()
+    # Issue 25 item 6: a death reported before the person was imported is applied now.
+    for record in apply_deaths_reported_before(Actor.system("cli"), vietnam_today()):
+        report(
+            _("%(national_id)s: recorded as deceased on %(day)s (death registration "
+              "%(number)s received before the import)",
+              national_id=mask_national_id(record.national_id),
+              day=record.date_of_death.isoformat(), number=record.registration_number)
+        )  # fmt: skip
     db.session.commit()
     figures = result.as_dict()
     if as_json:

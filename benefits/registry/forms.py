@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from benefits.forms import Form, select_choices
@@ -70,3 +70,50 @@ class CareSupportForm(Form):
     def __init__(self, *args, care_groups: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.care_group.choices = select_choices([("", _l("Choose…")), *care_groups])
+
+
+# What a dossier about a beneficiary asks (1.001776, decision 90); the words of
+# ``cases.effects.REQUESTS``, without the grant, which the record already has.
+CHANGE_REQUESTS = (
+    ("adjust", _l("Adjust the allowance (category, children, payment, guardian)")),
+    ("stop", _l("Stop the allowance")),
+    ("suspend", _l("Suspend the allowance")),
+    ("resume", _l("Resume a suspended allowance")),
+)
+
+
+class OpenChangeDossierForm(Form):
+    """The officer opens an adjust, stop, suspend or resume dossier from the record."""
+
+    request = SelectField(
+        _l("What the dossier decides"),
+        choices=select_choices(CHANGE_REQUESTS),
+        validators=[DataRequired(message=_l("Choose what the dossier asks for."))],
+    )
+    details = TextAreaField(
+        _l("Why (for the dossier)"), validators=[Length(max=2000)], render_kw={"rows": 2}
+    )
+
+
+class CitizenChangeForm(Form):
+    """A citizen asks to adjust or stop an allowance they, or someone they care for,
+    receive (1.001776)."""
+
+    national_id = StringField(
+        _l("Personal ID number of the person receiving the allowance"),
+        validators=[DataRequired(message=_l("Give the personal ID number.")),
+                    Regexp(r"^\d{12}$", message=_l("The ID number must be exactly 12 digits."))],
+    )  # fmt: skip
+    request = SelectField(
+        _l("What you ask for"),
+        choices=select_choices(CHANGE_REQUESTS[:2]),
+        validators=[DataRequired(message=_l("Choose what the dossier asks for."))],
+    )
+    relationship = StringField(
+        _l("Your relationship to them, if it is not you"), validators=[Length(max=60)]
+    )
+    details = TextAreaField(
+        _l("What changed, and since when"),
+        validators=[DataRequired(message=_l("Say what changed.")), Length(max=2000)],
+        render_kw={"rows": 4},
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from benefits.extensions import db
@@ -28,6 +28,8 @@ class Decision(Timestamps, db.Model):
         CheckConstraint(
             "kind IN ('grant', 'adjust', 'stop', 'suspend', 'resume', 'refuse')", name="kind_known"
         ),
+        # One decision per dossier, whoever signs first (issue 25 item 1, migration 0032).
+        Index("uq_decisions_case_id", "case_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +38,12 @@ class Decision(Timestamps, db.Model):
     commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"))
     kind: Mapped[str] = mapped_column(String(20), default="grant")
     legal_basis: Mapped[str | None] = mapped_column(String(255))
+    # The dossier it decides (none for a decision of the previous system, imported).
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", use_alter=True))
+    # The beneficiary record it changed, for the record's history.
+    beneficiary_id: Mapped[int | None] = mapped_column(
+        ForeignKey("beneficiaries.id", use_alter=True), index=True
+    )
 
 
 class Beneficiary(Timestamps, db.Model):
@@ -72,6 +80,9 @@ class Beneficiary(Timestamps, db.Model):
     # death or loss of eligibility is still paid).
     last_entitled_month: Mapped[Month | None] = mapped_column(MonthType)
     dependent_children: Mapped[int] = mapped_column(default=0)
+    # The first month a back-dated increase (an adjustment, ND20 Art 8.1) makes up: the
+    # next batches pay the difference for the months already issued from it (arrears).
+    top_up_from: Mapped[Month | None] = mapped_column(MonthType)
     payment_method: Mapped[str] = mapped_column(String(10))
     payment_point: Mapped[str | None] = mapped_column(String(40))
     bank_code: Mapped[str | None] = mapped_column(String(20))

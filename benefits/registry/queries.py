@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from itertools import islice
 
-from sqlalchemy import or_, select, true
+from sqlalchemy import func, or_, select, true
 
+from benefits.accounts.models import AuditEntry
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.people.models import Person
@@ -63,3 +64,25 @@ def first_overlapping_period(model, beneficiary_id: int, from_month: Month, to_m
         )
         .limit(1)
     ).first()
+
+
+def fetch_suspended(scope) -> list[tuple[Beneficiary, object]]:
+    """The scope's suspended beneficiaries (TT02 Art 2.3), longest suspended first, each with
+    when it was suspended (its latest ``registry.suspend`` audit row): after 3 months
+    without a response the officer may propose a stop (TT02 Art 2.1)."""
+    suspended_at = (
+        select(func.max(AuditEntry.at))
+        .where(
+            AuditEntry.object_type == "beneficiary",
+            AuditEntry.object_id == Beneficiary.code,
+            AuditEntry.action == "registry.suspend",
+        )
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Beneficiary, suspended_at.label("suspended_at"))
+        .join(Person)
+        .where(scope, Beneficiary.status == "suspended")
+        .order_by(suspended_at, Beneficiary.id)
+    )
+    return [(row.Beneficiary, row.suspended_at) for row in rows]

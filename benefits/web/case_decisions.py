@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from benefits.accounts.policy import commune_filter, has_permission, permission_required
+from benefits.cases.effects import request_of
 from benefits.cases.forms import (
     BackToCheckingForm,
     ComplaintAnswerForm,
@@ -58,14 +59,21 @@ def case_propose(code: str):
     case = _case_in_scope(code)
     form = ProposalForm()
     if form.validate_on_submit():
+        # An adjust dossier's category is one to add (decision 90).
+        changing = request_of(case) != "grant"
+        category = form.category.data or None
         proposal = Proposal(
             outcome=form.outcome.data, reasons=(form.reasons.data or "").strip() or None,
-            category=form.category.data or None, dependent_children=form.dependent_children.data,
+            category=None if changing else category,
+            add_category=category if changing else None,
+            dependent_children=form.dependent_children.data,
             payment_method=form.payment_method.data or None,
             payment_point=(form.payment_point.data or "").strip() or None,
             bank_code=(form.bank_code.data or "").strip() or None,
             bank_account=(form.bank_account.data or "").strip() or None,
             housing=form.housing.data or None,
+            **_stripped(form, "from_month", "end_category", "stop_reason", "suspend_reason",
+                        "payee_name", "payee_national_id"),
         )  # fmt: skip
         with refusals_onto(form, default="outcome") as refused:
             propose(case, proposal, request_actor(), vietnam_today())
@@ -74,6 +82,10 @@ def case_propose(code: str):
                   else _("The proposal is sent to the chairman."), "success")  # fmt: skip
             return _to_case(case)
     return render_case_page(case, proposal_form=form)
+
+
+def _stripped(form, *names: str) -> dict:
+    return {name: (getattr(form, name).data or "").strip() or None for name in names}
 
 
 @officer_bp.post("/cases/<code>/send-to-chairman")

@@ -44,7 +44,12 @@ from benefits.payments.models import Overpayment, PaymentBatch, PaymentLine
 from benefits.places.calendar import vietnam_today
 from benefits.procedures.catalogue import PROCEDURES
 from benefits.registry.care_support import care_group_choices, grant_care_support
-from benefits.registry.forms import CareSupportForm, EndSocialPensionForm, SocialPensionForm
+from benefits.registry.forms import (
+    CareSupportForm,
+    EndSocialPensionForm,
+    OpenChangeDossierForm,
+    SocialPensionForm,
+)
 from benefits.registry.models import Beneficiary, CareSupport, SocialPensionPeriod
 from benefits.registry.queries import PAGE as REGISTRY_PAGE
 from benefits.registry.queries import search_beneficiaries
@@ -145,6 +150,7 @@ def render_case_page(case: Case, **forms):
         for c in db.session.scalars(select(Category).order_by(Category.article))
     ])  # fmt: skip
     proposal.payment_method.choices = select_choices([("", ""), *PAYMENT_METHOD.items()])
+    proposal.end_category.choices = proposal.category.choices
     return render_template(
         "officer/case.html", case=case, actors=event_actor_names(case),
         accept_form=AcceptDeathForm(), proposal_form=proposal,
@@ -168,8 +174,22 @@ def _proposal_form(case: Case) -> ProposalForm:
         "payment_method": last.get("payment_method") or "POST",
         "payment_point": last.get("payment_point"), "bank_code": last.get("bank_code"),
         "bank_account": last.get("bank_account"), "housing": last.get("housing"),
+        **_change_terms(case, last),
     })  # fmt: skip
     return form
+
+
+def _change_terms(case: Case, last: dict) -> dict:
+    """An adjust, stop or suspend dossier (decision 90): its own terms; no way of payment
+    is pre-filled (left blank, the payment is unchanged)."""
+    request = (case.data or {}).get("request")
+    if not request or request == "grant":
+        return {}
+    names = ("from_month", "stop_reason", "suspend_reason", "end_category", "payee_name",
+             "payee_national_id")  # fmt: skip
+    terms = {name: last.get(name) or (case.data or {}).get(name) for name in names}
+    return {**terms, "payment_method": last.get("payment_method") or "",
+            "category": last.get("add_category")}  # fmt: skip
 
 
 @officer_bp.post("/cases/<code>/supplement")
@@ -357,7 +377,10 @@ def _beneficiary_page(
         .order_by(AuditEntry.id.desc())
         .limit(50)
     ).all()
+    # Issue 25: an adjust, stop, suspend or resume dossier opened from the record.
+    change_form = OpenChangeDossierForm() if has_permission(current_user, "registry.edit") else None
     return render_template("officer/beneficiary.html", beneficiary=found, months=months,
+                           change_form=change_form,
                            lines=lines, batch_months=batch_months,
                            overpayments=overpayments, audit=audit,
                            care_supports=care_supports, care_form=care_form,

@@ -27,11 +27,18 @@ from benefits.accounts.policy import commune_filter, permission_required
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
-from benefits.payments.export import csv_chunks, write_xlsx
-from benefits.payments.forms import EmptyBatchForm, GenerateForm, LockForm, ReconcileForm
+from benefits.payments.export import csv_chunks, export_name, write_xlsx
+from benefits.payments.forms import (
+    CorrectLineForm,
+    EmptyBatchForm,
+    GenerateForm,
+    LockForm,
+    ReconcileForm,
+)
 from benefits.payments.models import PaymentBatch, PaymentRun, ReconciliationReport
 from benefits.payments.queries import (
     LINES_PAGE,
+    conflicts_waiting,
     difference_with_last_month,
     fetch_batch_lines,
     lines_of_people_now_suspended,
@@ -47,10 +54,12 @@ from benefits.payments.runs import (
     start_generation_run,
 )
 from benefits.payments.service import (
+    correct_line,
     empty_batch,
     keep_reconciliation_report,
     lock_batch,
     reconcile_batch,
+    reported_word,
 )
 from benefits.payments.signature_sheets import write_signature_sheets
 from benefits.places.calendar import vietnam_today
@@ -185,6 +194,7 @@ def _batch_page(
     lock_form=None,
     empty_form=None,
     reconcile_form=None,
+    correct_form=None,
     report: ReconciliationReport | None = None,
     status: int = 200,
     after_line_no: int = 0,
@@ -196,6 +206,7 @@ def _batch_page(
         empty_form = empty_form or (EmptyBatchForm() if batch.line_count else None)
     else:
         reconcile_form = reconcile_form or ReconcileForm()
+        correct_form = correct_form or CorrectLineForm()
     lines = fetch_batch_lines(batch, after_line_no)
     page = render_template(
         "payments/batch.html", batch=batch, checks=run_checks(batch),
@@ -204,6 +215,9 @@ def _batch_page(
         suspended=lines_of_people_now_suspended(batch),
         overpayments=overpayments_to_recover(batch),
         lock_form=lock_form, empty_form=empty_form, reconcile_form=reconcile_form,
+        correct_form=correct_form,
+        conflicts=conflicts_waiting(batch) if batch.status == "locked" else [],
+        reported_word=reported_word,
         report=report, lines=lines, after_line_no=after_line_no,
         next_after=lines[-1].line_no if len(lines) == LINES_PAGE else None,
     )  # fmt: skip
@@ -263,9 +277,30 @@ def reconcile(batch_id: int):
           paid=result.paid, unpaid=result.unpaid, unknown=result.unknown),
         "success" if not result.unknown else "warning",
     )  # fmt: skip
+    if result.conflicts:
+        flash(_("%(count)s row(s) contradict what the post office reported before: nothing "
+                "was changed for them; they are listed below for correction.",
+                count=result.conflicts), "warning")  # fmt: skip
     # After the post, a page to reload: the file is not sent again (decision 77).
     anchor = "#reported" if report.rows else "#reconciliation"
     return redirect(url_for("payments.batch_detail", batch_id=batch.id, report=report.id) + anchor)
+
+
+@payments_bp.post("/batches/<int:batch_id>/correct", endpoint="correct_line")
+@permission_required("payments.manage")
+def correct(batch_id: int):
+    """The officer corrects what the post office reported of a line, with a reason."""
+    batch = _visible_or_404(PaymentBatch, batch_id)
+    form = CorrectLineForm()
+    if not form.validate_on_submit():
+        return _batch_page(batch, correct_form=form, status=400)
+    with refusals_onto(form, default="line_no") as refused:
+        line = correct_line(batch.id, form.line_no.data, form.status.data, form.paid_on.data,
+                            form.reason.data, request_actor())  # fmt: skip
+    if refused:
+        return _batch_page(batch, correct_form=form, status=400)
+    flash(_("Line %(line_no)s is corrected.", line_no=line.line_no), "success")
+    return redirect(url_for("payments.batch_detail", batch_id=batch.id) + "#conflicts")
 
 
 def _send_written_file(write, download_name: str, mimetype: str | None = None):
@@ -284,20 +319,24 @@ def _send_written_file(write, download_name: str, mimetype: str | None = None):
 @payments_bp.get("/batches/<int:batch_id>/export.<fmt>")
 def batch_export(batch_id: int, fmt: str):
     batch = _visible_or_404(PaymentBatch, batch_id)
-    name = f"chi-tra-{batch.month}-{batch.scope_code}"
+    # An open batch's files are drafts: their names end in -draft (decision 82).
     if fmt == "csv":
         return Response(
             stream_with_context(csv_chunks(batch)),
             mimetype="text/csv",  # Werkzeug adds the charset (UTF-8)
-            headers={"Content-Disposition": f"attachment; filename={name}.csv"},
+            headers={
+                "Content-Disposition": f"attachment; filename={export_name(batch, 'list.csv')}"
+            },
         )
     if fmt == "xlsx":
-        return _send_written_file(lambda path: write_xlsx(batch, path), f"{name}.xlsx")
+        return _send_written_file(
+            lambda path: write_xlsx(batch, path), export_name(batch, "list.xlsx")
+        )
     if fmt == "pdf":
         try:
             return _send_written_file(
                 lambda path: write_signature_sheets(batch, path),
-                f"ky-nhan-{name}.pdf",
+                export_name(batch, "sheets.pdf"),
                 mimetype="application/pdf",
             )
         except DomainError as error:  # the font is missing on this server

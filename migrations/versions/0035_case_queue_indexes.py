@@ -12,7 +12,7 @@ Revises: 0030_case_decisions
 from alembic import op
 
 revision = '0035_case_queue_indexes'
-down_revision = '0030_case_decisions'
+down_revision = '0034_report_summaries'
 branch_labels = None
 depends_on = None
 

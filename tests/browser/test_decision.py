@@ -3,6 +3,7 @@ decision (decision 78): the officer checks and proposes on a phone, the chairman
 the citizen reads the decision and downloads its letter."""
 
 import io
+from datetime import date
 
 from pypdf import PdfReader
 
@@ -10,6 +11,7 @@ from benefits.accounts.audit import Actor
 from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
 from tests.browser.steps import PASSWORD, PNG, no_overflow, register
+from tests.builders import create_beneficiary
 
 
 def staff_page(browser, live_app, live_server, role, email):
@@ -31,7 +33,13 @@ def test_a_funeral_dossier_is_proposed_signed_and_its_decision_downloaded(
     page, browser, live_app, live_server, output_dir, tmp_path
 ):
     # In Vũng Tàu: the other journeys' payment lists are Hà Nội's, and the batch generated
-    # after this approval pays the funeral support.
+    # after this approval pays the funeral support. ND20 Art 11: the deceased received the
+    # monthly allowance (5.5.c) there.
+    with live_app.app_context():
+        create_beneficiary(categories=("ELDERLY_80_NO_PENSION",), effective_month="2024-01",
+                           national_id="001041000791", full_name="Phạm Văn Cha",
+                           date_of_birth=date(1941, 4, 2), commune_code="26506")  # fmt: skip
+        db.session.commit()
     register(page, "001190000791", "Phạm Thị Con")
     page.goto("/me/apply/1.001731")
     page.fill("#full_name", "Phạm Văn Cha")

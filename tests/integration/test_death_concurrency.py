@@ -100,3 +100,53 @@ def test_two_numbers_for_one_death_at_the_same_moment_have_one_effect(server):
     statuses = db.session.scalars(select(DeathRecord.status)).all()
     assert sorted(statuses) == ["duplicate"] * 7 + ["effective"]
     assert db.session.scalar(select(func.count()).select_from(Case)) == 1
+
+
+def test_concurrent_cancellations_take_effect_once(server):
+    """interchange.md section 2: concurrent cancellations take effect once (decision 102):
+    the first reverses the effects, the others wait for it and answer 409."""
+    from benefits.accounts.models import AuditEntry
+    from benefits.registry.models import Beneficiary
+
+    token = create_client("civil-registry", Actor.system("test"))
+    beneficiary = create_beneficiary(
+        categories=["ELDERLY_COMMUNITY_CARE"], date_of_birth=date(1944, 12, 31)
+    )
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    body = json.dumps({
+        "registration_number": "KT-2025-888888",
+        "national_id": beneficiary.person.national_id,
+        "full_name": beneficiary.person.full_name,
+        "date_of_death": "2025-03-14", "registered_on": "2025-03-16",
+        "commune_code": beneficiary.commune_code,
+        "declarant": {"full_name": "Nguyễn Thị B", "national_id": "001190054321"},
+    }).encode()  # fmt: skip
+    request = urllib.request.Request(  # noqa: S310 - a loopback http URL of the test
+        f"{server}/api/v1/civil-registry/deaths", data=body, method="POST", headers=headers
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        assert response.status == 201
+    barrier = threading.Barrier(8)
+
+    def cancel(_):
+        request = urllib.request.Request(  # noqa: S310 - a loopback http URL of the test
+            f"{server}/api/v1/civil-registry/deaths/KT-2025-888888", method="DELETE",
+            data=json.dumps({"reason": "Đăng ký nhầm người"}).encode(), headers=headers,
+        )  # fmt: skip
+        barrier.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(pool.map(cancel, range(8)))
+    assert statuses == [200] + [409] * 7
+    db.session.remove()
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert actions.count("death.cancelled") == 1
+    assert actions.count("registry.resumed") == 1
+    assert db.session.get(Beneficiary, beneficiary.id).status == "active"
+    assert db.session.scalar(select(DeathRecord.status)) == "cancelled"

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from benefits.cases.models import Case
 from benefits.extensions import db
+from benefits.people.models import Person
 from benefits.registry.models import Beneficiary, CareSupport
 
 
@@ -11,8 +12,18 @@ def test_demo_data_is_loaded_once(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed", "demo"])
     assert first.exit_code == 0
-    assert db.session.scalar(select(func.count()).select_from(Beneficiary)) == 8
+    assert db.session.scalar(select(func.count()).select_from(Beneficiary)) == 9
     assert db.session.scalar(select(func.count()).select_from(CareSupport)) == 1
+    # The grandmother of the funeral dossier received the allowance (ND20 Art 11).
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Beneficiary)
+            .join(Beneficiary.person)
+            .where(Person.national_id == "001135000783")
+        )
+        == 1
+    )
     # The officer's queue is not empty: one dossier to check, one waiting for papers; nor
     # the chairman's: a funeral support proposed for a decision.
     statuses = db.session.scalars(select(Case.status).order_by(Case.id)).all()
@@ -32,5 +43,5 @@ def test_demo_data_is_loaded_once(app):
     assert "Hoàng Thị Lành" in waiting and "Hoàng Văn Phúc" not in waiting
     again = runner.invoke(args=["seed", "demo"])
     assert again.exit_code == 0 and "already" in again.output
-    assert db.session.scalar(select(func.count()).select_from(Beneficiary)) == 8
+    assert db.session.scalar(select(func.count()).select_from(Beneficiary)) == 9
     assert db.session.scalar(select(func.count()).select_from(Case)) == 3

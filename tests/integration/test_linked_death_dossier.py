@@ -5,6 +5,7 @@ import io
 from datetime import date
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from benefits.accounts.audit import Actor
@@ -49,6 +50,12 @@ def file_dossier(app, deceased, components):
     return db.session.scalar(select(Case).where(Case.procedure_code == "2.002913"))
 
 
+def citizen_client(app):
+    citizen = app.test_client()
+    citizen.post("/login", data={"username": "001170000555", "password": PASSWORD})
+    return citizen
+
+
 def accept(app, case):
     officer = app.test_client()
     create_staff_user("officer", "o@xa.gov.vn", "Cán Bộ", PASSWORD, Actor.system("t"),
@@ -68,6 +75,11 @@ def test_the_three_procedures_in_one_dossier(app, deceased):
     assert deceased.person.residence_deregistration_ref == case.code
     funeral = db.session.scalar(select(Case).where(Case.procedure_code == "1.001731"))
     assert funeral.amount == 10_000_000 and funeral.declarant_name == "Ông Thị Con"
+    # Issue 25 item 6: the funeral case is in the list of the citizen who filed, with its
+    # amount.
+    mine = BeautifulSoup(citizen_client(app).get("/me/").data, "html.parser")
+    [card] = [li for li in mine.select(".dossiers li") if funeral.code in li.get_text()]
+    assert "10.000.000" in card.get_text(" ")
 
 
 def test_two_of_three_leaves_the_third_out(app, deceased):

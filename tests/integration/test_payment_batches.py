@@ -273,7 +273,13 @@ def test_reconciliation_closes_paid_lines_and_carries_unpaid_ones(app, caseload,
     ])  # fmt: skip
     result = cli(app, "payments", "reconcile", str(march["batch_id"]), str(path), "--json")
     assert result.exit_code == 0
-    assert last_json(result) == {"paid": 1, "unpaid": 1, "unknown": 1}
+    assert last_json(result) == {
+        "paid": 1,
+        "unpaid": 1,
+        "unknown": 1,
+        "conflicts": 0,
+        "unchanged": 0,
+    }
     assert "Dòng 4 của tệp" in result.stderr
 
     april = generate(app, "2025-04", "--commune", "00070")
@@ -290,28 +296,35 @@ def reconcile(app, batch_id, tmp_path, rows):
     return result
 
 
-def test_a_corrected_result_file_settles_each_line_as_last_reported(app, caseload, tmp_path):
-    """The post office sends a correction: Mơ, first reported unpaid, was paid; Sơn, first
-    reported paid, was not. April pays Sơn's March as arrears and Mơ's March not again."""
+def test_a_later_file_contradicting_a_report_changes_nothing(app, caseload, tmp_path):
+    """interchange.md section 3: a reported line is final. A later file turning Sơn's paid
+    line unpaid and Mơ's unpaid line paid changes nothing: it is reported on stderr and
+    counted as conflicts; April pays Mơ's March as arrears and Sơn's March not again."""
     march = generate(app, "2025-03", "--commune", "00070")
     cli(app, "payments", "lock", str(march["batch_id"]))
     lines = {r["full_name"]: r for r in export_rows(app, march["batch_id"], tmp_path)}
     son, mo = lines["Lâm Văn Sơn"], lines["Trịnh Thị Mơ"]
     first = [f"{son['line_no']},{son['national_id']},PAID,2025-03-05",
              f"{mo['line_no']},{mo['national_id']},UNPAID,"]  # fmt: skip
-    corrected = [f"{son['line_no']},{son['national_id']},UNPAID,",
-                 f"{mo['line_no']},{mo['national_id']},PAID,2025-03-09"]  # fmt: skip
+    later = [f"{son['line_no']},{son['national_id']},UNPAID,",
+             f"{mo['line_no']},{mo['national_id']},PAID,2025-03-09"]  # fmt: skip
     reconcile(app, march["batch_id"], tmp_path, first)
-    result = reconcile(app, march["batch_id"], tmp_path, corrected)
-    assert last_json(result) == {"paid": 1, "unpaid": 1, "unknown": 0}
+    result = reconcile(app, march["batch_id"], tmp_path, later)
+    assert last_json(result) == {"paid": 0, "unpaid": 0, "unknown": 0, "conflicts": 2,
+                                 "unchanged": 0}  # fmt: skip
+    assert f"Dòng 2 của tệp: line_no {son['line_no']} đã được báo đã chi" in result.stderr
+    again = reconcile(app, march["batch_id"], tmp_path, first)  # the first file once more
+    assert last_json(again)["unchanged"] == 2 and last_json(again)["paid"] == 0
     april = generate(app, "2025-04", "--commune", "00070")
     rows = {r["full_name"]: r for r in export_rows(app, april["batch_id"], tmp_path)}
-    assert rows["Lâm Văn Sơn"]["arrears_months"] == "2025-03"
-    assert rows["Trịnh Thị Mơ"]["arrears_amount"] == "0"
+    assert rows["Lâm Văn Sơn"]["arrears_amount"] == "0"
+    assert rows["Trịnh Thị Mơ"]["arrears_months"] == "2025-03"
     assert db.session.scalar(select(func.count()).select_from(Overpayment)) == 0
 
 
-def test_a_line_paid_after_april_paid_its_month_again_is_an_overpayment(app, caseload, tmp_path):
+def test_a_line_corrected_to_paid_after_april_paid_its_month_again_is_an_overpayment(
+    app, caseload, tmp_path
+):
     march = generate(app, "2025-03", "--commune", "00070")
     cli(app, "payments", "lock", str(march["batch_id"]))
     mo = next(r for r in export_rows(app, march["batch_id"], tmp_path)
@@ -319,11 +332,16 @@ def test_a_line_paid_after_april_paid_its_month_again_is_an_overpayment(app, cas
     reconcile(app, march["batch_id"], tmp_path, [f"{mo['line_no']},{mo['national_id']},UNPAID,"])
     generate(app, "2025-04", "--commune", "00070")  # pays March again, as arrears
     paid = [f"{mo['line_no']},{mo['national_id']},PAID,2025-03-20"]
-    reconcile(app, march["batch_id"], tmp_path, paid)
-    reconcile(app, march["batch_id"], tmp_path, paid)  # the same file twice: nothing more
+    assert last_json(reconcile(app, march["batch_id"], tmp_path, paid))["conflicts"] == 1
+    assert db.session.scalar(select(func.count()).select_from(Overpayment)) == 0
+    client = payment_officer_client(app)
+    corrected = client.post(f"/payments/batches/{march['batch_id']}/correct", data={
+        "line_no": mo["line_no"], "status": "PAID", "paid_on": "2025-03-20",
+        "reason": "Công văn 12/BĐ của bưu điện: đã chi ngày 20/3"})  # fmt: skip
+    assert corrected.status_code == 302, corrected.get_data(as_text=True)
     overpayments = db.session.scalars(select(Overpayment)).all()
     assert [(o.months, o.amount) for o in overpayments] == [("2025-03", 750_000)]
-    page = payment_officer_client(app).get(f"/payments/batches/{march['batch_id']}")
+    page = client.get(f"/payments/batches/{march['batch_id']}")
     assert "bưu điện báo chưa chi, sau đó đã chi" in page.get_data(as_text=True)
 
 
@@ -423,7 +441,13 @@ def test_a_stopped_line_the_post_office_paid_anyway_is_an_overpayment_not_paid_t
     path = result_file(tmp_path, [f"{hung['line_no']},{hung['national_id']},PAID,2025-03-05"])
     result = cli(app, "payments", "reconcile", str(march["batch_id"]), str(path), "--json")
     assert result.exit_code == 0, result.output
-    assert last_json(result) == {"paid": 1, "unpaid": 0, "unknown": 0}
+    assert last_json(result) == {
+        "paid": 1,
+        "unpaid": 0,
+        "unknown": 0,
+        "conflicts": 0,
+        "unchanged": 0,
+    }
     assert f"Dòng 2 của tệp: line_no {hung['line_no']}" in result.stderr  # told to the officer
     line = db.session.scalar(
         select(PaymentLine).where(PaymentLine.batch_id == march["batch_id"],
@@ -468,7 +492,13 @@ def test_a_stopped_line_reported_unpaid_stays_stopped(app, caseload, tmp_path):
     march, hung = hung_stopped_in_a_locked_march(app, tmp_path)
     path = result_file(tmp_path, [f"{hung['line_no']},{hung['national_id']},UNPAID,"])
     result = cli(app, "payments", "reconcile", str(march["batch_id"]), str(path), "--json")
-    assert last_json(result) == {"paid": 0, "unpaid": 1, "unknown": 0}
+    assert last_json(result) == {
+        "paid": 0,
+        "unpaid": 1,
+        "unknown": 0,
+        "conflicts": 0,
+        "unchanged": 0,
+    }
     assert "chênh lệch 0\xa0₫" in result.stderr  # the stopped line counts in the totals
     statuses = db.session.scalars(
         select(PaymentLine.status).where(PaymentLine.national_id == "001090700006")
@@ -494,7 +524,13 @@ def test_a_result_row_with_a_signed_or_repeated_line_number_matches_no_line(
         f"{son['line_no']},{son['national_id']},UNPAID,",
     ])  # fmt: skip
     result = cli(app, "payments", "reconcile", str(march["batch_id"]), str(path), "--json")
-    assert last_json(result) == {"paid": 1, "unpaid": 0, "unknown": 2}
+    assert last_json(result) == {
+        "paid": 1,
+        "unpaid": 0,
+        "unknown": 2,
+        "conflicts": 0,
+        "unchanged": 0,
+    }
     assert "Dòng 2 của tệp:" in result.stderr and "Dòng 4 của tệp:" in result.stderr
     assert "Dòng 3 của tệp:" not in result.stderr
     assert db.session.scalars(
@@ -526,6 +562,7 @@ def test_xlsx_has_one_sheet_per_commune_with_totals(app, caseload, tmp_path):
     import zipfile
 
     batch = generate(app, "2025-03", "--province", "01")
+    assert cli(app, "payments", "lock", str(batch["batch_id"])).exit_code == 0  # not a draft
     out = tmp_path / "batch.xlsx"
     result = cli(app, "payments", "export", str(batch["batch_id"]), "--format", "xlsx",
                  "--out", str(out))  # fmt: skip
