@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from flask import g
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from wtforms import EmailField, HiddenField, PasswordField, StringField, TelField
 from wtforms.fields import SelectChoice
 from wtforms.validators import StopValidation
@@ -60,6 +62,10 @@ WTFORMS_MESSAGES = (
 )  # fmt: skip
 
 
+# Where ``benefits.web.expired_form`` keeps what was typed into a form shown again.
+TYPED_INTO_AN_EXPIRED_FORM = "expired_form_typed"
+
+
 class Form(FlaskForm):
     """The portal's form: every message in the reader's language, and no free text that
     a spreadsheet would run (interchange.md conventions; decision 104)."""
@@ -67,6 +73,11 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _WTFormsMessages()
+
+        def wrap_formdata(self, form, formdata):
+            # An expired form shown again holds what was typed (decision 126).
+            typed = g.get(TYPED_INTO_AN_EXPIRED_FORM) if formdata is _Auto else None
+            return typed if typed is not None else super().wrap_formdata(form, formdata)
 
     def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
         super().process(formdata, obj, data, extra_filters, **kwargs)
