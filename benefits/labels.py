@@ -108,7 +108,6 @@ AUDIT_ACTION = {
     "beneficiary.granted": _l("Allowance granted"),
     "registry.moved": _l("Beneficiary moved to another commune"),
     # Actions written without words before (decision 122).
-    "beneficiary.granted": _l("Beneficiary granted by a decision"),
     "case.proposal": _l("Dossier: result proposed to the chairman"),
     "case.decision": _l("Dossier: decision of the chairman"),
     "case.complaint": _l("Dossier: complaint about the posting recorded"),

@@ -16,6 +16,9 @@ from flask_babel import lazy_gettext as _l
 from benefits.errors import DomainError
 
 FORMULA_FIRST = frozenset("=+-@")
+# Every first character a spreadsheet runs as a formula, as ``str.startswith`` takes them
+# (the exports put an apostrophe before a cell beginning so: benefits.spreadsheet).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Any control character (C0 and DEL): what the API refuses anywhere in a text field.
 ANY_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 FORMULA_MESSAGE = _l(
