@@ -18,11 +18,13 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import os
 import uuid
 from collections.abc import Callable
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from benefits.extensions import db
@@ -179,3 +181,19 @@ def _after_rollback(session: Session, previous_transaction) -> None:
     # inside a service keeps what the rest of the transaction enqueued.
     if previous_transaction.parent is None and not previous_transaction.nested:
         session.info.pop(_PENDING, None)
+
+
+# An RQ work-horse is a fork of its worker: a pooled connection it inherited is the
+# worker's own, and a horse killed inside a transaction would leave that transaction (and
+# its row locks) open for as long as the worker lives, blocking the job's re-run. A
+# process only ever uses the connections it opened (SQLAlchemy's recipe for forks).
+@event.listens_for(Engine, "connect")
+def _remember_process(_dbapi_connection, record) -> None:
+    record.info["pid"] = os.getpid()
+
+
+@event.listens_for(Engine, "checkout")
+def _refuse_inherited(_dbapi_connection, record, proxy) -> None:
+    if record.info.get("pid", os.getpid()) != os.getpid():
+        record.dbapi_connection = proxy.dbapi_connection = None
+        raise exc.DisconnectionError("a connection of the parent process, not used in a fork")

@@ -20,9 +20,14 @@ from benefits.i18n import format_vnd
 from benefits.labels import JOB_STATE, job_error, label
 from benefits.month import Month
 from benefits.payments.export import csv_chunks, write_xlsx
-from benefits.payments.generation import generate_batch
 from benefits.payments.queries import reconciliation_summary
-from benefits.payments.runs import get_run, run_progress, start_generation_run
+from benefits.payments.runs import (
+    get_run,
+    run_jobs_here,
+    run_progress,
+    start_commune_generation,
+    start_generation_run,
+)
 from benefits.payments.service import (
     get_batch,
     lock_batch,
@@ -69,14 +74,23 @@ def generate_command(
     if not province and not commune:
         _national_run(month, as_json, wait)
         return
-    scope = ("province", province) if province else ("commune", commune)
+    # One way to generate a batch (issue 24 item 5): a run of one job, run here, with the
+    # job row and the batch lock that the workers take.
     try:
-        batch = generate_batch(month, *scope, CLI)
+        if province:
+            run = start_generation_run(month, [province], CLI, queued=False)
+        else:
+            run = start_commune_generation(month, commune, CLI, queued=False)
     except DomainError as error:
         _fail(error)
+    run_id = run.id
     db.session.commit()
-    figures = {"batch_id": batch.id, "lines": batch.line_count, "total_amount": batch.total_amount}
-    click.echo(json.dumps(figures) if as_json else f"batch {batch.id}: {figures}")
+    run_jobs_here(run_id)
+    (job,) = get_run(run_id).jobs
+    if job.status != "done":
+        _fail(job_error(job.error))
+    figures = {"batch_id": job.batch_id, "lines": job.line_count, "total_amount": job.total_amount}
+    click.echo(json.dumps(figures) if as_json else f"batch {job.batch_id}: {figures}")
 
 
 def _national_run(month: Month, as_json: bool, wait: bool) -> None:

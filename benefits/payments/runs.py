@@ -41,12 +41,13 @@ class GenerationUnderWay(InvalidTransition):
 
 
 def start_generation_run(
-    month: Month, province_codes: Sequence[str] | None, actor: Actor
+    month: Month, province_codes: Sequence[str] | None, actor: Actor, *, queued: bool = True
 ) -> PaymentRun:
     """One job per province (``None``: the 34 provinces, a national run).
 
     Provinces whose batch of the month is locked are left out (a locked batch never
-    changes); a run with nothing left to generate is refused.
+    changes); a run with nothing left to generate is refused. ``queued=False``: the jobs
+    are not queued, the caller runs them (``run_jobs_here``).
     """
     check_payable_month(month)
     if province_codes is None:
@@ -63,18 +64,36 @@ def start_generation_run(
         scope = ("province", codes[0])
     else:
         scope = ("national", None)
-    return _open_run(month, scope, [("province", code) for code in codes], actor)
+    return _open_run(month, scope, [("province", code) for code in codes], actor, queued)
 
 
-def start_commune_generation(month: Month, commune_code: str, actor: Actor) -> PaymentRun:
+def start_commune_generation(
+    month: Month, commune_code: str, actor: Actor, *, queued: bool = True
+) -> PaymentRun:
     """A commune payment officer's run: one job, their commune's batch."""
     check_payable_month(month)
     if db.session.get(Commune, commune_code) is None:
         raise DomainError(_l("Unknown commune %(code)s.", code=commune_code))
-    return _open_run(month, ("commune", commune_code), [("commune", commune_code)], actor)
+    return _open_run(month, ("commune", commune_code), [("commune", commune_code)], actor, queued)
 
 
-def _open_run(month, scope, job_scopes, actor: Actor) -> PaymentRun:
+def run_jobs_here(run_id: int) -> list[str]:
+    """Run the jobs of a run in this process, one after the other, each its own commit
+    boundary (the CLI with a scope: issue 24 item 5). They take the same job rows and the
+    same batch lock as on the workers, so this process and a worker never write one batch
+    at the same time. Returns the ids of the jobs that failed (their rows say why)."""
+    job_ids = list(db.session.scalars(select(PaymentJob.id).where(PaymentJob.run_id == run_id)))
+    failed = []
+    for job_id in job_ids:
+        try:
+            generate_job_batch(job_id)
+        except Exception:  # marked failed with its reason by the job itself
+            db.session.rollback()
+            failed.append(job_id)
+    return failed
+
+
+def _open_run(month, scope, job_scopes, actor: Actor, queued: bool = True) -> PaymentRun:
     locked = {
         (kind, code)
         for kind, code in db.session.execute(
@@ -123,8 +142,9 @@ def _open_run(month, scope, job_scopes, actor: Actor) -> PaymentRun:
          "jobs": [code for _, code in open_scopes], "left_out_locked": left_out},
         **scope_places(*scope),
     )  # fmt: skip
-    for job in run.jobs:
-        _enqueue(job)
+    if queued:
+        for job in run.jobs:
+            _enqueue(job)
     return run
 
 

@@ -86,6 +86,10 @@ def _generate(job_id: str, actor: Actor) -> None:
         # run again, rather than holding a worker for as long as the other one lasts.
         seconds = int(current_app.config.get("PAYMENT_LOCK_TIMEOUT", 60))
         db.session.execute(text(f"SET LOCAL lock_timeout = '{seconds}s'"))
+        # A job whose process was killed is ended by the database within seconds, its
+        # transaction rolled back and its locks released, even inside a long statement
+        # or a lock wait (PostgreSQL 14+), rather than when the statement would end.
+        db.session.execute(text("SET LOCAL client_connection_check_interval = '2s'"))
     # Another generation of the same batch (a re-run of a job thought lost) waits here for
     # the first to commit, then regenerates in place: never two writers on one batch.
     db.session.execute(

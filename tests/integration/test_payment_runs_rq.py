@@ -25,10 +25,15 @@ from benefits.accounts.audit import Actor
 from benefits.accounts.models import AuditEntry
 from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
-from benefits.jobs import enqueue, redis_connection
+from benefits.jobs import enqueue, queued_job_state, redis_connection
 from benefits.month import Month
 from benefits.payments.models import PaymentBatch, PaymentLine
-from benefits.payments.runs import is_interrupted, rerun_job, start_generation_run
+from benefits.payments.runs import (
+    GenerationUnderWay,
+    is_interrupted,
+    rerun_job,
+    start_generation_run,
+)
 from benefits.payments.tasks import generate_job_batch
 from tests.builders import jobs_of, line_count
 
@@ -196,7 +201,10 @@ def test_a_job_killed_halfway_is_run_again_without_duplicate_or_gap(app, postgre
             _wait_for(lambda: _waiting_for_a_lock(waiting) == 1 and _children(worker.pid))
             for horse in _children(worker.pid):
                 os.kill(horse, signal.SIGKILL)
-            worker.wait(timeout=60)
+            # RQ's worker records the work-horse's death; the worker itself then quits
+            # (under load its exit can take a minute: it is not waited for).
+            job_id = jobs_of(run_id)["01"].id
+            _wait_for(lambda: queued_job_state(job_id) == "failed")
         finally:
             if worker.poll() is None:
                 os.killpg(worker.pid, signal.SIGKILL)
@@ -212,3 +220,63 @@ def test_a_job_killed_halfway_is_run_again_without_duplicate_or_gap(app, postgre
     job = jobs_of(run_id)["01"]
     assert (job.status, job.attempts, job.line_count) == ("done", 2, 5)
     assert line_count() == 5 and job.batch_id == batch_id
+
+
+def _cli_process(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603 - the project's own command, fixed arguments
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=PROJECT,
+        env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+LOCK_WAITS = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+    "AND datname = current_database()"
+)
+
+
+def test_the_command_and_the_workers_never_write_one_batch_at_the_same_time(app, postgresql, queue):
+    """Issue 24 item 5: ``payments generate`` with a scope takes the job row and the batch
+    lock the RQ jobs take. A second writer, from the command line or the queue, is refused
+    in words while the first one works; the first one then completes alone."""
+    batch_id = generate_province_01(app)
+    with db.engine.connect() as other:
+        hold = other.begin()  # keeps the first writer inside its work
+        other.execute(text("SELECT id FROM payment_batches WHERE id = :id FOR UPDATE"),
+                      {"id": batch_id})  # fmt: skip
+        first = _cli_process("payments", "generate", "--month", "2025-03", "--province", "01",
+                             "--json")  # fmt: skip
+        try:
+            _wait_for(lambda: _waiting_for_a_lock(LOCK_WAITS) == 1)
+            second = _cli_process("payments", "generate", "--month", "2025-03", "--province",
+                                  "01")  # fmt: skip
+            out, err = second.communicate(timeout=60)
+            assert second.returncode == 1
+            assert err.strip() == "Đang lập danh sách chi trả tháng 03/2025 cho 01."
+            with pytest.raises(GenerationUnderWay):  # the web page or a national run
+                start_generation_run(MARCH, ["01"], ACTOR)
+            db.session.rollback()
+            assert queue.count == 0
+        finally:
+            hold.rollback()
+        out, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err
+    assert json.loads(out.strip().splitlines()[-1]) == {
+        "batch_id": batch_id, "lines": 5, "total_amount": 7_500_000}  # fmt: skip
+    assert line_count() == 5
+    generations = db.session.scalar(
+        select(func.count()).where(AuditEntry.action == "payments.generate")
+    )
+    assert generations == 2
+
+
+def test_two_commands_started_together_leave_one_batch_without_a_duplicate(app, postgresql, queue):
+    writers = [_cli_process("payments", "generate", "--month", "2025-03", "--commune", "00070",
+                            "--json") for _ in range(2)]  # fmt: skip
+    results = [(w.wait(timeout=60), w.stdout.read(), w.stderr.read()) for w in writers]
+    for code, _out, err in results:
+        assert code == 0 or err.strip().startswith("Đang lập danh sách chi trả tháng 03/2025")
+    assert any(code == 0 for code, _out, _err in results)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(PaymentBatch)) == 1
+    assert line_count() == 2
