@@ -111,6 +111,61 @@ def test_the_national_command_queues_a_job_per_province_for_the_workers(app, que
     jobs = jobs_of(figures["run_id"])
     assert {job.status for job in jobs.values()} == {"done"}
     assert sum(job.line_count for job in jobs.values()) == line_count() == 8
+    assert {job.batch_id for job in jobs.values()} == {figures["batch_id"]}
+
+
+def test_two_workers_write_one_national_batch_numbered_locked_and_exported_as_one(
+    app, postgresql, queue, tmp_path
+):
+    """Issue 27 item 1: the provinces' jobs spread over two real worker processes write
+    one batch: one id, one numbering in the list's order, one lock, one export."""
+    result = app.test_cli_runner().invoke(
+        args=["payments", "generate", "--month", "2025-03", "--no-wait", "--json"]
+    )
+    batch_id = json.loads(result.stdout.strip().splitlines()[-1])["batch_id"]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst", "payments"],
+            cwd=PROJECT,
+            env=os.environ.copy(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    try:
+        _wait_for(lambda: _batch_state(batch_id) == (0, 8), seconds=120)
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+    batch = db.session.get(PaymentBatch, batch_id)
+    assert batch.scope_kind == "national" and batch.generated_at is not None
+    lines = db.session.execute(
+        select(PaymentLine.line_no, PaymentLine.province_code, PaymentLine.commune_code)
+        .where(PaymentLine.batch_id == batch_id).order_by(PaymentLine.line_no)
+    ).all()  # fmt: skip
+    assert [n for n, _p, _c in lines] == list(range(1, 9))
+    assert [(p, c) for _n, p, c in lines] == sorted((p, c) for _n, p, c in lines)
+    runner = app.test_cli_runner()
+    locked = runner.invoke(args=["payments", "lock", str(batch_id)])
+    assert locked.exit_code == 0, locked.output
+    out = tmp_path / "national.csv"
+    exported = runner.invoke(args=["payments", "export", str(batch_id), "--out", str(out)])
+    assert exported.exit_code == 0, exported.output
+    import hashlib
+
+    db.session.expire_all()
+    sha = db.session.get(PaymentBatch, batch_id).csv_sha256
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == sha
+    assert len(out.read_text(encoding="utf-8-sig").strip().splitlines()) == 1 + 8
+
+
+def _batch_state(batch_id: int):
+    db.session.rollback()
+    batch = db.session.get(PaymentBatch, batch_id, populate_existing=True)
+    return batch.communes_pending, line_count()
 
 
 def test_a_job_delivered_twice_to_the_workers_writes_its_batch_once(app, queue):
