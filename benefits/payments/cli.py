@@ -16,6 +16,7 @@ from benefits.accounts.audit import Actor
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.i18n import format_vnd
+from benefits.jobs import redis_connection
 from benefits.labels import JOB_STATE, job_error, label
 from benefits.month import Month
 from benefits.payments.coverage import batch_coverage
@@ -24,6 +25,7 @@ from benefits.payments.generation import find_batch
 from benefits.payments.queries import reconciliation_summary
 from benefits.payments.runs import (
     get_run,
+    give_up_lost_jobs,
     run_jobs_here,
     run_progress,
     start_commune_generation,
@@ -96,7 +98,20 @@ def generate_command(
     click.echo(json.dumps(figures) if as_json else f"batch {job.batch_id}: {figures}")
 
 
+def _queue_unreachable(error: Exception) -> None:
+    """Issue 27 item 7: Redis down is said in one line, never a traceback."""
+    _fail(_("The job queue (Redis) cannot be reached (%(reason)s): start it, then run the "
+            "command again.", reason=type(error).__name__))  # fmt: skip
+
+
 def _national_run(month: Month, as_json: bool, wait: bool) -> None:
+    from redis.exceptions import RedisError
+
+    if current_app.config.get("REDIS_URL"):
+        try:
+            redis_connection().ping()
+        except RedisError as error:
+            _queue_unreachable(error)
     try:
         run = start_generation_run(month, None, CLI)
     except DomainError as error:
@@ -104,7 +119,10 @@ def _national_run(month: Month, as_json: bool, wait: bool) -> None:
     run_id, asked = run.id, len(run.jobs)
     batch_id = run.jobs[0].batch_id
     _report_left_out(get_batch(batch_id))
-    db.session.commit()  # in process, the jobs run here, one after the other
+    try:
+        db.session.commit()  # in process, the jobs run here, one after the other
+    except RedisError as error:  # gone since the ping: the jobs are given up, to run again
+        _queue_unreachable(error)
     if current_app.config.get("REDIS_URL"):
         if not wait:
             figures = {"batch_id": batch_id, "run_id": run_id, "jobs": asked}
@@ -141,6 +159,8 @@ def _follow(run_id: int, poll_seconds: float = 1.0):
     reported: set[str] = set()
     while True:
         db.session.rollback()  # a fresh snapshot of the jobs table
+        if give_up_lost_jobs():  # their workers were killed: failed, to run again
+            db.session.commit()
         progress = run_progress(get_run(run_id))
         for job in progress.jobs:
             if job.finished and job.job.id not in reported:

@@ -18,7 +18,7 @@ from benefits.accounts.audit import Actor, record_audit, scope_places
 from benefits.errors import DomainError, InvalidTransition, NotFound
 from benefits.extensions import db
 from benefits.i18n import format_month
-from benefits.jobs import enqueue, queued_job_state
+from benefits.jobs import enqueue, queued_job_state, sweep_with_workers
 from benefits.models_base import aware_utc
 from benefits.month import Month
 from benefits.payments.coverage import batch_coverage, provinces_of
@@ -40,7 +40,9 @@ QUEUE = "payments"
 JOB_TIMEOUT = timedelta(minutes=30)
 # A job RQ has not heard of this long after it was queued was lost (Redis emptied).
 ENQUEUE_GRACE = timedelta(seconds=30)
-LOST_RQ_STATES = ("failed", "stopped", "canceled")
+# ``lost``: started, and its worker has stopped beating (``benefits.jobs``).
+LOST_RQ_STATES = ("failed", "stopped", "canceled", "lost")
+SWEEPER = Actor.system("worker")
 
 
 class GenerationUnderWay(InvalidTransition):
@@ -228,6 +230,22 @@ def _give_up_lost_jobs(month: Month, scopes, actor: Actor) -> None:
     for job in live:
         if (job.scope_kind, job.scope_code) in scopes and is_interrupted(job):
             _mark_interrupted(job, actor)
+
+
+def give_up_lost_jobs() -> int:
+    """Every live job whose worker was killed is marked failed (with its re-run button on
+    the run's page): run by every worker between its beats, and by the command that
+    follows a run (issue 27 item 7)."""
+    live = db.session.scalars(
+        select(PaymentJob).where(PaymentJob.status.in_(("queued", "running")))
+    ).all()
+    lost = [job for job in live if is_interrupted(job)]
+    for job in lost:
+        _mark_interrupted(job, SWEEPER)
+    return len(lost)
+
+
+sweep_with_workers(give_up_lost_jobs)
 
 
 def _mark_interrupted(job: PaymentJob, actor: Actor) -> None:

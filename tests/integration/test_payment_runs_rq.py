@@ -27,7 +27,7 @@ from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
 from benefits.jobs import enqueue, queued_job_state, redis_connection
 from benefits.month import Month
-from benefits.payments.models import PaymentBatch, PaymentLine
+from benefits.payments.models import INTERRUPTED, PaymentBatch, PaymentLine
 from benefits.payments.runs import (
     GenerationUnderWay,
     is_interrupted,
@@ -335,3 +335,67 @@ def test_two_commands_started_together_leave_one_batch_without_a_duplicate(app, 
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(PaymentBatch)) == 1
     assert line_count() == 2
+
+
+def _worker_process() -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "payments"],
+        cwd=PROJECT, env=os.environ.copy(), start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def test_a_worker_killed_whole_is_marked_failed_within_a_minute_and_runs_again(
+    app, postgresql, queue
+):
+    """Issue 27 item 7: the worker process and its work-horse killed together (a machine
+    lost): another worker marks the job failed within a minute, with its re-run button;
+    nothing is half written, and the re-run completes without a duplicate."""
+    batch_id = generate_province_01(app)
+    create_staff_user("payment", "tinh@hanoi.gov.vn", "Chi Trả", PASSWORD, ACTOR,
+                      province_code="01")  # fmt: skip
+    db.session.commit()
+    doomed, survivor = _worker_process(), None
+    try:
+        with db.engine.connect() as other:
+            hold = other.begin()  # keeps the job inside its work until it is killed
+            other.execute(text("SELECT id FROM payment_batches WHERE id = :id FOR UPDATE"),
+                          {"id": batch_id})  # fmt: skip
+            run_id = start_generation_run(MARCH, ["01"], ACTOR).id
+            db.session.commit()
+            _wait_for(lambda: _waiting_for_a_lock(LOCK_WAITS) == 1 and _children(doomed.pid))
+            survivor = _worker_process()
+            for pid in [*_children(doomed.pid), doomed.pid]:  # the work-horse and its worker
+                os.kill(pid, signal.SIGKILL)
+            killed_at = time.monotonic()
+            hold.rollback()
+        _wait_for(lambda: jobs_of(run_id)["01"].status == "failed", seconds=60)
+        assert time.monotonic() - killed_at < 60
+        job = jobs_of(run_id)["01"]
+        assert job.error == INTERRUPTED and line_count() == 5  # nothing half written
+
+        client = app.test_client()
+        client.post("/login", data={"username": "tinh@hanoi.gov.vn", "password": PASSWORD})
+        page = BeautifulSoup(client.get(f"/payments/runs/{run_id}").get_data(as_text=True),
+                             "html.parser")  # fmt: skip
+        assert page.select_one("#job-01")["data-state"] == "failed"
+        assert client.post(page.select_one("#job-01 form")["action"]).status_code == 302
+        _wait_for(lambda: jobs_of(run_id)["01"].status == "done", seconds=60)
+    finally:
+        for worker in (doomed, survivor):
+            if worker is not None and worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+    job = jobs_of(run_id)["01"]
+    assert (job.attempts, job.line_count, job.batch_id) == (2, 5, batch_id)
+    assert line_count() == 5
+
+
+def test_with_redis_down_the_national_command_says_so_in_one_line(app, queue, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
+    result = app.test_cli_runner().invoke(args=["payments", "generate", "--month", "2025-03"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Không kết nối được hàng đợi công việc (Redis) (ConnectionError): hãy khởi động nó "
+        "rồi chạy lại lệnh."]  # fmt: skip
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(PaymentBatch)) == 0
