@@ -34,12 +34,10 @@ def worker(burst: bool, queues: tuple[str, ...]) -> None:
     """Run an RQ worker on the named queues (all of them by default)."""
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: jobs run in process, no worker needed")
-    from rq import Worker
-
-    from benefits.jobs import redis_connection
+    from benefits.jobs import portal_worker
 
     names = queues or current_app.config["RQ_QUEUES"]
-    Worker(list(names), connection=redis_connection()).work(burst=burst)
+    portal_worker(current_app._get_current_object(), names).work(burst=burst)
 
 
 def register_commands(app: Flask) -> None:

@@ -18,11 +18,14 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import os
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from benefits.extensions import db
@@ -109,15 +112,75 @@ def _run_in_process(app: Flask, path: str, args: tuple, kwargs: dict) -> None:
 
 def queued_job_state(job_id: str, app: Flask | None = None) -> str | None:
     """What RQ says of a job (``queued``, ``started``, ``finished``, ``failed``,
-    ``stopped``, ``canceled`` ...), or None when it does not know the id."""
+    ``stopped``, ``canceled`` ...), or None when it does not know the id. A job started
+    whose worker has sent no heartbeat for ``HEARTBEAT_LOST`` is ``lost``: its worker was
+    killed (RQ itself would call it abandoned only 90 s after)."""
     from rq.exceptions import NoSuchJobError
     from rq.job import Job
 
     try:
-        status = Job.fetch(job_id, connection=redis_connection(app)).get_status(refresh=False)
+        job = Job.fetch(job_id, connection=redis_connection(app))
     except NoSuchJobError:
         return None
-    return getattr(status, "value", status)
+    status = job.get_status(refresh=False)
+    status = getattr(status, "value", status)
+    if status == "started":
+        beat = job.last_heartbeat or job.started_at
+        if beat is not None:
+            beat = beat if beat.tzinfo else beat.replace(tzinfo=UTC)
+            if datetime.now(UTC) - beat > HEARTBEAT_LOST:
+                return "lost"
+    return status
+
+
+# A worker beats for its job every ``HEARTBEAT`` seconds; three beats missed, it is dead.
+HEARTBEAT = 10
+HEARTBEAT_LOST = timedelta(seconds=3 * HEARTBEAT)
+# Functions (``module:name``) a worker calls between beats to give up the jobs of dead
+# workers: each module with a jobs table registers its own (``payments.runs``).
+_SWEEPS: list[str] = []
+
+
+def sweep_with_workers(func: Callable | str) -> None:
+    """Have every worker call ``func()`` (in an app context, committed) every few seconds."""
+    path = _path_of(func)
+    if path not in _SWEEPS:
+        _SWEEPS.append(path)
+
+
+def run_sweeps(app: Flask) -> None:
+    """Call the registered sweeps, each in its own transaction; a failure is logged."""
+    for path in list(_SWEEPS):
+        with app.app_context():
+            try:
+                _resolve(path)()
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                log.exception("sweep %s failed", path)
+            finally:
+                db.session.remove()
+
+
+def portal_worker(app: Flask, queues):
+    """An RQ worker that beats every ``HEARTBEAT`` seconds and, between beats and while
+    idle, runs the sweeps: a job whose worker was killed is marked failed within a
+    minute by any worker still alive. (No thread: a work-horse is forked from it.)"""
+    from rq import Worker
+
+    class PortalWorker(Worker):
+        def maintain_heartbeats(self, job, execution):
+            super().maintain_heartbeats(job, execution)
+            run_sweeps(app)
+
+        def run_maintenance_tasks(self):
+            super().run_maintenance_tasks()
+            run_sweeps(app)
+
+    return PortalWorker(
+        list(queues), connection=redis_connection(app), job_monitoring_interval=HEARTBEAT,
+        maintenance_interval=HEARTBEAT, worker_ttl=HEARTBEAT + 15,
+    )  # fmt: skip
 
 
 def run_job(path: str, *args, **kwargs):
@@ -179,3 +242,19 @@ def _after_rollback(session: Session, previous_transaction) -> None:
     # inside a service keeps what the rest of the transaction enqueued.
     if previous_transaction.parent is None and not previous_transaction.nested:
         session.info.pop(_PENDING, None)
+
+
+# An RQ work-horse is a fork of its worker: a pooled connection it inherited is the
+# worker's own, and a horse killed inside a transaction would leave that transaction (and
+# its row locks) open for as long as the worker lives, blocking the job's re-run. A
+# process only ever uses the connections it opened (SQLAlchemy's recipe for forks).
+@event.listens_for(Engine, "connect")
+def _remember_process(_dbapi_connection, record) -> None:
+    record.info["pid"] = os.getpid()
+
+
+@event.listens_for(Engine, "checkout")
+def _refuse_inherited(_dbapi_connection, record, proxy) -> None:
+    if record.info.get("pid", os.getpid()) != os.getpid():
+        record.dbapi_connection = proxy.dbapi_connection = None
+        raise exc.DisconnectionError("a connection of the parent process, not used in a fork")

@@ -11,18 +11,26 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from benefits.accounts.audit import Actor
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.i18n import format_vnd
+from benefits.jobs import redis_connection
 from benefits.labels import JOB_STATE, job_error, label
 from benefits.month import Month
+from benefits.payments.coverage import batch_coverage
 from benefits.payments.export import csv_chunks, write_xlsx
-from benefits.payments.generation import generate_batch
+from benefits.payments.generation import find_batch
 from benefits.payments.queries import reconciliation_summary
-from benefits.payments.runs import get_run, run_progress, start_generation_run
+from benefits.payments.runs import (
+    get_run,
+    give_up_lost_jobs,
+    run_jobs_here,
+    run_progress,
+    start_commune_generation,
+    start_generation_run,
+)
 from benefits.payments.service import (
     get_batch,
     lock_batch,
@@ -30,7 +38,6 @@ from benefits.payments.service import (
     reported_row_message,
 )
 from benefits.payments.signature_sheets import write_signature_sheets
-from benefits.places.models import Province
 
 payments_cli = AppGroup("payments", help="Monthly payment batches.")
 CLI = Actor.system("cli")
@@ -69,29 +76,56 @@ def generate_command(
     if not province and not commune:
         _national_run(month, as_json, wait)
         return
-    scope = ("province", province) if province else ("commune", commune)
+    # One way to generate a batch (issue 24 item 5): a run of one job, run here, with the
+    # job row and the batch lock that the workers take.
     try:
-        batch = generate_batch(month, *scope, CLI)
+        if province:
+            run = start_generation_run(month, [province], CLI, queued=False)
+        else:
+            run = start_commune_generation(month, commune, CLI, queued=False)
     except DomainError as error:
         _fail(error)
+    run_id = run.id
+    _report_left_out(
+        find_batch(month, *(("province", province) if province else ("commune", commune)))
+    )
     db.session.commit()
-    figures = {"batch_id": batch.id, "lines": batch.line_count, "total_amount": batch.total_amount}
-    click.echo(json.dumps(figures) if as_json else f"batch {batch.id}: {figures}")
+    run_jobs_here(run_id)
+    (job,) = get_run(run_id).jobs
+    if job.status != "done":
+        _fail(job_error(job.error))
+    figures = {"batch_id": job.batch_id, "lines": job.line_count, "total_amount": job.total_amount}
+    click.echo(json.dumps(figures) if as_json else f"batch {job.batch_id}: {figures}")
+
+
+def _queue_unreachable(error: Exception) -> None:
+    """Issue 27 item 7: Redis down is said in one line, never a traceback."""
+    _fail(_("The job queue (Redis) cannot be reached (%(reason)s): start it, then run the "
+            "command again.", reason=type(error).__name__))  # fmt: skip
 
 
 def _national_run(month: Month, as_json: bool, wait: bool) -> None:
+    from redis.exceptions import RedisError
+
+    if current_app.config.get("REDIS_URL"):
+        try:
+            redis_connection().ping()
+        except RedisError as error:
+            _queue_unreachable(error)
     try:
         run = start_generation_run(month, None, CLI)
     except DomainError as error:
         _fail(error)
     run_id, asked = run.id, len(run.jobs)
-    for code in sorted(set(_all_provinces()) - {job.scope_code for job in run.jobs}):
-        click.echo(_("province %(code)s: batch of %(month)s locked, left out", code=code,
-                     month=str(month)), err=True)  # fmt: skip
-    db.session.commit()  # in process, the jobs run here, one after the other
+    batch_id = run.jobs[0].batch_id
+    _report_left_out(get_batch(batch_id))
+    try:
+        db.session.commit()  # in process, the jobs run here, one after the other
+    except RedisError as error:  # gone since the ping: the jobs are given up, to run again
+        _queue_unreachable(error)
     if current_app.config.get("REDIS_URL"):
         if not wait:
-            figures = {"run_id": run_id, "jobs": asked}
+            figures = {"batch_id": batch_id, "run_id": run_id, "jobs": asked}
             click.echo(json.dumps(figures) if as_json else
                        _("run %(id)s: %(count)s jobs queued", id=run_id, count=asked))  # fmt: skip
             return
@@ -103,15 +137,21 @@ def _national_run(month: Month, as_json: bool, wait: bool) -> None:
         click.echo(_("province %(code)s: %(state)s: %(error)s", code=job.job.scope_code,
                      state=label(JOB_STATE, job.state), error=job_error(job.job.error)),
                    err=True)  # fmt: skip
-    figures = {"run_id": run_id, "batches": progress.done, "lines": progress.lines,
-               "total_amount": progress.total_amount, "failed": len(progress.failed)}  # fmt: skip
-    click.echo(json.dumps(figures) if as_json else f"run {run_id}: {figures}")
+    batch = get_batch(batch_id)
+    # interchange.md section 3: the national batch's own figures, then the run's.
+    figures = {"batch_id": batch.id, "lines": batch.line_count,
+               "total_amount": batch.total_amount, "run_id": run_id,
+               "provinces": progress.done, "failed": len(progress.failed)}  # fmt: skip
+    click.echo(json.dumps(figures) if as_json else f"batch {batch.id}: {figures}")
     if progress.failed:
         sys.exit(1)
 
 
-def _all_provinces() -> list[str]:
-    return list(db.session.scalars(select(Province.code)))
+def _report_left_out(batch) -> None:
+    """Interchange section 3: a wider scope names on stderr the batches it leaves out."""
+    for holder in batch_coverage(batch).left_out:
+        click.echo(_("%(count)s communes left out: they are in %(batch)s", count=holder.communes,
+                     batch=holder.name), err=True)  # fmt: skip
 
 
 def _follow(run_id: int, poll_seconds: float = 1.0):
@@ -119,6 +159,8 @@ def _follow(run_id: int, poll_seconds: float = 1.0):
     reported: set[str] = set()
     while True:
         db.session.rollback()  # a fresh snapshot of the jobs table
+        if give_up_lost_jobs():  # their workers were killed: failed, to run again
+            db.session.commit()
         progress = run_progress(get_run(run_id))
         for job in progress.jobs:
             if job.finished and job.job.id not in reported:

@@ -25,9 +25,14 @@ from sqlalchemy import (
     insert,
     literal,
     null,
+    or_,
     select,
+    text,
+    true,
     union_all,
+    update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from benefits.accounts.audit import Actor, record_audit, scope_places
@@ -37,7 +42,8 @@ from benefits.errors import DomainError, InvalidTransition
 from benefits.extensions import db
 from benefits.i18n import format_month
 from benefits.month import Month, month_index_sql
-from benefits.payments.models import PaymentBatch, PaymentItem, PaymentLine
+from benefits.payments.coverage import cover_communes, covered_communes
+from benefits.payments.models import BatchCommune, PaymentBatch, PaymentItem, PaymentLine
 from benefits.people.models import Person
 from benefits.places.calendar import vietnam_today
 from benefits.places.models import Commune, Province
@@ -91,40 +97,67 @@ def check_payable_month(month: Month, today: date | None = None) -> None:
         )  # fmt: skip
 
 
-def find_or_open_batch(month: Month, scope_kind: str, scope_code: str) -> PaymentBatch:
+def find_batch(month: Month, scope_kind: str, scope_code: str | None) -> PaymentBatch | None:
+    code = (
+        PaymentBatch.scope_code.is_(None)
+        if scope_code is None
+        else PaymentBatch.scope_code == scope_code
+    )
+    return db.session.scalar(
+        select(PaymentBatch).where(
+            PaymentBatch.month == month, PaymentBatch.scope_kind == scope_kind, code
+        )
+    )
+
+
+def find_or_open_batch(month: Month, scope_kind: str, scope_code: str | None) -> PaymentBatch:
+    """The batch of the month for the scope; a new one takes the communes of its scope
+    that no other batch of the month holds (``coverage.cover_communes``)."""
     if scope_kind == "province" and db.session.get(Province, scope_code) is None:
         raise DomainError(_l("Unknown province %(code)s.", code=scope_code))
     if scope_kind == "commune" and db.session.get(Commune, scope_code) is None:
         raise DomainError(_l("Unknown commune %(code)s.", code=scope_code))
-    batch = db.session.scalar(
-        select(PaymentBatch).where(
-            PaymentBatch.month == month,
-            PaymentBatch.scope_kind == scope_kind,
-            PaymentBatch.scope_code == scope_code,
-        )
-    )
+    batch = find_batch(month, scope_kind, scope_code)
     if batch is None:
-        batch = PaymentBatch(month=month, scope_kind=scope_kind, scope_code=scope_code)
-        db.session.add(batch)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                batch = PaymentBatch(month=month, scope_kind=scope_kind, scope_code=scope_code)
+                db.session.add(batch)
+                db.session.flush()
+        except IntegrityError:  # opened by another writer meanwhile: that one, then
+            batch = find_batch(month, scope_kind, scope_code)
+            if batch is None:
+                raise
+    if batch.status == "open":
+        cover_communes(batch)
     return batch
 
 
-def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor) -> PaymentBatch:
-    """Compute (or recompute in place) the open batch of ``month`` for a province or commune."""
-    check_payable_month(month)
-    batch = find_or_open_batch(month, scope_kind, scope_code)
+def _refuse_locked(batch: PaymentBatch) -> None:
     if batch.status == "locked":
         raise BatchLocked(_l("Batch %(id)s is locked and cannot be generated again.", id=batch.id))
-    with planner_settings(db.session.connection(), PLANNED_AS_WRITTEN):
-        # Regeneration recomputes in place: the open batch's lines and items are replaced.
-        clear_open_batch(batch)
-        _insert_items_and_lines(batch, month, scope_kind, scope_code)
+
+
+def _line_figures(batch: PaymentBatch, *where) -> tuple[int, int]:
     count, total = db.session.execute(
         select(
             func.count(), cast(func.coalesce(func.sum(PaymentLine.total_amount), 0), BigInteger)
-        ).where(PaymentLine.batch_id == batch.id)
+        ).where(PaymentLine.batch_id == batch.id, *where)
     ).one()
+    return int(count), int(total)
+
+
+def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor) -> PaymentBatch:
+    """Compute (or recompute in place) the open batch of ``month`` for a province or
+    commune: the lines of the communes it holds."""
+    check_payable_month(month)
+    batch = find_or_open_batch(month, scope_kind, scope_code)
+    _refuse_locked(batch)
+    with planner_settings(db.session.connection(), PLANNED_AS_WRITTEN):
+        # Regeneration recomputes in place: the open batch's lines and items are replaced.
+        clear_open_batch(batch)
+        _insert_items_and_lines(batch, month, covered_communes(batch))
+    count, total = _line_figures(batch)
     batch.line_count, batch.total_amount = count, total
     batch.generated_at = datetime.now(UTC)
     record_audit(
@@ -138,6 +171,130 @@ def generate_batch(month: Month, scope_kind: str, scope_code: str, actor: Actor)
     )  # fmt: skip
     db.session.flush()
     return batch
+
+
+# A province's lines in the national batch are first numbered from its code × this block
+# (province 01: 10,000,001 ...), so that provinces written at the same time never share a
+# number; once every province is written, the batch is numbered 1..N in the list's order
+# in one statement (the country has fewer than 10,000,000 lines).
+PROVISIONAL_BLOCK = 10_000_000
+
+
+def generate_national_part(
+    batch: PaymentBatch, province_code: str, actor: Actor
+) -> tuple[int, int]:
+    """Write (or write again) one province's lines of the national batch; the province's
+    job holds the rows of its communes in ``payment_batch_communes`` (``tasks``). The last
+    province written numbers the whole batch. Returns the province's lines and total."""
+    check_payable_month(batch.month)
+    _refuse_locked(batch)
+    in_province = PaymentLine.province_code == province_code
+    removed = _line_figures(batch, in_province)
+    with planner_settings(db.session.connection(), PLANNED_AS_WRITTEN):
+        _clear_province(batch, province_code)
+        _insert_items_and_lines(
+            batch, batch.month, covered_communes(batch, province_code),
+            first_line_no=int(province_code) * PROVISIONAL_BLOCK,
+        )  # fmt: skip
+    added = _line_figures(batch, in_province)
+    db.session.execute(
+        update(BatchCommune)
+        .where(BatchCommune.batch_id == batch.id,
+               BatchCommune.commune_code.in_(covered_communes(batch, province_code)))
+        .values(pending=False)
+    )  # fmt: skip
+    # The provinces end one at a time, each seeing those ended before (the row lock).
+    db.session.execute(select(PaymentBatch.id).where(PaymentBatch.id == batch.id).with_for_update())
+    pending = db.session.scalar(
+        select(func.count()).where(BatchCommune.batch_id == batch.id, BatchCommune.pending)
+    )
+    db.session.execute(
+        update(PaymentBatch).where(PaymentBatch.id == batch.id).values(
+            line_count=PaymentBatch.line_count + added[0] - removed[0],
+            total_amount=PaymentBatch.total_amount + added[1] - removed[1],
+            communes_pending=pending,
+        )
+    )  # fmt: skip
+    db.session.refresh(batch)
+    if pending == 0:
+        _number_in_list_order(batch)
+        batch.generated_at = datetime.now(UTC)
+    record_audit(
+        actor, "payments.generate", "payment_batch", batch.id,
+        {"month": str(batch.month), "scope": f"national:{province_code}", "lines": added[0],
+         "total_amount": added[1], "communes_pending": pending},
+        province_code=province_code,
+    )  # fmt: skip
+    db.session.flush()
+    return added
+
+
+def _clear_province(batch: PaymentBatch, province_code: str) -> None:
+    """Delete a province's lines of an open batch and the items they pay."""
+    line = PaymentLine.__table__.c
+    in_province = and_(line.batch_id == batch.id, line.province_code == province_code)
+
+    def pays(lines):
+        return and_(
+            PaymentItem.kind == lines.c.kind,
+            func.coalesce(PaymentItem.beneficiary_id, 0)
+            == func.coalesce(lines.c.beneficiary_id, 0),
+            func.coalesce(PaymentItem.case_id, 0) == func.coalesce(lines.c.case_id, 0),
+            func.coalesce(PaymentItem.care_support_id, 0)
+            == func.coalesce(lines.c.care_support_id, 0),
+        )
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One statement: the check that no line is left without its items runs after it.
+        gone = (
+            delete(PaymentLine.__table__).where(in_province)
+            .returning(line.kind, line.beneficiary_id, line.case_id, line.care_support_id)
+            .cte("gone_lines")
+        )  # fmt: skip
+        db.session.execute(
+            delete(PaymentItem)
+            .where(PaymentItem.batch_id == batch.id,
+                   exists(select(1).select_from(gone).where(pays(gone))))
+            .add_cte(gone)
+        )  # fmt: skip
+        return
+    lines = (
+        select(line.kind, line.beneficiary_id, line.case_id, line.care_support_id)
+        .where(in_province)
+        .subquery("province_lines")
+    )
+    db.session.execute(
+        delete(PaymentItem).where(
+            PaymentItem.batch_id == batch.id,
+            exists(select(1).select_from(lines).where(pays(lines))),
+        )
+    )
+    db.session.execute(delete(PaymentLine.__table__).where(in_province))
+
+
+def _number_in_list_order(batch: PaymentBatch) -> None:
+    """Number the national batch 1..N: by province code, then each province's own order."""
+    params = {"batch": batch.id}
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET CONSTRAINTS uq_payment_lines_batch_id_line_no DEFERRED"))
+        db.session.execute(text(
+            "UPDATE payment_lines l SET line_no = n.rn FROM ("
+            " SELECT id, row_number() OVER (ORDER BY province_code, line_no) AS rn"
+            " FROM payment_lines WHERE batch_id = :batch) n"
+            " WHERE l.id = n.id AND l.line_no <> n.rn"
+        ), params)  # fmt: skip
+        db.session.execute(text("SET CONSTRAINTS uq_payment_lines_batch_id_line_no IMMEDIATE"))
+        return
+    # SQLite checks uniqueness row by row: the numbers go out of the way first.
+    db.session.execute(
+        text("UPDATE payment_lines SET line_no = -line_no WHERE batch_id = :batch"), params
+    )
+    db.session.execute(text(
+        "UPDATE payment_lines SET line_no = n.rn FROM ("
+        " SELECT id, row_number() OVER (ORDER BY province_code, line_no DESC) AS rn"
+        " FROM payment_lines WHERE batch_id = :batch) n"
+        " WHERE payment_lines.id = n.id"
+    ), params)  # fmt: skip
 
 
 def clear_open_batch(batch: PaymentBatch) -> None:
@@ -164,37 +321,52 @@ PLANNED_AS_WRITTEN = {
 }  # fmt: skip
 
 
-def commune_in_scope(commune_column, scope_kind: str, scope_code: str):
-    """``commune_column`` is a commune of the batch's scope: the commune itself, or one of
-    the province's communes."""
+def commune_in_scope(commune_column, scope_kind: str, scope_code: str | None):
+    """``commune_column`` is a commune of the scope: the commune itself, one of the
+    province's communes, or any (national)."""
     if scope_kind == "commune":
         return commune_column == scope_code
+    if scope_kind == "national":
+        return true()
     return commune_column.in_(select(Commune.code).where(Commune.province_code == scope_code))
 
 
-def _in_scope_by_commune(query, commune_column, scope_kind: str, scope_code: str):
-    """``query`` restricted to the scope. On PostgreSQL a province is read commune by
-    commune through the commune index: its beneficiaries are spread over the whole
-    registry, and one scan per province would read all of it, 34 times in a national run."""
-    if scope_kind == "commune" or db.session.get_bind().dialect.name != "postgresql":
-        return query.where(commune_in_scope(commune_column, scope_kind, scope_code))
-    communes = select(Commune.code).where(Commune.province_code == scope_code).subquery("scope")
+def _in_scope_by_commune(query, commune_column, communes):
+    """``query`` restricted to the ``communes`` (a select of their codes). On PostgreSQL
+    they are read commune by commune through the commune index: a province's
+    beneficiaries are spread over the whole registry, and one scan per province would read
+    all of it, 34 times in a national run."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return query.where(commune_column.in_(communes))
+    communes = communes.subquery("scope")
+    communes = select(communes.c.commune_code.label("code")).subquery("scope_codes")
     # OFFSET 0 keeps the planner from flattening the per-commune read into one scan.
     per_commune = query.where(commune_column == communes.c.code).offset(0).lateral("in_commune")
     return select(*per_commune.c).select_from(communes).join(per_commune, literal(True))
 
 
 def _insert_items_and_lines(
-    batch: PaymentBatch, month: Month, scope_kind: str, scope_code: str
+    batch: PaymentBatch, month: Month, communes, first_line_no: int = 0
 ) -> None:
     """The approved one-off support and every entitlement month due and never paid (the
     items), then one line per payee and kind. On PostgreSQL the allowance items and all
     the lines are one statement: the lines group the allowance items the statement
     returns and take the person's columns from the registry rows it has already read,
     instead of reading the items and the persons back (benchmarks/README.md, decision 47)."""
-    _insert_care_support_items(batch, month, scope_kind, scope_code)
-    _insert_one_off_items(batch, month, scope_kind, scope_code)
-    candidates = _allowance_candidates(month, scope_kind, scope_code)
+    # A province of the national batch reads back only its own items: those written
+    # after the batch's last one so far, of its communes (other provinces commit theirs
+    # meanwhile).
+    own = []
+    if first_line_no:
+        last = db.session.scalar(
+            select(func.coalesce(func.max(PaymentItem.id), 0)).where(
+                PaymentItem.batch_id == batch.id
+            )
+        )
+        own = [PaymentItem.id > last, _items_of_communes(communes)]
+    _insert_care_support_items(batch, month, communes)
+    _insert_one_off_items(batch, month, communes)
+    candidates = _allowance_candidates(month, communes)
     due = _allowance_due(candidates, month)
     allowance_items = insert(PaymentItem).from_select(
         MONTHLY_ITEM_COLUMNS,
@@ -205,7 +377,10 @@ def _insert_items_and_lines(
         db.session.execute(allowance_items)
         db.session.execute(
             insert(PaymentLine).from_select(
-                LINE_COLUMNS, _numbered_lines(batch, month, [_lines_of_stored_items(batch, month)])
+                LINE_COLUMNS,
+                _numbered_lines(
+                    batch, month, [_lines_of_stored_items(batch, month, *own)], first_line_no
+                ),
             )
         )
         return
@@ -215,10 +390,21 @@ def _insert_items_and_lines(
         _allowance_lines(_per_payee(written, month), candidates),
         # Care support and one-off items were written by the statements before: this
         # statement reads them (and not its own allowance items) from the table.
-        _lines_of_stored_items(batch, month, PaymentItem.kind != ALLOWANCE),
+        _lines_of_stored_items(batch, month, PaymentItem.kind != ALLOWANCE, *own),
     ]
     db.session.execute(
-        insert(PaymentLine).from_select(LINE_COLUMNS, _numbered_lines(batch, month, parts))
+        insert(PaymentLine).from_select(
+            LINE_COLUMNS, _numbered_lines(batch, month, parts, first_line_no)
+        )
+    )
+
+
+def _items_of_communes(communes):
+    return or_(
+        PaymentItem.beneficiary_id.in_(
+            select(Beneficiary.id).where(Beneficiary.commune_code.in_(communes))
+        ),
+        PaymentItem.case_id.in_(select(Case.id).where(Case.commune_code.in_(communes))),
     )
 
 
@@ -272,7 +458,7 @@ LINE_REGISTRY_COLUMNS = {
 }  # fmt: skip
 
 
-def _allowance_candidates(month: Month, scope_kind: str, scope_code: str):
+def _allowance_candidates(month: Month, communes):
     """The scope's payable beneficiaries with the months they may be due (``start_idx``
     to ``end_idx``), their registry columns and what their line shows."""
     effective_idx = month_index_sql(Beneficiary.effective_month)
@@ -288,8 +474,7 @@ def _allowance_candidates(month: Month, scope_kind: str, scope_code: str):
     return _in_scope_by_commune(
         registry.where(Beneficiary.status.in_(PAYABLE_STATUSES)),
         Beneficiary.commune_code,
-        scope_kind,
-        scope_code,
+        communes,
     ).cte("candidates")
 
 
@@ -368,9 +553,7 @@ def _insert_monthly_items(batch: PaymentBatch, kind: str, due, codes, care_suppo
     )
 
 
-def _insert_care_support_items(
-    batch: PaymentBatch, month: Month, scope_kind: str, scope_code: str
-) -> None:
+def _insert_care_support_items(batch: PaymentBatch, month: Month, communes) -> None:
     """ND20 Art 20: monthly care support to the carer, with its arrears, until the record
     ends, the cared person's entitlement ends (death: Decree 63/2024, domain.md 5.2) or the
     batch month."""
@@ -391,7 +574,7 @@ def _insert_care_support_items(
         .outerjoin(carer, carer.id == CareSupport.carer_person_id)
         .where(
             Beneficiary.status.in_(PAYABLE_STATUSES),
-            commune_in_scope(Beneficiary.commune_code, scope_kind, scope_code),
+            Beneficiary.commune_code.in_(communes),
             CareSupport.from_month <= month.yyyymm,
         )
         .cte("care_candidates")
@@ -406,12 +589,10 @@ def _insert_care_support_items(
     _insert_monthly_items(batch, CARE_SUPPORT, due, due.c.rule_code, due.c.care_support_id)
 
 
-def _insert_one_off_items(
-    batch: PaymentBatch, month: Month, scope_kind: str, scope_code: str
-) -> None:
+def _insert_one_off_items(batch: PaymentBatch, month: Month, communes) -> None:
     """domain.md section 4: one-off support approved and not yet paid goes into the next
     batch as its own line; the partial unique index on ``case_id`` pays a dossier once."""
-    in_scope = commune_in_scope(Case.commune_code, scope_kind, scope_code)
+    in_scope = Case.commune_code.in_(communes)
     already = aliased(PaymentItem)
     for kind in ONE_OFF_KINDS:
         codes = payout_procedures(kind)
@@ -607,8 +788,9 @@ def _allowance_lines(per_payee, candidates):
     )  # fmt: skip
 
 
-def _numbered_lines(batch: PaymentBatch, month: Month, parts):
-    """The rows of ``LINE_COLUMNS`` for the lines of ``parts``, numbered in list order."""
+def _numbered_lines(batch: PaymentBatch, month: Month, parts, first_line_no: int = 0):
+    """The rows of ``LINE_COLUMNS`` for the lines of ``parts``, numbered in list order
+    from ``first_line_no + 1``."""
     lines = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("lines")
     name_key = lines.c.name_key
     if db.session.get_bind().dialect.name == "postgresql":
@@ -619,6 +801,8 @@ def _numbered_lines(batch: PaymentBatch, month: Month, parts):
             lines.c.person_id, lines.c.kind, lines.c.case_id, lines.c.care_support_id,
         )
     )  # fmt: skip
+    if first_line_no:
+        line_no = line_no + literal(first_line_no, Integer)
     return select(
         literal(batch.id, Integer), line_no, *(lines.c[name] for name in LINE_COLUMNS[2:-1]),
         literal("open"),

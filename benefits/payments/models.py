@@ -30,19 +30,26 @@ KINDS = ("ALLOWANCE", "CARE_SUPPORT", "FUNERAL", "ONE_OFF")
 
 
 class PaymentBatch(db.Model):
-    """Danh sách chi trả of one month for a province or a commune."""
+    """Danh sách chi trả of one month for the whole country, a province or a commune."""
 
     __tablename__ = "payment_batches"
     __table_args__ = (
         UniqueConstraint("month", "scope_kind", "scope_code"),
-        CheckConstraint("scope_kind IN ('province', 'commune')", name="scope_known"),
+        CheckConstraint("scope_kind IN ('province', 'commune', 'national')", name="scope_known"),
+        CheckConstraint("(scope_kind = 'national') = (scope_code IS NULL)", name="scope_code_set"),
         CheckConstraint("status IN ('open', 'locked')", name="status_known"),
+        # A national batch whose run has not written every province's lines is not locked.
+        CheckConstraint("status <> 'locked' OR communes_pending = 0", name="complete_when_locked"),
+        CheckConstraint("communes_pending >= 0", name="communes_pending_counted"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[Month] = mapped_column(MonthType)
     scope_kind: Mapped[str] = mapped_column(String(10))
-    scope_code: Mapped[str] = mapped_column(String(5))
+    # None for the national batch (interchange.md section 3: one batch for the country).
+    scope_code: Mapped[str | None] = mapped_column(String(5))
+    # The communes whose lines the national run under way has still to write.
+    communes_pending: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(10), default="open")
     line_count: Mapped[int] = mapped_column(default=0)
     total_amount: Mapped[int] = mapped_column(db.BigInteger, default=0)
@@ -50,6 +57,20 @@ class PaymentBatch(db.Model):
     locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     csv_sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BatchCommune(db.Model):
+    """A commune whose lines of the month are in this batch: one batch per month and
+    commune (interchange.md section 3: the batches of one month never overlap)."""
+
+    __tablename__ = "payment_batch_communes"
+    __table_args__ = (Index("ix_payment_batch_communes_batch_id", "batch_id", "commune_code"),)
+
+    month: Mapped[Month] = mapped_column(MonthType, primary_key=True)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"))
+    # Its lines are still to be written by the national run under way.
+    pending: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class PaymentLine(db.Model):

@@ -121,11 +121,7 @@ class CommuneDiff:
 
 def difference_with_last_month(batch: PaymentBatch) -> list[CommuneDiff]:
     """New, stopped and changed lines against last month's batches, per commune."""
-    in_scope = (
-        PaymentLine.commune_code == batch.scope_code
-        if batch.scope_kind == "commune"
-        else PaymentLine.province_code == batch.scope_code
-    )
+    in_scope = commune_in_scope(PaymentLine.commune_code, batch.scope_kind, batch.scope_code)
     then = (
         select(PaymentLine)
         .join(PaymentBatch, PaymentBatch.id == PaymentLine.batch_id)

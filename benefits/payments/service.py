@@ -18,6 +18,7 @@ from benefits.accounts.audit import Actor, record_audit, scope_places
 from benefits.errors import DomainError, InvalidTransition, NotFound
 from benefits.extensions import db
 from benefits.models_base import utcnow
+from benefits.payments.coverage import release_communes
 from benefits.payments.export import csv_sha256
 from benefits.payments.generation import ALLOWANCE, BatchLocked, clear_open_batch
 from benefits.payments.late_deaths import add_overpayment, death_stopping
@@ -92,6 +93,7 @@ def empty_batch(batch_id: int, actor: Actor) -> PaymentBatch:
         )
     before = {"lines": batch.line_count, "total_amount": batch.total_amount}
     clear_open_batch(batch)
+    release_communes(batch)
     batch.line_count, batch.total_amount, batch.generated_at = 0, 0, None
     record_audit(
         actor, "payments.empty", "payment_batch", batch.id,

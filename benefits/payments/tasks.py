@@ -18,8 +18,9 @@ from sqlalchemy.exc import DBAPIError
 from benefits.accounts.audit import Actor, record_audit, scope_places
 from benefits.errors import DomainError
 from benefits.extensions import db
-from benefits.payments.generation import generate_batch
-from benefits.payments.models import PaymentBatch, PaymentJob
+from benefits.payments.coverage import covered_communes
+from benefits.payments.generation import generate_batch, generate_national_part
+from benefits.payments.models import BatchCommune, PaymentBatch, PaymentJob
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,9 @@ def generate_job_batch(job_id: str) -> None:
         return
     if job.status == "done":
         log.info("payment job %s: already done (batch %s)", job_id, job.batch_id)
+        return
+    if job.status == "failed":  # given up as lost: only a re-run (queued again) runs it
+        log.info("payment job %s: given up before it started", job_id)
         return
     actor = _actor_of(job)
     _mark_running(job, actor)
@@ -86,24 +90,39 @@ def _generate(job_id: str, actor: Actor) -> None:
         # run again, rather than holding a worker for as long as the other one lasts.
         seconds = int(current_app.config.get("PAYMENT_LOCK_TIMEOUT", 60))
         db.session.execute(text(f"SET LOCAL lock_timeout = '{seconds}s'"))
-    # Another generation of the same batch (a re-run of a job thought lost) waits here for
-    # the first to commit, then regenerates in place: never two writers on one batch.
-    db.session.execute(
-        select(PaymentBatch.id)
-        .where(
-            PaymentBatch.month == job.month,
-            PaymentBatch.scope_kind == job.scope_kind,
-            PaymentBatch.scope_code == job.scope_code,
+        # A job whose process was killed is ended by the database within seconds, its
+        # transaction rolled back and its locks released, even inside a long statement
+        # or a lock wait (PostgreSQL 14+), rather than when the statement would end.
+        db.session.execute(text("SET LOCAL client_connection_check_interval = '2s'"))
+    national = db.session.get(PaymentBatch, job.batch_id) if job.batch_id else None
+    if national is not None and national.scope_kind == "national":
+        # A province of the national batch: its job holds its communes' rows, so that
+        # the provinces are written side by side and one province never twice at once.
+        db.session.execute(
+            covered_communes(national, job.scope_code).with_for_update(of=BatchCommune)
         )
-        .with_for_update()
-    )
-    batch = generate_batch(job.month, job.scope_kind, job.scope_code, actor)
+        batch = national
+        lines, total = generate_national_part(national, job.scope_code, actor)
+    else:
+        # Another generation of the same batch (a re-run of a job thought lost) waits
+        # here for the first to commit, then regenerates in place: never two writers on
+        # one batch.
+        db.session.execute(
+            select(PaymentBatch.id)
+            .where(
+                PaymentBatch.month == job.month,
+                PaymentBatch.scope_kind == job.scope_kind,
+                PaymentBatch.scope_code == job.scope_code,
+            )
+            .with_for_update()
+        )
+        batch = generate_batch(job.month, job.scope_kind, job.scope_code, actor)
+        lines, total = batch.line_count, batch.total_amount
     job.status = "done"
     job.finished_at = datetime.now(UTC)
-    job.batch_id, job.line_count, job.total_amount = batch.id, batch.line_count, batch.total_amount
+    job.batch_id, job.line_count, job.total_amount = batch.id, lines, total
     audit_job(job, actor, "payments.job.done", {"status": ["running", "done"], "batch": batch.id,
-                                              "lines": batch.line_count,
-                                              "total_amount": batch.total_amount})  # fmt: skip
+                                              "lines": lines, "total_amount": total})  # fmt: skip
     db.session.flush()
 
 

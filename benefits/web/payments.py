@@ -343,3 +343,11 @@ def batch_export(batch_id: int, fmt: str):
             flash(error.message, "error")
             return redirect(url_for("payments.batch_detail", batch_id=batch.id))
     abort(404)
+
+
+@payments_bp.context_processor
+def _batch_coverage():
+    """The batch page's communes held and left out (interchange.md section 3)."""
+    from benefits.payments.coverage import batch_coverage
+
+    return {"batch_coverage": batch_coverage}

@@ -22,7 +22,13 @@ from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
 from benefits.i18n import format_vnd
 from benefits.month import Month
-from benefits.payments.models import INTERRUPTED, PaymentBatch, PaymentJob, PaymentRun
+from benefits.payments.models import (
+    INTERRUPTED,
+    PaymentBatch,
+    PaymentJob,
+    PaymentLine,
+    PaymentRun,
+)
 from benefits.payments.runs import GenerationUnderWay, is_interrupted, start_generation_run
 from benefits.payments.service import lock_batch
 from benefits.payments.tasks import generate_job_batch
@@ -65,22 +71,33 @@ def login(app, email: str, **scope):
 # In process (no Redis): the path of a machine with SQLite and nothing else.
 
 
-def test_a_national_run_generates_a_batch_per_province_with_the_month_total(
+def test_a_national_run_generates_one_batch_for_the_country_a_job_per_province(
     app, caseload, in_process
 ):
+    """Interchange section 3: with no scope, one batch for the whole country, numbered
+    once in the list's order, however many jobs wrote it."""
     result = cli(app, "payments", "generate", "--month", "2025-03", "--json")
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout.strip().splitlines()[-1])
-    assert figures["batches"] == 34 and figures["failed"] == 0
+    assert figures["provinces"] == 34 and figures["failed"] == 0
     assert figures["lines"] == 8 and figures["total_amount"] == expected_march_total()
     jobs = jobs_of(figures["run_id"])
     assert len(jobs) == 34 and {job.status for job in jobs.values()} == {"done"}
+    assert {job.batch_id for job in jobs.values()} == {figures["batch_id"]}
     assert jobs["01"].line_count == 5
-    hanoi = db.session.get(PaymentBatch, jobs["01"].batch_id).total_amount
     # The operator follows the run in words, money written the Vietnamese way.
-    assert f"tỉnh 01: Hoàn thành, 5 dòng, {format_vnd(hanoi)}" in result.stderr
-    batch = db.session.get(PaymentBatch, jobs["01"].batch_id)
-    assert (batch.scope_kind, batch.scope_code, batch.line_count) == ("province", "01", 5)
+    hanoi = format_vnd(jobs["01"].total_amount)
+    assert f"tỉnh 01: Hoàn thành, 5 dòng, {hanoi}" in result.stderr
+    batch = db.session.get(PaymentBatch, figures["batch_id"])
+    assert (batch.scope_kind, batch.scope_code, batch.line_count) == ("national", None, 8)
+    assert batch.communes_pending == 0 and batch.generated_at is not None
+    lines = db.session.execute(
+        select(PaymentLine.line_no, PaymentLine.province_code, PaymentLine.commune_code)
+        .where(PaymentLine.batch_id == batch.id).order_by(PaymentLine.line_no)
+    ).all()  # fmt: skip
+    assert [n for n, _p, _c in lines] == list(range(1, 9))
+    assert [(p, c) for _n, p, c in lines] == sorted((p, c) for _n, p, c in lines)
+    assert db.session.scalar(select(func.count()).select_from(PaymentBatch)) == 1
 
 
 def test_the_province_and_commune_options_keep_their_figures(app, caseload, in_process):
@@ -156,7 +173,9 @@ def test_a_locked_batch_is_left_out_of_a_new_run(app, caseload, in_process):
     db.session.commit()
     result = cli(app, "payments", "generate", "--month", "2025-03", "--json")
     assert result.exit_code == 0
-    assert "tỉnh 01: danh sách tháng 2025-03 đã khóa, bỏ qua" in result.stderr
+    hanoi = json.loads(previous.stdout.strip().splitlines()[-1])["batch_id"]
+    assert (f"bỏ qua 126 xã: đã có trong danh sách {hanoi} tháng 03/2025 (Thành phố Hà Nội)"
+            in result.stderr)  # fmt: skip
     assert "01" not in jobs_of(json.loads(result.stdout.strip().splitlines()[-1])["run_id"])
 
 

@@ -25,10 +25,15 @@ from benefits.accounts.audit import Actor
 from benefits.accounts.models import AuditEntry
 from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
-from benefits.jobs import enqueue, redis_connection
+from benefits.jobs import enqueue, queued_job_state, redis_connection
 from benefits.month import Month
-from benefits.payments.models import PaymentBatch, PaymentLine
-from benefits.payments.runs import is_interrupted, rerun_job, start_generation_run
+from benefits.payments.models import INTERRUPTED, PaymentBatch, PaymentLine
+from benefits.payments.runs import (
+    GenerationUnderWay,
+    is_interrupted,
+    rerun_job,
+    start_generation_run,
+)
 from benefits.payments.tasks import generate_job_batch
 from tests.builders import jobs_of, line_count
 
@@ -106,6 +111,61 @@ def test_the_national_command_queues_a_job_per_province_for_the_workers(app, que
     jobs = jobs_of(figures["run_id"])
     assert {job.status for job in jobs.values()} == {"done"}
     assert sum(job.line_count for job in jobs.values()) == line_count() == 8
+    assert {job.batch_id for job in jobs.values()} == {figures["batch_id"]}
+
+
+def test_two_workers_write_one_national_batch_numbered_locked_and_exported_as_one(
+    app, postgresql, queue, tmp_path
+):
+    """Issue 27 item 1: the provinces' jobs spread over two real worker processes write
+    one batch: one id, one numbering in the list's order, one lock, one export."""
+    result = app.test_cli_runner().invoke(
+        args=["payments", "generate", "--month", "2025-03", "--no-wait", "--json"]
+    )
+    batch_id = json.loads(result.stdout.strip().splitlines()[-1])["batch_id"]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst", "payments"],
+            cwd=PROJECT,
+            env=os.environ.copy(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    try:
+        _wait_for(lambda: _batch_state(batch_id) == (0, 8), seconds=120)
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+    batch = db.session.get(PaymentBatch, batch_id)
+    assert batch.scope_kind == "national" and batch.generated_at is not None
+    lines = db.session.execute(
+        select(PaymentLine.line_no, PaymentLine.province_code, PaymentLine.commune_code)
+        .where(PaymentLine.batch_id == batch_id).order_by(PaymentLine.line_no)
+    ).all()  # fmt: skip
+    assert [n for n, _p, _c in lines] == list(range(1, 9))
+    assert [(p, c) for _n, p, c in lines] == sorted((p, c) for _n, p, c in lines)
+    runner = app.test_cli_runner()
+    locked = runner.invoke(args=["payments", "lock", str(batch_id)])
+    assert locked.exit_code == 0, locked.output
+    out = tmp_path / "national.csv"
+    exported = runner.invoke(args=["payments", "export", str(batch_id), "--out", str(out)])
+    assert exported.exit_code == 0, exported.output
+    import hashlib
+
+    db.session.expire_all()
+    sha = db.session.get(PaymentBatch, batch_id).csv_sha256
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == sha
+    assert len(out.read_text(encoding="utf-8-sig").strip().splitlines()) == 1 + 8
+
+
+def _batch_state(batch_id: int):
+    db.session.rollback()
+    batch = db.session.get(PaymentBatch, batch_id, populate_existing=True)
+    return batch.communes_pending, line_count()
 
 
 def test_a_job_delivered_twice_to_the_workers_writes_its_batch_once(app, queue):
@@ -196,7 +256,10 @@ def test_a_job_killed_halfway_is_run_again_without_duplicate_or_gap(app, postgre
             _wait_for(lambda: _waiting_for_a_lock(waiting) == 1 and _children(worker.pid))
             for horse in _children(worker.pid):
                 os.kill(horse, signal.SIGKILL)
-            worker.wait(timeout=60)
+            # RQ's worker records the work-horse's death; the worker itself then quits
+            # (under load its exit can take a minute: it is not waited for).
+            job_id = jobs_of(run_id)["01"].id
+            _wait_for(lambda: queued_job_state(job_id) == "failed")
         finally:
             if worker.poll() is None:
                 os.killpg(worker.pid, signal.SIGKILL)
@@ -212,3 +275,127 @@ def test_a_job_killed_halfway_is_run_again_without_duplicate_or_gap(app, postgre
     job = jobs_of(run_id)["01"]
     assert (job.status, job.attempts, job.line_count) == ("done", 2, 5)
     assert line_count() == 5 and job.batch_id == batch_id
+
+
+def _cli_process(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603 - the project's own command, fixed arguments
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=PROJECT,
+        env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+LOCK_WAITS = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+    "AND datname = current_database()"
+)
+
+
+def test_the_command_and_the_workers_never_write_one_batch_at_the_same_time(app, postgresql, queue):
+    """Issue 24 item 5: ``payments generate`` with a scope takes the job row and the batch
+    lock the RQ jobs take. A second writer, from the command line or the queue, is refused
+    in words while the first one works; the first one then completes alone."""
+    batch_id = generate_province_01(app)
+    with db.engine.connect() as other:
+        hold = other.begin()  # keeps the first writer inside its work
+        other.execute(text("SELECT id FROM payment_batches WHERE id = :id FOR UPDATE"),
+                      {"id": batch_id})  # fmt: skip
+        first = _cli_process("payments", "generate", "--month", "2025-03", "--province", "01",
+                             "--json")  # fmt: skip
+        try:
+            _wait_for(lambda: _waiting_for_a_lock(LOCK_WAITS) == 1)
+            second = _cli_process("payments", "generate", "--month", "2025-03", "--province",
+                                  "01")  # fmt: skip
+            out, err = second.communicate(timeout=60)
+            assert second.returncode == 1
+            assert err.strip() == "Đang lập danh sách chi trả tháng 03/2025 cho 01."
+            with pytest.raises(GenerationUnderWay):  # the web page or a national run
+                start_generation_run(MARCH, ["01"], ACTOR)
+            db.session.rollback()
+            assert queue.count == 0
+        finally:
+            hold.rollback()
+        out, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err
+    assert json.loads(out.strip().splitlines()[-1]) == {
+        "batch_id": batch_id, "lines": 5, "total_amount": 7_500_000}  # fmt: skip
+    assert line_count() == 5
+    generations = db.session.scalar(
+        select(func.count()).where(AuditEntry.action == "payments.generate")
+    )
+    assert generations == 2
+
+
+def test_two_commands_started_together_leave_one_batch_without_a_duplicate(app, postgresql, queue):
+    writers = [_cli_process("payments", "generate", "--month", "2025-03", "--commune", "00070",
+                            "--json") for _ in range(2)]  # fmt: skip
+    results = [(w.wait(timeout=60), w.stdout.read(), w.stderr.read()) for w in writers]
+    for code, _out, err in results:
+        assert code == 0 or err.strip().startswith("Đang lập danh sách chi trả tháng 03/2025")
+    assert any(code == 0 for code, _out, _err in results)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(PaymentBatch)) == 1
+    assert line_count() == 2
+
+
+def _worker_process() -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "payments"],
+        cwd=PROJECT, env=os.environ.copy(), start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def test_a_worker_killed_whole_is_marked_failed_within_a_minute_and_runs_again(
+    app, postgresql, queue
+):
+    """Issue 27 item 7: the worker process and its work-horse killed together (a machine
+    lost): another worker marks the job failed within a minute, with its re-run button;
+    nothing is half written, and the re-run completes without a duplicate."""
+    batch_id = generate_province_01(app)
+    create_staff_user("payment", "tinh@hanoi.gov.vn", "Chi Trả", PASSWORD, ACTOR,
+                      province_code="01")  # fmt: skip
+    db.session.commit()
+    doomed, survivor = _worker_process(), None
+    try:
+        with db.engine.connect() as other:
+            hold = other.begin()  # keeps the job inside its work until it is killed
+            other.execute(text("SELECT id FROM payment_batches WHERE id = :id FOR UPDATE"),
+                          {"id": batch_id})  # fmt: skip
+            run_id = start_generation_run(MARCH, ["01"], ACTOR).id
+            db.session.commit()
+            _wait_for(lambda: _waiting_for_a_lock(LOCK_WAITS) == 1 and _children(doomed.pid))
+            survivor = _worker_process()
+            for pid in [*_children(doomed.pid), doomed.pid]:  # the work-horse and its worker
+                os.kill(pid, signal.SIGKILL)
+            killed_at = time.monotonic()
+            hold.rollback()
+        _wait_for(lambda: jobs_of(run_id)["01"].status == "failed", seconds=60)
+        assert time.monotonic() - killed_at < 60
+        job = jobs_of(run_id)["01"]
+        assert job.error == INTERRUPTED and line_count() == 5  # nothing half written
+
+        client = app.test_client()
+        client.post("/login", data={"username": "tinh@hanoi.gov.vn", "password": PASSWORD})
+        page = BeautifulSoup(client.get(f"/payments/runs/{run_id}").get_data(as_text=True),
+                             "html.parser")  # fmt: skip
+        assert page.select_one("#job-01")["data-state"] == "failed"
+        assert client.post(page.select_one("#job-01 form")["action"]).status_code == 302
+        _wait_for(lambda: jobs_of(run_id)["01"].status == "done", seconds=60)
+    finally:
+        for worker in (doomed, survivor):
+            if worker is not None and worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+    job = jobs_of(run_id)["01"]
+    assert (job.attempts, job.line_count, job.batch_id) == (2, 5, batch_id)
+    assert line_count() == 5
+
+
+def test_with_redis_down_the_national_command_says_so_in_one_line(app, queue, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
+    result = app.test_cli_runner().invoke(args=["payments", "generate", "--month", "2025-03"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Không kết nối được hàng đợi công việc (Redis) (ConnectionError): hãy khởi động nó "
+        "rồi chạy lại lệnh."]  # fmt: skip
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(PaymentBatch)) == 0
