@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 TESTS ?= tests
+# The port `make run` serves on; the links sent in development follow it (decision 124).
+PORT ?= 5000
 PYTEST_ARGS ?=
 
 .PHONY: help install run test lint format translations translations-compile worker bench clean
@@ -25,10 +27,10 @@ install: $(VENV)/.installed  ## Create the venv and install the portal with its 
 translations-compile: install  ## Compile the catalogues (.po -> .mo)
 	$(BIN)/pybabel compile --use-fuzzy -d translations -D messages >/dev/null
 
-run: install translations-compile  ## Migrate, load demo data and serve on http://127.0.0.1:5000
+run: install translations-compile  ## Migrate, load demo data and serve on http://127.0.0.1:5000 (PORT=5101 for another)
 	$(FLASK) db upgrade
 	$(FLASK) seed demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	PORT=$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install translations-compile  ## Run every test (TESTS=tests/unit to narrow)
 	$(BIN)/python -m pytest $(TESTS) $(PYTEST_ARGS)
@@ -48,8 +50,8 @@ translations: install  ## Extract, update and compile the vi and en catalogues
 	$(BIN)/python tools/po_fill.py vi $(wildcard translations/vi-pending/*.json)
 	$(BIN)/pybabel compile --use-fuzzy -d translations
 
-worker: install  ## Run an RQ worker (needs REDIS_URL)
-	$(FLASK) worker
+worker: install  ## Run an RQ worker (needs REDIS_URL; PORT= as for `make run`)
+	PORT=$(PORT) $(FLASK) worker
 
 bench: install translations-compile  ## Run the benchmarks (see benchmarks/README.md)
 	$(BIN)/python benchmarks/import_caseload.py

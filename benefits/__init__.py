@@ -31,6 +31,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from benefits import log_privacy
+
+    log_privacy.install()  # no full ID number, no database detail in any log (decision 105)
     if app.config["PROXY_COUNT"]:
         # Behind the reverse proxies named in PROXY_COUNT, the citizen's address (for the
         # log-in limits and the audit log) is the one they forward (docs/scaling.md).
@@ -168,7 +171,13 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _form_expired(_error):
         # A form from before a log-out (in another tab), a closed browser, a restart or a
-        # phone restoring a tab: nothing was done; say so in the reader's language.
+        # phone restoring a tab: nothing was done; say so in the reader's language. Its
+        # page again, with what was typed (decision 126), or a page with a link back.
+        from benefits.web.expired_form import show_the_form_again
+
+        again = show_the_form_again()
+        if again is not None:
+            return again
         return _back_to_the_form(
             _("The form had expired, so nothing was sent. Please fill it in and send it again."),
             "errors/form_expired.html", 400,
@@ -295,6 +304,9 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["audit_action_choices"] = audit_action_choices
     app.jinja_env.globals["audit_object_choices"] = audit_object_choices
     app.jinja_env.globals["language_return_path"] = language_return_path
+    from benefits.web import form_errors
+
+    form_errors.init_app(app)  # the page's one error summary (decision 125)
 
     @app.context_processor
     def _languages():

@@ -54,13 +54,18 @@ def load_settings(instance_path: str) -> dict:
         if env == "production":
             # The links sent by email (password reset) would point at no real site.
             raise RuntimeError("PUBLIC_URL must be set in production")
-        public_url = "http://127.0.0.1:5000"
+        # The links sent in development follow the port ``make run PORT=5101`` serves on
+        # (decision 124): ``PORT``, or Flask's own ``FLASK_RUN_PORT``.
+        port = os.environ.get("PORT") or os.environ.get("FLASK_RUN_PORT") or "5000"
+        public_url = f"http://127.0.0.1:{port}"
     redis_url = os.environ.get("REDIS_URL") or None
     return {
         "ENV_NAME": env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: no statement's values (ID numbers, names) in a log or an error
+        # message (decision 105).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SQLALCHEMY_BINDS": _binds(),
         "REDIS_URL": redis_url,
         "RQ_QUEUES": ("default", "payments", "notify"),

@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from flask import g
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from flask_wtf.form import _Auto
+from wtforms import EmailField, HiddenField, PasswordField, StringField, TelField
 from wtforms.fields import SelectChoice
 from wtforms.validators import StopValidation
+
+from benefits.safe_text import FORMULA_MESSAGE, starts_like_a_formula
 
 
 def select_choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
@@ -58,12 +62,49 @@ WTFORMS_MESSAGES = (
 )  # fmt: skip
 
 
+# Where ``benefits.web.expired_form`` keeps what was typed into a form shown again.
+TYPED_INTO_AN_EXPIRED_FORM = "expired_form_typed"
+
+
 class Form(FlaskForm):
-    """The portal's form: every message in the reader's language."""
+    """The portal's form: every message in the reader's language, and no free text that
+    a spreadsheet would run (interchange.md conventions; decision 104)."""
 
     class Meta:
         def get_translations(self, form):
             return _WTFormsMessages()
+
+        def wrap_formdata(self, form, formdata):
+            # An expired form shown again holds what was typed (decision 126).
+            typed = g.get(TYPED_INTO_AN_EXPIRED_FORM) if formdata is _Auto else None
+            return typed if typed is not None else super().wrap_formdata(form, formdata)
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        # What is typed is kept without the spaces around it, as it is stored: an optional
+        # field of spaces alone is then empty for the view too (an optional month " "
+        # passed Optional() and reached Month.parse: a 500; decision 100).
+        for field in self:
+            if is_free_text(field) and isinstance(field.data, str):
+                field.data = field.data.strip()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Once a field passed its own checks: one message at a time, the field's first.
+        for field in self:
+            if is_free_text(field) and not field.errors and starts_like_a_formula(field.data):
+                field.errors.append(FORMULA_MESSAGE)
+                valid = False
+        return valid
+
+
+# Typed text with a shape of its own (a password, an email, a phone number: "+84...")
+# or none typed at all (a hidden token) is not free text.
+_NOT_FREE_TEXT = (PasswordField, EmailField, TelField, HiddenField)
+
+
+def is_free_text(field) -> bool:
+    return isinstance(field, StringField) and not isinstance(field, _NOT_FREE_TEXT)
 
 
 _MONEY_NOISE = re.compile(r"[\s.,]|₫|đồng|đ|vnd", re.IGNORECASE)

@@ -48,13 +48,19 @@ def _locale_name(locale: str | None) -> str:
     return str(current) if current else "vi"
 
 
-def format_vnd(amount: int | None) -> str:
-    """Whole VND written the Vietnamese way, ``1.250.000 ₫``, in every language of the
-    portal (docs/decisions.md 48): an amount reads the same on the English page, on the
-    Vietnamese page, on the signature sheet and on the post office's list."""
+# Whole đồng, the sign after the amount in both languages (docs/decisions.md 123).
+_VND_PATTERN = "#,##0\xa0¤"
+
+
+def format_vnd(amount: int | None, locale: str | None = None) -> str:
+    """Whole VND with the reader's separators: ``500.000 ₫`` on a Vietnamese page,
+    ``500,000 ₫`` on an English one (docs/decisions.md 123, replacing 48). The state's
+    documents (decision letters, signature sheets, the post office's files) are in
+    Vietnamese and write their amounts themselves."""
     if amount is None:
         return ""
-    return format_currency(int(amount), "VND", locale="vi")
+    return format_currency(int(amount), "VND", format=_VND_PATTERN,
+                           locale=_locale_name(locale), currency_digits=True)  # fmt: skip
 
 
 def format_number(value, locale: str | None = None) -> str:

@@ -105,6 +105,18 @@ AUDIT_ACTION = {
     "account.deactivated": _l("Staff account deactivated"),
     "account.reactivated": _l("Staff account activated again"),
     "account.password_reset_sent": _l("Password reset link sent by the admin"),
+    "beneficiary.granted": _l("Allowance granted"),
+    "registry.moved": _l("Beneficiary moved to another commune"),
+    # Actions written without words before (decision 122).
+    "case.proposal": _l("Dossier: result proposed to the chairman"),
+    "case.decision": _l("Dossier: decision of the chairman"),
+    "case.complaint": _l("Dossier: complaint about the posting recorded"),
+    "case.complaint_answered": _l("Dossier: complaint answered"),
+    "payments.run.start": _l("Payment generation started"),
+    "payments.job.start": _l("Payment generation of a commune started"),
+    "payments.job.done": _l("Payment generation of a commune done"),
+    "payments.job.fail": _l("Payment generation of a commune failed"),
+    "payments.job.rerun": _l("Payment generation of a commune started again"),
 }
 
 

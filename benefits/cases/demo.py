@@ -1,8 +1,9 @@
 """Demo dossiers for ``make run``: the demo citizen's three applications in Phường Hoàn
 Kiếm, so that the officer's and the chairman's queues are not empty: one for her father,
 waiting to be checked; one for her nephew, waiting for the papers the officer asked for
-(ND20 Art 7, 8); the funeral support for her grandmother, checked and proposed to the
-chairman (ND20 Art 11; decision 78)."""
+(ND20 Art 7, 8); the funeral support for her grandmother, a beneficiary of the demo caseload (ND20
+Art 11: funeral support is for a monthly-allowance beneficiary), checked and proposed to
+the chairman (decision 78)."""
 
 from __future__ import annotations
 

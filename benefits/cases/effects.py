@@ -28,9 +28,14 @@ from benefits.registry.grant import (
     person_of_case,
 )
 from benefits.registry.lifecycle import (
+    IN_FACILITY,
+    MOVE_OUT_PROCEDURE,
+    MOVED_OUT,
     RECEIVING,
     adjust_allowance,
     change_of,
+    last_month_issued,
+    move_within_province,
     resume_allowance,
     stop_allowance,
     suspend_allowance,
@@ -39,6 +44,9 @@ from benefits.registry.models import Beneficiary, Decision
 
 FUNERAL_PROCEDURE = "1.001731"  # ND20 Art 11
 EMERGENCY_FUNERAL_PROCEDURE = "EMERGENCY-FUNERAL"  # ND20 Art 14
+MOVE_IN_PROVINCE = "MOVE-IN-PROVINCE"  # ND20 Art 8.3
+ADMISSION_PROCEDURE = "2.000286"  # ND20 Art 27
+EMERGENCY_ADMISSION_PROCEDURE = "2.000282"  # ND20 Art 28
 
 # The kinds of 1.001776 dossier (Thực hiện, điều chỉnh, thôi hưởng), as the dossier's
 # ``data["request"]`` names them; a dossier that names none asks for a grant. Suspend and
@@ -54,7 +62,9 @@ REQUESTS = {
 
 def request_of(case: Case) -> str:
     """The kind of decision the dossier asks for: ``grant`` unless a 1.001776 dossier
-    names another."""
+    names another; a move to another province is the old commune's stop (ND20 Art 8.4)."""
+    if case.procedure_code == MOVE_OUT_PROCEDURE:
+        return "stop"
     if case.procedure_code != MONTHLY_ALLOWANCE_PROCEDURE:
         return "grant"
     return (case.data or {}).get("request") or "grant"
@@ -122,6 +132,71 @@ def _resume(case: Case, decision: Decision, actor: Actor, today: date) -> None:
     resume_allowance(beneficiary, actor, decision)
 
 
+def moving_beneficiary(case: Case) -> Beneficiary:
+    """The record a move dossier is about: the person's, in whichever commune pays them
+    (the dossier is at the new commune, ND20 Art 8.3)."""
+    found = db.session.scalar(
+        select(Beneficiary)
+        .join(Person, Person.id == Beneficiary.person_id)
+        .where(Person.national_id == case.subject_national_id)
+    )
+    if found is None:
+        raise DomainError(_l("The person receives no allowance to move."), field="outcome")
+    return found
+
+
+def _move_in_province(case: Case, decision: Decision, actor: Actor, today: date) -> None:
+    beneficiary = moving_beneficiary(case)
+    decision.beneficiary_id = beneficiary.id
+    case.subject_person_id = beneficiary.person_id
+    move_within_province(beneficiary, case.commune_code, change_of(case.proposal or {}), actor,
+                         decision)  # fmt: skip
+
+
+def _move_out_of_province(case: Case, decision: Decision, actor: Actor, today: date) -> None:
+    """ND20 Art 8.4: the old commune's stop decision names M, the last month it pays."""
+    beneficiary = beneficiary_of_case(case)
+    decision.beneficiary_id = beneficiary.id
+    case.subject_person_id = beneficiary.person_id
+    stop_allowance(beneficiary, _month_of(case.proposal or {}), MOVED_OUT, actor, decision)
+
+
+def check_move_out_terms(case: Case, proposal) -> None:
+    """The record is paid here, and M is a month from which a stop can take effect."""
+    beneficiary = beneficiary_of_case(case)
+    if beneficiary.status not in RECEIVING:
+        raise DomainError(_l("Only an allowance still being paid can move."), field="outcome")
+    try:
+        month = Month.parse(proposal.from_month or "")
+    except ValueError:
+        raise DomainError(_l("Give the month as YYYY-MM."), field="from_month") from None
+    issued = last_month_issued(beneficiary.id)
+    if issued is not None and month < issued:
+        raise DomainError(
+            _l("Month %(month)s is already paid: the stop takes effect after the last "
+               "month paid, or record an overpayment.", month=str(issued)),
+            field="from_month",
+        )  # fmt: skip
+
+
+def _admission(case: Case, decision: Decision, actor: Actor, today: date) -> None:
+    """ND20 Art 27, 28 (domain.md section 2): a resident receives the facility's nurture
+    allowance, not the Art 6 monthly allowance, so a community allowance the person
+    receives stops from the month after admission (the month signed; a later month a
+    batch has already issued stays paid, a locked batch never changes)."""
+    record = db.session.scalar(
+        select(Beneficiary)
+        .join(Person, Person.id == Beneficiary.person_id)
+        .where(Person.national_id == case.subject_national_id, Beneficiary.status.in_(RECEIVING))
+    )
+    if record is None:
+        return
+    decision.beneficiary_id = record.id
+    case.subject_person_id = record.person_id
+    last = max(Month.of(today), last_month_issued(record.id) or Month.of(today))
+    stop_allowance(record, last, IN_FACILITY, actor, decision)
+
+
 def _one_off(case: Case, decision: Decision, actor: Actor, today: date) -> None:
     """A one-off line in the next batch (domain.md section 4): the dossier's person."""
     if case.subject_person_id is None:
@@ -162,6 +237,10 @@ DECISION_EFFECTS: dict[tuple[str, str], DecisionEffect] = {
     (MONTHLY_ALLOWANCE_PROCEDURE, "stop"): _stop,
     (MONTHLY_ALLOWANCE_PROCEDURE, "suspend"): _suspend,
     (MONTHLY_ALLOWANCE_PROCEDURE, "resume"): _resume,
+    (MOVE_IN_PROVINCE, "grant"): _move_in_province,
+    (MOVE_OUT_PROCEDURE, "stop"): _move_out_of_province,
+    (ADMISSION_PROCEDURE, "grant"): _admission,
+    (EMERGENCY_ADMISSION_PROCEDURE, "grant"): _admission,
     (FUNERAL_PROCEDURE, "grant"): _funeral,
     (EMERGENCY_FUNERAL_PROCEDURE, "grant"): _funeral,
 }
@@ -198,5 +277,20 @@ def check_funeral_eligible(case: Case) -> None:
         raise DomainError(
             _l("The deceased was not receiving a monthly allowance in the month of death "
                "(ND20 Art 11): propose a refusal."),
+            field="outcome",
+        )  # fmt: skip
+    # One funeral support per death: another dossier for the same person, open or paid.
+    other = db.session.scalar(
+        select(Case.code).where(
+            Case.procedure_code == FUNERAL_PROCEDURE,
+            Case.subject_national_id == case.subject_national_id,
+            Case.id != case.id,
+            Case.status.notin_(("refused", "withdrawn", "draft")),
+        ).limit(1)
+    )  # fmt: skip
+    if other:
+        raise DomainError(
+            _l("Dossier %(code)s already asks for this person's funeral support: propose a "
+               "refusal.", code=other),
             field="outcome",
         )  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from benefits.accounts.models import User
@@ -13,8 +14,15 @@ from benefits.cases.decision_letter import DecisionLetter
 from benefits.cases.models import Case
 from benefits.extensions import db
 from benefits.i18n import format_coefficient_pct, format_month, format_number
+from benefits.month import Month
 from benefits.places.models import Commune
 from benefits.procedures.catalogue import procedure
+from benefits.registry.lifecycle import (
+    MOVED_OUT,
+    OTHER_STOP_REASONS,
+    STOP_REASONS,
+    SUSPEND_REASONS,
+)
 from benefits.registry.models import Beneficiary, BeneficiaryCategory
 from benefits.rules.entitlement import EntitlementInput, RuleBook, entitlement_for
 from benefits.rules.models import Category
@@ -50,9 +58,43 @@ def decision_letter_of(case: Case) -> DecisionLetter:
     )  # fmt: skip
 
 
+# What a decision other than a grant does (decision 90), as the letter says it.
+CHANGE_WORDS = {
+    "adjust": "Điều chỉnh trợ cấp xã hội hằng tháng",
+    "stop": "Thôi hưởng trợ cấp xã hội hằng tháng",
+    "suspend": "Tạm dừng trợ cấp xã hội hằng tháng",
+    "resume": "Tiếp tục hưởng trợ cấp xã hội hằng tháng; các tháng tạm dừng được truy lĩnh",
+}
+
+
+def _change_terms(case: Case) -> list[tuple[str, str]]:
+    """A stop, suspension, resumption or adjustment: what it does and from which month
+    (ND20 Art 8.1, 8.2; TT02 Art 2.1, 2.3, 6.1.b)."""
+    kind = case.decision.kind
+    terms = case.proposal or {}
+    lines = [("Nội dung", CHANGE_WORDS[kind])]
+    with force_locale("vi"):
+        if kind == "stop":
+            reason = terms.get("stop_reason")
+            reason = reason or MOVED_OUT  # a move's stop names no reason of its own
+            words = {**STOP_REASONS, **OTHER_STOP_REASONS}.get(reason, "")
+            lines.append(("Lý do", str(words)))
+        if kind == "suspend":
+            lines.append(("Lý do", str(SUSPEND_REASONS.get(terms.get("suspend_reason"), ""))))
+    if kind == "stop" and terms.get("from_month"):
+        after = Month.parse(terms["from_month"]) + 1
+        lines.append(("Thời điểm thôi hưởng", f"từ tháng {format_month(after, 'vi')}"))
+    if kind == "suspend":
+        after = Month.of(case.decision.signed_on) + 1
+        lines.append(("Thời điểm tạm dừng", f"từ tháng {format_month(after, 'vi')}"))
+    return lines
+
+
 def _terms(case: Case) -> tuple[tuple[str, str], ...]:
     """What the approval grants: the category, coefficient, amount and first month of a
-    monthly allowance (ND20 Art 6, 8.1); the amount of a one-off support."""
+    monthly allowance (ND20 Art 6, 8.1); the amount of a one-off support; what a stop,
+    suspension, resumption or adjustment does."""
+    extra = _change_terms(case) if case.decision.kind in CHANGE_WORDS else []
     row = db.session.execute(
         select(BeneficiaryCategory, Beneficiary)
         .join(Beneficiary, Beneficiary.id == BeneficiaryCategory.beneficiary_id)
@@ -62,11 +104,11 @@ def _terms(case: Case) -> tuple[tuple[str, str], ...]:
         if case.amount:
             return (("Số tiền hỗ trợ", _money(case.amount)),
                     ("Hình thức chi trả", "trong danh sách chi trả tháng kế tiếp"))  # fmt: skip
-        return ()
+        return tuple(extra)
     granted, beneficiary = row
     category = db.session.get(Category, granted.category_code)
-    terms = [("Diện đối tượng", f"{category.name_vi} (Điều {category.article} Nghị định "
-                                "20/2021/NĐ-CP)")]  # fmt: skip
+    terms = [*extra, ("Diện đối tượng", f"{category.name_vi} (Điều {category.article} Nghị "
+                                        "định 20/2021/NĐ-CP)")]  # fmt: skip
     due = entitlement_for(EntitlementInput.of(beneficiary), granted.from_month,
                           RuleBook.load(db.session))  # fmt: skip
     if due is not None:

@@ -26,6 +26,7 @@ from benefits.notify.models import Notification
 from benefits.notify.service import notify_case_change
 from benefits.places.calendar import add_working_days, working_days_between
 from benefits.procedures.catalogue import procedure
+from benefits.safe_text import refuse_formula
 
 # The allowed moves of every procedure's dossier (domain.md section 2).
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -270,6 +271,7 @@ def start_checking(case: Case, actor: Actor) -> Case:
 
 def request_supplement(case: Case, message: str, actor: Actor) -> Case:
     """Step 2: the officer asks for more papers; the clock stops until the citizen answers."""
+    refuse_formula(message, "message")  # interchange.md conventions (decision 104)
     if case.status == "submitted":
         move_case(case, "checking", actor)
     return move_case(case, "supplement_requested", actor, note=message)
@@ -283,6 +285,7 @@ def answer_supplement(case: Case, message: str, uploads: list[Upload], folder: P
     # ND20 Art 8.1 step 2: the answer restarts the officer's clock, so it must carry something.
     if not message and not uploads:
         raise DomainError(_l("Write an answer or attach a paper."), field="message")
+    refuse_formula(message, "message")  # interchange.md conventions (decision 104)
     if uploads:
         store_attachments(case, uploads, folder)
     # domain.md section 2: the clock stops from the request until the answer; the working

@@ -13,10 +13,13 @@ from sqlalchemy import select, text
 from benefits.accounts.audit import Actor, record_audit
 from benefits.cases.effects import (
     FUNERAL_PROCEDURE,
+    MOVE_IN_PROVINCE,
     REQUESTS,
     apply_decision,
     beneficiary_of_case,
     check_funeral_eligible,
+    check_move_out_terms,
+    moving_beneficiary,
     request_of,
 )
 from benefits.cases.models import Case, CaseComplaint
@@ -31,7 +34,13 @@ from benefits.places.calendar import add_working_days
 from benefits.places.models import province_of_commune
 from benefits.procedures.catalogue import posting_required, procedure
 from benefits.registry.grant import MONTHLY_ALLOWANCE_PROCEDURE, check_allowance_terms
-from benefits.registry.lifecycle import RECEIVING, check_change_terms
+from benefits.registry.lifecycle import (
+    MOVE_OUT_PROCEDURE,
+    RECEIVING,
+    change_of,
+    check_change_terms,
+    check_move_terms,
+)
 from benefits.registry.models import Beneficiary, Decision
 from benefits.rules.standard import one_off_amount
 
@@ -85,6 +94,7 @@ def open_change_dossier(
         raise DomainError(_l("Choose what the dossier asks for."), field="request")
     if beneficiary.status not in RECEIVING:
         raise DomainError(_l("The allowance is already stopped."), field="request")
+    _refuse_overlap(beneficiary)
     person = beneficiary.person
     data = {"request": request, "beneficiary_code": beneficiary.code,
             "date_of_birth": person.date_of_birth.isoformat(), "sex": person.sex,
@@ -103,6 +113,27 @@ def open_change_dossier(
     if applicant_user_id is None:
         move_case(case, "checking", actor)
     return case
+
+
+OPEN_STATUSES = ("submitted", "checking", "supplement_requested", "posting", "proposed")
+
+
+def _refuse_overlap(beneficiary: Beneficiary) -> None:
+    """Issue 25: one open decision about a record at a time; two at once could each be
+    signed against terms the other changes."""
+    open_one = db.session.scalar(
+        select(Case.code).where(
+            Case.procedure_code == MONTHLY_ALLOWANCE_PROCEDURE,
+            Case.subject_national_id == beneficiary.person.national_id,
+            Case.status.in_(OPEN_STATUSES),
+        ).limit(1)
+    )  # fmt: skip
+    if open_one:
+        raise DomainError(
+            _l("Dossier %(code)s about this person is still open: decide it first.",
+               code=open_one),
+            field="request",
+        )  # fmt: skip
 
 
 def file_change_request(
@@ -174,6 +205,10 @@ def _check_terms(case: Case, proposal: Proposal, today: date) -> None:
         check_change_terms(beneficiary_of_case(case), request, proposal, Month.of(today))
     elif case.procedure_code == FUNERAL_PROCEDURE:
         check_funeral_eligible(case)
+    elif case.procedure_code == MOVE_IN_PROVINCE:
+        check_move_terms(moving_beneficiary(case), case.commune_code, change_of(proposal))
+    elif case.procedure_code == MOVE_OUT_PROCEDURE:
+        check_move_out_terms(case, proposal)
     elif case.procedure_code == HOUSING_PROCEDURE and proposal.housing not in HOUSING_KINDS:
         raise DomainError(_l("Choose the kind of housing support."), field="housing")
 

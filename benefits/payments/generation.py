@@ -197,7 +197,7 @@ def _insert_items_and_lines(
     candidates = _allowance_candidates(month, scope_kind, scope_code)
     due = _allowance_due(candidates, month)
     allowance_items = insert(PaymentItem).from_select(
-        ITEM_COLUMNS,
+        MONTHLY_ITEM_COLUMNS,
         _monthly_item_rows(batch, ALLOWANCE, due, due.c.category_codes, literal(None, Integer)),
     )
     if db.session.get_bind().dialect.name != "postgresql":
@@ -226,6 +226,8 @@ ITEM_COLUMNS = [
     "batch_id", "beneficiary_id", "kind", "month", "coefficient_pct", "standard_level",
     "amount", "category_codes", "status", "care_support_id", "case_id",
 ]  # fmt: skip
+# A monthly item may top up a month issued at a lower amount (``_top_ups_due``).
+MONTHLY_ITEM_COLUMNS = [*ITEM_COLUMNS, "tops_up"]
 
 
 def _months_due(candidates, month: Month):
@@ -280,6 +282,7 @@ def _allowance_candidates(month: Month, scope_kind: str, scope_code: str):
     registry = registry_rows().add_columns(
         greatest(effective_idx, after_paid_idx).label("start_idx"),
         literal(month.index, Integer).label("end_idx"),
+        Beneficiary.top_up_from,
         *(column.label(name) for name, column in LINE_REGISTRY_COLUMNS.items()),
     )
     return _in_scope_by_commune(
@@ -302,21 +305,65 @@ def _allowance_due(candidates, month: Month):
         .join(months, joined)
         .where(_not_paid_yet(candidates.c.beneficiary_id, ALLOWANCE, month_value))
     )
-    return monthly_entitlement_select(pairs).subquery("due")
+    due = monthly_entitlement_select(pairs).subquery("due")
+    return union_all(
+        select(*due.c, literal(False).label("tops_up")), _top_ups_due(candidates, month)
+    ).subquery("due_and_top_ups")
+
+
+def _top_ups_due(candidates, month: Month):
+    """domain.md section 2, 1.001776 adjust (ND20 Art 8.1): a back-dated increase makes up
+    the months already issued at the lower amount, as arrears. Only for the records an
+    increase marked (``top_up_from``): what the month is due now, less what its items
+    already pay (their sum: a second increase adds only its own difference)."""
+    issued = aliased(PaymentItem)
+    paid = (
+        select(issued.beneficiary_id, issued.month, func.sum(issued.amount).label("paid"))
+        .join(candidates, candidates.c.beneficiary_id == issued.beneficiary_id)
+        .where(
+            candidates.c.top_up_from.is_not(None),
+            issued.month >= candidates.c.top_up_from,
+            issued.month < month.yyyymm,
+            issued.kind == ALLOWANCE,
+            issued.case_id.is_(None),
+            issued.status.in_(("issued", "paid")),
+        )
+        .group_by(issued.beneficiary_id, issued.month)
+        .subquery("paid_months")
+    )
+    due = monthly_entitlement_select(select(paid.c.beneficiary_id, paid.c.month)).subquery(
+        "top_up_due"
+    )
+    return (
+        select(
+            due.c.beneficiary_id,
+            due.c.month,
+            due.c.coefficient_pct,
+            due.c.standard_level,
+            (due.c.amount - paid.c.paid).label("amount"),
+            due.c.category_codes,
+            literal(True).label("tops_up"),
+        )  # fmt: skip
+        .join(
+            paid, and_(paid.c.beneficiary_id == due.c.beneficiary_id, paid.c.month == due.c.month)
+        )
+        .where(due.c.amount > paid.c.paid)
+    )
 
 
 def _monthly_item_rows(batch: PaymentBatch, kind: str, due, codes, care_support_id):
+    tops_up = due.c.tops_up if "tops_up" in due.c else literal(False)
     return select(
         literal(batch.id, Integer), due.c.beneficiary_id, literal(kind), due.c.month,
         due.c.coefficient_pct, due.c.standard_level, due.c.amount, codes,
-        literal("issued"), care_support_id, literal(None, Integer),
+        literal("issued"), care_support_id, literal(None, Integer), tops_up,
     )  # fmt: skip
 
 
 def _insert_monthly_items(batch: PaymentBatch, kind: str, due, codes, care_support_id) -> None:
     db.session.execute(
         insert(PaymentItem).from_select(
-            ITEM_COLUMNS, _monthly_item_rows(batch, kind, due, codes, care_support_id)
+            MONTHLY_ITEM_COLUMNS, _monthly_item_rows(batch, kind, due, codes, care_support_id)
         )
     )
 

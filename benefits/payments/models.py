@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     and_,
+    false,
     or_,
     text,
 )
@@ -155,8 +156,22 @@ class PaymentItem(db.Model):
             "kind",
             "month",
             unique=True,
-            sqlite_where=text("status IN ('issued', 'paid') AND case_id IS NULL"),
-            postgresql_where=text("status IN ('issued', 'paid') AND case_id IS NULL"),
+            sqlite_where=text("status IN ('issued', 'paid') AND case_id IS NULL AND NOT tops_up"),
+            postgresql_where=text(
+                "status IN ('issued', 'paid') AND case_id IS NULL AND NOT tops_up"
+            ),
+        ),
+        # A back-dated increase's difference for a month already issued (issue 25,
+        # migration 0032b): one per month and coefficient.
+        Index(
+            "uq_payment_items_top_up",
+            "beneficiary_id",
+            "kind",
+            "month",
+            "coefficient_pct",
+            unique=True,
+            sqlite_where=text("status IN ('issued', 'paid') AND case_id IS NULL AND tops_up"),
+            postgresql_where=text("status IN ('issued', 'paid') AND case_id IS NULL AND tops_up"),
         ),
         # A one-off support is paid once per approved dossier.
         Index(
@@ -194,6 +209,9 @@ class PaymentItem(db.Model):
     amount: Mapped[int] = mapped_column(db.BigInteger)
     category_codes: Mapped[str] = mapped_column(String(400), default="")
     status: Mapped[str] = mapped_column(String(12), default="issued")
+    # The difference a back-dated increase adds to a month already issued (ND20 Art 8.1,
+    # domain.md section 2): paid as arrears with the month's other items.
+    tops_up: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 def items_of(line):

@@ -22,6 +22,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 
@@ -38,7 +39,10 @@ from benefits.procedures.catalogue import Procedure
 class ApplicationBase(Form):
     """The person concerned, the "declaring on behalf" block, the submission token."""
 
-    submission_token = HiddenField()
+    # The page's own token (a UUID): anything else was not sent by the page (decision 100).
+    submission_token = HiddenField(validators=[Optional(), Regexp(
+        r"^[0-9A-Za-z][0-9A-Za-z_.:-]{0,63}$",
+        message=_l("The form was altered: open it again and send it once more."))])  # fmt: skip
     full_name = StringField(_l("Full name of the person concerned"),
                             validators=[DataRequired(), Length(max=120)])  # fmt: skip
     # InputRequired for dates and numbers: an impossible date is explained as such, and 0 is

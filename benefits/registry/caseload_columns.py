@@ -57,6 +57,7 @@ _DIGITS_12 = "^[0-9]{12}$"
 _ISO_DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _ISO_MONTH = "^[0-9]{4}-(0[1-9]|1[0-2])$"
 _CHILDREN = "^[0-9]{1,2}$"
+_FORMULA_START = "^[=+@-]"
 # An empty text is written "" and staged NULL (FORCE_NULL): the optional fields left empty.
 _CSV = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
 
@@ -301,6 +302,11 @@ def _proven_rows(values: list[pa.Array], limits: Limits) -> pa.Array:
                 ("bank_code", bank_code),
                 ("bank_account", bank_account),
             )  # fmt: skip
+        ),
+        # No free text beginning like a formula (values stripped; decision 104).
+        *(
+            pc.invert(pc.match_substring_regex(column, _FORMULA_START))
+            for column in (full_name, address, decision_number, point, bank_code, bank_account)
         ),
         pc.match_substring_regex(national_id, _DIGITS_12),
         pc.is_in(pc.utf8_slice_codeunits(national_id, 0, 3), value_set=_PROVINCES),

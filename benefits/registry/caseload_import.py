@@ -13,8 +13,9 @@ One streaming pass over the file, never holding it in memory, then set-based SQL
    left alone. A large first load on PostgreSQL drops and makes again the registry's
    foreign keys and secondary indexes around the insertions (see ``BULK_TABLES``).
 
-A file that cannot be read (empty, a required column missing, bytes that are not UTF-8, a
-record the CSV reader refuses) is refused whole in one line naming the line; a value no
+A file that cannot be read (empty, a required column missing or a column named twice,
+bytes that are not UTF-8, a record the CSV reader refuses or with fewer or more fields
+than the header) is refused whole in one line naming the line; a value no
 registry column can hold (a NUL character, too long) makes a bad row (docs/decisions.md 45).
 
 Re-importing the same file changes nothing: the key is ``national_id``, and each
@@ -59,6 +60,7 @@ from benefits.places.models import Commune
 from benefits.planner import planner_settings
 from benefits.registry.models import Beneficiary, Decision
 from benefits.rules.entitlement import RuleBook, category_refusal
+from benefits.safe_text import FORMULA_FIRST, starts_like_a_formula
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -163,14 +165,13 @@ class _Context:
 _AT = {name: i for i, name in enumerate(COLUMNS)}
 
 
-def _open_records(path: Path) -> Iterator[tuple[int, list[str], int]]:
+def _open_records(path: Path) -> Iterator[tuple[int, list[str]]]:
     """Records of the file with their line number (header = 1), as the stripped values
-    of ``COLUMNS`` (empty when the column or the field is missing), and how many fields
-    past the header's columns hold something (an unquoted comma in a value); a BOM is
-    accepted.
+    of ``COLUMNS`` (empty when the column is not in the header); a BOM is accepted.
 
-    Like ``csv.DictReader``: blank records are skipped and do not count, and a column
-    named twice in the header is read from its last place.
+    Blank records (or of white space alone) are skipped and do not count. A record
+    with fewer or more fields than the header has columns refuses the whole file
+    (interchange.md conventions: a truncated last line included; decision 103).
     """
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
@@ -182,18 +183,30 @@ def _open_records(path: Path) -> Iterator[tuple[int, list[str], int]]:
         line_no = 1
         try:
             for record in reader:
-                if not record:
+                if _blank(record):
                     continue
                 line_no += 1
-                surplus = 0
-                if len(record) < width:
-                    record.extend([""] * (width - len(record)))
-                elif len(record) > width:
-                    surplus = sum(1 for value in record[width:] if value.strip())
+                if len(record) != width:
+                    raise ImportRefused(_fields_not_as_the_header(line_no, len(record), width))
                 record.append("")
-                yield line_no, list(map(str.strip, pick(record))), surplus
+                yield line_no, list(map(str.strip, pick(record)))
         except csv.Error as error:
             raise ImportRefused(_unreadable(line_no + 1, error)) from None
+
+
+def _blank(record: list[str]) -> bool:
+    """An empty line, or one of spaces alone (an editor's leftover): no record at all."""
+    return not record or (len(record) == 1 and not record[0].strip())
+
+
+def _fields_not_as_the_header(line_no: int, fields: int, width: int) -> str:
+    reason = _(
+        "%(fields)s fields where the header has %(columns)s columns: a line cut short, or a "
+        "comma in a value without quotes (nothing imported)",
+        fields=fields,
+        columns=width,
+    )
+    return f"line {line_no}: {reason}"
 
 
 def _header(reader) -> list[str]:
@@ -205,6 +218,15 @@ def _header(reader) -> list[str]:
         raise ImportRefused(_unreadable(1, error)) from None
     if header is None:
         raise ImportRefused("line 1: " + _("the file is empty: no header row"))
+    # interchange.md conventions: a header naming a column twice refuses the file (which
+    # of the two would be read is a guess; decision 103).
+    named = [name for name in header if name]
+    twice = sorted({name for name in named if named.count(name) > 1}, key=named.index)
+    if twice:
+        columns = ", ".join(twice)
+        raise ImportRefused(
+            "line 1: " + _("column(s) named twice: %(columns)s (nothing imported)", columns=columns)
+        )
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         columns = ", ".join(missing)
@@ -235,7 +257,7 @@ def _not_utf8(path: Path) -> str:
         contextlib.suppress(csv.Error),
     ):
         for record in csv.reader(fh):
-            if line_no and not record:
+            if line_no and _blank(record):
                 continue
             line_no += 1
             try:
@@ -268,6 +290,11 @@ def parse_row(line_no: int, values: list[str], ctx: _Context) -> tuple[ParsedRow
     for name, longest in MAX_LENGTHS.items():
         if len(values[_AT[name]]) > longest:
             problems.append(f"{name}: " + _("longer than %(count)s characters", count=longest))
+        # interchange.md conventions: no free text a spreadsheet would run (decision 104).
+        if starts_like_a_formula(values[_AT[name]]):
+            problems.append(f"{name}: " + _(
+                "begins with %(character)s: a spreadsheet would read it as a formula",
+                character=values[_AT[name]][0]))  # fmt: skip
 
     def get(name: str) -> str:
         return values[_AT[name]]
@@ -445,6 +472,16 @@ def _fast_row(values: list[str], ctx: _Context) -> tuple | None:
         bank_account,
     ) = values  # fmt: skip
     if not (full_name and decision_number and commune in ctx.communes):
+        return None
+    # The free texts, stripped: none may begin like a formula (decision 104).
+    if (
+        full_name[0] in FORMULA_FIRST
+        or address[:1] in FORMULA_FIRST
+        or decision_number[0] in FORMULA_FIRST
+        or point[:1] in FORMULA_FIRST
+        or bank_code[:1] in FORMULA_FIRST
+        or bank_account[:1] in FORMULA_FIRST
+    ):
         return None
     if (
         len(full_name) > _NAME_MAX
@@ -646,7 +683,7 @@ def _good_blocks(
         limits,
         ctx.seen_ids,
         _STAGED,
-        lambda line_no, values: _checked_record(line_no, values, 0, ctx, result, report),
+        lambda line_no, values: _checked_record(line_no, values, ctx, result, report),
         rest_of_file,
     )
 
@@ -662,10 +699,10 @@ def _good_rows(
 ) -> Iterator[tuple]:
     """The staged values of every good row from line ``from_line`` on; the bad ones are
     counted and reported."""
-    for line_no, values, surplus in _open_records(path):
+    for line_no, values in _open_records(path):
         if line_no < from_line:
             continue
-        staged = _checked_record(line_no, values, surplus, ctx, result, report, fast_row)
+        staged = _checked_record(line_no, values, ctx, result, report, fast_row)
         if staged is not None:
             yield staged
 
@@ -673,24 +710,16 @@ def _good_rows(
 def _checked_record(
     line_no: int,
     values: list[str],
-    surplus: int,
     ctx: _Context,
     result: ImportResult,
     report: Callable[[str], None],
     fast_row: Callable[[list[str], _Context], tuple | None] | None = None,
 ) -> tuple | None:
     """A record's staged values, or ``None`` when it is bad (counted and reported)."""
-    staged = (fast_row or _fast_row)(values, ctx) if not surplus else None
+    staged = (fast_row or _fast_row)(values, ctx)
     if staged is not None:
         return staged
     parsed, problems = parse_row(line_no, values, ctx)
-    if surplus:
-        # interchange.md section 1: a value cut by an unquoted comma is not read as
-        # the header says; nothing of the record is guessed.
-        problems.insert(
-            0,
-            "record: " + _("%(count)s more field(s) than the header has columns", count=surplus),
-        )
     if problems:
         result.invalid += 1
         for problem in problems:

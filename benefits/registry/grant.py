@@ -15,6 +15,7 @@ from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.people.models import Person
+from benefits.registry.lifecycle import restart_allowance
 from benefits.registry.models import PAYMENT_METHODS, Beneficiary, BeneficiaryCategory, Decision
 from benefits.rules.entitlement import RuleBook, category_refusal
 
@@ -108,14 +109,18 @@ def grant_monthly_allowance(case: Case, decision: Decision, actor: Actor, today:
         )  # fmt: skip
         db.session.add(beneficiary)
         db.session.flush()
+    elif beneficiary.status == "stopped":
+        # The record keeps its history and is granted again (domain.md section 2); after
+        # a move out of another province, from the month after its last month paid.
+        first = restart_allowance(beneficiary, case.commune_code, terms, first, actor, decision)
+        refusal = category_refusal(code, _born(case), first, rules)
+        if refusal:
+            raise DomainError(_l("This category cannot be granted: %(reason)s.",
+                                 reason=refusal))  # fmt: skip
     elif beneficiary.commune_code != case.commune_code:
         # Another commune pays them: a move is its own procedure (ND20 Art 8.3, 8.4).
         raise DomainError(_l("The person receives the allowance in another commune: file the "
                              "move first."))  # fmt: skip
-    elif beneficiary.status not in ("active", "suspended"):
-        # A stopped record restarted would pay the months between as arrears.
-        raise DomainError(_l("The person's earlier allowance record is stopped: it cannot "
-                             "take a new category here."))  # fmt: skip
     elif any(c.category_code == code and c.to_month is None for c in beneficiary.categories):
         raise DomainError(_l("The person already holds this category."))
     else:

@@ -20,6 +20,7 @@ from benefits.errors import AlreadyRecorded, DomainError
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.models import PaymentItem
+from benefits.places.models import province_of_commune
 from benefits.registry.models import PAYMENT_METHODS, Beneficiary, BeneficiaryCategory, Decision
 from benefits.rules.entitlement import (
     EntitlementInput,
@@ -37,6 +38,16 @@ STOP_REASONS = {
     "missing": _l("Declared missing"),
     "unheeded_suspension": _l("3 months after a suspension without a response"),
 }
+# Stops that are not TT02 Art 2.1's: a move to another province (ND20 Art 8.4, the new
+# province grants again) and an admission to a facility (ND20 Art 27, 28: the facility's
+# nurture allowance replaces the Art 6 monthly allowance). Set by their own procedures.
+MOVED_OUT = "moved_out"
+IN_FACILITY = "in_facility"
+OTHER_STOP_REASONS = {
+    MOVED_OUT: _l("Moved to another province (ND20 Art 8.4)"),
+    IN_FACILITY: _l("Admitted to a social assistance facility (ND20 Art 27, 28)"),
+}
+MOVE_OUT_PROCEDURE = "MOVE-OUT-PROVINCE"
 # TT02 Art 2.3: why it is suspended (tạm dừng); the first is automatic (domain.md 6).
 SUSPEND_REASONS = {
     "unpaid_three_batches": _l("Not collected in 3 batches in a row"),
@@ -104,7 +115,7 @@ def stop_allowance(
     """TT02 Art 2.1, ND20 Art 8.2: payment stops from the month after ``last_month`` (the
     month of the event). The record keeps its history (its categories end, nothing is
     deleted) and may be granted again by a new decision."""
-    if reason not in STOP_REASONS:
+    if reason not in STOP_REASONS and reason not in OTHER_STOP_REASONS:
         raise DomainError(_l("Choose why the allowance stops."), field="stop_reason")
     _lock(beneficiary)
     if beneficiary.status not in RECEIVING:
@@ -128,6 +139,68 @@ def stop_allowance(
                  {"status": [before, "stopped"], "last_entitled_month": [None, last_month],
                   "reason": reason, "decision": decision.number if decision else None},
                  commune_code=beneficiary.commune_code)  # fmt: skip
+
+
+def moved_out_through(beneficiary: Beneficiary) -> Month | None:
+    """ND20 Art 8.4: the last month the old commune paid (M) when the record's latest
+    decision is the old commune's stop for a move to another province, not yet followed
+    by the new commune's grant; ``None`` otherwise."""
+    from benefits.cases.models import Case
+
+    latest = db.session.scalar(
+        select(Case.procedure_code)
+        .join(Decision, Decision.case_id == Case.id)
+        .where(Decision.beneficiary_id == beneficiary.id)
+        .order_by(Decision.id.desc())
+        .limit(1)
+    )
+    if beneficiary.status == "stopped" and latest == MOVE_OUT_PROCEDURE:
+        return beneficiary.last_entitled_month
+    return None
+
+
+def restart_allowance(
+    beneficiary: Beneficiary, commune_code: str, terms: dict, first: Month, actor: Actor,
+    decision: Decision | None = None,
+) -> Month:  # fmt: skip
+    """domain.md section 2, 1.001776 stop: a stopped record "keeps its history and can be
+    granted again later by a new decision". It restarts active, with the new decision's way
+    of payment, from ``first`` (the new category's month); its earlier categories all end
+    by the month it stopped, so no month between is due. After the old province's stop for
+    a move (ND20 Art 8.4.d), the new commune grants from the month after M, at its own
+    province's standard level (the entitlement reads the level of the record's commune).
+    Returns the first month paid."""
+    _lock(beneficiary)
+    if beneficiary.status != "stopped":
+        raise DomainError(_l("The person's earlier allowance record is stopped: it cannot "
+                             "take a new category here."))  # fmt: skip
+    paid_through = moved_out_through(beneficiary)
+    moving = paid_through is not None and province_of_commune(
+        beneficiary.commune_code
+    ) != province_of_commune(commune_code)
+    if moving:
+        first = paid_through + 1
+    last = beneficiary.last_entitled_month
+    for held in beneficiary.categories:
+        if last is not None and (held.to_month is None or held.to_month > last):
+            held.to_month = last  # a record stopped before this rule kept them open
+    old = beneficiary.commune_code
+    beneficiary.commune_code = commune_code
+    beneficiary.person.commune_code = commune_code
+    beneficiary.status = "active"
+    beneficiary.last_entitled_month = None
+    for name in (*PAYMENT_FIELDS, "dependent_children"):
+        value = terms.get(name)
+        setattr(beneficiary, name, value if value not in ("", None) else None)
+    beneficiary.dependent_children = beneficiary.dependent_children or 0
+    if old != commune_code:
+        changes = {"commune": [old, commune_code],
+                   "paid_through": str(paid_through or last or ""),
+                   "decision": decision.number if decision else None}  # fmt: skip
+        for commune in (commune_code, old):
+            record_audit(actor, "registry.moved", "beneficiary", beneficiary.code, changes,
+                         commune_code=commune)  # fmt: skip
+    return first
 
 
 def suspend_allowance(
@@ -320,6 +393,57 @@ def adjust_allowance(
     record_audit(actor, "registry.adjusted", "beneficiary", beneficiary.code, changes,
                  commune_code=beneficiary.commune_code)  # fmt: skip
     return starts
+
+
+def move_within_province(
+    beneficiary: Beneficiary, new_commune: str, change: AllowanceChange, actor: Actor,
+    decision: Decision | None = None,
+) -> Month | None:  # fmt: skip
+    """ND20 Art 8.3 (domain.md section 2, MOVE-IN-PROVINCE): one record, its commune and
+    its way of payment changed. The old commune has paid through the last month its
+    batches issued (M, returned); every month after it is paid by the new commune, as
+    arrears if need be: the items' unique index pays no month twice, and a month the old
+    commune's open batch held is due again once that batch is generated again."""
+    _lock(beneficiary)
+    check_move_terms(beneficiary, new_commune, change)
+    old = beneficiary.commune_code
+    paid_through = last_month_issued(beneficiary.id)
+    changes: dict = {"commune": [old, new_commune],
+                     "paid_through": str(paid_through) if paid_through else None,
+                     "decision": decision.number if decision else None}  # fmt: skip
+    beneficiary.commune_code = new_commune
+    beneficiary.person.commune_code = new_commune  # where the person now lives
+    for name in PAYMENT_FIELDS:
+        setattr(beneficiary, name, getattr(change, name) or None)
+    changes["payment_method"] = [None, change.payment_method]
+    db.session.flush()
+    # Both communes see the move: one row each.
+    for commune in (new_commune, old):
+        record_audit(actor, "registry.moved", "beneficiary", beneficiary.code, changes,
+                     commune_code=commune)  # fmt: skip
+    return paid_through
+
+
+def check_move_terms(beneficiary: Beneficiary, new_commune: str, change: AllowanceChange):
+    """A move within the province: a record still paid, by another commune of the same
+    province, with the new commune's way of payment given in full."""
+    if beneficiary.status not in RECEIVING:
+        raise DomainError(_l("Only an allowance still being paid can move."), field="outcome")
+    if beneficiary.commune_code == new_commune:
+        raise DomainError(_l("The person is already paid by this commune."), field="outcome")
+    if province_of_commune(beneficiary.commune_code) != province_of_commune(new_commune):
+        raise DomainError(
+            _l("The person moves from another province: that commune stops the allowance "
+               "and this one grants it (MOVE-OUT-PROVINCE, ND20 Art 8.4)."),
+            field="outcome",
+        )  # fmt: skip
+    if not change.payment_method:
+        raise DomainError(_l("Choose how the person is paid."), field="payment_method")
+    if change.payment_method == "POST" and not change.payment_point:
+        raise DomainError(_l("Give the post office that pays the person."),
+                          field="payment_point")  # fmt: skip
+    if change.payment_method == "BANK" and not (change.bank_code and change.bank_account):
+        raise DomainError(_l("Give the bank and the account number."), field="bank_account")
 
 
 def _with_change(before: EntitlementInput, change: AllowanceChange, starts: Month):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import islice
 
 from sqlalchemy import func, or_, select, true
+from sqlalchemy.orm import aliased
 
 from benefits.accounts.models import AuditEntry
 from benefits.extensions import db
@@ -86,3 +87,43 @@ def fetch_suspended(scope) -> list[tuple[Beneficiary, object]]:
         .order_by(suspended_at, Beneficiary.id)
     )
     return [(row.Beneficiary, row.suspended_at) for row in rows]
+
+
+def fetch_moves(scope, limit: int = 100) -> list[AuditEntry]:
+    """ND20 Art 8.3: the moves into or out of the scope's communes, newest first (each
+    move writes one audit row for each of its two communes)."""
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action == "registry.moved", scope)
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def fetch_moving_out(scope) -> list[tuple[Beneficiary, str]]:
+    """ND20 Art 8.4: the records the scope's commune stopped for a move to another
+    province, whose new commune has not granted yet (the move is not closed), with the
+    dossier of the stop."""
+    from benefits.cases.models import Case
+    from benefits.registry.lifecycle import MOVE_OUT_PROCEDURE
+    from benefits.registry.models import Decision
+
+    later = aliased(Decision)
+    latest = (
+        select(func.max(later.id)).where(later.beneficiary_id == Beneficiary.id)
+    ).scalar_subquery()
+    rows = db.session.execute(
+        select(Beneficiary, Case.code)
+        .join(Decision, Decision.beneficiary_id == Beneficiary.id)
+        .join(Case, Case.id == Decision.case_id)
+        .where(
+            scope,
+            Beneficiary.status == "stopped",
+            Decision.id == latest,
+            Case.procedure_code == MOVE_OUT_PROCEDURE,
+        )
+        .order_by(Beneficiary.id)
+    )
+    return [(row.Beneficiary, row.code) for row in rows]

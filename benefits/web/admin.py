@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from benefits.accounts.audit_words import audit_change_rows
 from benefits.accounts.forms import StaffEditForm, StaffUserForm
 from benefits.accounts.models import AuditEntry, User
 from benefits.accounts.policy import permission_required
@@ -34,6 +35,8 @@ from benefits.web.auth import request_actor
 from benefits.web.transaction import back_on_refusal, refusals_onto
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+# What an audit row changed, in words (decision 122).
+admin_bp.add_app_template_filter(audit_change_rows, "audit_change_rows")
 
 
 @admin_bp.get("/", endpoint="home")
@@ -78,9 +81,8 @@ def edit_user(user_id: int):
     """A staff account: its particulars, role and commune, its last log-in, and the
     buttons that deactivate it or send it a password reset (decision 120)."""
     user = _staff_in_scope(user_id)
-    form = StaffEditForm(obj=user, communes=_province_communes())
-    if request.method == "GET":
-        form.commune.data = user.commune_code or ""
+    form = StaffEditForm(obj=user, data={"commune": user.commune_code or ""},
+                         communes=_province_communes())  # fmt: skip
     if form.validate_on_submit():
         change = StaffChange(form.full_name.data, form.email.data, form.role.data,
                              form.commune.data or None)  # fmt: skip

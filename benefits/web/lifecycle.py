@@ -8,14 +8,18 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
+from benefits.accounts.models import AuditEntry
 from benefits.accounts.policy import commune_filter, permission_required
 from benefits.cases.workflow import file_change_request, open_change_dossier
+from benefits.extensions import db
+from benefits.people.models import Person
 from benefits.places.calendar import vietnam_today
 from benefits.registry.forms import CitizenChangeForm, OpenChangeDossierForm
 from benefits.registry.lifecycle import resume_allowance
 from benefits.registry.models import Beneficiary
-from benefits.registry.queries import fetch_suspended
+from benefits.registry.queries import fetch_moves, fetch_moving_out, fetch_suspended
 from benefits.web.auth import request_actor
 from benefits.web.citizen import citizen_bp
 from benefits.web.officer import _beneficiary_in_scope, officer_bp
@@ -46,6 +50,23 @@ def suspended():
     """TT02 Art 2.3: the people left out of the batches, with resume and propose a stop."""
     rows = fetch_suspended(commune_filter(current_user, Beneficiary.commune_code))
     return render_template("officer/suspended.html", rows=rows)
+
+
+@officer_bp.get("/moves")
+@permission_required("registry.read")
+def moves():
+    """ND20 Art 8.3, 8.4: the moves, seen by both communes; a move to another province
+    waits until the new commune has granted."""
+    rows = fetch_moves(commune_filter(current_user, AuditEntry.commune_code))
+    names = dict(
+        db.session.execute(
+            select(Beneficiary.code, Person.full_name)
+            .join(Person)
+            .where(Beneficiary.code.in_({row.object_id for row in rows}))
+        ).all()
+    )
+    waiting = fetch_moving_out(commune_filter(current_user, Beneficiary.commune_code))
+    return render_template("officer/moves.html", rows=rows, names=names, waiting=waiting)
 
 
 @officer_bp.post("/registry/<code>/resume")

@@ -50,6 +50,7 @@ from benefits.registry.forms import (
     OpenChangeDossierForm,
     SocialPensionForm,
 )
+from benefits.registry.history import beneficiary_history
 from benefits.registry.models import Beneficiary, CareSupport, SocialPensionPeriod
 from benefits.registry.queries import PAGE as REGISTRY_PAGE
 from benefits.registry.queries import search_beneficiaries
@@ -380,7 +381,7 @@ def _beneficiary_page(
     # Issue 25: an adjust, stop, suspend or resume dossier opened from the record.
     change_form = OpenChangeDossierForm() if has_permission(current_user, "registry.edit") else None
     return render_template("officer/beneficiary.html", beneficiary=found, months=months,
-                           change_form=change_form,
+                           change_form=change_form, history=beneficiary_history(found),
                            lines=lines, batch_months=batch_months,
                            overpayments=overpayments, audit=audit,
                            care_supports=care_supports, care_form=care_form,

@@ -34,10 +34,13 @@ def queue_url(q: str, procedure: str, state: str, deadline: str) -> str:
     """The queue's URL for a search sent by its form; an ID number goes to the session."""
     args = {"procedure": procedure or None, "deadline": deadline or None,
             "state": state if state and state != "open" else None}  # fmt: skip
+    searched = session.get(SEARCHED_ID)
     if is_national_id(q):
         national_id = normalize_national_id(q.strip())
         session[SEARCHED_ID] = national_id
         args["who"] = mask_national_id(national_id)
+    elif searched and q.strip() == mask_national_id(searched):
+        args["who"] = q.strip()  # the box shows the number masked: the same search again
     elif q.strip():
         args["q"] = q.strip()
     return url_for("officer.home", **args)

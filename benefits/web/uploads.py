@@ -34,12 +34,16 @@ def send_case_attachment(case, attachment_id: int):
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.case_id != case.id:
         abort(404)
-    return send_file(
+    response = send_file(
         upload_folder() / attachment.stored_name,
         mimetype=attachment.content_type,
         download_name=attachment.original_name,
         as_attachment=True,
     )
+    # A citizen's papers (ID card, certificates) are kept in no cache, the browser's
+    # included: a shared computer at the commune office (decision 105).
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def send_decision_letter(case):

@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0034_report_summaries'
-down_revision = '0032_decision_effects'
+down_revision = '0032b_allowance_top_ups'
 branch_labels = None
 depends_on = None
 

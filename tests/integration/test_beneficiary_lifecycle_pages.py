@@ -1,10 +1,12 @@
 """A beneficiary's life after the grant, as the officer, the chairman and the citizen see
 it (issue 25 items 2 and 3; domain.md section 2; TT02 Art 2.1, 2.3, 6.1.b; decision 90)."""
 
+import io
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from benefits.accounts.audit import Actor
@@ -94,6 +96,21 @@ def test_an_officer_opens_a_stop_the_chairman_signs_and_the_next_batch_leaves_th
     assert (record.status, record.last_entitled_month) == ("stopped", Month(2025, 3))
     assert allowance_line(Month(2025, 3), elder).total_amount == 3 * 750_000
     assert allowance_line(Month(2025, 4), elder) is None
+    # The letter says what the decision does, and from when.
+    pdf = officer.get(f"/officer/cases/{case.code}/decision.pdf")
+    letter = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Thôi hưởng trợ cấp xã hội hằng tháng" in letter
+    assert "Đang chấp hành án phạt tù" in letter and "từ tháng 04/2025" in letter
+    # Issue 25 item 5: the record's page tells its history, each change with its decision.
+    db.session.commit()
+    page = page_of(officer.get(f"/officer/registry/{elder.code}"))
+    history = [r.get_text(" ", strip=True) for r in page.select("#history + div tbody tr")]
+    [stop] = [h for h in history if "Thôi hưởng trợ cấp" in h]
+    assert "Đang chấp hành án phạt tù" in stop and "03/2025" in stop
+    link = page.select_one(f"#history + div a[href$='/officer/cases/{case.code}']")
+    assert link.get_text(strip=True) == db.session.get(Case, case.id).decision.number
+    paid = page.select_one("#payments + div tbody tr").get_text(" ", strip=True)
+    assert "2025-01;2025-02" in paid and "2.250.000" in paid
 
 
 def test_a_citizen_asks_for_a_new_payment_point_and_the_next_batch_pays_there(

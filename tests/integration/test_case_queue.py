@@ -78,6 +78,11 @@ def test_an_id_number_search_never_puts_the_number_in_the_url(app, officer):
     page = officer.get(location)
     assert listed(page) == [wanted.code]
     assert "001044700008" not in page.get_data(as_text=True)
+    box = BeautifulSoup(page.data, "html.parser").select_one("input[name=q]")
+    assert box["value"] == "001******008"
+    # Sent again as the box shows it (masked), with another filter: the same person.
+    again = search(app, officer, q="001******008", procedure="1.001731")
+    assert listed(officer.get(again.headers["Location"])) == [wanted.code]
     # The link alone, in another browser, does not carry the number: it asks for it again.
     other = app.test_client()
     other.post("/login", data={"username": "here@xa.gov.vn", "password": PASSWORD})

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from benefits.registry import caseload_columns
 from benefits.registry.caseload_import import (
     COLUMNS,
+    ImportRefused,
     ImportResult,
     _context,
     _good_blocks,
@@ -98,6 +99,16 @@ def test_a_plain_file_of_good_rows_is_staged_by_columns(app, tmp_path, small_blo
     assert _through(path, _good_blocks) == _through(path, _row_by_row)
 
 
+def _damaged(tmp_path, damage):
+    good = ",".join(CHOICES[c][0] for c in COLUMNS)
+    lines = [",".join(COLUMNS)]
+    lines += [good.replace("001044700004", f"00104470{n:04d}") for n in range(1, 30)]
+    damage(lines)
+    path = tmp_path / "caseload.csv"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -106,20 +117,27 @@ def test_a_plain_file_of_good_rows_is_staged_by_columns(app, tmp_path, small_blo
             id="a field too many",
         ),
         pytest.param(lambda lines: lines.insert(9, "001044700099,Lâm"), id="fields missing"),
-        pytest.param(lambda lines: lines.insert(9, "   "), id="a line of spaces"),
     ],
 )
-def test_a_record_arrow_cannot_read_hands_the_rest_to_the_csv_module(
+def test_a_record_arrow_cannot_read_refuses_the_file_as_the_csv_module_does(
     app, tmp_path, small_blocks, damage
 ):
-    good = ",".join(CHOICES[c][0] for c in COLUMNS)
-    lines = [",".join(COLUMNS)]
-    lines += [good.replace("001044700004", f"00104470{n:04d}") for n in range(1, 30)]
-    damage(lines)
-    path = tmp_path / "caseload.csv"
-    path.write_text("\n".join(lines) + "\n", "utf-8")
+    """interchange.md conventions (decision 103): both ways refuse the file at line 10."""
+    path = _damaged(tmp_path, damage)
+    refusals = []
+    for blocks_of in (_good_blocks, _row_by_row):
+        with pytest.raises(ImportRefused) as refused:
+            _through(path, blocks_of)
+        refusals.append(str(refused.value))
+    assert refusals[0] == refusals[1] and refusals[0].startswith("line 10: ")
+
+
+def test_a_line_of_spaces_hands_the_rest_to_the_csv_module_which_skips_it(
+    app, tmp_path, small_blocks
+):
+    path = _damaged(tmp_path, lambda lines: lines.insert(9, "   "))
     columns, rows = _through(path, _good_blocks), _through(path, _row_by_row)
-    assert columns == rows and rows[2] == 1
+    assert columns == rows and rows[2] == 0 and len(rows[0]) == 29
 
 
 def test_arrow_white_space_is_python_white_space():

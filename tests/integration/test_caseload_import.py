@@ -516,24 +516,6 @@ def test_a_value_the_registry_cannot_hold_is_a_bad_row(app, tmp_path, row, colum
         "imported": 1, "updated": 0, "unchanged": 0, "invalid": 1}  # fmt: skip
 
 
-def test_a_record_with_more_fields_than_the_header_is_a_bad_row(app, tmp_path):
-    """A value past the header's columns (an unquoted comma, a note in an extra column)
-    is reported, not dropped; empty fields there (a trailing comma) hold nothing
-    (interchange.md section 1)."""
-    other = GOOD.replace("001050700004", "001060700009").replace("1950-10-10", "1960-10-10")
-    noted = GOOD + ",đã xác minh"
-    trailing = GOOD.replace("001050700004", "001050700012") + ",,"
-    path = write(tmp_path, other, noted, trailing)
-    result = run_import(app, path)
-    assert result.exit_code != 0 and "Traceback" not in result.output
-    assert "line 3: record: có 1 trường thừa so với các cột" in result.stderr
-    assert "line 4:" not in result.stderr
-    assert count(Person) == 0
-    result = run_import(app, path, "--skip-invalid", "--json")
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
-        "imported": 2, "updated": 0, "unchanged": 0, "invalid": 1}  # fmt: skip
-
-
 def test_the_longest_values_the_registry_holds_are_imported(app, tmp_path):
     row = bad(
         full_name="Ă" * 120,
@@ -634,14 +616,40 @@ def test_a_record_csv_cannot_read_is_refused(app, tmp_path, where):
     ]
 
 
-def test_a_record_with_fewer_or_more_fields_than_the_header(app, tmp_path):
-    """Missing trailing fields are empty; extra ones that hold something make a bad row."""
-    short = ",".join(numbered_rows(1, first=7)[0].split(",")[:5])
-    result = run_import(app, write(tmp_path, short, GOOD + ",,extra"), "--skip-invalid", "--json")
-    assert result.exit_code == 0
-    assert "line 2: categories: " in result.stderr
-    assert "line 3: record: có 1 trường thừa so với các cột" in result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1])["invalid"] == 2
+@pytest.mark.parametrize("quoted", [False, True], ids=["by columns", "row by row"])
+def test_a_record_with_fewer_or_more_fields_than_the_header_refuses_the_file(app, tmp_path, quoted):
+    """interchange.md conventions (decision 103): refused whole, naming the line, with or
+    without --skip-invalid; a file with a quote is read row by row, a plain one by
+    columns (registry.caseload_columns), and both refuse it alike."""
+    rows = numbered_rows(3, first=7)
+    if quoted:
+        rows[0] = rows[0].replace("Tổ 1", '"Tổ 1, thôn 2"')
+    short = ",".join(rows[1].split(",")[:5])
+    assert refused(app, write(tmp_path, rows[0], short, rows[2])) == [
+        "line 3: 5 trường trong khi dòng tiêu đề có 16 cột: một dòng bị cắt ngắn, hoặc một "
+        "dấu phẩy trong giá trị không có ngoặc kép (chưa nhập dữ liệu nào)"
+    ]
+    assert refused(app, write(tmp_path, rows[0], rows[1], rows[2] + ",")) == [
+        "line 4: 17 trường trong khi dòng tiêu đề có 16 cột: một dòng bị cắt ngắn, hoặc một "
+        "dấu phẩy trong giá trị không có ngoặc kép (chưa nhập dữ liệu nào)"
+    ]
+
+
+def test_a_last_line_cut_short_refuses_the_file(app, tmp_path):
+    path = tmp_path / "caseload.csv"
+    rows = numbered_rows(2, first=7)
+    path.write_text("\n".join([HEADER, rows[0], rows[1][: rows[1].index(",POST")]]), "utf-8")
+    with force_locale("en"):
+        lines = refused(app, path)
+    assert lines[0].startswith("line 3: 12 fields where the header has 16 columns")
+
+
+def test_a_header_naming_a_column_twice_refuses_the_file(app, tmp_path):
+    path = tmp_path / "caseload.csv"
+    header = HEADER.replace("address", "full_name")
+    path.write_text("\n".join([header, *numbered_rows(2, first=7)]) + "\n", "utf-8")
+    assert refused(app, path) == [
+        "line 1: các cột có tên hai lần: full_name (chưa nhập dữ liệu nào)"]  # fmt: skip
 
 
 # Any text in any column: the row is imported or reported, never a traceback.

@@ -116,9 +116,10 @@ def test_an_expired_form_is_explained_and_shown_again(client, app, monkeypatch):
     # A phone's browser restores a tab after its session is gone: the form's token is stale.
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     response = client.post("/register", data={**CITIZEN, "csrf_token": "stale"})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/register")
-    page = client.get("/register").get_data(as_text=True)
-    assert "Biểu mẫu đã hết hạn" in page
+    # Shown again at once, with what was typed (decision 126).
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Biểu mẫu đã hết hạn" in page and CITIZEN["full_name"] in page
     assert accounts() == 0
 
 

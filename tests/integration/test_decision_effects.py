@@ -116,6 +116,38 @@ def test_an_added_category_raises_the_allowance_from_the_month_the_person_qualif
     assert "registry.adjusted" in actions_on(elder)
 
 
+def test_a_back_dated_increase_pays_the_months_already_issued_as_arrears(elder):
+    """domain.md section 2: months already issued at the lower amount are made up as
+    arrears in the next batch; the batch after it pays nothing more for them."""
+    march = allowance_lines(Month(2025, 3))[elder.code]
+    assert march.total_amount == 3 * 750_000
+    signed(elder, "adjust", from_month="2025-02", add_category="DISABLED_SEVERE")
+    assert db.session.get(Beneficiary, elder.id).top_up_from == Month(2025, 2)
+    april = allowance_lines(Month(2025, 4))[elder.code]
+    # April at 2.0; February and March made up by 250,000 each (2.0 - 1.5 of 500,000).
+    assert (april.monthly_amount, april.arrears_amount) == (1_000_000, 2 * 250_000)
+    assert april.arrears_months == "2025-02;2025-03"
+    # Generated again, the open April batch pays the same, never twice.
+    assert allowance_lines(Month(2025, 4))[elder.code].total_amount == 1_500_000
+
+
+def test_a_second_increase_adds_only_its_own_difference(unposted, clock):
+    person = create_beneficiary(categories=("ELDERLY_POOR_ALONE",), effective_month="2025-01")
+    allowance_lines(Month(2025, 3))
+    signed(person, "adjust", from_month="2025-03", add_category="DISABLED_SEVERE")
+    from benefits.payments.service import lock_batch
+
+    april_batch = generate_batch(Month(2025, 4), "commune", "00070", SYSTEM)
+    lock_batch(april_batch.id, SYSTEM)
+    clock.move_to(datetime(2025, 4, 7, 2, 0, tzinfo=UTC))
+    signed(person, "adjust", from_month="2025-03", add_category="DISABLED_EXTREMELY_SEVERE",
+           on=date(2025, 4, 7))  # fmt: skip
+    may = allowance_lines(Month(2025, 5))[person.code]
+    # 2.5 for the elderly with an extremely severe disability: March and April, already
+    # paid at 2.0 (March topped up from 1.5), get 250,000 each.
+    assert (may.monthly_amount, may.arrears_amount) == (1_250_000, 2 * 250_000)
+
+
 def test_a_lower_amount_applies_only_from_the_month_after_the_decision(unposted):
     """domain.md section 2: nothing clawed back; the lower amount from the month after."""
     person = create_beneficiary(categories=("ELDERLY_POOR_ALONE", "DISABLED_SEVERE"),
@@ -173,3 +205,63 @@ def test_a_refusal_changes_nothing_in_the_registry(elder):
     decide(case, False, "Vẫn đủ điều kiện hưởng.", SYSTEM, SIGNED)
     assert case.decision.kind == "refuse"
     assert db.session.get(Beneficiary, elder.id).status == "active"
+
+
+def test_a_second_open_dossier_about_the_same_record_is_refused(elder):
+    first = open_change_dossier(elder, "adjust", SYSTEM, SIGNED)
+    with pytest.raises(DomainError, match=first.code):
+        open_change_dossier(elder, "stop", SYSTEM, SIGNED)
+    # Once the first is decided, another may be opened.
+    propose(first, Proposal(outcome="refuse", reasons="Không thay đổi."), SYSTEM, SIGNED)
+    decide(first, False, "Không có gì thay đổi.", SYSTEM, SIGNED)
+    assert open_change_dossier(elder, "stop", SYSTEM, SIGNED).status == "checking"
+
+
+def test_a_stopped_record_is_granted_again_from_its_new_decision_with_no_month_between(
+    elder, clock
+):
+    """domain.md section 2: a stopped record keeps its history and can be granted again;
+    the months between the stop and the new start are not due."""
+    from benefits.cases.service import open_case, start_checking
+
+    allowance_lines(Month(2025, 3))
+    signed(elder, "stop", from_month="2025-03", stop_reason="refused")
+    clock.move_to(datetime(2025, 5, 6, 2, 0, tzinfo=UTC))
+    again = date(2025, 5, 6)
+    person = elder.person
+    case = open_case("1.001776", "00070", person.full_name, SYSTEM, again,
+                     subject_national_id=person.national_id,
+                     data={"category": "ELDERLY_POOR_ALONE", "sex": person.sex,
+                           "date_of_birth": person.date_of_birth.isoformat()})  # fmt: skip
+    start_checking(case, SYSTEM)
+    propose(case, Proposal(outcome="approve", category="ELDERLY_POOR_ALONE",
+                           payment_method="COMMUNE"), SYSTEM, again)  # fmt: skip
+    decide(case, True, None, SYSTEM, again)
+    db.session.expire_all()
+    record = db.session.get(Beneficiary, elder.id)
+    assert (record.status, record.last_entitled_month, record.payment_method) == (
+        "active", None, "COMMUNE")  # fmt: skip
+    line = allowance_lines(Month(2025, 5))[elder.code]
+    assert (line.monthly_amount, line.arrears_months) == (750_000, "")
+
+
+def test_an_admission_to_a_facility_stops_the_community_allowance_from_the_month_after(elder):
+    """domain.md section 2, 2.000286 (ND20 Art 27): a resident receives the facility's
+    nurture allowance, not the Art 6 monthly allowance."""
+    from benefits.cases.service import open_case, start_checking
+
+    db.session.add(PostingSetting(procedure_code="2.000286", province_code="01",
+                                  public_posting=False))  # fmt: skip
+    person = elder.person
+    case = open_case("2.000286", "00070", person.full_name, SYSTEM, SIGNED,
+                     subject_national_id=person.national_id,
+                     data={"details": "Không còn người chăm sóc"})  # fmt: skip
+    start_checking(case, SYSTEM)
+    propose(case, Proposal(outcome="approve"), SYSTEM, SIGNED)
+    decide(case, True, None, SYSTEM, SIGNED)
+    db.session.expire_all()
+    record = db.session.get(Beneficiary, elder.id)
+    assert (record.status, record.last_entitled_month) == ("stopped", Month(2025, 3))
+    assert case.decision.beneficiary_id == elder.id
+    assert allowance_lines(Month(2025, 3))[elder.code].monthly_amount == 750_000
+    assert elder.code not in allowance_lines(Month(2025, 4))

@@ -179,3 +179,18 @@ def test_a_registration_cancelled_and_sent_again_applies_its_effects_again(clien
     # Sent a third time: a replay of the second, answered the same.
     third = client.post("/api/v1/civil-registry/deaths", json=body, headers=headers)
     assert third.status_code == 200 and third.get_json() == answer
+
+
+def test_a_second_funeral_dossier_for_the_same_death_is_not_proposed_for_approval(clock):
+    """One funeral support per death: the civil registry's report opened one already."""
+    deceased = create_beneficiary(
+        categories=("ELDERLY_COMMUNITY_CARE",),
+        effective_month="2025-01",
+        date_of_birth=date(1940, 1, 5),
+    )
+    record_death(report_for(deceased.person.national_id, deceased.person.full_name), SYSTEM,
+                 "test", TODAY)  # fmt: skip
+    opened = db.session.scalar(select(Case).where(Case.procedure_code == "1.001731"))
+    case = funeral_dossier(deceased.person, "2025-02-20")
+    with pytest.raises(DomainError, match=opened.code):
+        propose(case, Proposal(outcome="approve"), SYSTEM, TODAY)

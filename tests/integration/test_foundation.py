@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from bs4 import BeautifulSoup
 from flask import render_template_string, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from sqlalchemy import func, select
 
 from benefits.extensions import db
@@ -83,10 +83,13 @@ def test_money_is_whole_vnd_written_the_vietnamese_way(app):
         assert format_vnd(1250000.0) == "1.250.000\xa0₫"
 
 
-def test_money_reads_the_vietnamese_way_on_english_pages_too(app):
-    # The guide: money is whole VND, formatted the Vietnamese way (decision 48).
+def test_money_reads_as_the_reader_writes_it(app):
+    # Whole VND, the sign after the amount; the separators of the page's language
+    # (issue 30 item 9, decision 123, replacing 48).
     with app.test_request_context(headers={"Cookie": "lang=en"}):
         assert str(get_locale()) == "en"
+        assert render_template_string("{{ 3500000|vnd }}") == "3,500,000\xa0₫"
+    with app.test_request_context(), force_locale("vi"):
         assert render_template_string("{{ 3500000|vnd }}") == "3.500.000\xa0₫"
 
 

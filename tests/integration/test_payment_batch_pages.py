@@ -296,5 +296,5 @@ def test_a_province_batch_is_in_the_audit_log_of_its_own_province_only(app):
         client = app.test_client()
         client.post("/login", data={"username": email, "password": PASSWORD})
         page = BeautifulSoup(client.get("/admin/audit?action=payments.lock").data, "html.parser")
-        pages[province] = [row.select_one("code").get_text() for row in page.select("tbody tr")]
-    assert pages == {"01": ["payments.lock"], "79": []}
+        pages[province] = [row.select("td")[2].get_text() for row in page.select("tbody tr")]
+    assert pages == {"01": ["Khóa danh sách chi trả"], "79": []}
