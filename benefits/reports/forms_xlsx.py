@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from benefits.errors import NotFound
+from benefits.i18n import format_day
+from benefits.places.calendar import vietnam_today
 from benefits.places.models import Commune, Province
 from benefits.procedures.catalogue import procedure
 from benefits.reports.forms_data import (
@@ -64,6 +66,8 @@ class _Sheet:
         self._line(title, "title")
         self._line(_half_year_label(forms))
         self._line(_("Reporting unit: %(place)s", place=_place_label(forms)))
+        self._line(_("Made on %(day)s from the payments the post office reported paid.",
+                     day=format_day(vietnam_today(), "vi")))  # fmt: skip
         self.row += 1
         self.sheet.write_row(self.row, 0, [str(c) for c in columns], styles["header"])
         self.row += 1

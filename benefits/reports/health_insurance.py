@@ -24,10 +24,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import Integer, case, func, literal, or_, select, union, union_all
 
+from benefits.accounts.models import AuditEntry
+from benefits.cases.models import Case
 from benefits.month import Month
 from benefits.people.models import Person
 from benefits.places.models import Commune
-from benefits.registry.models import Beneficiary, BeneficiaryCategory, SocialPensionPeriod
+from benefits.registry.lifecycle import MOVE_OUT_PROCEDURE
+from benefits.registry.models import (
+    Beneficiary,
+    BeneficiaryCategory,
+    Decision,
+    SocialPensionPeriod,
+)
 from benefits.reports.reading import reader, without_jit
 from benefits.reports.spreadsheet import safe_text
 from benefits.rules.entitlement_sql import (
@@ -152,10 +160,21 @@ def changes_select(month: Month, scope: Scope):
         .subquery("per_person")
     )
     residence = Commune.__table__.alias("residence")
+    # ND20 Art 8.4: the record's latest decision is the old commune's stop for a move to
+    # another province (a MOVE-OUT-PROVINCE dossier's).
+    latest_procedure = (
+        select(Case.procedure_code)
+        .join(Decision, Decision.case_id == Case.id)
+        .where(Decision.beneficiary_id == Beneficiary.id)
+        .order_by(Decision.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     # TT02 Art 2.1 / ND20 Art 8.2, 8.4: why an entitlement ends. A person now living in
-    # another province than the commune that paid them has moved out (decision 110).
+    # another province than the commune that paid them has moved out too (decision 110).
     end_reason = case(
         (Person.died_on.is_not(None), literal(DEATH)),
+        (latest_procedure == MOVE_OUT_PROCEDURE, literal(MOVED_OUT)),
         (residence.c.province_code != Commune.province_code, literal(MOVED_OUT)),
         else_=literal(STOPPED),
     )
@@ -212,6 +231,123 @@ def _values(row) -> list:
     return [safe_text(value) for value in values]
 
 
+@dataclass(frozen=True)
+class _Row:
+    month: str
+    change: str
+    national_id: str
+    full_name: str
+    date_of_birth: object
+    sex: str
+    province_code: str
+    commune_code: str
+    address: str | None
+    category_codes: str
+    from_month: str
+    reason: str
+
+
+def moves_across_provinces(month: Month, scope: Scope) -> list[_Row]:
+    """ND20 Art 8.4 once the new province has granted: the one record went on from the
+    old commune (paid through M) to the new one (from M + 1), so its months show no gap;
+    the move's audit rows (``registry.moved``, with the commune before and after and the
+    month paid through) give the old province's ``END`` in M and the new one's ``START``
+    in M + 1. A few rows a month, read in Python."""
+    found = reader().scalars(
+        select(AuditEntry)
+        .where(AuditEntry.action == "registry.moved", AuditEntry.object_type == "beneficiary")
+        .order_by(AuditEntry.id)
+    )
+    provinces = dict(reader().execute(select(Commune.code, Commune.province_code)).all())
+    rows, seen = [], set()
+    for entry in found:
+        changes = entry.changes or {}
+        old, new = (changes.get("commune") or [None, None])[:2]
+        through = changes.get("paid_through") or ""
+        if provinces.get(old) in (None, provinces.get(new)) or (entry.object_id, through) in seen:
+            continue
+        seen.add((entry.object_id, through))
+        try:
+            last = Month.parse(through)
+        except ValueError:
+            continue
+        if last == month:
+            change, commune, held = END, old, month
+        elif last + 1 == month:
+            change, commune, held = START, new, month
+        else:
+            continue
+        if not _in_scope(scope, commune, provinces.get(commune)):
+            continue
+        rows.append(_move_row(month, change, entry.object_id, commune, provinces[commune], held))
+    return [row for row in rows if row is not None]
+
+
+def _in_scope(scope: Scope, commune: str, province: str | None) -> bool:
+    if scope.commune_code:
+        return commune == scope.commune_code
+    return scope.province_code is None or province == scope.province_code
+
+
+def _move_row(month, change, code, commune, province, held: Month) -> _Row | None:
+    found = (
+        reader()
+        .execute(
+            select(
+                Beneficiary.id,
+                Person.national_id,
+                Person.full_name,
+                Person.date_of_birth,
+                Person.sex,
+                Person.address,
+            )  # fmt: skip
+            .join(Person, Person.id == Beneficiary.person_id)
+            .where(Beneficiary.code == code)
+        )
+        .first()
+    )
+    if found is None:
+        return None
+    # The categories of the old record's last month, or of the new commune's first.
+    codes = (
+        reader()
+        .scalars(
+            select(BeneficiaryCategory.category_code)
+            .where(
+                BeneficiaryCategory.beneficiary_id == found.id,
+                BeneficiaryCategory.from_month <= (held if change == END else held + 1),
+                or_(
+                    BeneficiaryCategory.to_month.is_(None),
+                    BeneficiaryCategory.to_month >= (held if change == END else held + 1),
+                ),
+            )  # fmt: skip
+            .order_by(BeneficiaryCategory.category_code)
+        )
+        .all()
+    )
+    return _Row(
+        str(month), change, found.national_id, found.full_name, found.date_of_birth,
+        found.sex, province, commune, found.address, ";".join(codes),
+        str(month + 1) if change == END else str(month), MOVED_OUT if change == END else "",
+    )  # fmt: skip
+
+
+def _sort_key(row):
+    return (row.province_code, row.commune_code, row.national_id, row.change != START)
+
+
+def _merged(rows, extra: list[_Row]):
+    """The list's rows and the moves' in the list's order (both already sorted)."""
+    extra = sorted(extra, key=_sort_key)
+    position = 0
+    for row in rows:
+        while position < len(extra) and _sort_key(extra[position]) <= _sort_key(row):
+            yield extra[position]
+            position += 1
+        yield row
+    yield from extra[position:]
+
+
 def csv_chunks(month: Month, scope: Scope, counts: list | None = None) -> Iterator[str]:
     """The list as CSV text chunks: BOM, header, rows (interchange.md conventions). With
     ``counts`` (a list), a ``Counts`` is appended to it once the last row is written."""
@@ -221,8 +357,9 @@ def csv_chunks(month: Month, scope: Scope, counts: list | None = None) -> Iterat
     writer.writerow(COLUMNS)
     started = ended = 0
     without_jit(reader())
+    moves = moves_across_provinces(month, scope)
     result = reader().execute(changes_select(month, scope).execution_options(yield_per=5000))
-    for number, row in enumerate(result, start=1):
+    for number, row in enumerate(_merged(result, moves), start=1):
         writer.writerow(_values(row))
         if row.change == START:
             started += 1

@@ -1,15 +1,12 @@
-"""What every CSV and XLSX the reports write shares (interchange.md conventions)."""
+"""The cells of the reports' CSV and XLSX files: text through the portal's one rule of
+spreadsheet safety (``benefits.spreadsheet``), numbers as they are (money columns are
+never text)."""
 
 from __future__ import annotations
 
-# interchange.md: a text cell that would begin with one of these is written with a
-# leading apostrophe, as spreadsheet programs expect (no formula is ever run).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from benefits.spreadsheet import safe_text as _safe_text
 
 
 def safe_text(value):
-    """``value`` as written in a text cell: an apostrophe before a formula's first sign.
-    Numbers are left as they are (money columns are never text)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A text value with an apostrophe before a formula's first sign; any other left."""
+    return _safe_text(value) if isinstance(value, str) else value

@@ -56,7 +56,7 @@ def _month_asked() -> Month | None:
 def reports_home():
     scope = _scope()
     this_month = Month.of(vietnam_today())
-    last_half = HalfYear.of(this_month).previous()
+    last_half = _half_to_report(this_month)
     board = build_dashboard(scope)
     charts = {
         "paid": bar_chart(
@@ -71,6 +71,14 @@ def reports_home():
         board=board, charts=charts, commune_arg=_commune_arg(scope),
         refresh_form=RefreshForm(),
     )  # fmt: skip
+
+
+def _half_to_report(this_month: Month) -> HalfYear:
+    """The half-year a report is due for now (TT02 Art 6): a commune's before 15 June and
+    15 December, of the half then ending; a province's before 15 January and 15 July, of
+    the half just ended."""
+    current = HalfYear.of(this_month)
+    return current if this_month.month in (6, 12) else current.previous()
 
 
 def _commune_arg(scope) -> dict:

@@ -246,3 +246,26 @@ def test_a_line_corrected_after_the_result_file_changes_the_money_paid(app, half
                                                         PaidByMonth.province_code == "01")
     )  # fmt: skip
     assert summary == paid_total(batch_id=march.id) == before - line.total_amount
+
+
+def test_overpayments_to_recover_are_counted(app, half_year_paid):
+    """A death learned after the March batch was paid: March is to recover (domain.md
+    section 5 step 4), and the dashboard counts it in the commune that paid it."""
+    from benefits.payments.models import Overpayment
+    from benefits.people.models import Person
+    from tests.integration.test_care_and_one_off_lines import death_of
+
+    son = db.session.scalar(select(Person).where(Person.national_id == "001050700004"))
+    with time_machine.travel(datetime(2025, 4, 20, 9, 0, tzinfo=VIETNAM), tick=False):
+        death_of(son, "KT-LATE-1", "2025-02-10")
+    owed = db.session.scalars(select(Overpayment)).all()
+    assert owed and all(o.status == "to_recover" for o in owed)
+    with time_machine.travel(TODAY, tick=False):
+        refresh(app, "--province", "01")
+        officer = staff(app, "officer", "cb@xa.gov.vn", commune_code="00070")
+        figure = page(officer).select_one("#overpayments").get_text(" ", strip=True)
+        other = staff(app, "officer", "cb2@xa.gov.vn", commune_code="00004")
+        elsewhere = page(other).select_one("#overpayments").get_text(" ", strip=True)
+    assert figure.startswith(f"{len(owed)} ")
+    assert digits(figure.split("(")[1]) == sum(o.amount for o in owed) > 0
+    assert elsewhere.startswith("0 ")

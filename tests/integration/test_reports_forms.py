@@ -4,7 +4,7 @@ what the post office reported paid: their sums equal the reconciled batches."""
 import json
 import re
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from xml.etree import ElementTree
 
 import pytest
@@ -217,3 +217,25 @@ def test_the_forms_are_downloaded_in_the_users_scope(app, half_year_paid):
     assert client.get("/reports/forms.xlsx?year=2025&half=1&commune=00070").status_code == 404
     refused = client.get("/reports/forms.xlsx?year=2025&half=3", follow_redirects=True)
     assert "Chọn năm và sáu tháng đầu hoặc cuối năm." in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("today", "year", "half"), [
+    ("2025-06-05", "2025", "1"),  # a commune's report of the first half, before 15 June
+    ("2025-07-10", "2025", "1"),  # a province's, before 15 July
+    ("2025-12-05", "2025", "2"),
+    ("2026-01-10", "2025", "2"),
+])  # fmt: skip
+def test_the_page_offers_the_half_year_due_now(app, today, year, half):
+    import time_machine
+    from bs4 import BeautifulSoup
+
+    from benefits.places.calendar import VIETNAM
+
+    create_staff_user("admin", "admin@so.gov.vn", "Quản Trị", PASSWORD, ACTOR, province_code="01")
+    client = app.test_client()
+    day = date.fromisoformat(today)
+    with time_machine.travel(datetime(day.year, day.month, day.day, 9, tzinfo=VIETNAM), tick=False):
+        client.post("/login", data={"username": "admin@so.gov.vn", "password": PASSWORD})
+        page = BeautifulSoup(client.get("/reports/").data, "html.parser")
+    assert page.select_one("#forms-year")["value"] == year
+    assert page.select_one("#forms-half option[selected]")["value"] == half

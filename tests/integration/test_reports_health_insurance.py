@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from benefits.accounts.audit import Actor
 from benefits.accounts.service import create_staff_user
 from benefits.deaths.service import DeathReport, record_death
+from benefits.extensions import db
 from benefits.month import Month
 from tests.builders import PASSWORD, create_beneficiary, create_person
 
@@ -253,3 +254,44 @@ def test_only_people_whose_months_differ_are_evaluated_and_none_is_missed(app, m
     monkeypatch.setattr(module, "_rules_change_around", lambda _month: True)
     assert {month: listed(month) for month in months} == quick
     assert sum(len(rows) for rows in quick.values()) >= 6
+
+
+def test_a_move_decided_under_nd20_art_8_4_ends_in_one_province_and_starts_in_the_other(
+    app, tmp_path
+):
+    """The old commune's stop decision names February (M); the new commune (Vũng Tàu,
+    another province) grants the same record again from March (ND20 Art 8.4.d)."""
+    from benefits.cases.service import open_case
+    from benefits.registry.lifecycle import MOVED_OUT as STOP_MOVED
+    from benefits.registry.lifecycle import restart_allowance, stop_allowance
+    from benefits.registry.models import BeneficiaryCategory, Decision
+
+    actor = Actor.system("test")
+    beneficiary = create_beneficiary(("HIV_POOR",), "2024-01", date_of_birth=date(1990, 1, 15))
+    person = beneficiary.person
+    case = open_case("MOVE-OUT-PROVINCE", "00070", person.full_name, actor, date(2025, 2, 3),
+                     subject_national_id=person.national_id)  # fmt: skip
+    stop = Decision(number="9/QĐ-UBND", signed_on=date(2025, 2, 10), commune_code="00070",
+                    kind="stop", case_id=case.id, beneficiary_id=beneficiary.id)  # fmt: skip
+    db.session.add(stop)
+    db.session.flush()
+    stop_allowance(beneficiary, Month(2025, 2), STOP_MOVED, actor, stop)
+    rows, figures = health_insurance(app, tmp_path, "2025-02", "--province", "01")
+    assert figures == {"started": 0, "ended": 1}
+    assert (rows[0]["reason"], rows[0]["from_month"]) == ("MOVED_OUT", "2025-03")
+
+    db.session.refresh(beneficiary)
+    restart_allowance(beneficiary, "26506", {"payment_method": "COMMUNE"}, Month(2025, 3), actor)
+    db.session.add(BeneficiaryCategory(beneficiary_id=beneficiary.id, category_code="HIV_POOR",
+                                       from_month=Month(2025, 3)))  # fmt: skip
+    db.session.flush()
+    # Still the old province's END in February, and the new province's START in March.
+    old, _ = health_insurance(app, tmp_path, "2025-02", "--province", "01")
+    assert [(r["change"], r["commune_code"], r["reason"]) for r in old] == [
+        ("END", "00070", "MOVED_OUT")]  # fmt: skip
+    new, figures = health_insurance(app, tmp_path, "2025-03", "--province", "79")
+    assert figures == {"started": 1, "ended": 0}
+    assert [(r["change"], r["commune_code"], r["from_month"], r["category_codes"])
+            for r in new] == [("START", "26506", "2025-03", "HIV_POOR")]  # fmt: skip
+    assert health_insurance(app, tmp_path, "2025-03", "--province", "01")[1] == {
+        "started": 0, "ended": 0}  # fmt: skip
