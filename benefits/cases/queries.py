@@ -57,10 +57,6 @@ class QueuePage:
     # The key of the last dossier shown, when more follow (``after`` of the next page).
     next_after: tuple[date, int] | None
 
-    @property
-    def open_count(self) -> int:  # the sentence of the unfiltered queue
-        return self.total
-
 
 @dataclass(frozen=True)
 class DeadlineBounds:
@@ -120,16 +116,14 @@ def fetch_commune_queue(
     commune_filter,
     after: tuple[date, int] | None = None,
     limit: int = QUEUE_PAGE,
-    step: str | None = None,
     flt: QueueFilter | None = None,
     today: date | None = None,
 ) -> QueuePage:
     """The dossiers the officer may see that ``flt`` finds (the open ones by default), the
-    soonest due first, ``limit`` after the key ``after`` (due date, id); ``step`` (an open
-    status: the chairman's "waiting for a decision") is a shorthand for its state filter.
-    Counted with the same filter, and how many come before the page, so that the page
-    says "51-100 of 734" (keyset pages, performance.md)."""
-    flt = flt or QueueFilter(state=step if step in OPEN_STATUSES else "open")
+    soonest due first, ``limit`` after the key ``after`` (due date, id); counted with the
+    same filter, and how many come before the page, so that the page says "51-100 of
+    734" (keyset pages, performance.md)."""
+    flt = flt or QueueFilter()
     matching = _matching(commune_filter, flt, today or vietnam_today())
     key = tuple_(Case.due_on, Case.id)
     page = matching
