@@ -46,6 +46,7 @@ def register_commands(app: Flask) -> None:
     from benefits.accounts.cli import users_cli
     from benefits.api.cli import clients_cli
     from benefits.cases.cli import cases_cli
+    from benefits.notify.cli import notify_cli
     from benefits.payments.cli import payments_cli
     from benefits.registry.cli import registry_cli
     from benefits.reports.cli import reports_cli
@@ -53,6 +54,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(clients_cli)
     app.cli.add_command(cases_cli)
+    app.cli.add_command(notify_cli)
     app.cli.add_command(payments_cli)
     app.cli.add_command(registry_cli)
     app.cli.add_command(reports_cli)

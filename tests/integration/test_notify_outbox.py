@@ -1,0 +1,202 @@
+"""Redis down costs nothing (issue 29.2): log-in works, a submission answers, and every
+notification's copy is kept in the outbox until it is sent, once (decision 140, 141).
+
+Redis is never stopped here (the machine's is shared): "down" is a port where nothing
+listens, or a ``redis-server`` this test starts and kills. Mail goes to the real SMTP
+server of ``tests/mailbox.py``."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import socket
+import subprocess
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from rq import Queue
+from sqlalchemy import func, select
+
+from benefits.cases.models import Case
+from benefits.extensions import db, limiter
+from benefits.jobs import redis_connection
+from benefits.notify.models import Notification, OutboxMessage
+from benefits.notify.outbox import send_message, send_pending
+from tests.builders import PASSWORD
+from tests.integration.test_citizen_applications import child_application, post_application
+from tests.mailbox import PUBLIC_URL, mailbox_for
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+DEAD_REDIS = f"redis://127.0.0.1:{_free_port()}/0"  # nothing listens there
+
+
+@contextlib.contextmanager
+def redis_at(app, url):
+    """The app's queue and rate limits on the Redis at ``url`` (restored after)."""
+    saved = {key: app.config.get(key) for key in ("REDIS_URL", "RATELIMIT_STORAGE_URI")}
+    app.config.update(REDIS_URL=url, RATELIMIT_STORAGE_URI=url)
+    limiter.init_app(app)  # the hooks are registered once; only the storage changes
+    try:
+        yield
+    finally:
+        app.config.update(saved)
+        limiter.init_app(app)
+        limiter._storage_dead = False  # noqa: SLF001 (the next tests start on a live store)
+
+
+@contextlib.contextmanager
+def own_redis():
+    """A ``redis-server`` of this test alone, on a free port, keeping nothing on disk."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],  # noqa: S607
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        for _ in range(50):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.1):
+                break
+            time.sleep(0.1)
+        yield url, process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def mailbox(app):
+    with mailbox_for(app) as box:
+        yield box
+
+
+def copies(channel="email"):
+    return list(db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.channel == channel)
+        .order_by(OutboxMessage.id).execution_options(populate_existing=True)
+    ))  # fmt: skip
+
+
+def later(minutes=61):
+    return datetime.now(UTC) + timedelta(minutes=minutes)
+
+
+def test_with_redis_down_a_citizen_logs_in_and_submits_and_the_email_arrives(
+    app, client, mailbox, caplog
+):
+    from benefits.accounts.audit import Actor
+    from benefits.accounts.service import CitizenRegistration, register_citizen
+
+    with redis_at(app, DEAD_REDIS), caplog.at_level(logging.WARNING):
+        register_citizen(CitizenRegistration(
+            "Hoàng Thị Dân", datetime(1990, 5, 17).date(), "F", "001190000777", "0912345678",
+            "dan@example.vn", PASSWORD), Actor.system("test"))  # fmt: skip
+        login = client.post("/login", data={"username": "001190000777", "password": PASSWORD})
+        assert login.status_code == 302 and login.headers["Location"].endswith("/me/")
+        assert "falling back to in-memory storage" in caplog.text
+        response = post_application(client, child_application())
+        assert response.status_code == 302
+        health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.get_json()["queue"] == "degraded"
+    case = db.session.scalar(select(Case))
+    # Sent in process at once: one email, in Vietnamese, that leads to the dossier.
+    assert len(mailbox.messages) == 1
+    assert mailbox.messages[0]["To"] == "dan@example.vn"
+    assert f"{case.code} đã được tiếp nhận" in mailbox.messages[0]["Subject"]
+    assert f"Xem hồ sơ: {PUBLIC_URL}/me/dossiers/{case.code}" in mailbox.body()
+    assert [copy.sent_at is not None for copy in copies()] == [True]
+
+
+def test_the_login_limit_still_holds_in_the_process_while_redis_is_down(app, client):
+    from benefits.accounts.audit import Actor
+    from benefits.accounts.service import create_staff_user
+
+    create_staff_user("officer", "officer@xa.gov.vn", "Cán Bộ", PASSWORD, Actor.system("test"),
+                      commune_code="00070")  # fmt: skip
+    with redis_at(app, DEAD_REDIS):
+        for _ in range(5):
+            wrong = {"username": "officer@xa.gov.vn", "password": "wrong-password!"}
+            assert client.post("/login", data=wrong).status_code == 200
+        right = {"username": "officer@xa.gov.vn", "password": PASSWORD}
+        assert client.post("/login", data=right).status_code == 429
+
+
+def test_a_copy_that_cannot_be_sent_waits_and_the_sweep_sends_it_once(app, citizen, client):
+    with mailbox_for(app) as box:
+        # Jobs in process (no REDIS_URL), so that the first attempt happens in the request.
+        dead_smtp = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": _free_port(), "REDIS_URL": None}
+        saved = {key: app.config[key] for key in dead_smtp}
+        app.config.update(dead_smtp)
+        try:
+            assert post_application(client, child_application()).status_code == 302
+        finally:
+            app.config.update(saved)
+        [copy] = copies()
+        assert copy.sent_at is None and copy.attempts == 1
+        assert copy.last_error == "ConnectionRefusedError"
+        assert box.messages == []
+        # Not due yet: the sweep leaves it for its time (a minute after the failure).
+        assert send_pending() == (0, 1)
+        runner = app.test_cli_runner()
+        with_mail = runner.invoke(args=["notify", "send-pending", "--json"])
+        assert with_mail.exit_code == 0
+        assert send_pending(now=later()) == (1, 0)
+        assert send_pending(now=later()) == (0, 0)
+        assert send_message(copy.id) is False  # a late job of the same copy sends nothing
+    assert len(box.messages) == 1
+    [copy] = copies()
+    assert copy.sent_at is not None and copy.attempts == 2
+
+
+def test_a_rolled_back_cause_leaves_no_copy(app, citizen, client):
+    # The copies are written in the transaction of their cause: a submission refused
+    # (a missing field) writes neither a dossier, nor a notification, nor a copy.
+    response = post_application(client, child_application(full_name=""))
+    assert response.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+    assert copies() == [] and copies("sms") == []
+
+
+def test_redis_killed_while_a_copy_waits_in_rq_the_sweep_sends_it_once(app, citizen, client):
+    with mailbox_for(app) as box, own_redis() as (url, server), redis_at(app, url):
+        assert post_application(client, child_application()).status_code == 302
+        notify_queue = Queue("notify", connection=redis_connection(app))
+        assert notify_queue.count == 2  # its email and its SMS copy wait for a worker
+        assert box.messages == []
+        server.kill()  # Redis dies with the jobs (nothing saved)
+        server.wait()
+        another = child_application(full_name="Hoàng Văn Em", national_id="001215000124")
+        second = post_application(client, another | {"submission_token": "form-2"})
+        assert second.status_code == 302
+        assert len(box.messages) == 1  # the second, sent in process
+        assert client.get("/healthz").get_json()["queue"] == "degraded"
+        assert send_pending(now=later()) == (2, 0)  # the first's email and SMS
+        assert send_pending(now=later()) == (0, 0)
+    codes = sorted(db.session.scalars(select(Case.code)))
+    subjects = sorted(message["Subject"] for message in box.messages)
+    assert len(subjects) == 2 and all(code in " ".join(subjects) for code in codes)
+
+
+def test_a_worker_running_a_copy_the_sweep_already_sent_sends_nothing(app, citizen, client):
+    with mailbox_for(app) as box, own_redis() as (url, _server), redis_at(app, url):
+        assert post_application(client, child_application()).status_code == 302
+        assert send_pending(now=later()) == (2, 0)  # cron came first
+        notify_queue = Queue("notify", connection=redis_connection(app))
+        jobs = notify_queue.jobs
+        assert len(jobs) == 2
+        for job in jobs:  # as the worker runs them (SimpleWorker's teardown waits 60 s)
+            job.perform()
+    assert len(box.messages) == 1
+    assert [copy.attempts for copy in copies() + copies("sms")] == [1, 1]
