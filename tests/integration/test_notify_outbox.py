@@ -200,3 +200,50 @@ def test_a_worker_running_a_copy_the_sweep_already_sent_sends_nothing(app, citiz
             job.perform()
     assert len(box.messages) == 1
     assert [copy.attempts for copy in copies() + copies("sms")] == [1, 1]
+
+
+def test_two_senders_of_the_same_copy_at_once_send_it_once(app, committed_db):
+    """The cron sweep and a worker (or two workers) on one copy, truly concurrent: the
+    second waits on the row's lock while the first talks to a slow SMTP server, then
+    finds the copy sent."""
+    import asyncio
+    import threading
+
+    from benefits.accounts.audit import Actor
+    from benefits.accounts.service import CitizenRegistration, register_citizen
+
+    user = register_citizen(CitizenRegistration(
+        "Hoàng Thị Dân", datetime(1990, 5, 17).date(), "F", "001190000777", None,
+        "dan@example.vn", PASSWORD), Actor.system("test"))  # fmt: skip
+    notification = Notification(user_id=user.id, kind="approved", case_code="BTXH-1")
+    db.session.add(notification)
+    db.session.flush()
+    copy = OutboxMessage(notification_id=notification.id, channel="email")
+    db.session.add(copy)
+    db.session.commit()
+    copy_id = copy.id
+    db.session.remove()  # the test's own session holds no snapshot while the threads run
+    results = []
+
+    def sender():
+        with app.app_context():
+            results.append(send_message(copy_id))
+            db.session.commit()
+            db.session.remove()
+
+    with mailbox_for(app) as box:
+        keep = box.handle_DATA
+
+        async def slow_data(server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            await asyncio.sleep(0.5)
+            return await keep(server, session, envelope)
+
+        box.handle_DATA = slow_data
+        threads = [threading.Thread(target=sender) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert sorted(results) == [False, True]
+    assert len(box.messages) == 1
+    assert db.session.get(OutboxMessage, copy_id).attempts == 1  # the second found it sent
