@@ -39,7 +39,9 @@ def worker(burst: bool, queues: tuple[str, ...]) -> None:
     from benefits.jobs import redis_connection
 
     names = queues or current_app.config["RQ_QUEUES"]
-    Worker(list(names), connection=redis_connection()).work(burst=burst)
+    # RQ's scheduler runs the jobs enqueued for later: a notification's next attempt.
+    scheduler = "notify" in names
+    Worker(list(names), connection=redis_connection()).work(burst=burst, with_scheduler=scheduler)
 
 
 def register_commands(app: Flask) -> None:

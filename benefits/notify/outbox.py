@@ -5,8 +5,9 @@ that writes the notification, itself the transaction of its cause (a submission,
 decision, a death): they exist exactly when the cause committed. Each is then sent by
 ``send_message``, enqueued on the ``notify`` queue (RQ when Redis answers, in process
 when it does not, see ``benefits.jobs``). A failed send is kept with its next attempt
-time; ``send_pending`` (``flask --app wsgi notify send-pending``, from cron every
-minute) sends every copy that is due, so a copy is retried until sent: none is lost.
+time and, with Redis, an RQ job scheduled for then; ``send_pending`` (``flask --app
+wsgi notify send-pending``, from cron every minute) sends every copy that is due, those
+whose job died with Redis too, so a copy is retried until sent: none is lost.
 The row is marked sent under its row lock, taken before sending: a second sender of the
 same copy waits, then finds it sent, so none goes out twice.
 """
@@ -39,6 +40,8 @@ _DOSSIER_PAGES = {
     "officer": "officer.case_detail",
     "chairman": "officer.case_detail",
 }
+
+_path = f"{__name__}:send_message"
 
 _INSERT_COPIES = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
 
@@ -109,6 +112,26 @@ def _record_failure(message_id: int, error: Exception, now: datetime) -> None:
         "notification copy %s (%s) not sent, attempt %s (%s): next in %s s",
         message_id, message.channel, message.attempts, message.last_error, delay,
     )  # fmt: skip
+    _retry_later(message_id, delay)
+
+
+def _retry_later(message_id: int, delay: int) -> None:
+    """With Redis, the next attempt is also an RQ job, scheduled (``flask worker`` runs
+    RQ's scheduler), so that no cron is needed; without it, or if Redis does not answer,
+    the sweep makes it. Both at once send once (the row lock)."""
+    if not current_app.config.get("REDIS_URL"):
+        return
+    from redis.exceptions import RedisError
+    from rq import Queue
+
+    from benefits.jobs import redis_connection, run_job
+
+    try:
+        Queue("notify", connection=redis_connection()).enqueue_in(
+            timedelta(seconds=delay), run_job, _path, message_id
+        )
+    except RedisError:
+        log.warning("queue notify unreachable: copy %s waits for the sweep", message_id)
 
 
 def _deliver(message: OutboxMessage) -> bool:

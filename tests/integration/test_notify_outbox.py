@@ -247,3 +247,25 @@ def test_two_senders_of_the_same_copy_at_once_send_it_once(app, committed_db):
     assert sorted(results) == [False, True]
     assert len(box.messages) == 1
     assert db.session.get(OutboxMessage, copy_id).attempts == 1  # the second found it sent
+
+
+def test_with_redis_a_failed_send_is_scheduled_again_on_the_queue(app, citizen, client):
+    with own_redis() as (url, _server), redis_at(app, url):
+        notify_queue = Queue("notify", connection=redis_connection(app))
+        assert post_application(client, child_application()).status_code == 302
+        [email_job, _sms_job] = notify_queue.jobs
+        dead_smtp = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": _free_port()}
+        saved = {key: app.config[key] for key in dead_smtp}
+        app.config.update(dead_smtp)
+        try:
+            email_job.perform()  # the worker's first attempt: SMTP does not answer
+        finally:
+            app.config.update(saved)
+        [copy] = copies()
+        assert copy.sent_at is None and copy.attempts == 1
+        [retry_id] = notify_queue.scheduled_job_registry.get_job_ids()
+        with mailbox_for(app) as box:
+            notify_queue.fetch_job(retry_id).perform()  # RQ's scheduler, a minute later
+            email_job.perform()  # and a duplicate of the job: nothing more is sent
+    assert len(box.messages) == 1
+    assert [copy.sent_at is not None for copy in copies()] == [True]
