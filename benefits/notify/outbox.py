@@ -148,13 +148,20 @@ def _deliver(message: OutboxMessage) -> bool:
     if message.channel == "email":
         if not reader.email:
             return False
-        send_email(reader.email, text, f"{text}\n\n{follow}" if follow else text)
+        send_email(reader.email, _subject(text), f"{text}\n\n{follow}" if follow else text)
         notification.emailed_at = notification.emailed_at or datetime.now(UTC)
         return True
     if not reader.phone:
         return False
     send_sms(reader.phone, f"{text} {link}" if link else text)
     return True
+
+
+def _subject(text: str, limit: int = 150) -> str:
+    """One line (a citizen's reason for a withdrawal may hold line breaks, which a mail
+    header refuses), cut at a word."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def dossier_link(role: str, case_code: str | None) -> str | None:

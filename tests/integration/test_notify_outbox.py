@@ -269,3 +269,23 @@ def test_with_redis_a_failed_send_is_scheduled_again_on_the_queue(app, citizen, 
             email_job.perform()  # and a duplicate of the job: nothing more is sent
     assert len(box.messages) == 1
     assert [copy.sent_at is not None for copy in copies()] == [True]
+
+
+def test_a_withdrawal_reason_on_several_lines_is_emailed_all_the_same(
+    app, citizen, client, mailbox
+):
+    saved, app.config["REDIS_URL"] = app.config.get("REDIS_URL"), None
+    try:
+        assert post_application(client, child_application()).status_code == 302
+        case = db.session.scalar(select(Case))
+        reason = "Gia đình đã lo được.\nCảm ơn cán bộ xã."
+        response = client.post(
+            f"/me/dossiers/{case.code}/withdraw", data={"reason": reason, "confirm": "y"}
+        )
+        assert response.status_code == 302
+    finally:
+        app.config["REDIS_URL"] = saved
+    withdrawn = mailbox.messages[-1]
+    assert "\n" not in withdrawn["Subject"] and case.code in withdrawn["Subject"]
+    assert "Cảm ơn cán bộ xã." in mailbox.body()
+    assert all(copy.sent_at is not None for copy in copies())
