@@ -35,8 +35,12 @@ def _masked(phone: str) -> str:
 def send_sms(to: str, text: str) -> None:
     url = current_app.config.get("SMS_GATEWAY_URL")
     if not url:
-        # The logging backend: the text (a dossier code and a link), never the full number.
-        log.info("sms to %s: %s", _masked(to), text)
+        # The logging backend: never the full number; the text (a dossier code and a
+        # link) only on a development machine (issue 29.5: no personal data in logs).
+        if current_app.config.get("ENV_NAME") == "development":
+            log.info("sms to %s: %s", _masked(to), text)
+        else:
+            log.info("sms to %s not sent: SMS_GATEWAY_URL is not set", _masked(to))
         return
     headers = {"Content-Type": "application/json; charset=utf-8"}
     token = current_app.config.get("SMS_GATEWAY_TOKEN")

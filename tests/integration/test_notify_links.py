@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -126,3 +127,20 @@ def test_an_sms_the_gateway_refuses_is_sent_again_later_and_once(app, citizen, c
         assert send_pending(now=later) == (0, 0)
     [text] = [received["text"] for received in gateway.received]
     assert "đã được tiếp nhận" in text  # in Vietnamese, the citizen's language
+
+
+@pytest.mark.parametrize("env, text_logged", [("development", True), ("production", False)])
+def test_without_a_gateway_the_sms_goes_to_the_log_without_the_full_number(
+    app, citizen, client, in_process, caplog, env, text_logged
+):
+    saved, app.config["ENV_NAME"] = app.config["ENV_NAME"], env
+    try:
+        with caplog.at_level(logging.INFO, logger="benefits.notify.sms"):
+            assert post_application(client, child_application()).status_code == 302
+    finally:
+        app.config["ENV_NAME"] = saved
+    [line] = [r.getMessage() for r in caplog.records if r.name == "benefits.notify.sms"]
+    assert "0912345678" not in line and "*******678" in line
+    assert ("đã được tiếp nhận" in line) is text_logged
+    sms = db.session.scalar(select(OutboxMessage).where(OutboxMessage.channel == "sms"))
+    assert sms.sent_at is not None
