@@ -73,17 +73,26 @@ def write_copies(notifications: list[tuple[int, int]]) -> list[int]:
     return ids
 
 
-def send_message(message_id: int) -> bool:
-    """The job: send one copy unless it is already sent. True when this call sent it.
+# A scheduled retry may start this much before its time (clocks of two machines).
+_EARLY = timedelta(seconds=5)
+
+
+def send_message(message_id: int, now: datetime | None = None) -> bool:
+    """The job: send one copy unless it is already sent, or not due (another attempt of
+    this round failed first and set the next). True when this call sent it.
 
     The UPDATE that counts the attempt takes the row's lock (on SQLite the database's
     write lock) until the job commits, so the check of ``sent_at`` and its marking are
     one step for every concurrent sender. A failure is recorded, not raised: the copy
     waits in the outbox for its next attempt."""
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     claimed = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None))
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.next_attempt_at <= now + _EARLY,
+        )
         .values(attempts=OutboxMessage.attempts + 1)
     ).rowcount
     if not claimed:
@@ -189,7 +198,7 @@ def send_pending(limit: int = 500, now: datetime | None = None) -> tuple[int, in
     db.session.commit()
     sent = 0
     for message_id in due:
-        sent += bool(send_message(message_id))
+        sent += bool(send_message(message_id, now))
         db.session.commit()
     return sent, pending_count()
 

@@ -105,7 +105,7 @@ def send_notification_email(notification_id: int) -> None:
         if notification is None or notification.emailed_at is not None:
             return
         db.session.add(OutboxMessage(notification_id=notification_id, channel="email"))
-        db.session.flush()
+        db.session.commit()  # kept even if this first attempt fails
         message_id = db.session.scalar(copy)
     send_message(message_id)
 
