@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from benefits.accounts.audit import Actor
@@ -144,3 +145,12 @@ def test_without_a_gateway_the_sms_goes_to_the_log_without_the_full_number(
     assert ("đã được tiếp nhận" in line) is text_logged
     sms = db.session.scalar(select(OutboxMessage).where(OutboxMessage.channel == "sms"))
     assert sms.sent_at is not None
+
+
+def test_the_message_on_the_citizens_page_links_to_the_dossier(app, citizen, client):
+    assert post_application(client, child_application()).status_code == 302
+    case = db.session.scalar(select(Case))
+    page = BeautifulSoup(client.get("/me/").data, "html.parser")
+    [message] = page.find("h2", string="Thông báo").find_next("ul").find_all("li")
+    assert message.a["href"] == f"/me/dossiers/{case.code}"
+    assert f"Hồ sơ {case.code} đã được tiếp nhận." in message.a.text
