@@ -37,13 +37,18 @@ def worker(burst: bool, queues: tuple[str, ...]) -> None:
     from benefits.jobs import portal_worker
 
     names = queues or current_app.config["RQ_QUEUES"]
-    portal_worker(current_app._get_current_object(), names).work(burst=burst)
+    # RQ's scheduler runs the jobs enqueued for later: a notification's next attempt.
+    scheduler = "notify" in names
+    portal_worker(current_app._get_current_object(), names).work(
+        burst=burst, with_scheduler=scheduler
+    )
 
 
 def register_commands(app: Flask) -> None:
     from benefits.accounts.cli import users_cli
     from benefits.api.cli import clients_cli
     from benefits.cases.cli import cases_cli
+    from benefits.notify.cli import notify_cli
     from benefits.payments.cli import payments_cli
     from benefits.registry.cli import registry_cli
     from benefits.reports.cli import reports_cli
@@ -51,6 +56,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(clients_cli)
     app.cli.add_command(cases_cli)
+    app.cli.add_command(notify_cli)
     app.cli.add_command(payments_cli)
     app.cli.add_command(registry_cli)
     app.cli.add_command(reports_cli)

@@ -91,6 +91,9 @@ def load_settings(instance_path: str) -> dict:
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "no-reply@btxh.gov.vn"),
+        # The SMS gateway's HTTP address; unset, messages go to the log (decision 142).
+        "SMS_GATEWAY_URL": os.environ.get("SMS_GATEWAY_URL") or None,
+        "SMS_GATEWAY_TOKEN": os.environ.get("SMS_GATEWAY_TOKEN") or None,
         # The portal's address as citizens reach it, for links sent by email.
         "PUBLIC_URL": public_url,
     }

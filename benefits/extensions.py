@@ -29,4 +29,12 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Issue 29.2: when Redis (``RATELIMIT_STORAGE_URI``) does not answer, the limits are kept
+# in the process, with a warning in the log, and Redis is tried again now and then; a
+# log-in never waits more than a second on it (decision 141).
+limiter = Limiter(
+    key_func=get_remote_address,
+    default_limits=[],
+    in_memory_fallback_enabled=True,
+    storage_options={"socket_connect_timeout": 1, "socket_timeout": 1},
+)

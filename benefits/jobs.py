@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 _PENDING = "benefits_pending_jobs"
 
+# The queues whose jobs run in process when Redis does not answer (decision 141).
+IN_PROCESS_WHEN_REDIS_IS_DOWN = frozenset({"notify"})
+
 
 def _path_of(func: Callable | str) -> str:
     if isinstance(func, str):
@@ -76,13 +79,22 @@ def _dispatch(app: Flask, specs: list[tuple]) -> None:
     redis_url = app.config.get("REDIS_URL")
     for path, args, kwargs, queue, job_id, timeout in specs:
         if redis_url:
+            from redis.exceptions import RedisError
             from rq import Queue
 
-            connection = redis_connection(app)
-            _forget(job_id, connection)
-            Queue(queue, connection=connection).enqueue(
-                run_job, path, *args, job_id=job_id, job_timeout=timeout, **kwargs
-            )
+            try:
+                connection = redis_connection(app)
+                _forget(job_id, connection)
+                Queue(queue, connection=connection).enqueue(
+                    run_job, path, *args, job_id=job_id, job_timeout=timeout, **kwargs
+                )
+            except RedisError:
+                if queue not in IN_PROCESS_WHEN_REDIS_IS_DOWN:
+                    raise
+                # Issue 29.2: Redis down costs nothing; the job is short and kept in its
+                # module's table (the notify outbox), whose sweep retries a failure.
+                log.warning("queue %s unreachable: job %s runs in process", queue, path)
+                _run_in_process(app, path, args, kwargs)
         else:
             _run_in_process(app, path, args, kwargs)
 
@@ -225,7 +237,8 @@ def redis_connection(app: Flask | None = None):
     app = app or current_app
     url = app.config["REDIS_URL"]
     if url not in _redis_clients:
-        _redis_clients[url] = Redis.from_url(url)
+        # A Redis that does not answer costs a second, not a hung request (issue 29.2).
+        _redis_clients[url] = Redis.from_url(url, socket_connect_timeout=1)
     return _redis_clients[url]
 
 

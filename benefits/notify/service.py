@@ -1,9 +1,8 @@
-"""Notify the people concerned by a dossier: in the app at once, by email through the
-``notify`` queue, always in the reader's own language."""
+"""Notify the people concerned by a dossier: in the app at once, by email and SMS through
+the outbox and the ``notify`` queue (``notify.outbox``), always in the reader's own
+language, with a link to the dossier."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -13,10 +12,9 @@ from sqlalchemy import bindparam, insert, select
 from benefits.accounts.models import User
 from benefits.cases.models import CaseEvent
 from benefits.extensions import db
-from benefits.jobs import enqueue
 from benefits.labels import case_note
-from benefits.notify.mail import send_email
-from benefits.notify.models import Notification
+from benefits.notify.models import Notification, OutboxMessage
+from benefits.notify.outbox import send_message, write_copies
 
 MESSAGES = {
     "submitted": _l("Your dossier %(code)s was received."),
@@ -59,22 +57,23 @@ def notify_user(user_id: int, kind: str, case) -> int:
     return _notify([user_id], kind, case)[0]
 
 
-_INSERT_NOTIFICATIONS = insert(Notification.__table__).returning(Notification.__table__.c.id)
+_INSERT_NOTIFICATIONS = insert(Notification.__table__).returning(
+    Notification.__table__.c.id, Notification.__table__.c.user_id
+)
 
 
 def _notify(user_ids: list[int], kind: str, case) -> list[int]:
-    """The in-app notifications, written together (one INSERT), each with its email job.
-    Returns their ids."""
+    """The in-app notifications, written together (one INSERT), with their copies by email
+    and SMS in the outbox, in the same transaction (issue 29.2). Returns their ids."""
     if not user_ids:
         return []
     rows = [
         {"user_id": user_id, "case_id": case.id, "kind": kind, "case_code": case.code}
         for user_id in user_ids
     ]
-    ids = list(db.session.scalars(_INSERT_NOTIFICATIONS, rows))
-    for notification_id in ids:
-        enqueue(send_notification_email, notification_id, queue="notify")
-    return ids
+    written = db.session.execute(_INSERT_NOTIFICATIONS, rows).all()
+    write_copies([(row.id, row.user_id) for row in written])
+    return [row.id for row in written]
 
 
 def notify_case_change(case, kind: str) -> None:
@@ -95,16 +94,20 @@ def notify_commune_officers(case, kind: str, role: str = "officer") -> None:
 
 
 def send_notification_email(notification_id: int) -> None:
-    """The job: send the email copy once (``emailed_at`` marks it sent)."""
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.emailed_at is not None:
-        return
-    user = db.session.get(User, notification.user_id)
-    if not user.email:
-        return
-    body = render(notification, user.locale or "vi")
-    send_email(user.email, body, body)
-    notification.emailed_at = datetime.now(UTC)
+    """A job enqueued before the outbox existed (still waiting in RQ at the upgrade): its
+    email copy goes through the outbox, so that it is sent once (decision 140)."""
+    copy = select(OutboxMessage.id).where(
+        OutboxMessage.notification_id == notification_id, OutboxMessage.channel == "email"
+    )
+    message_id = db.session.scalar(copy)
+    if message_id is None:
+        notification = db.session.get(Notification, notification_id)
+        if notification is None or notification.emailed_at is not None:
+            return
+        db.session.add(OutboxMessage(notification_id=notification_id, channel="email"))
+        db.session.commit()  # kept even if this first attempt fails
+        message_id = db.session.scalar(copy)
+    send_message(message_id)
 
 
 def notifications_for(user_id: int, limit: int = 20) -> list[Notification]:
