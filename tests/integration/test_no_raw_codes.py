@@ -88,6 +88,7 @@ def walk(client, start: str):
         seen.add(path)
         response = client.get(path)
         if response.status_code != 200 or response.mimetype != "text/html":
+            response.close()  # a streamed download left unread ends its request here
             continue
         page = BeautifulSoup(response.data, "html.parser")
         yield path, page
