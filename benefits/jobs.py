@@ -167,15 +167,39 @@ def portal_worker(app: Flask, queues):
     idle, runs the sweeps: a job whose worker was killed is marked failed within a
     minute by any worker still alive. (No thread: a work-horse is forked from it.)"""
     from rq import Worker
+    from rq.exceptions import StopRequested
+    from rq.worker import WorkerStatus
 
     class PortalWorker(Worker):
+        sweeping = stop_after_sweeps = False
+
         def maintain_heartbeats(self, job, execution):
             super().maintain_heartbeats(job, execution)
-            run_sweeps(app)
+            self.sweep()
 
         def run_maintenance_tasks(self):
             super().run_maintenance_tasks()
-            run_sweeps(app)
+            self.sweep()
+
+        def sweep(self):
+            self.sweeping = True
+            try:
+                run_sweeps(app)
+            finally:
+                self.sweeping = False
+            if self.stop_after_sweeps:
+                raise StopRequested()  # what RQ's signal handler would have raised
+
+        def _shutdown(self):
+            # An idle worker told to stop (SIGTERM) raises StopRequested from its signal
+            # handler, wherever it is: inside a sweep, that broke the sweep's database
+            # connection mid-statement ("another command is already in progress"), the
+            # sweep's handler swallowed it and the worker never stopped. It stops once the
+            # sweep's transaction is over instead (decision 151).
+            if self.sweeping and self.get_state() != WorkerStatus.BUSY:
+                self.stop_after_sweeps = True
+                return
+            super()._shutdown()
 
     return PortalWorker(
         list(queues), connection=redis_connection(app), job_monitoring_interval=HEARTBEAT,
