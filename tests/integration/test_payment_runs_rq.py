@@ -25,7 +25,7 @@ from benefits.accounts.audit import Actor
 from benefits.accounts.models import AuditEntry
 from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
-from benefits.jobs import enqueue, queued_job_state, redis_connection
+from benefits.jobs import enqueue, queued_job_state, quick_to_stop, redis_connection
 from benefits.month import Month
 from benefits.payments.models import INTERRUPTED, PaymentBatch, PaymentLine
 from benefits.payments.runs import (
@@ -67,7 +67,7 @@ def postgresql(app):
 
 
 def work(app, queue: Queue) -> None:
-    SimpleWorker([queue], connection=redis_connection(app)).work(burst=True)
+    quick_to_stop(SimpleWorker)([queue], connection=redis_connection(app)).work(burst=True)
     db.session.remove()
 
 
