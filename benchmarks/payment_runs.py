@@ -46,7 +46,7 @@ def start_workers(count: int, queue: Queue) -> list[subprocess.Popen]:
             [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "payments"],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=open(os.environ.get("BENCH_WORKER_LOG", os.devnull), "a"),  # noqa: SIM115
         )  # fmt: skip
         for _ in range(count)
     ]
@@ -75,7 +75,11 @@ def timed_run() -> tuple[float, int]:
         ).all()  # fmt: skip
         counts = dict(states)
         if counts.get("failed"):
-            sys.exit(f"run {run_id}: {counts['failed']} jobs failed")
+            errors = db.session.execute(
+                select(PaymentJob.scope_code, PaymentJob.error)
+                .where(PaymentJob.run_id == run_id, PaymentJob.status == "failed")
+            ).all()  # fmt: skip
+            sys.exit(f"run {run_id}: {counts['failed']} jobs failed: {errors}")
         if counts.get("done") == sum(counts.values()):
             return time.perf_counter() - started, run_id
         time.sleep(0.1)

@@ -174,20 +174,62 @@ def run_sweeps(app: Flask) -> None:
                 db.session.remove()
 
 
+def quick_to_stop(worker_class):
+    """An RQ worker class that ends within a second of being told to (or of its burst).
+
+    RQ's listener for its commands (stop a job ...) waits for a message 60 s at a time,
+    and redis-py 8 waits for it when the worker ends: a worker told to stop, or done with
+    its burst, often took a minute to exit (decision 151). It waits a second at a time."""
+
+    class QuickToStop(worker_class):
+        def subscribe(self):
+            self.pubsub = self.connection.pubsub()
+            self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+            self.pubsub_thread = self.pubsub.run_in_thread(
+                sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+            )
+
+    return QuickToStop
+
+
 def portal_worker(app: Flask, queues):
     """An RQ worker that beats every ``HEARTBEAT`` seconds and, between beats and while
     idle, runs the sweeps: a job whose worker was killed is marked failed within a
     minute by any worker still alive. (No thread: a work-horse is forked from it.)"""
     from rq import Worker
+    from rq.exceptions import StopRequested
+    from rq.worker import WorkerStatus
 
-    class PortalWorker(Worker):
+    class PortalWorker(quick_to_stop(Worker)):
+        sweeping = stop_after_sweeps = False
+
         def maintain_heartbeats(self, job, execution):
             super().maintain_heartbeats(job, execution)
-            run_sweeps(app)
+            self.sweep()
 
         def run_maintenance_tasks(self):
             super().run_maintenance_tasks()
-            run_sweeps(app)
+            self.sweep()
+
+        def sweep(self):
+            self.sweeping = True
+            try:
+                run_sweeps(app)
+            finally:
+                self.sweeping = False
+            if self.stop_after_sweeps:
+                raise StopRequested()  # what RQ's signal handler would have raised
+
+        def _shutdown(self):
+            # An idle worker told to stop (SIGTERM) raises StopRequested from its signal
+            # handler, wherever it is: inside a sweep, that broke the sweep's database
+            # connection mid-statement ("another command is already in progress"), the
+            # sweep's handler swallowed it and the worker never stopped. It stops once the
+            # sweep's transaction is over instead (decision 151).
+            if self.sweeping and self.get_state() != WorkerStatus.BUSY:
+                self.stop_after_sweeps = True
+                return
+            super()._shutdown()
 
     return PortalWorker(
         list(queues), connection=redis_connection(app), job_monitoring_interval=HEARTBEAT,

@@ -204,7 +204,12 @@ def generate_national_part(
         .values(pending=False)
     )  # fmt: skip
     # The provinces end one at a time, each seeing those ended before (the row lock).
-    db.session.execute(select(PaymentBatch.id).where(PaymentBatch.id == batch.id).with_for_update())
+    # FOR NO KEY UPDATE: the key-share locks the other provinces' lines and items take on
+    # the batch row (their foreign keys) do not block it. FOR UPDATE did: two provinces
+    # ending together each waited for the other's key-share lock, a deadlock (decision 150).
+    db.session.execute(
+        select(PaymentBatch.id).where(PaymentBatch.id == batch.id).with_for_update(key_share=True)
+    )
     pending = db.session.scalar(
         select(func.count()).where(BatchCommune.batch_id == batch.id, BatchCommune.pending)
     )
@@ -431,18 +436,25 @@ def _months_due(candidates, month: Month):
 
 def _not_paid_yet(beneficiary_id, kind: str, month_value):
     """domain.md section 6: no month is ever paid twice for the same entitlement."""
-    already = aliased(PaymentItem)
-    paid = select(literal(1)).where(
-        already.beneficiary_id == beneficiary_id,
-        already.kind == kind,
-        already.month == month_value,
-        already.case_id.is_(None),
-        already.status.in_(("issued", "paid")),
-    )
-    # OFFSET 0: one probe of the unique index per month due. Left to the planner, the
+
+    def issued(tops_up: bool):
+        already = aliased(PaymentItem)
+        return select(literal(1)).where(
+            already.beneficiary_id == beneficiary_id,
+            already.kind == kind,
+            already.month == month_value,
+            already.case_id.is_(None),
+            already.status.in_(("issued", "paid")),
+            already.tops_up if tops_up else ~already.tops_up,
+        )
+
+    # OFFSET 0: one probe of a unique index per month due. Left to the planner, the
     # anti-join hashed every item of every province already generated (quadratic over a
     # national run), or on stale statistics looped over them all for each month due.
-    return ~paid.offset(0).exists()
+    # The month's own items and its top-ups are two partial indexes (migration 0032b):
+    # one probe each, a probe naming neither read every item for each month due, the
+    # same quadratic (benchmarks/README.md, decision 150).
+    return and_(~issued(False).offset(0).exists(), ~issued(True).offset(0).exists())
 
 
 # What a line shows of a beneficiary, read with the registry columns of each candidate

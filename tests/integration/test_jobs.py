@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from benefits.accounts.models import AuditEntry
 from benefits.extensions import db
-from benefits.jobs import enqueue, redis_connection
+from benefits.jobs import enqueue, quick_to_stop, redis_connection
 from tests.integration.sample_jobs import write_audit
 
 
@@ -46,6 +46,6 @@ def test_with_redis_jobs_go_to_an_rq_queue_and_a_worker_runs_them(app, committed
     db.session.commit()
     assert queue.count == 1
     assert not _ran("through-rq")
-    SimpleWorker([queue], connection=redis_connection(app)).work(burst=True)
+    quick_to_stop(SimpleWorker)([queue], connection=redis_connection(app)).work(burst=True)
     db.session.remove()
     assert _ran("through-rq")

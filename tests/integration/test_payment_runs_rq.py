@@ -25,7 +25,7 @@ from benefits.accounts.audit import Actor
 from benefits.accounts.models import AuditEntry
 from benefits.accounts.service import create_staff_user
 from benefits.extensions import db
-from benefits.jobs import enqueue, queued_job_state, redis_connection
+from benefits.jobs import enqueue, queued_job_state, quick_to_stop, redis_connection
 from benefits.month import Month
 from benefits.payments.models import INTERRUPTED, PaymentBatch, PaymentLine
 from benefits.payments.runs import (
@@ -67,7 +67,7 @@ def postgresql(app):
 
 
 def work(app, queue: Queue) -> None:
-    SimpleWorker([queue], connection=redis_connection(app)).work(burst=True)
+    quick_to_stop(SimpleWorker)([queue], connection=redis_connection(app)).work(burst=True)
     db.session.remove()
 
 
@@ -160,6 +160,29 @@ def test_two_workers_write_one_national_batch_numbered_locked_and_exported_as_on
     sha = db.session.get(PaymentBatch, batch_id).csv_sha256
     assert hashlib.sha256(out.read_bytes()).hexdigest() == sha
     assert len(out.read_text(encoding="utf-8-sig").strip().splitlines()) == 1 + 8
+
+
+def test_a_province_ends_while_another_still_writes_the_national_batch(
+    app, postgresql, queue, monkeypatch
+):
+    """Two provinces of the national batch end side by side: a province writing its lines
+    holds a key-share lock on the batch row (its lines' and items' foreign keys), and the
+    province that ends takes the row without waiting for it. (It took FOR UPDATE: two
+    provinces ending together waited for each other, and one failed on a deadlock in the
+    payment-runs benchmark with two workers.)"""
+    monkeypatch.setitem(app.config, "PAYMENT_LOCK_TIMEOUT", 2)
+    run = start_generation_run(MARCH, None, ACTOR)
+    batch_id, run_id = run.jobs[0].batch_id, run.id
+    db.session.commit()
+    with db.engine.connect() as other:  # another province's job, inserting its lines
+        hold = other.begin()
+        other.execute(text("SELECT id FROM payment_batches WHERE id = :id FOR KEY SHARE"),
+                      {"id": batch_id})  # fmt: skip
+        work(app, queue)
+        hold.rollback()
+    jobs = jobs_of(run_id)
+    assert {code: job.error for code, job in jobs.items() if job.status != "done"} == {}
+    assert _batch_state(batch_id) == (0, 8)
 
 
 def _batch_state(batch_id: int):
