@@ -16,6 +16,7 @@ from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.generation import generate_batch
 from benefits.payments.models import PaymentLine
+from benefits.payments.service import lock_batch
 from benefits.rules.standard import one_off_amount
 from tests.builders import create_beneficiary
 from tests.integration.test_case_decisions import MONDAY, page_of, reread, staff_client
@@ -119,3 +120,47 @@ def test_the_death_api_records_a_death_no_rule_covers_and_answers_without_an_amo
     assert response.status_code == 201
     assert response.get_json()["funeral_allowance"]["amount"] is None
     assert response.get_json()["beneficiary"]["last_entitled_month"] == "2013-11"
+
+
+def _monthly_line(batch, beneficiary):
+    return db.session.scalar(
+        select(PaymentLine).where(
+            PaymentLine.batch_id == batch.id, PaymentLine.beneficiary_id == beneficiary.id
+        )
+    )
+
+
+def test_a_5_5_b_beneficiary_reaching_80_continues_under_5_5_c_with_no_gap():
+    """domain.md section 3: from the birthday month, no new decision, no gap, after
+    2025-07 too (not a new entrant). Born 10 May 1946: 80 in May 2026. The registry holds
+    5.5.b only; the batches of May and June 2026 pay 1.0 × 500,000 each, June's under
+    5.5.c, with no arrears (nothing was missed)."""
+    person = create_beneficiary(
+        categories=("ELDERLY_75_DIFFICULT_AREA",), effective_month="2026-04",
+        date_of_birth=date(1946, 5, 10), full_name="Trần Văn Chín",
+    )  # fmt: skip
+    actor = Actor.system("test")
+    lines = {}
+    for month in (Month(2026, 4), Month(2026, 5), Month(2026, 6)):
+        batch = generate_batch(month, "commune", "00070", actor)
+        lines[month] = _monthly_line(batch, person)
+        lock_batch(batch.id, actor)
+        db.session.commit()
+    for month, line in lines.items():
+        assert line is not None, f"nothing paid in {month}"
+        assert (line.monthly_amount, line.arrears_amount, line.coefficient_pct) == (
+            500_000, 0, 100)  # fmt: skip
+    assert lines[Month(2026, 4)].category_codes == "ELDERLY_75_DIFFICULT_AREA"
+    assert set(lines[Month(2026, 5)].category_codes.split(";")) <= {
+        "ELDERLY_75_DIFFICULT_AREA", "ELDERLY_80_NO_PENSION"}  # fmt: skip
+    assert lines[Month(2026, 6)].category_codes == "ELDERLY_80_NO_PENSION"
+
+
+def test_a_5_5_b_holder_who_also_holds_5_5_c_is_listed_under_it_once():
+    person = create_beneficiary(
+        categories=("ELDERLY_75_DIFFICULT_AREA", "ELDERLY_80_NO_PENSION"),
+        effective_month="2024-01", date_of_birth=date(1946, 5, 10),
+    )  # fmt: skip
+    batch = generate_batch(Month(2026, 6), "commune", "00070", Actor.system("test"))
+    line = _monthly_line(batch, person)
+    assert (line.category_codes, line.monthly_amount) == ("ELDERLY_80_NO_PENSION", 500_000)
