@@ -42,7 +42,7 @@ from benefits.registry.lifecycle import (
     check_move_terms,
 )
 from benefits.registry.models import Beneficiary, Decision
-from benefits.rules.standard import one_off_amount
+from benefits.rules.standard import NoRuleInForce, one_off_amount
 
 # domain.md section 2 step 3: the proposed result stays posted for 2 working days; a
 # complaint made meanwhile is examined within 10 working days.
@@ -223,9 +223,21 @@ def _one_off_amount(case: Case, proposal: Proposal) -> int | None:
         died = (case.data or {}).get("date_of_death")
         if not died:
             raise DomainError(_l("The dossier gives no date of death."))
-        return one_off_amount(
-            FUNERAL_RULES[case.procedure_code], province, date.fromisoformat(died)
-        )
+        try:
+            return one_off_amount(
+                FUNERAL_RULES[case.procedure_code], province, date.fromisoformat(died)
+            )
+        except NoRuleInForce:
+            # domain.md section 4: a date no rule covers is never a server error; the
+            # dossier stays as it is, flagged, until the rule tables hold the level.
+            raise DomainError(
+                _l(
+                    "No rule in force gives the amount for a death on %(date)s: the rule "
+                    "tables need the level of that date before this dossier can be "
+                    "approved. Nothing was changed.",
+                    date=format_day(date.fromisoformat(died)),
+                )
+            ) from None
     if case.procedure_code == HOUSING_PROCEDURE:
         return one_off_amount(proposal.housing, province, case.received_on)
     return None

@@ -43,7 +43,7 @@ from benefits.people.models import Person, ResidenceEvent
 from benefits.people.national_id import mask_national_id
 from benefits.registry.lifecycle import write_stop
 from benefits.registry.models import Beneficiary
-from benefits.rules.standard import one_off_amount
+from benefits.rules.standard import funeral_amount_or_none
 
 FUNERAL_PROCEDURE = "1.001731"  # ND20 Art 11
 
@@ -126,7 +126,9 @@ def record_death(
     amount = None
     if beneficiary is not None and funeral:
         # ND20 Art 11: 20 × the standard level in force on the date of death.
-        amount = one_off_amount("FUNERAL", beneficiary.province_code, report.date_of_death)
+        # A date no rule covers (before 2014-01) is never an error: the death is recorded
+        # and the case opens without an amount, flagged for the officer (domain.md s. 4).
+        amount = funeral_amount_or_none(beneficiary.province_code, report.date_of_death)
     record = _claim(
         report, source, subject,
         status="duplicate" if subject.already_dead else "effective",
@@ -349,7 +351,11 @@ def _stop_allowance(beneficiary: BeneficiaryFacts, closed: list[int], last_month
 
 
 def _open_funeral_case(
-    record: DeathRecord, beneficiary: BeneficiaryFacts, amount: int, actor: Actor, today: date
+    record: DeathRecord,
+    beneficiary: BeneficiaryFacts,
+    amount: int | None,
+    actor: Actor,
+    today: date,
 ):
     """ND20 Art 11: the organiser of the funeral (the declarant, unless someone else claims
     it) gets 20 × the standard level in force on the date of death, due in 3 working days."""
@@ -366,6 +372,7 @@ def _open_funeral_case(
             "death_registration": record.registration_number,
             "date_of_death": record.date_of_death.isoformat(),
             "beneficiary_code": beneficiary.code,
+            **({} if amount is not None else {"amount_missing": "no_rule"}),
         },
         amount=amount,
         origin="civil_registry",

@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterator
 
 import xlsxwriter
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from benefits.extensions import db
@@ -176,31 +177,79 @@ def export_name(batch: PaymentBatch, kind: str) -> str:
     return f"{stem}-draft.{extension}" if is_draft(batch) else f"{stem}.{extension}"
 
 
+# The XLSX is read by people (issue 27 item 8; decision 163): its header row is in the
+# reader's language (the request's, or Vietnamese from the CLI), in ``CSV_COLUMNS`` order;
+# the CSV keeps the contract's column names.
+XLSX_HEADERS = {
+    "month": _l("Month"), "province_code": _l("Province code"),
+    "commune_code": _l("Commune code"), "payment_method": _l("Payment method"),
+    "payment_point": _l("Payment point"), "line_no": _l("Line no."), "kind": _l("Kind"),
+    "beneficiary_code": _l("Beneficiary code"), "national_id": _l("ID number"),
+    "full_name": _l("Full name"), "date_of_birth": _l("Date of birth"),
+    "address": _l("Address"), "payee_name": _l("Paid to"),
+    "payee_national_id": _l("Payee's ID number"), "category_codes": _l("Categories"),
+    "coefficient": _l("Coefficient"), "monthly_amount": _l("Monthly amount (VND)"),
+    "arrears_amount": _l("Arrears (VND)"), "arrears_months": _l("Arrears months"),
+    "one_off_amount": _l("One-off support (VND)"), "total_amount": _l("Total (VND)"),
+}  # fmt: skip
+# Column widths in characters, wide enough for what the portal writes (a 12-digit ID
+# number, a date, a name); at least the header's length.
+XLSX_WIDTHS = {
+    "month": 9, "province_code": 8, "commune_code": 8, "payment_method": 9,
+    "payment_point": 14, "line_no": 7, "kind": 16, "beneficiary_code": 20,
+    "national_id": 14, "full_name": 28, "date_of_birth": 12, "address": 36,
+    "payee_name": 28, "payee_national_id": 14, "category_codes": 30, "coefficient": 8,
+    "monthly_amount": 14, "arrears_amount": 14, "arrears_months": 20,
+    "one_off_amount": 14, "total_amount": 14,
+}  # fmt: skip
+XLSX_TOTAL = _l("TOTAL")
+
+
+def xlsx_headers() -> list[str]:
+    """The XLSX's header row in the current language."""
+    return [str(XLSX_HEADERS[name]) for name in CSV_COLUMNS]
+
+
 def write_xlsx(batch: PaymentBatch, path) -> None:
     """One sheet per commune, with a totals row; written in constant memory, so the lines
     must come in list order (commune by commune). An open batch's sheets are named and
-    headed as drafts: ``00070 (BẢN NHÁP - DRAFT)``, and a first row saying so."""
+    headed as drafts: ``00070 (BẢN NHÁP - DRAFT)``, and a first row saying so.
+
+    For the reader (decision 163): headers in the reader's language, frozen, with filters;
+    columns as wide as what they hold; numbers as numbers (line number, coefficient,
+    amounts) and the date of birth as a date."""
 
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    header = workbook.add_format({"bold": True})
+    header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     money = workbook.add_format({"num_format": "#,##0"})
+    whole = workbook.add_format({"num_format": "0"})
+    ratio = workbook.add_format({"num_format": "0.0#"})
+    day = workbook.add_format({"num_format": "dd/mm/yyyy"})
     draft_format = workbook.add_format({"bold": True, "font_color": "#B00020", "font_size": 14})
     month = str(batch.month)
     draft = is_draft(batch)
     first_line_row = 2 if draft else 1
+    headers = xlsx_headers()
+    total_word = str(XLSX_TOTAL)
+    at = {name: CSV_COLUMNS.index(name) for name in ("line_no", "coefficient", "date_of_birth")}
     sheet, commune, row, totals = None, None, 0, {}
 
     def open_sheet(name: str):
         title = f"{name} (BẢN NHÁP - DRAFT)" if draft else name
         new = workbook.add_worksheet(title)
+        for col, column in enumerate(CSV_COLUMNS):
+            new.set_column(col, col, max(XLSX_WIDTHS[column], len(headers[col]) // 2 + 2))
         if draft:
             new.write_string(0, 0, DRAFT_NOTE, draft_format)
-        new.write_row(first_line_row - 1, 0, CSV_COLUMNS, header)
+        new.write_row(first_line_row - 1, 0, headers, header)
+        new.freeze_panes(first_line_row, 0)
         return new
 
     def close_sheet():
         if sheet is not None:
-            sheet.write_string(row, 0, "TOTAL", header)
+            header_row = first_line_row - 1
+            sheet.autofilter(header_row, 0, max(row - 1, header_row), len(CSV_COLUMNS) - 1)
+            sheet.write_string(row, 0, total_word, header)
             for name, value in totals.items():
                 sheet.write_number(row, CSV_COLUMNS.index(name), value, money)
 
@@ -214,13 +263,20 @@ def write_xlsx(batch: PaymentBatch, path) -> None:
         for col, value in enumerate(values):
             if CSV_COLUMNS[col] in MONEY_COLUMNS:
                 sheet.write_number(row, col, value, money)
+            elif col == at["line_no"]:
+                sheet.write_number(row, col, value, whole)
+            elif col == at["coefficient"]:
+                sheet.write_number(row, col, line.coefficient_pct / 100, ratio)
+            elif col == at["date_of_birth"]:
+                sheet.write_datetime(row, col, line.date_of_birth, day)
             else:
                 sheet.write_string(row, col, str(value))
         for name in MONEY_COLUMNS:
             totals[name] += getattr(line, name)
         row += 1
     if sheet is None:
-        open_sheet("—")
+        sheet, row = open_sheet("—"), first_line_row
+        totals = dict.fromkeys(MONEY_COLUMNS, 0)
     close_sheet()
     workbook.close()
 

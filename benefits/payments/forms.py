@@ -24,6 +24,12 @@ class GenerateForm(Form):
         _l("Month to pay"), validators=[DataRequired(message=_l("Enter the month to pay."))]
     )
 
+    # Asked only when the month is earlier than one already locked (decision 162).
+    confirm_earlier = BooleanField(
+        _l("Yes, generate this earlier month: I know a later month is already locked."),
+        id="confirm-earlier",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.parsed: Month | None = None

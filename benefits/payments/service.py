@@ -64,6 +64,13 @@ def lock_batch(batch_id: int, actor: Actor) -> PaymentBatch:
         raise InvalidTransition(_l("Batch %(id)s is already locked.", id=batch.id))
     if batch.generated_at is None:
         raise InvalidTransition(_l("Batch %(id)s has not been generated.", id=batch.id))
+    if not batch.line_count:
+        # Issue 27 item 8 (decision 162): a locked list with no line would be sent to the
+        # post office as the month's payment and block the month's real batch.
+        raise InvalidTransition(
+            _l("Batch %(id)s has no line: there is nothing to lock. Generate it again once "
+               "the month has something to pay, or empty it.", id=batch.id)
+        )  # fmt: skip
     batch.csv_sha256 = csv_sha256(batch)
     batch.status = "locked"
     batch.locked_at = datetime.now(UTC)

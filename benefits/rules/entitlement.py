@@ -154,6 +154,7 @@ class _CategoryRule:
     max_age: int | None
     no_new_entrants_from: Month | None
     per_child: bool
+    continues_as: str | None = None
 
 
 @dataclass
@@ -187,7 +188,12 @@ class RuleBook:
         book = cls()
         for c in session.scalars(select(Category)):
             book.categories[c.code] = _CategoryRule(
-                c.group, c.min_age, c.max_age, c.no_new_entrants_from, c.per_child
+                c.group,
+                c.min_age,
+                c.max_age,
+                c.no_new_entrants_from,
+                c.per_child,
+                c.continues_as,
             )
         for r in session.scalars(select(CoefficientRule).order_by(CoefficientRule.effective_month)):
             book.coefficients[r.category_code].append(
@@ -249,6 +255,20 @@ class RuleBook:
             and category.covers(month)
             and self.in_age_window(category.code, date_of_birth, month)
         )
+
+    def with_continuations(self, categories) -> list[HeldCategory]:
+        """The categories held, each followed by the one its holder continues under past
+        its ages, over the same months (domain.md section 3: 5.5.b reaching 80 continues
+        under 5.5.c from the birthday month, with no new decision and no gap)."""
+        found = []
+        for category in categories:
+            found.append(category)
+            rule = self.categories.get(category.code)
+            if rule is not None and rule.continues_as:
+                found.append(
+                    HeldCategory(rule.continues_as, category.from_month, category.to_month)
+                )
+        return found
 
     def in_age_window(self, code: str, date_of_birth: date, month: Month) -> bool:
         rule = self.categories[code]
@@ -318,7 +338,7 @@ def entitlement_for(person: EntitlementInput, month: Month, rules: RuleBook) -> 
         return None
     age = age_in_month(person.date_of_birth, month)
     held: dict[str, int] = {}
-    for category in person.categories:
+    for category in rules.with_continuations(person.categories):
         if not rules.holds(category, person.date_of_birth, month):
             continue
         pct = rules.coefficient_pct(category.code, age, month)

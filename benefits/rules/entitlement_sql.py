@@ -16,7 +16,7 @@ instead of joining the whole registry again here.
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, and_, case, exists, func, null, or_, select
+from sqlalchemy import Integer, and_, case, exists, func, null, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -105,6 +105,26 @@ def _joined_codes_sqlite(element, compiler, **kw):
     return f"group_concat({compiler.process(element.clauses, **kw)}, ';')"
 
 
+class joined_distinct_codes(FunctionElement):  # noqa: N801
+    """``joined_codes`` counting each code once: a category held and also reached as
+    another's continuation (``held_categories``) is listed once."""
+
+    inherit_cache = True
+
+
+@compiles(joined_distinct_codes)
+def _joined_distinct_codes_pg(element, compiler, **kw):
+    arg = compiler.process(element.clauses, **kw)
+    return f"string_agg(DISTINCT {arg}, ';' ORDER BY {arg})"
+
+
+@compiles(joined_distinct_codes, "sqlite")
+def _joined_distinct_codes_sqlite(element, compiler, **kw):
+    # SQLite's DISTINCT aggregate takes no separator; category codes hold no comma.
+    arg = compiler.process(element.clauses, **kw)
+    return f"replace(group_concat(DISTINCT {arg}), ',', ';')"
+
+
 def _in_period(period, month: ColumnElement) -> ColumnElement:
     return and_(
         period.c.valid_from <= month, or_(period.c.valid_to.is_(None), month < period.c.valid_to)
@@ -155,6 +175,29 @@ def in_category_ages(month_idx, birth_idx):
     )
 
 
+def held_categories():
+    """The categories each beneficiary holds (``beneficiary_id, category_code, from_month,
+    to_month``), and for each one with a ``continues_as`` that category over the same
+    months: its ages (``in_category_ages``) then decide which applies in a month."""
+    own = select(
+        BeneficiaryCategory.beneficiary_id,
+        BeneficiaryCategory.category_code,
+        BeneficiaryCategory.from_month,
+        BeneficiaryCategory.to_month,
+    )
+    continued = (
+        select(
+            BeneficiaryCategory.beneficiary_id,
+            Category.continues_as.label("category_code"),
+            BeneficiaryCategory.from_month,
+            BeneficiaryCategory.to_month,
+        )
+        .join(Category, Category.code == BeneficiaryCategory.category_code)
+        .where(Category.continues_as.is_not(None))
+    )
+    return union_all(own, continued)
+
+
 def monthly_entitlement_select(pairs):
     """Entitlements for the (beneficiary_id, month) pairs of ``pairs`` (see module doc)."""
     pairs = pairs.subquery() if hasattr(pairs, "subquery") else pairs
@@ -172,6 +215,9 @@ def monthly_entitlement_select(pairs):
     # as in Python (the bands of the latest effective month replace all earlier ones).
     coefficient_periods = _category_periods().subquery("coefficient_periods")
 
+    # A held category, and the one its holder continues under past its ages over the same
+    # months (5.5.b reaching 80 continues under 5.5.c with no gap, domain.md section 3).
+    held_codes = held_categories().subquery("held_categories")
     held = (
         select(
             pairs.c.beneficiary_id,
@@ -179,7 +225,7 @@ def monthly_entitlement_select(pairs):
             # The province is carried through the grouping: joined after it, on a row
             # estimate the planner cannot make, it led to a nested loop over every commune.
             person.c.province_code,
-            BeneficiaryCategory.category_code,
+            held_codes.c.category_code,
             Category.group,
             (
                 coefficient_periods.c.coefficient_pct
@@ -187,12 +233,12 @@ def monthly_entitlement_select(pairs):
             ).label("pct"),
         )
         .select_from(people)
-        .join(BeneficiaryCategory, BeneficiaryCategory.beneficiary_id == pairs.c.beneficiary_id)
-        .join(Category, Category.code == BeneficiaryCategory.category_code)
+        .join(held_codes, held_codes.c.beneficiary_id == pairs.c.beneficiary_id)
+        .join(Category, Category.code == held_codes.c.category_code)
         .join(
             coefficient_periods,
             and_(
-                coefficient_periods.c.category_code == BeneficiaryCategory.category_code,
+                coefficient_periods.c.category_code == held_codes.c.category_code,
                 _in_period(coefficient_periods, month),
                 _in_age_band(coefficient_periods, age),
             ),
@@ -201,11 +247,11 @@ def monthly_entitlement_select(pairs):
             # ND20 Art 8.1 / 8.2: from the effective month, up to the last entitled month.
             month >= person.c.effective_month,
             or_(person.c.last_entitled_month.is_(None), month <= person.c.last_entitled_month),
-            BeneficiaryCategory.from_month <= month,
-            or_(BeneficiaryCategory.to_month.is_(None), month <= BeneficiaryCategory.to_month),
+            held_codes.c.from_month <= month,
+            or_(held_codes.c.to_month.is_(None), month <= held_codes.c.to_month),
             in_category_ages(month_idx, birth_idx),
         )
-        .order_by(BeneficiaryCategory.category_code)
+        .order_by(held_codes.c.category_code)
         .subquery("held")
     )
     positive = held.c.pct > 0
@@ -221,7 +267,7 @@ def monthly_entitlement_select(pairs):
             func.max(case((held.c.group == SINGLE_PARENT_GROUP, held.c.pct))).label(
                 "single_parent"
             ),
-            joined_codes(held.c.category_code).label("category_codes"),
+            joined_distinct_codes(held.c.category_code).label("category_codes"),
         )
         .where(positive)
         .group_by(held.c.beneficiary_id, held.c.month, held.c.province_code)

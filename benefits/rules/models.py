@@ -35,6 +35,9 @@ class Category(db.Model):
     max_age: Mapped[int | None]
     # Decree 176/2025: 5.5.b and 5.5.c take no new entrants from 2025-07.
     no_new_entrants_from: Mapped[Month | None] = mapped_column(MonthType)
+    # The category a holder continues under once past ``max_age``, with no new decision
+    # and no gap (domain.md section 3: 5.5.b reaching 80 continues under 5.5.c).
+    continues_as: Mapped[str | None] = mapped_column(ForeignKey("categories.code"))
     # SINGLE_PARENT_POOR: the coefficient is per dependent child.
     per_child: Mapped[bool] = mapped_column(default=False)
     # Holding the category means the household is poor or near-poor (ND20 Art 5.3, 5.4,

@@ -96,3 +96,14 @@ def one_off_amount(kind: str, province_code: str | None, on_date: date) -> int:
     if rule.fixed_amount is not None:
         return rule.fixed_amount
     return _higher(rule.national, rule.provincial, month) * rule.multiple_pct // 100
+
+
+def funeral_amount_or_none(province_code: str | None, date_of_death: date) -> int | None:
+    """Funeral support (ND20 Art 11; Decree 136/2013 Art 11 before 2021-07): 20 × the
+    standard level in force on the date of death, or ``None`` when no rule covers that
+    date (before 2014-01). The caller opens the case without an amount and flags it for
+    the officer (domain.md section 4): a missing rule is never a server error."""
+    try:
+        return one_off_amount("FUNERAL", province_code, date_of_death)
+    except NoRuleInForce:
+        return None

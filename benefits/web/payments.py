@@ -21,7 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from benefits.accounts.policy import commune_filter, permission_required
 from benefits.errors import DomainError
@@ -85,7 +85,25 @@ def _latest_month() -> Month:
     return Month.of(vietnam_today()) + 1
 
 
-def _home(form: GenerateForm):
+def _last_locked_month() -> Month | None:
+    """The latest month of a locked batch the officer's page lists."""
+    return db.session.scalar(
+        select(func.max(PaymentBatch.month)).where(
+            _in_scope(PaymentBatch.scope_kind, PaymentBatch.scope_code),
+            PaymentBatch.status == "locked",
+        )
+    )
+
+
+def _offered_month() -> Month:
+    """The month the form offers (decision 162): next month (a batch is made in the month
+    before the one it pays, domain.md section 6), or, once a batch is locked, the month
+    after the latest locked, so that the page moves on after a lock."""
+    last_locked = _last_locked_month()
+    return last_locked + 1 if last_locked is not None else _latest_month()
+
+
+def _home(form: GenerateForm, earlier_than: Month | None = None):
     batches = db.session.scalars(
         select(PaymentBatch)
         .where(_in_scope(PaymentBatch.scope_kind, PaymentBatch.scope_code))
@@ -99,16 +117,17 @@ def _home(form: GenerateForm):
         .limit(10)
     ).all()
     names = place_names(runs)
+    offered = _offered_month()
     return render_template(
-        "payments/home.html", batches=batches, form=form, latest=_latest_month(),
-        runs=[run_progress(run, names) for run in runs],
+        "payments/home.html", batches=batches, form=form, latest=offered,
+        not_before=offered - 1 if offered > _latest_month() else None,
+        earlier_than=earlier_than, runs=[run_progress(run, names) for run in runs],
     )  # fmt: skip
 
 
 @payments_bp.get("/", endpoint="home")
 def payments_home():
-    latest = _latest_month()
-    return _home(GenerateForm(data={"month": str(latest)}))
+    return _home(GenerateForm(data={"month": str(_offered_month())}))
 
 
 @payments_bp.post("/runs", endpoint="start_run")
@@ -116,6 +135,11 @@ def payments_home():
 def start_run():
     form = GenerateForm()
     if form.validate_on_submit():
+        last_locked = _last_locked_month()
+        if last_locked is not None and form.parsed < last_locked and not form.confirm_earlier.data:
+            # Decision 162: a month earlier than one already locked is asked again first;
+            # nothing is generated until the officer confirms.
+            return _home(form, earlier_than=last_locked), 409
         # The jobs are queued (or, without Redis, run) once the request commits.
         with refusals_onto(form, default="month") as refused:
             if current_user.commune_code:
@@ -202,7 +226,8 @@ def _batch_page(
     """The batch with its checks, its difference with last month and, once locked, what
     the post office reported; the form its state calls for (lock, or reconcile)."""
     if batch.status == "open":
-        lock_form = lock_form or LockForm()
+        # A batch with no line is never locked (decision 162): no form, the page says why.
+        lock_form = lock_form or (LockForm() if batch.line_count else None)
         empty_form = empty_form or (EmptyBatchForm() if batch.line_count else None)
     else:
         reconcile_form = reconcile_form or ReconcileForm()

@@ -46,7 +46,7 @@ def test_an_open_batchs_files_say_draft_and_are_named_so(app, tmp_path):
     sheets = read_xlsx(out)
     assert list(sheets) == ["00070 (BẢN NHÁP - DRAFT)"]
     rows = sheets["00070 (BẢN NHÁP - DRAFT)"]
-    assert rows[0][0].startswith("BẢN NHÁP / DRAFT") and rows[1][0] == "month"
+    assert rows[0][0].startswith("BẢN NHÁP / DRAFT") and rows[1][0] == "Tháng"
 
     listing = client.get(f"/payments/batches/{batch_id}/export.csv")
     assert "chi-tra-2025-03-00070-draft.csv" in listing.headers["Content-Disposition"]
@@ -90,7 +90,7 @@ def test_a_locked_batchs_files_are_not_drafts(app, tmp_path):
     out = tmp_path / "final.xlsx"
     out.write_bytes(client.get(f"/payments/batches/{batch_id}/export.xlsx").data)
     sheets = read_xlsx(out)
-    assert list(sheets) == ["00070"] and sheets["00070"][0][0] == "month"
+    assert list(sheets) == ["00070"] and sheets["00070"][0][0] == "Tháng"
     result = cli(app, "payments", "export", str(batch_id), "--format", "pdf",
                  "--out", str(tmp_path / "final.pdf"))  # fmt: skip
     assert result.exit_code == 0 and "bản nháp" not in result.stderr

@@ -91,10 +91,12 @@ def test_the_xlsx_writes_hostile_text_as_text_and_money_as_numbers(app, tmp_path
     from benefits.payments.export import CSV_COLUMNS
 
     rows = [row for sheet in read_xlsx(out).values() for row in sheet]
-    header = next(r for r in rows if r and "full_name" in r)
-    at = {name: header.index(name) for name in CSV_COLUMNS}
-    lines = [r for r in rows if len(r) > at["total_amount"] and isinstance(r[at["line_no"]], str)
-             and r[at["line_no"]].isdigit()]  # fmt: skip
+    # The header row is in the reader's language, in the CSV's order (decision 163).
+    header = next(r for r in rows if r and "Họ và tên" in r)
+    at = {name: i for i, name in enumerate(CSV_COLUMNS)}
+    assert header[at["full_name"]] == "Họ và tên"
+    lines = [r for r in rows if len(r) > at["total_amount"]
+             and isinstance(r[at["line_no"]], int)]  # fmt: skip
     first, second = lines[0], lines[1]
     for column, value in HOSTILE.items():
         assert first[at[column]] == "'" + value

@@ -130,6 +130,15 @@ def test_elderly_75_moves_to_80_at_the_80th_birthday(rules):
     assert entitlement_for(p, Month(2025, 5), rules).category_codes == ("ELDERLY_80_NO_PENSION",)
 
 
+def test_elderly_75_alone_continues_under_5_5_c_at_80_with_no_gap(rules):
+    """domain.md section 3: a 5.5.b beneficiary reaching 80 continues under 5.5.c from
+    the birthday month, with no new decision (the registry holds 5.5.b only)."""
+    p = person(date(1946, 5, 10), "ELDERLY_75_DIFFICULT_AREA")
+    for month in ("2026-04", "2026-05", "2026-06", "2027-01"):
+        assert amount(p, month, rules) == 500_000, month
+    assert entitlement_for(p, Month(2026, 6), rules).category_codes == ("ELDERLY_80_NO_PENSION",)
+
+
 def test_elderly_80_starts_in_the_month_of_the_80th_birthday(rules):
     """ND20 Art 8.1: from the month the person reaches 80."""
     p = person(date(1944, 12, 31), "ELDERLY_80_NO_PENSION")
