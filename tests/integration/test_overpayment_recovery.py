@@ -2,6 +2,7 @@
 decision 172): on the beneficiary's page the commune officer records a repayment (amount,
 date) or waives the rest with a reason; what remains shows there and in the batch report."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,14 +13,17 @@ from sqlalchemy.exc import IntegrityError
 
 from benefits.accounts.audit import Actor
 from benefits.accounts.models import AuditEntry
+from benefits.accounts.service import create_staff_user
 from benefits.deaths.service import DeathReport, record_death
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.generation import generate_batch
 from benefits.payments.models import Overpayment, OverpaymentRecovery, PaymentLine
 from benefits.payments.service import lock_batch, reconcile_batch
-from tests.builders import create_beneficiary
+from tests.builders import PASSWORD, create_beneficiary
 from tests.integration.test_case_decisions import staff_client
+from tests.integration.test_citizen_withdrawal import logged_in_opener, post
+from tests.integration.test_death_concurrency import server  # noqa: F401 (fixture)
 
 SYSTEM = Actor.system("test")
 
@@ -41,6 +45,10 @@ def words(node) -> str:
 
 @pytest.fixture
 def overpaid(tmp_path):
+    return an_overpayment(tmp_path)
+
+
+def an_overpayment(tmp_path):
     """Trần Văn Lão, 5.5.a from January 2025 (750,000 a month): February's batch paid
     January and February; his death on 20 January, learned after, makes February's
     750,000 an overpayment to recover."""
@@ -178,3 +186,24 @@ def test_the_database_never_recovers_more_than_was_overpaid(overpaid):
         db.session.execute(text("UPDATE overpayments SET recovered_amount = 500000, "
                                 "waived_amount = 250001 WHERE id = :id"),
                            {"id": overpayment.id})  # fmt: skip
+
+
+@pytest.mark.postgres
+def test_the_whole_rest_repaid_twice_at_the_same_moment_is_recorded_once(server, tmp_path):  # noqa: F811
+    elder, overpayment, _batch = an_overpayment(tmp_path)
+    create_staff_user("officer", "officer@xa.gov.vn", "Nguyễn Văn Officer", PASSWORD, SYSTEM,
+                      commune_code="00070")  # fmt: skip
+    db.session.commit()
+    opener = logged_in_opener(server, "officer@xa.gov.vn")
+    url = f"{server}/officer/registry/{elder.code}/overpayments/{overpayment.id}/repayment"
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(
+            lambda _: post(opener, url, {"amount": "750000", "on_date": "2025-03-18"}),
+            range(6)))  # fmt: skip
+    assert statuses == [302] * 6
+    db.session.remove()
+    found = db.session.get(Overpayment, overpayment.id)
+    assert (found.status, found.recovered_amount) == ("recovered", 750_000)
+    assert len(db.session.scalars(select(OverpaymentRecovery)).all()) == 1
+    assert len(db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "payments.overpayment_repayment")).all()) == 1  # fmt: skip
