@@ -300,6 +300,13 @@ def _register_template_helpers(app: Flask) -> None:
         stop_reason=lambda code: label(STOP_REASONS, code),
         suspend_reason=lambda code: label(SUSPEND_REASONS, code),
     )
+    # Issue 25 item 8: an overpayment's recovery (decision 172).
+    from benefits.payments.recovery import OVERPAYMENT_STATUS, RECOVERY_KIND
+
+    app.jinja_env.filters.update(
+        overpayment_status=lambda code: label(OVERPAYMENT_STATUS, code),
+        recovery_kind=lambda code: label(RECOVERY_KIND, code),
+    )
 
     app.jinja_env.globals["audit_action_choices"] = audit_action_choices
     app.jinja_env.globals["audit_object_choices"] = audit_object_choices

@@ -117,6 +117,10 @@ AUDIT_ACTION = {
     "payments.job.done": _l("Payment generation of a commune done"),
     "payments.job.fail": _l("Payment generation of a commune failed"),
     "payments.job.rerun": _l("Payment generation of a commune started again"),
+    # Issue 25 item 8: an overpayment recovered (decision 172).
+    "payments.overpayment_repayment": _l("Overpayment: repayment recorded"),
+    "payments.overpayment_waiver": _l("Overpayment: the rest waived"),
+    "payments.overpayment_offset": _l("Overpayment: deducted from a payment"),
 }
 
 

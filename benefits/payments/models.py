@@ -272,9 +272,18 @@ def death_reason(record, *, paid_though_stopped: bool = False) -> str:
 
 
 class Overpayment(db.Model):
-    """Thu hồi: months paid after a death learned too late, to recover (domain.md 5.4)."""
+    """Thu hồi: months paid after a death learned too late, to recover (domain.md 5.4).
+    What is recovered (repaid or offset) and waived never exceeds it (decision 172): what
+    remains is ``amount - recovered_amount - waived_amount``."""
 
     __tablename__ = "overpayments"
+    __table_args__ = (
+        CheckConstraint(
+            "recovered_amount >= 0 AND waived_amount >= 0 "
+            "AND recovered_amount + waived_amount <= amount",
+            name="settled_within_amount",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id"), index=True)
@@ -286,6 +295,37 @@ class Overpayment(db.Model):
     amount: Mapped[int] = mapped_column(db.BigInteger)
     reason: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(12), default="to_recover")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recovered_amount: Mapped[int] = mapped_column(db.BigInteger, server_default="0", default=0)
+    waived_amount: Mapped[int] = mapped_column(db.BigInteger, server_default="0", default=0)
+
+    @property
+    def remaining(self) -> int:
+        return self.amount - (self.recovered_amount or 0) - (self.waived_amount or 0)
+
+
+RECOVERY_KINDS = ("repayment", "waiver", "offset")
+
+
+class OverpaymentRecovery(db.Model):
+    """One step of recovering an overpayment (issue 25 item 8, decision 172): a repayment
+    the person made (amount, date), an offset against a later batch, or a waiver of what
+    remained, with its reason."""
+
+    __tablename__ = "overpayment_recoveries"
+    __table_args__ = (
+        CheckConstraint("kind IN ('repayment', 'waiver', 'offset')", name="kind_known"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("kind <> 'waiver' OR reason IS NOT NULL", name="waiver_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    overpayment_id: Mapped[int] = mapped_column(ForeignKey("overpayments.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[int] = mapped_column(db.BigInteger)
+    on_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -25,12 +25,15 @@ from benefits.cases.service import (
 )
 from benefits.errors import DomainError
 from benefits.extensions import db
+from benefits.month import Month
 from benefits.notify.service import notifications_for, render
+from benefits.payments.citizen_money import my_allowance, own_beneficiaries, own_beneficiary
 from benefits.places.calendar import vietnam_today
 from benefits.places.search import find_communes
 from benefits.procedures.catalogue import procedure
 from benefits.procedures.eligibility import category_problem, open_to_new_applications
 from benefits.procedures.forms import application_form_class
+from benefits.registry.models import Beneficiary
 from benefits.rules.models import Category
 from benefits.web.auth import request_actor
 from benefits.web.transaction import back_on_refusal, once_more_after_a_race, refusals_onto
@@ -282,7 +285,41 @@ def _dossier_page(case: Case, answer: str = "", errors: dict | None = None,
     name = procedure(case.procedure_code).name(_locale())
     return render_template("citizen/dossier.html", case=case, procedure_name=name,
                            answer=answer, errors=errors or {},
-                           withdraw_form=withdraw_form)  # fmt: skip
+                           withdraw_form=withdraw_form,
+                           money=_money_of_decision(case))  # fmt: skip
+
+
+def _money_of_decision(case: Case):
+    """An approved dossier whose decision made or changed a record the citizen is the
+    person or the payee of: its monthly amount and where it is collected (decision 170)."""
+    decision = case.decision
+    if case.status != "approved" or decision is None or decision.beneficiary_id is None:
+        return None
+    code = db.session.scalar(select(Beneficiary.code).where(
+        Beneficiary.id == decision.beneficiary_id))  # fmt: skip
+    found = own_beneficiary(current_user.national_id, code) if code else None
+    if found is None:
+        return None
+    return my_allowance(found, current_user.national_id, Month.of(vietnam_today()), lines=False)
+
+
+@citizen_bp.get("/payments")
+def payments():
+    """My payments: every record the citizen is the person or the payee of."""
+    this_month = Month.of(vietnam_today())
+    allowances = [my_allowance(b, current_user.national_id, this_month)
+                  for b in own_beneficiaries(current_user.national_id)]  # fmt: skip
+    return render_template("citizen/payments.html", allowances=allowances, single=False)
+
+
+@citizen_bp.get("/payments/<code>")
+def payments_of(code: str):
+    """One record's payments; a record that is not the citizen's does not exist here."""
+    found = own_beneficiary(current_user.national_id, code)
+    if found is None:
+        abort(404)
+    allowance = my_allowance(found, current_user.national_id, Month.of(vietnam_today()))
+    return render_template("citizen/payments.html", allowances=[allowance], single=True)
 
 
 @citizen_bp.get("/dossiers/<code>/decision.pdf")

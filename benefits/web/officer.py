@@ -41,6 +41,8 @@ from benefits.forms import select_choices
 from benefits.labels import PAYMENT_METHOD, procedure_name
 from benefits.month import Month
 from benefits.payments.models import Overpayment, PaymentBatch, PaymentLine
+from benefits.payments.recovery import record_repayment, recoveries_of, waive
+from benefits.payments.recovery_forms import RepaymentForm, WaiverForm, parse_vnd
 from benefits.places.calendar import vietnam_today
 from benefits.procedures.catalogue import PROCEDURES
 from benefits.registry.care_support import care_group_choices, grant_care_support
@@ -349,8 +351,9 @@ def _beneficiary_page(
             PaymentLine.id.desc()).limit(24)
     ).all()  # fmt: skip
     overpayments = db.session.scalars(
-        select(Overpayment).where(Overpayment.beneficiary_id == found.id)
+        select(Overpayment).where(Overpayment.beneficiary_id == found.id).order_by(Overpayment.id)
     ).all()
+    recoveries = recoveries_of([o.id for o in overpayments])
     # Each line's batch named by the month it pays.
     batch_months = dict(
         db.session.execute(
@@ -383,11 +386,60 @@ def _beneficiary_page(
     return render_template("officer/beneficiary.html", beneficiary=found, months=months,
                            change_form=change_form, history=beneficiary_history(found),
                            lines=lines, batch_months=batch_months,
-                           overpayments=overpayments, audit=audit,
+                           overpayments=overpayments, recoveries=recoveries, audit=audit,
+                           can_recover=has_permission(current_user, "registry.edit"),
                            care_supports=care_supports, care_form=care_form,
                            care_this_month=care_this_month,
                            care_labels=dict(care_group_choices(str(get_locale() or "vi"))),
                            pension_form=pension_form)  # fmt: skip
+
+
+def _overpayment_of(found: Beneficiary, overpayment_id: int) -> Overpayment:
+    overpayment = db.session.get(Overpayment, overpayment_id, with_for_update=True)
+    if overpayment is None or overpayment.beneficiary_id != found.id:
+        abort(404)
+    return overpayment
+
+
+def _flash_form_errors(form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "error")
+
+
+@officer_bp.post("/registry/<code>/overpayments/<int:overpayment_id>/repayment")
+@permission_required("registry.edit")
+def overpayment_repayment(code: str, overpayment_id: int):
+    """Issue 25 item 8: the person paid back part or all of an overpayment."""
+    found = _beneficiary_in_scope(code)
+    overpayment = _overpayment_of(found, overpayment_id)
+    page = url_for("officer.beneficiary", code=found.code) + "#overpayments"
+    form = RepaymentForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(page)
+    back_on_refusal(page)
+    record_repayment(overpayment, parse_vnd(form.amount.data), form.on_date.data,
+                     request_actor(), vietnam_today())  # fmt: skip
+    flash(_("The repayment is recorded."), "success")
+    return redirect(page)
+
+
+@officer_bp.post("/registry/<code>/overpayments/<int:overpayment_id>/waiver")
+@permission_required("registry.edit")
+def overpayment_waiver(code: str, overpayment_id: int):
+    """Issue 25 item 8: what remains of an overpayment is not recovered, for a reason."""
+    found = _beneficiary_in_scope(code)
+    overpayment = _overpayment_of(found, overpayment_id)
+    page = url_for("officer.beneficiary", code=found.code) + "#overpayments"
+    form = WaiverForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(page)
+    back_on_refusal(page)
+    waive(overpayment, form.reason.data, request_actor(), vietnam_today())
+    flash(_("The rest of the overpayment is waived."), "success")
+    return redirect(page)
 
 
 @officer_bp.route("/citizen-password", methods=["GET", "POST"], endpoint="citizen_password")
