@@ -167,8 +167,10 @@ def test_an_officers_cancellations_at_the_same_moment_take_effect_once(server):
     password = "một-mật-khẩu-dài"
     create_staff_user("officer", "o@xa.gov.vn", "Cán Bộ", password, Actor.system("test"),
                       commune_code="00070")  # fmt: skip
-    beneficiary = create_beneficiary(categories=["ELDERLY_COMMUNITY_CARE"],
-                                     date_of_birth=date(1944, 12, 31), commune_code="00070")  # fmt: skip
+    beneficiary = create_beneficiary(
+        categories=["ELDERLY_COMMUNITY_CARE"], date_of_birth=date(1944, 12, 31),
+        commune_code="00070",
+    )  # fmt: skip
     report = DeathReport(
         registration_number="KT-TAY-1", national_id=beneficiary.person.national_id,
         full_name=beneficiary.person.full_name, date_of_death=date(2025, 3, 14),
