@@ -17,6 +17,7 @@ from benefits.accounts.audit import Actor, record_audit, user_places
 from benefits.accounts.models import STAFF_ROLES, User
 from benefits.errors import DomainError
 from benefits.extensions import db
+from benefits.notify.mail import masked_address
 from benefits.people.national_id import (
     check_national_id,
     mask_national_id,
@@ -172,6 +173,18 @@ def login_name(username: str) -> str:
     return username.lower()
 
 
+def masked_login(username: str) -> str:
+    """An unknown login as the audit row and its log line name it: ``079******123`` for
+    an ID number, ``a***@example.vn`` for an e-mail, the first character of anything else
+    (issue 29.5, decision 183)."""
+    name = login_name(username)
+    if name.isdigit():
+        return mask_national_id(name)
+    if "@" in name:
+        return masked_address(name)
+    return f"{name[:1]}***"
+
+
 def find_login(username: str) -> User | None:
     """Citizens log in with their ID number, staff with their email."""
     name = login_name(username)
@@ -191,13 +204,12 @@ def authenticate(username: str, password: str, actor: Actor) -> User | None:
     stored = user.password_hash if user is not None else _hash_of_no_account()
     if not check_password_hash(stored, password) or user is None or not user.active:
         # The audit log names the account tried, never a full ID number (domain.md
-        # section 1, privacy): an account by its id, an unknown ID number masked.
+        # section 1, privacy): an account by its id, an unknown ID number or e-mail
+        # masked (issue 29.5: the audit log line repeats what the row names).
         if user is not None:
             record_audit(actor, "account.login_failed", "user", user.id, **user_places(user))
         else:
-            name = login_name(username)
-            shown = mask_national_id(name) if name.isdigit() else name
-            record_audit(actor, "account.login_failed", "login", shown[:64])
+            record_audit(actor, "account.login_failed", "login", masked_login(username)[:64])
         return None
     user.last_login_at = datetime.now(UTC)
     # Recorded as the user who logged in, as what they do next is (not "anonymous").

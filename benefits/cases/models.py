@@ -49,6 +49,12 @@ class Case(Timestamps, db.Model):
         CheckConstraint(
             "status <> 'proposed' OR proposed_outcome IS NOT NULL", name="proposed_has_outcome"
         ),
+        # Issue 29.6 (decision 181): the chairman who signs never proposed.
+        CheckConstraint(
+            "decided_by_user_id IS NULL OR proposed_by_user_id IS NULL "
+            "OR decided_by_user_id <> proposed_by_user_id",
+            name="signer_not_proposer",
+        ),
         # The officer's queue and its search by ID number (decision 121).
         Index("ix_cases_queue", "commune_code", "status", "due_on", "id"),
         Index("ix_cases_subject_national_id", "subject_national_id"),
@@ -90,6 +96,10 @@ class Case(Timestamps, db.Model):
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), unique=True)
     # The chairman's reasons for a refusal, as written to the applicant.
     decision_reasons: Mapped[str | None] = mapped_column(String(2000))
+    # Who proposed and who signed (decision 181; the audit rows say so too, these let the
+    # database refuse one person for both).
+    proposed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
     attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id")

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 
 from benefits.accounts.audit import Actor, record_audit
+from benefits.accounts.duties import refuse_own_payee, refuse_signing_own_proposal
 from benefits.cases.effects import (
     FUNERAL_PROCEDURE,
     MOVE_IN_PROVINCE,
@@ -176,7 +177,10 @@ def propose(case: Case, proposal: Proposal, actor: Actor, today: date) -> Case:
         _check_terms(case, proposal, today)
     else:
         raise DomainError(_l("Choose approve or refuse."), field="outcome")
+    # Issue 29.6 (decision 180): the officer is not paid by what they propose.
+    refuse_own_payee(actor, paid_by(case, proposal), field="payee_national_id")
     case.proposed_outcome = proposal.outcome
+    case.proposed_by_user_id = actor.user_id
     case.proposal = {k: v for k, v in asdict(proposal).items() if v not in (None, "")}
     if proposal.outcome == "approve":
         case.amount = _one_off_amount(case, proposal) or case.amount
@@ -189,6 +193,15 @@ def propose(case: Case, proposal: Proposal, actor: Actor, today: date) -> Case:
         case.posting_ends_on = add_working_days(today, POSTING_WORKING_DAYS)
         return move_case(case, "posting", actor)
     return _to_chairman(case, actor)
+
+
+def paid_by(case: Case, proposal: Proposal | dict | None) -> list[str | None]:
+    """The ID numbers a dossier names to be paid or to collect (decision 180): the person
+    concerned, the declarant (who collects a one-off amount, as the payment lines say),
+    and the guardian a proposal names."""
+    terms = proposal if isinstance(proposal, dict) else asdict(proposal) if proposal else {}
+    return [case.subject_national_id, case.declarant_national_id,
+            terms.get("payee_national_id")]  # fmt: skip
 
 
 def _to_chairman(case: Case, actor: Actor) -> Case:
@@ -271,6 +284,7 @@ def back_to_checking(case: Case, note: str, actor: Actor) -> Case:
         raise InvalidTransition(_l("Only a posted or proposed dossier can go back to checking."))
     case.posted_on = case.posting_ends_on = None
     case.proposed_outcome = None
+    case.proposed_by_user_id = None  # the next proposal is its officer's
     return move_case(case, "checking", actor, note=note.strip())
 
 
@@ -347,6 +361,10 @@ def decide(case: Case, approve: bool, reasons: str | None, actor: Actor, today: 
                              "to checking."))  # fmt: skip
     if not approve and not reasons:
         raise DomainError(_l("Give the reasons for the refusal."), field="reasons")
+    # Issue 29.6 (decisions 180, 181): the signer neither proposed nor is paid; the
+    # database refuses the first too (ck_cases_signer_not_proposer).
+    refuse_signing_own_proposal(actor, case.proposed_by_user_id)
+    refuse_own_payee(actor, paid_by(case, case.proposal))
     if approve:
         _check_population_register(case)
     decision = Decision(
@@ -361,6 +379,7 @@ def decide(case: Case, approve: bool, reasons: str | None, actor: Actor, today: 
     db.session.flush()
     case.decision_id = decision.id
     case.decided_on = today
+    case.decided_by_user_id = actor.user_id
     case.decision_reasons = reasons
     if approve:
         # domain.md section 2: the registry changes in the signature's transaction.

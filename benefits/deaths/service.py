@@ -398,9 +398,18 @@ def _response_body(record, residence_status, beneficiary, last_month, funeral) -
 
 def cancel_death(registration_number: str, reason: str, actor: Actor) -> DeathRecord:
     """The civil registry corrects or cancels a registration: reverse what can be reversed
-    (the allowance resumes without a gap; an undecided funeral case is withdrawn)."""
+    (the allowance resumes without a gap; an undecided funeral case is withdrawn).
+
+    The registration's row is locked until the commit, whoever cancels (the API, an
+    officer's page): a second cancellation at the same moment waits for the first, then
+    reads it cancelled (``populate_existing``: not the copy the caller read before the
+    lock) and is refused, so the effects are reversed once, with one audit row
+    (interchange.md section 2; decisions 102, 184)."""
     record = db.session.scalar(
-        select(DeathRecord).where(DeathRecord.registration_number == registration_number)
+        select(DeathRecord)
+        .where(DeathRecord.registration_number == registration_number)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if record is None:
         raise NotFound(_l("No death registration %(number)s.", number=registration_number))

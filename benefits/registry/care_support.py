@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from benefits.accounts.audit import Actor, record_audit
+from benefits.accounts.duties import refuse_own_carer
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.i18n import format_month
@@ -108,6 +109,8 @@ def grant_care_support(
             field="from_month",
         )  # fmt: skip
     carer_person_id = None
+    # Issue 29.6 (decision 180): the officer recording it is not the carer it pays.
+    refuse_own_carer(actor, carer_national_id)
     if carer_national_id:
         check_national_id(carer_national_id)
         carer_person_id = db.session.scalar(

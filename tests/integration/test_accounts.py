@@ -404,6 +404,17 @@ def test_a_failed_log_in_is_audited_without_the_full_id_number(client):
         ("user", str(user.id)), ("login", "079******123")]  # fmt: skip
 
 
+def test_a_failed_log_in_with_an_unknown_email_names_it_masked(client, caplog):
+    # Issue 29.5: neither the audit row nor its log line holds the e-mail that was tried.
+    caplog.set_level("INFO", logger="benefits.audit")
+    login(client, "Lan.Nguyen@Example.vn", "wrong-password!")
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.action == "account.login_failed"))  # fmt: skip
+    assert (entry.object_type, entry.object_id) == ("login", "l***@example.vn")
+    assert "l***@example.vn" in caplog.text
+    assert "lan.nguyen" not in caplog.text.lower()
+
+
 def _failed_login_from(client, forwarded_for):
     client.post("/login", data={"username": "nobody@example.vn", "password": "wrong-password!"},
                 headers={"X-Forwarded-For": forwarded_for})  # fmt: skip

@@ -150,3 +150,68 @@ def test_concurrent_cancellations_take_effect_once(server):
     assert actions.count("registry.resumed") == 1
     assert db.session.get(Beneficiary, beneficiary.id).status == "active"
     assert db.session.scalar(select(DeathRecord.status)) == "cancelled"
+
+
+def test_an_officers_cancellations_at_the_same_moment_take_effect_once(server):
+    """Issue 29.3 (decision 184): the officer's page cancels a death recorded by hand
+    through the same locked ``cancel_death``; eight clicks at once, from eight signed-in
+    browsers, reverse it once, with one audit row, and the others are told it is done."""
+    import http.cookiejar
+    import urllib.parse
+
+    from benefits.accounts.models import AuditEntry
+    from benefits.accounts.service import create_staff_user
+    from benefits.deaths.service import DeathReport, record_death
+    from benefits.registry.models import Beneficiary
+
+    password = "một-mật-khẩu-dài"
+    create_staff_user("officer", "o@xa.gov.vn", "Cán Bộ", password, Actor.system("test"),
+                      commune_code="00070")  # fmt: skip
+    beneficiary = create_beneficiary(
+        categories=["ELDERLY_COMMUNITY_CARE"], date_of_birth=date(1944, 12, 31),
+        commune_code="00070",
+    )  # fmt: skip
+    report = DeathReport(
+        registration_number="KT-TAY-1", national_id=beneficiary.person.national_id,
+        full_name=beneficiary.person.full_name, date_of_death=date(2025, 3, 14),
+        registered_on=date(2025, 3, 16), commune_code="00070",
+        declarant={"full_name": "Nguyễn Thị B", "national_id": "001190054321"},
+    )  # fmt: skip
+    record_death(report, Actor.system("test"), "officer", date(2025, 3, 16))
+    db.session.commit()
+    beneficiary_id = beneficiary.id
+
+    def browser():
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        form = urllib.parse.urlencode({"username": "o@xa.gov.vn", "password": password})
+        opener.open(f"{server}/login", data=form.encode(), timeout=30).close()
+        return opener
+
+    browsers = [browser() for _ in range(8)]
+    barrier = threading.Barrier(8)
+
+    def cancel(opener):
+        form = urllib.parse.urlencode({"reason": "Nhầm người", "confirm": "y"}).encode()
+        barrier.wait()
+        try:
+            with opener.open(f"{server}/officer/deaths/KT-TAY-1/cancel", data=form,
+                             timeout=30) as response:  # fmt: skip
+                page = response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code  # came after the first's commit: no longer cancellable
+        if "Đã hủy bản ghi KT-TAY-1." in page:
+            return "cancelled"
+        assert "Đăng ký khai tử số KT-TAY-1 đã được hủy." in page  # waited for the first
+        return "already"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(cancel, browsers))
+    assert answers.count("cancelled") == 1
+    assert answers.count(404) + answers.count("already") == 7
+    db.session.remove()
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert actions.count("death.cancelled") == 1
+    assert actions.count("registry.resumed") == 1
+    assert db.session.get(Beneficiary, beneficiary_id).status == "active"
+    assert db.session.scalar(select(DeathRecord.status)) == "cancelled"
