@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0037c_funeral_from_2014"
-down_revision = "0036_batch_coverage"
+down_revision = "0037_notification_outbox"
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0038a_overpayment_recovery'
-down_revision = '0037_notification_outbox'
+down_revision = '0037d_category_continuation'
 branch_labels = None
 depends_on = None
 

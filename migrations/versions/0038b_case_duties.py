@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0038b_case_duties'
-down_revision = '0037_notification_outbox'
+down_revision = '0038a_overpayment_recovery'
 branch_labels = None
 depends_on = None
 
