@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from benefits.extensions import db
 from benefits.month import Month
-from benefits.payments.models import PaymentBatch, PaymentLine
+from benefits.payments.models import Overpayment, PaymentBatch, PaymentLine
 from benefits.people.models import Person
 from benefits.registry.models import Beneficiary
 from benefits.rules.entitlement import EntitlementInput, RuleBook, entitlement_for
@@ -38,6 +38,9 @@ class MyAllowance:
     # This month's allowance (None: none is due this month, e.g. stopped).
     monthly_amount: int | None
     lines: list[PaidLine]
+    # What remains of the overpayments to recover from the record (decision 172): the
+    # family learns what it owes before the commune asks.
+    to_repay: int = 0
 
 
 def _own(national_id: str):
@@ -86,9 +89,15 @@ def my_allowance(beneficiary: Beneficiary, national_id: str, this_month: Month,
                 .limit(LINES_SHOWN)
             )
         ]
+    to_repay = db.session.scalar(
+        select(func.coalesce(func.sum(Overpayment.amount - Overpayment.recovered_amount
+                                      - Overpayment.waived_amount), 0))
+        .where(Overpayment.beneficiary_id == beneficiary.id, Overpayment.status == "to_recover")
+    )  # fmt: skip
     return MyAllowance(
         beneficiary=beneficiary,
         as_payee=beneficiary.person.national_id != national_id,
         monthly_amount=entitlement.amount if entitlement else None,
         lines=found,
+        to_repay=int(to_repay or 0),
     )

@@ -14,7 +14,7 @@ from benefits.cases.models import Case
 from benefits.extensions import db
 from benefits.month import Month
 from benefits.payments.generation import generate_batch
-from benefits.payments.models import PaymentLine
+from benefits.payments.models import Overpayment, PaymentLine
 from benefits.payments.service import lock_batch, reconcile_batch
 from benefits.registry.models import Decision
 from tests.builders import create_beneficiary, create_person
@@ -134,3 +134,16 @@ def test_the_approved_dossier_says_how_much_from_when_and_where(client, citizen,
     assert "payment point PO-HK-01" in text
     page = page_of(client.get(f"/me/dossiers/{case.code}"))
     assert page.select_one(f"a[href='/me/payments/{own.code}']")
+
+
+def test_what_remains_to_pay_back_shows_on_my_payments(client, own, tmp_path):
+    batch = paid_batch("2025-02", tmp_path, {own.id: "PAID"})
+    line = db.session.scalar(select(PaymentLine).where(PaymentLine.batch_id == batch.id))
+    db.session.add(Overpayment(beneficiary_id=own.id, batch_id=batch.id, line_id=line.id,
+                               months="2025-02", amount=1_000_000, recovered_amount=400_000,
+                               reason="reported unpaid, then paid"))  # fmt: skip
+    db.session.flush()
+    page = page_of(client.get("/me/payments"))
+    assert " ".join(page.select_one(".to-repay").get_text(" ").split()).endswith(
+        "600.000 ₫ còn phải nộp lại cho Ủy ban nhân dân xã."
+    )
