@@ -10,7 +10,8 @@ workers (``flask worker payments``) and waits until they listen, so their start-
 timed, then times a national run of March 2025 from the commit that queues its 34 jobs to
 the moment every job row is done. Each run after the first regenerates the same batches
 in place; the line count must not change. The last line is a JSON object. The database
-should be migrated and empty; the payments queue is emptied first.
+should be migrated and empty; the payments queue is emptied first. A failed job ends the
+script with its reason from the job row; ``BENCH_WORKER_LOG=path`` keeps the workers' log.
 """
 
 from __future__ import annotations

@@ -513,19 +513,31 @@ def _top_ups_due(candidates, month: Month):
     the months already issued at the lower amount, as arrears. Only for the records an
     increase marked (``top_up_from``): what the month is due now, less what its items
     already pay (their sum: a second increase adds only its own difference)."""
-    issued = aliased(PaymentItem)
-    paid = (
-        select(issued.beneficiary_id, issued.month, func.sum(issued.amount).label("paid"))
-        .join(candidates, candidates.c.beneficiary_id == issued.beneficiary_id)
-        .where(
-            candidates.c.top_up_from.is_not(None),
-            issued.month >= candidates.c.top_up_from,
-            issued.month < month.yyyymm,
-            issued.kind == ALLOWANCE,
-            issued.case_id.is_(None),
-            issued.status.in_(("issued", "paid")),
+
+    def items(tops_up: bool):
+        # From the candidates marked, into one of the items' two partial indexes (a
+        # month's own item, its top-ups: migration 0032b), rather than every item of the
+        # table read for each province (decision 150).
+        issued = aliased(PaymentItem)
+        return (
+            select(issued.beneficiary_id, issued.month, issued.amount)
+            .select_from(candidates)
+            .join(issued, issued.beneficiary_id == candidates.c.beneficiary_id)
+            .where(
+                candidates.c.top_up_from.is_not(None),
+                issued.kind == ALLOWANCE,
+                issued.month >= candidates.c.top_up_from,
+                issued.month < month.yyyymm,
+                issued.case_id.is_(None),
+                issued.status.in_(("issued", "paid")),
+                issued.tops_up if tops_up else ~issued.tops_up,
+            )
         )
-        .group_by(issued.beneficiary_id, issued.month)
+
+    issued = union_all(items(False), items(True)).subquery("issued_items")
+    paid = (
+        select(issued.c.beneficiary_id, issued.c.month, func.sum(issued.c.amount).label("paid"))
+        .group_by(issued.c.beneficiary_id, issued.c.month)
         .subquery("paid_months")
     )
     due = monthly_entitlement_select(select(paid.c.beneficiary_id, paid.c.month)).subquery(

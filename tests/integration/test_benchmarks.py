@@ -57,7 +57,7 @@ def run_benchmark(env: dict, script: str, *args: str) -> dict:
 def test_every_benchmark_script_is_run_here():
     scripts = {path.name for path in BENCHMARKS.glob("*.py")}
     assert scripts == {"import_caseload.py", "payment_batch.py", "payment_runs.py",
-                       "death_events.py", "pages.py"}  # fmt: skip
+                       "death_events.py", "pages.py", "dashboard.py"}  # fmt: skip
 
 
 def test_the_caseload_import_benchmark(scratch_database):
@@ -71,15 +71,15 @@ def test_the_payment_batch_benchmark(scratch_database):
     assert figures["lines"] >= 3000 * 0.9 and figures["duplicates_after_regeneration"] == 0
 
 
-@pytest.mark.skip(reason="benchmarks/payment_runs.py does not finish yet: its second run fails a "
-                  "job with two workers and its workers do not stop within 60 s (runs helper, "
-                  "left for the coordinator)")  # fmt: skip
 def test_the_payment_runs_benchmark(scratch_database):
+    """A national run on one RQ worker, then regenerated in place on two: every job done
+    (a failed one ends the script), the line count unchanged, the workers stopped."""
     if not os.environ.get("REDIS_URL"):
         pytest.skip("the runs benchmark needs Redis (REDIS_URL)")
     figures = run_benchmark(scratch_database, "payment_runs.py", "--beneficiaries", "3000",
-                            "--workers", "1")  # fmt: skip
+                            "--workers", "1", "2")  # fmt: skip
     assert figures["beneficiaries"] == 3000 and figures["lines"] >= 3000 * 0.9
+    assert [run["workers"] for run in figures["runs"]] == [1, 2]
 
 
 def test_the_death_events_benchmark(scratch_database):
@@ -88,8 +88,21 @@ def test_the_death_events_benchmark(scratch_database):
     assert figures["created"] == 60 + 10 or figures["created"] == 60
 
 
-@pytest.mark.skip(reason="benchmarks/pages.py fails before it starts on main (issue 24 item 8: "
-                  "its dossiers break ck_cases_posting_has_days, and it needs requests); the "
-                  "staff helper fixes it: add it here then")  # fmt: skip
 def test_the_pages_benchmark(scratch_database):
-    run_benchmark(scratch_database, "pages.py")
+    """The script checks its own counts (the dossiers loaded, the queue's open ones) and
+    fails otherwise; every page a user clicks is measured."""
+    figures = run_benchmark(scratch_database, "pages.py", "--cases", "300", "--users", "4",
+                            "--seconds", "2", "--warmup", "1")  # fmt: skip
+    assert (figures["cases"], figures["users"]) == (300, 4)
+    assert figures["requests"] == sum(page["requests"] for page in figures["pages"].values())
+    assert {"officer: queue", "officer: a dossier"} <= set(figures["pages"])
+    assert all(page["requests"] > 0 for page in figures["pages"].values())
+
+
+def test_the_dashboard_benchmark(scratch_database):
+    """The script checks its own counts (the summaries against the registry and the
+    lines, the money of the CSV) and fails otherwise."""
+    figures = run_benchmark(scratch_database, "dashboard.py", "--beneficiaries", "3000",
+                            "--users", "2", "--seconds", "2", "--warmup", "1")  # fmt: skip
+    assert figures["beneficiaries"] == 3000 and figures["months"] == 12
+    assert figures["requests"] > 0 and figures["province_people"] > 0

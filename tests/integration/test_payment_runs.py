@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from benefits.accounts.audit import Actor
@@ -98,6 +98,33 @@ def test_a_national_run_generates_one_batch_for_the_country_a_job_per_province(
     assert [n for n, _p, _c in lines] == list(range(1, 9))
     assert [(p, c) for _n, p, c in lines] == sorted((p, c) for _n, p, c in lines)
     assert db.session.scalar(select(func.count()).select_from(PaymentBatch)) == 1
+
+
+def test_a_province_of_the_national_batch_reads_the_items_through_their_indexes(
+    app, caseload, in_process
+):
+    """Decision 150: a province's job never reads every item of the table (the never
+    paid check and the top-ups probe the items' partial unique indexes), or the national
+    run grows with the square of the country (7.5 minutes for 100,000 beneficiaries).
+    The generation forbids sequential scans (decision 42): one left is an index missed."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the plans are PostgreSQL's")
+    assert cli(app, "payments", "generate", "--month", "2025-03").exit_code == 0
+    plans = []
+
+    def explain(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("WITH RECURSIVE"):
+            cursor.execute("EXPLAIN " + statement, parameters)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+
+    event.listen(db.engine, "before_cursor_execute", explain)
+    try:
+        result = cli(app, "payments", "generate", "--month", "2025-03", "--json")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", explain)
+    assert result.exit_code == 0, result.output
+    assert len(plans) >= 34 and any("payment_items" in plan for plan in plans)
+    assert [plan for plan in plans if "Seq Scan on payment_items" in plan] == []
 
 
 def test_the_province_and_commune_options_keep_their_figures(app, caseload, in_process):
