@@ -9,11 +9,12 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
-from benefits.accounts.models import AuditEntry
+from benefits.accounts.models import AuditEntry, User
 from benefits.extensions import db
 from benefits.month import Month
+from benefits.people.models import Person
 from benefits.places.models import province_of_commune
 
 log = logging.getLogger("benefits.audit")
@@ -67,6 +68,41 @@ def scope_places(scope_kind: str, scope_code: str | None) -> dict[str, str | Non
 def user_places(user) -> dict[str, str | None]:
     """The commune and province an audit row about a user's own account belongs to."""
     return {"commune_code": user.commune_code, "province_code": user.province_code}
+
+
+# Rows about a citizen's own affairs, which a province admin reads only when the row names
+# their province (decisions 74 and 182): an account of no province, a log-in tried, a
+# draft (issue 29.5), which may name no commune yet. Any other row of no province is
+# national and read by every province admin.
+PRIVATE_OBJECTS = ("user", "login")
+PRIVATE_ACTIONS = ("case.draft_saved", "case.draft_deleted")
+
+
+def seen_by_province_admin(province_code: str | None):
+    """The audit rows a province admin of ``province_code`` reads (a SQL condition)."""
+    return (AuditEntry.province_code == province_code) | (
+        AuditEntry.province_code.is_(None)
+        & AuditEntry.object_type.not_in(PRIVATE_OBJECTS)
+        & AuditEntry.action.not_in(PRIVATE_ACTIONS)
+    )
+
+
+def draft_places(draft, applicant_user_id: int | None) -> dict[str, str | None]:
+    """The commune and province an audit row of a citizen's draft belongs to: the commune
+    it is addressed to once chosen, else the province of the citizen's own commune (their
+    account's, or the one the portal knows them in), else none (then no province admin
+    reads it: ``PRIVATE_ACTIONS``)."""
+    if draft.commune_code:
+        return {"commune_code": draft.commune_code, "province_code": None}
+
+    user = db.session.get(User, applicant_user_id) if applicant_user_id else None
+    commune = user.commune_code if user is not None else None
+    if commune is None and user is not None and user.national_id:
+        commune = db.session.scalar(
+            select(Person.commune_code).where(Person.national_id == user.national_id)
+        )
+    return {"commune_code": None,
+            "province_code": province_of_commune(commune) if commune else None}  # fmt: skip
 
 
 def _row(actor: Actor, action: str, object_type: str, object_id: Any, changes: dict | None,

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, text
 
-from benefits.accounts.audit import Actor, record_audit
+from benefits.accounts.audit import Actor, draft_places, record_audit
 from benefits.cases.attachments import (
     AttachmentRefused,
     Upload,
@@ -217,7 +217,9 @@ def save_draft(application: Application, applicant_user_id: int, token: str, act
     db.session.flush()
     if uploads:
         store_attachments(case, uploads, folder)
-    record_audit(actor, "case.draft_saved", "case", case.id, commune_code=case.commune_code)
+    # Issue 29.5 (decision 182): read by the admin of the citizen's province only.
+    record_audit(actor, "case.draft_saved", "case", case.id,
+                 **draft_places(case, applicant_user_id))  # fmt: skip
     return case
 
 
@@ -330,7 +332,7 @@ def delete_draft(draft: Case, actor: Actor, folder: Path) -> None:
     record_audit(
         actor, "case.draft_deleted", "case", draft.id,
         {"procedure": draft.procedure_code, "subject": draft.subject_name, "papers": papers},
-        commune_code=draft.commune_code,
+        **draft_places(draft, draft.applicant_user_id),
     )  # fmt: skip
     db.session.expire(draft, ["events"])  # its rows are gone already
     db.session.delete(draft)

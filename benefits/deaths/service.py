@@ -103,14 +103,17 @@ def record_death(
     officer to notify, benchmarks/README.md)."""
     subject = fetch_death_subject(report.national_id)
     person, beneficiary = subject.person, subject.beneficiary
-    elsewhere = {fact.commune_code for fact in (person, beneficiary) if fact is not None}
-    if residents_only and elsewhere - {report.commune_code}:
+    communes = {fact.commune_code for fact in (person, beneficiary) if fact is not None}
+    if residents_only and communes != {report.commune_code}:
         # domain.md section 1: a commune officer acts on their own commune only. A death
         # is registered where the person lived (Decree 63/2024); another commune's
-        # resident is recorded there, or comes from the civil registry.
+        # resident is recorded there, or comes from the civil registry. An ID number the
+        # portal does not know gets the same answer: the refusal never tells that the
+        # number is another commune's resident's (issue 29.5, decision 182).
         raise DomainError(
-            _l("This ID number belongs to a resident of another commune: that commune (or "
-               "the civil registry) records the death. Nothing was recorded."),
+            _l("No resident of this commune known to the portal has this ID number: the "
+               "commune where the person lived, or the civil registry, records the death. "
+               "Nothing was recorded."),
             field="national_id",
         )  # fmt: skip
     if subject.already_dead:

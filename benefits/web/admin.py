@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from benefits.accounts.audit import seen_by_province_admin
 from benefits.accounts.audit_words import audit_change_rows
 from benefits.accounts.forms import StaffEditForm, StaffUserForm
 from benefits.accounts.models import AuditEntry, User
@@ -154,8 +155,6 @@ def rules():
 
 
 AUDIT_PAGE = 50
-# Audit rows about an account or a log-in (decision 74).
-ACCOUNT_OBJECTS = ("user", "login")
 
 
 @admin_bp.get("/audit")
@@ -163,11 +162,8 @@ ACCOUNT_OBJECTS = ("user", "login")
 def audit():
     """The audit log of the admin's province, newest first, keyset-paginated."""
     # The admin's province, and what is national (decision 74); the account of a citizen,
-    # which belongs to no province, is no province admin's to read.
-    query = select(AuditEntry).where(
-        (AuditEntry.province_code == current_user.province_code)
-        | (AuditEntry.province_code.is_(None) & AuditEntry.object_type.not_in(ACCOUNT_OBJECTS))
-    )
+    # which belongs to no province, and a draft, are no other province admin's to read.
+    query = select(AuditEntry).where(seen_by_province_admin(current_user.province_code))
     for name, column in (
         ("object_type", AuditEntry.object_type),
         ("object_id", AuditEntry.object_id),

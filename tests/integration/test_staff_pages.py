@@ -293,12 +293,42 @@ def test_an_officer_cannot_record_the_death_of_another_communes_beneficiary(clie
         "full_name": "Ông Văn Đức", "date_of_death": "2025-03-14", "registered_on": "2025-03-16",
         "declarant_name": "Nguyễn Thị B", "declarant_national_id": "001190054321"})  # fmt: skip
     assert response.status_code == 200
-    assert errors_of(response)["national_id"].startswith(
-        "Số định danh này thuộc người cư trú ở xã khác"
-    )
+    refusal = errors_of(response)["national_id"]
+    assert refusal.startswith("Không có cư dân nào của xã")
     db.session.refresh(there)
     assert there.status == "active"
     assert count(DeathRecord) == 0 and count(Case) == 0 and count(AuditEntry) == audits
+    # Issue 29.5: an ID number the portal does not know gets the very same answer, so the
+    # refusal does not tell that the first belongs to another commune's resident.
+    unknown = client.post("/officer/deaths", data={
+        "registration_number": "KT-TAY-9", "national_id": "001050799999",
+        "full_name": "Ông Văn Đức", "date_of_death": "2025-03-14", "registered_on": "2025-03-16",
+        "declarant_name": "Nguyễn Thị B", "declarant_national_id": "001190054321"})  # fmt: skip
+    assert errors_of(unknown)["national_id"] == refusal
+    assert count(DeathRecord) == 0 and count(AuditEntry) == audits
+
+
+def test_a_search_by_another_communes_id_number_answers_as_an_unknown_one(client):
+    # Issue 29.5: the officer's queue finds no dossier of another commune's resident, in
+    # the same words as for a number no one holds.
+    from benefits.accounts.audit import Actor as _Actor
+    from benefits.cases.service import open_case
+
+    open_case("1.001776", "26506", "Ông Văn Đức", _Actor.system("test"), date(2025, 3, 3),
+              subject_national_id="001050700004")  # fmt: skip
+    staff("officer", "o@xa.gov.vn")
+    login(client, "o@xa.gov.vn")
+
+    def search(number):
+        return page_of(client.post("/officer/queue/search", data={
+            "q": number, "state": "all", "procedure": "", "deadline": ""},
+            follow_redirects=True))  # fmt: skip
+
+    there, nobody = search("001050700004"), search("001050799999")
+    assert "Ông Văn Đức" not in there.get_text()
+    assert there.select_one("main").get_text(" ", strip=True).replace(
+        "001050700004", "N") == nobody.select_one("main").get_text(" ", strip=True).replace(
+        "001050799999", "N")  # fmt: skip
 
 
 def test_an_impossible_date_of_death_is_called_impossible_not_missing(client):
