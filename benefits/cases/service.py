@@ -22,7 +22,7 @@ from benefits.errors import AlreadyRecorded, DomainError, InvalidTransition
 from benefits.extensions import db
 from benefits.i18n import portal_zone
 from benefits.models_base import aware_utc
-from benefits.notify.models import Notification
+from benefits.notify.models import Notification, OutboxMessage
 from benefits.notify.service import notify_case_change
 from benefits.places.calendar import add_working_days, working_days_between
 from benefits.procedures.catalogue import procedure
@@ -328,6 +328,8 @@ def delete_draft(draft: Case, actor: Actor, folder: Path) -> None:
     papers = delete_attachments(draft, folder)
     # Nothing else is written for a draft today; should a step add a row, it goes with it.
     db.session.execute(delete(CaseEvent).where(CaseEvent.case_id == draft.id))
+    notices = select(Notification.id).where(Notification.case_id == draft.id)
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.notification_id.in_(notices)))
     db.session.execute(delete(Notification).where(Notification.case_id == draft.id))
     record_audit(
         actor, "case.draft_deleted", "case", draft.id,
