@@ -9,7 +9,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, literal, select, tuple_
 
 from benefits.accounts.models import AuditEntry, User
-from benefits.cases.models import Case, CaseEvent
+from benefits.cases.models import Case, CaseComplaint, CaseEvent
 from benefits.extensions import db
 from benefits.places.calendar import (
     add_working_days,
@@ -241,6 +241,22 @@ def draft_deleted_by(draft_id: int, user_id: int) -> bool:
 # domain.md section 2: a case left unanswered 30 days after a request for papers is closed
 # as withdrawn.
 SUPPLEMENT_WAIT_DAYS = 30
+
+
+def complaints_overdue(case_ids: list[int], today: date) -> set[int]:
+    """Of ``case_ids``, the dossiers with a complaint still unanswered after its 10 working
+    days (domain.md section 2 step 3; ``examine_by`` is stored when it is received)."""
+    if not case_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(CaseComplaint.case_id).where(
+                CaseComplaint.case_id.in_(case_ids),
+                CaseComplaint.answered_on.is_(None),
+                CaseComplaint.examine_by < today,
+            )
+        )
+    )
 
 
 def fetch_unanswered_supplements(today: date) -> list[Case]:

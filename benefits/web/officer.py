@@ -24,6 +24,7 @@ from benefits.cases.forms import (
 from benefits.cases.models import CASE_STATUSES, STATUS_LABELS, Case
 from benefits.cases.queries import (
     QueueFilter,
+    complaints_overdue,
     deadline_flag,
     event_actor_names,
     fetch_commune_queue,
@@ -125,6 +126,7 @@ def _render_queue(form, flt: QueueFilter, scope, today: date):
         searching=flt != QueueFilter(), search=search_args(request.args),
         counts=queue_counts(scope, today),
         flags={c.id: deadline_flag(c, today) for c in page.cases},
+        complaints_late=complaints_overdue([c.id for c in page.cases], today),
         next_after=format_key(page.next_after), closed=fetch_recently_closed(scope),
     )  # fmt: skip
 

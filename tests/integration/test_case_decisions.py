@@ -245,6 +245,29 @@ def test_an_unanswered_complaint_holds_the_dossier_at_the_posting(app, clock, do
     assert reread(dossier).status == "proposed"
 
 
+def test_a_complaint_past_its_10_working_days_is_flagged_in_the_queue(app, clock, dossier, officer):
+    officer.post(f"/officer/cases/{dossier.code}/propose", data=APPROVE_AT_POST)
+    officer.post(f"/officer/cases/{dossier.code}/complaints", data={
+        "complainant": "Trần Văn Hàng", "text": "Cháu vẫn ở với bố."})  # fmt: skip
+    [complaint] = db.session.scalars(select(CaseComplaint))
+    late = "Khiếu nại chưa được trả lời đúng hạn"
+
+    def row_of_dossier():
+        rows = page_of(officer.get("/officer/")).select("tbody tr")
+        return next(r.get_text(" ", strip=True) for r in rows if dossier.code in r.get_text())
+
+    # On its last day (the 17th, domain.md section 2 step 3) it is not late yet.
+    clock.move_to(datetime(2025, 3, 17, 2, 0, tzinfo=UTC))
+    log_in(officer, "officer@xa.gov.vn")
+    assert late not in row_of_dossier()
+    clock.move_to(datetime(2025, 3, 18, 2, 0, tzinfo=UTC))
+    log_in(officer, "officer@xa.gov.vn")
+    assert late in row_of_dossier()
+    officer.post(f"/officer/cases/{dossier.code}/complaints/{complaint.id}/answer",
+                 data={"answer": "Đã xác minh: bố cháu mất năm 2020."})  # fmt: skip
+    assert late not in row_of_dossier()
+
+
 def test_the_chairman_refuses_in_writing_with_reasons(clock, client, dossier, officer, chairman):
     officer.post(f"/officer/cases/{dossier.code}/propose", data={
         "outcome": "refuse", "reasons": "Cháu đang được ông bà nuôi dưỡng."})  # fmt: skip
