@@ -238,4 +238,7 @@ def test_the_page_offers_the_half_year_due_now(app, today, year, half):
         client.post("/login", data={"username": "admin@so.gov.vn", "password": PASSWORD})
         page = BeautifulSoup(client.get("/reports/").data, "html.parser")
     assert page.select_one("#forms-year")["value"] == year
+    # One form on the page, and the tab's title is the page's name, not a copy of the form.
+    assert len(page.select("#forms-year")) == 1
+    assert page.title.get_text().startswith("Báo cáo")
     assert page.select_one("#forms-half option[selected]")["value"] == half
