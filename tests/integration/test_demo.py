@@ -1,6 +1,7 @@
 """`make run` loads demo data once; running it again keeps the data (9 beneficiaries: the
 demo citizen's grandmother, whose funeral support is proposed, among them)."""
 
+from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from benefits.cases.models import Case
@@ -46,3 +47,18 @@ def test_demo_data_is_loaded_once(app):
     assert again.exit_code == 0 and "already" in again.output
     assert db.session.scalar(select(func.count()).select_from(Beneficiary)) == 9
     assert db.session.scalar(select(func.count()).select_from(Case)) == 3
+
+
+def test_the_demo_dashboards_show_the_demo_figures(app):
+    """The province admin's first look at the reports after ``make run`` shows the demo's
+    beneficiaries, not "not computed yet"."""
+    assert app.test_cli_runner().invoke(args=["seed", "demo"]).exit_code == 0
+    admin = app.test_client()
+    admin.set_cookie("lang", "vi")
+    admin.post("/login", data={"username": "admin.hanoi@demo.gov.vn",
+                               "password": "demo-portal-2025"})  # fmt: skip
+    page = BeautifulSoup(admin.get("/reports/").data, "html.parser")
+    assert "Số liệu chưa được tính." not in page.get_text()
+    rows = page.select("#beneficiaries-by-category tbody tr")
+    # Hà Nội's demo beneficiaries (Phường Hoàn Kiếm and its neighbours) are counted.
+    assert rows and "Không có đối tượng." not in rows[0].get_text()
