@@ -41,6 +41,12 @@ class DecisionLetter:
     terms: tuple[tuple[str, str], ...] = ()  # what is granted, already worded
     reasons: str | None = None  # the refusal's reasons, as the chairman typed them
     chairman_name: str = ""
+    # A funeral support (ND20 Art 11, 14) is paid to whoever organised the funeral: the
+    # letter names them in Điều 1, and the deceased (the dossier's person) below them.
+    organiser_name: str | None = None
+    organiser_national_id: str | None = None
+    organiser_relationship: str | None = None
+    date_of_death: date | None = None
 
 
 def render_decision_letter(letter: DecisionLetter) -> bytes:
@@ -148,8 +154,19 @@ def _decision(pdf, letter: DecisionLetter) -> None:
     _write(pdf, "QUYẾT ĐỊNH:", bold=True, align="C")
     pdf.ln(4)
     _write(pdf, "Điều 1.", bold=True)
-    _write(pdf, f"Chấp thuận hồ sơ số {letter.dossier_code} đối với:")
-    for line in _person(letter) + [f"{label}: {value}" for label, value in letter.terms]:
+    if letter.organiser_name:
+        _write(pdf, f"Chấp thuận hồ sơ số {letter.dossier_code}, hỗ trợ chi phí mai táng cho "
+                    "người tổ chức mai táng:")  # fmt: skip
+        for line in _organiser(letter):
+            _write(pdf, line, indent=8)
+        _write(pdf, "Người đã mất:")
+        lines = _person(letter)
+        if letter.date_of_death is not None:
+            lines.append(f"Ngày mất: {_day(letter.date_of_death)}")
+    else:
+        _write(pdf, f"Chấp thuận hồ sơ số {letter.dossier_code} đối với:")
+        lines = _person(letter)
+    for line in lines + [f"{label}: {value}" for label, value in letter.terms]:
         _write(pdf, line, indent=8)
     pdf.ln(2)
     _write(pdf, "Điều 2. Quyết định có hiệu lực kể từ ngày ký.")
@@ -170,10 +187,20 @@ def _person(letter: DecisionLetter) -> list[str]:
     return lines
 
 
+def _organiser(letter: DecisionLetter) -> list[str]:
+    """Who is paid the funeral support; a line whose value is unknown is left out."""
+    lines = [f"Họ và tên: {letter.organiser_name}"]
+    if letter.organiser_national_id:
+        lines.append(f"Số định danh cá nhân: {masked_for_signature(letter.organiser_national_id)}")
+    if letter.organiser_relationship:
+        lines.append(f"Quan hệ với người đã mất: {letter.organiser_relationship}")
+    return lines
+
+
 def _refusal(pdf, letter: DecisionLetter) -> None:
     """Refusal in writing, with its reasons, and the right to complain (ND20 Art 8.1)."""
     _title(pdf, "THÔNG BÁO", f"Về việc không giải quyết hồ sơ {letter.dossier_code}")
-    _write(pdf, f"Kính gửi: {letter.subject_name}", align="C")
+    _write(pdf, f"Kính gửi: {letter.organiser_name or letter.subject_name}", align="C")
     pdf.ln(4)
     received = f", nộp ngày {_day(letter.received_on)}" if letter.received_on else ""
     national_id = letter.subject_national_id

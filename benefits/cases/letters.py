@@ -54,8 +54,21 @@ def decision_letter_of(case: Case) -> DecisionLetter:
         subject_date_of_birth=date.fromisoformat(born) if born else None,
         subject_address=data.get("address"),
         terms=_terms(case) if approved else (), reasons=case.decision_reasons,
-        chairman_name=_chairman_name(case),
+        chairman_name=_chairman_name(case), **_organiser(case),
     )  # fmt: skip
+
+
+def _organiser(case: Case) -> dict:
+    """A funeral support names who organised the funeral, who is paid (ND20 Art 11, 14)."""
+    if procedure(case.procedure_code).payout_kind != "FUNERAL" or not case.declarant_name:
+        return {}
+    died = (case.data or {}).get("date_of_death")
+    return {
+        "organiser_name": case.declarant_name,
+        "organiser_national_id": case.declarant_national_id,
+        "organiser_relationship": case.declarant_relationship,
+        "date_of_death": date.fromisoformat(died) if died else None,
+    }
 
 
 # What a decision other than a grant does (decision 90), as the letter says it.

@@ -373,6 +373,12 @@ def test_a_funeral_opened_by_a_death_is_approved_and_paid_in_the_next_batch(
     [funeral] = db.session.scalars(select(PaymentLine).where(
         PaymentLine.batch_id == batch.id, PaymentLine.kind == "FUNERAL"))  # fmt: skip
     assert funeral.one_off_amount == 10_000_000 and funeral.payee_name == "Đỗ Thị Hoa"
+    # The decision names whom it pays, the organiser, and the deceased below them.
+    pdf = officer.get(f"/officer/cases/{case.code}/decision.pdf").data
+    letter = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert letter.index("người tổ chức mai táng: Họ và tên: Đỗ Thị Hoa") < letter.index(
+        "Người đã mất: Họ và tên: Vũ Văn Bảy"
+    )
 
 
 def test_the_chairman_s_queue_lists_what_waits_for_a_decision(client, dossier, officer, chairman):

@@ -120,3 +120,29 @@ def test_a_name_typed_in_decomposed_unicode_prints_composed():
     letter = replace(APPROVAL, subject_name="Nguye\u0302\u0303n Thi\u0323 A\u0301nh")
     _, text = read_back(render_decision_letter(letter))
     assert "Nguyễn Thị Ánh" in text
+
+
+FUNERAL = replace(
+    APPROVAL,
+    procedure_name="Hỗ trợ chi phí mai táng",
+    legal_basis="Nghị định 20/2021/NĐ-CP, Điều 11",
+    subject_name="Hoàng Thị Lành",
+    subject_national_id="001135000783",
+    terms=(("Số tiền hỗ trợ", "9.000.000 đồng"),),
+    organiser_name="Hoàng Thị Dân",
+    organiser_national_id="001190000777",
+    organiser_relationship="cháu",
+    date_of_death=date(2026, 3, 1),
+)
+
+
+def test_a_funeral_decision_names_the_organiser_who_is_paid_then_the_deceased():
+    _, text = read_back(render_decision_letter(FUNERAL))
+    paid = text.index("cho người tổ chức mai táng: Họ và tên: Hoàng Thị Dân")
+    assert "Quan hệ với người đã mất: cháu" in text and "******777" in text
+    deceased = text.index("Người đã mất: Họ và tên: Hoàng Thị Lành")
+    assert paid < deceased < text.index("Số tiền hỗ trợ: 9.000.000 đồng")
+    assert "Ngày mất: 01/03/2026" in text
+    # A refusal is addressed to the organiser who asked, not to the deceased.
+    _, refusal = read_back(render_decision_letter(replace(FUNERAL, approved=False, reasons="x")))
+    assert "Kính gửi: Hoàng Thị Dân" in refusal
