@@ -50,7 +50,8 @@ def posting_notice_page():
     cases = fetch_posted(commune_filter(current_user, Case.commune_code))
     return render_template("officer/posting.html", lines=posting_notice(cases),
                            places=place_names({c.commune_code for c in cases}
-                                              | {current_user.commune_code} - {None}))  # fmt: skip
+                                              | {current_user.commune_code} - {None}),
+                           today=vietnam_today())  # fmt: skip
 
 
 @officer_bp.post("/cases/<code>/propose")

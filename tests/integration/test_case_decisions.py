@@ -412,6 +412,15 @@ def test_the_posting_notice_lists_the_posted_proposals_and_never_an_hiv_category
     assert "không có nguồn nuôi dưỡng" in rows[0]
     assert "Lê Văn Khang" in rows[1] and "HIV" not in notice.get_text()
     assert "từ 03/03/2025 đến 05/03/2025" in rows[1]
+    # Printed as the commune's document: its header, the day, and the chairman's signature.
+    header = notice.select_one("#notice-header").get_text(" ", strip=True)
+    assert "ỦY BAN NHÂN DÂN PHƯỜNG HOÀN KIẾM" in header
+    assert (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in header and "Độc lập - Tự do - Hạnh phúc" in header
+    )
+    assert "Phường Hoàn Kiếm, ngày 03/03/2025" in header
+    signature = notice.select_one("#notice-signature").get_text(" ", strip=True)
+    assert "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" in signature
 
 
 def test_a_category_the_person_no_longer_fits_when_signed_is_refused(
