@@ -158,6 +158,17 @@ class DecisionSequence(db.Model):
     last_value: Mapped[int] = mapped_column(default=0)
 
 
+class NoticeSequence(db.Model):
+    """The last notice number (a refusal, ``3/TB-UBND``) a commune's chairman signed in a
+    year: notices have their own series, apart from decisions (migration 0039)."""
+
+    __tablename__ = "notice_sequences"
+
+    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
 class CaseSequence(db.Model):
     """The last dossier number issued in a commune and year (codes never repeat)."""
 

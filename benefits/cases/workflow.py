@@ -324,25 +324,37 @@ def answer_complaint(row: CaseComplaint, answer: str, actor: Actor, today: date)
                  commune_code=row.case.commune_code)  # fmt: skip
 
 
-# One statement for the counter, as for dossier codes (cases.service._NEXT_CASE_NUMBER).
-_NEXT_DECISION_NUMBER = text(
-    "INSERT INTO decision_sequences (commune_code, year, last_value) "
-    "VALUES (:commune_code, :year, 1) "
-    "ON CONFLICT (commune_code, year) "
-    "DO UPDATE SET last_value = decision_sequences.last_value + 1 "
-    "RETURNING last_value"
-)
+# One statement for the counter, as for dossier codes (cases.service._NEXT_CASE_NUMBER);
+# a decision and a notice (a refusal) each count in their own series (migration 0039).
+_NEXT_NUMBER = {
+    "decision_sequences": text(
+        "INSERT INTO decision_sequences (commune_code, year, last_value) "
+        "VALUES (:commune_code, :year, 1) "
+        "ON CONFLICT (commune_code, year) "
+        "DO UPDATE SET last_value = decision_sequences.last_value + 1 "
+        "RETURNING last_value"
+    ),
+    "notice_sequences": text(
+        "INSERT INTO notice_sequences (commune_code, year, last_value) "
+        "VALUES (:commune_code, :year, 1) "
+        "ON CONFLICT (commune_code, year) "
+        "DO UPDATE SET last_value = notice_sequences.last_value + 1 "
+        "RETURNING last_value"
+    ),
+}
 
 
-def next_decision_number(commune_code: str, year: int) -> str:
+def next_decision_number(commune_code: str, year: int, refusal: bool = False) -> str:
     """``12/QĐ-UBND``: the commune's decisions numbered from 1 each year, as the commune
-    people's committee numbers its documents; the counter row stays locked until the
-    commit, so two decisions never share a number."""
+    people's committee numbers its documents; a refusal is a notice, ``3/TB-UBND``, in the
+    series of notices (Decree 30/2020/NĐ-CP: each kind of document its own series). The
+    counter row stays locked until the commit, so two documents never share a number."""
+    table, suffix = ("notice_sequences", "TB") if refusal else ("decision_sequences", "QĐ")
     with db.session.no_autoflush:
         value = db.session.execute(
-            _NEXT_DECISION_NUMBER, {"commune_code": commune_code, "year": year}
+            _NEXT_NUMBER[table], {"commune_code": commune_code, "year": year}
         ).scalar_one()
-    return f"{value}/QĐ-UBND"
+    return f"{value}/{suffix}-UBND"
 
 
 def decide(case: Case, approve: bool, reasons: str | None, actor: Actor, today: date) -> Case:
@@ -368,7 +380,8 @@ def decide(case: Case, approve: bool, reasons: str | None, actor: Actor, today: 
     if approve:
         _check_population_register(case)
     decision = Decision(
-        number=next_decision_number(case.commune_code, today.year), signed_on=today,
+        number=next_decision_number(case.commune_code, today.year, refusal=not approve),
+        signed_on=today,
         commune_code=case.commune_code, kind=request_of(case) if approve else "refuse",
         legal_basis=procedure(case.procedure_code).legal_basis,
         # Unique: a second signature of the dossier, however it got here, is refused by

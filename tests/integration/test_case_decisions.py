@@ -289,6 +289,9 @@ def test_the_chairman_refuses_in_writing_with_reasons(clock, client, dossier, of
     letter = client.get(f"/me/dossiers/{case.code}/decision.pdf").data
     words = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(letter)).pages)
     assert "Cháu có ông bà nuôi dưỡng" in words and "Điều 1." not in words
+    # A refusal is a notice, numbered in the commune's series of notices (issue 30 item 6).
+    assert case.decision.number == "1/TB-UBND" and "Số: 1/TB-UBND" in words
+    assert "QĐ-UBND" not in words
 
 
 def test_a_decision_is_signed_once(dossier, officer, chairman):
