@@ -16,7 +16,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    from benefits.web.transaction import Portal
+    from benefits.request_boundary import Portal
 
     app = Portal(
         __name__,

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 from flask.cli import AppGroup
 
 from benefits.accounts.audit import Actor
 from benefits.api.clients import create_client, revoke_client
-from benefits.errors import DomainError
-from benefits.extensions import db
+from benefits.commands import one_transaction
 
 clients_cli = AppGroup("clients", help="System clients of the API.")
 
@@ -21,13 +19,8 @@ clients_cli = AppGroup("clients", help="System clients of the API.")
 @click.option("--json", "as_json", is_flag=True)
 def create_command(name: str, as_json: bool):
     """Create a client; its token is printed once, alone on the last line."""
-    try:
+    with one_transaction():
         token = create_client(name, Actor.system("cli"))
-    except DomainError as error:
-        db.session.rollback()
-        click.echo(str(error), err=True)
-        sys.exit(1)
-    db.session.commit()
     click.echo(json.dumps({"token": token}) if as_json else token)
 
 
@@ -35,11 +28,6 @@ def create_command(name: str, as_json: bool):
 @click.argument("name")
 def revoke_command(name: str):
     """Revoke a client's token."""
-    try:
+    with one_transaction():
         revoke_client(name, Actor.system("cli"))
-    except DomainError as error:
-        db.session.rollback()
-        click.echo(str(error), err=True)
-        sys.exit(1)
-    db.session.commit()
     click.echo(f"{name}: revoked", err=True)

@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from benefits.accounts.audit import Actor
+from benefits.commands import fail, parse_month
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.i18n import format_vnd
@@ -43,21 +44,8 @@ payments_cli = AppGroup("payments", help="Monthly payment batches.")
 CLI = Actor.system("cli")
 
 
-def _fail(message) -> None:
-    db.session.rollback()
-    click.echo(str(message), err=True)
-    sys.exit(1)
-
-
-def _month(_ctx, _param, value: str) -> Month:
-    try:
-        return Month.parse(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from error
-
-
 @payments_cli.command("generate")
-@click.option("--month", required=True, callback=_month, help="YYYY-MM")
+@click.option("--month", required=True, callback=parse_month, help="YYYY-MM")
 @click.option("--province", help="Province code (2 digits).")
 @click.option("--commune", help="Commune code (5 digits).")
 @click.option("--json", "as_json", is_flag=True)
@@ -72,7 +60,7 @@ def generate_command(
     """Compute the batch of a month for a province or a commune; with neither, for the
     whole country: one job per province on the payments queue."""
     if province and commune:
-        _fail("give at most one of --province or --commune")
+        fail("give at most one of --province or --commune")
     if not province and not commune:
         _national_run(month, as_json, wait)
         return
@@ -84,7 +72,7 @@ def generate_command(
         else:
             run = start_commune_generation(month, commune, CLI, queued=False)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     run_id = run.id
     _report_left_out(
         find_batch(month, *(("province", province) if province else ("commune", commune)))
@@ -93,14 +81,14 @@ def generate_command(
     run_jobs_here(run_id)
     (job,) = get_run(run_id).jobs
     if job.status != "done":
-        _fail(job_error(job.error))
+        fail(job_error(job.error))
     figures = {"batch_id": job.batch_id, "lines": job.line_count, "total_amount": job.total_amount}
     click.echo(json.dumps(figures) if as_json else f"batch {job.batch_id}: {figures}")
 
 
 def _queue_unreachable(error: Exception) -> None:
     """Issue 27 item 7: Redis down is said in one line, never a traceback."""
-    _fail(_("The job queue (Redis) cannot be reached (%(reason)s): start it, then run the "
+    fail(_("The job queue (Redis) cannot be reached (%(reason)s): start it, then run the "
             "command again.", reason=type(error).__name__))  # fmt: skip
 
 
@@ -115,7 +103,7 @@ def _national_run(month: Month, as_json: bool, wait: bool) -> None:
     try:
         run = start_generation_run(month, None, CLI)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     run_id, asked = run.id, len(run.jobs)
     batch_id = run.jobs[0].batch_id
     _report_left_out(get_batch(batch_id))
@@ -188,7 +176,7 @@ def lock_command(batch_id: int):
     try:
         batch = lock_batch(batch_id, CLI)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     db.session.commit()
     click.echo(_("batch %(id)s locked, SHA-256 %(sha)s", id=batch.id, sha=batch.csv_sha256))
 
@@ -202,7 +190,7 @@ def export_command(batch_id: int, fmt: str, out: Path):
     try:
         batch = get_batch(batch_id)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     if batch.status != "locked":
         # interchange.md section 3: an open batch is exported for checking, with a warning;
         # the file itself says DRAFT (PDF, XLSX), the CSV keeps the contract's columns.
@@ -215,7 +203,7 @@ def export_command(batch_id: int, fmt: str, out: Path):
         try:
             write_signature_sheets(batch, out)
         except DomainError as error:
-            _fail(error)
+            fail(error)
     else:
         with out.open("w", encoding="utf-8", newline="") as fh:
             for chunk in csv_chunks(batch):
@@ -234,7 +222,7 @@ def reconcile_command(batch_id: int, file: Path, as_json: bool):
             batch_id, file, CLI, report=lambda row: click.echo(reported_row_message(row), err=True)
         )
     except DomainError as error:
-        _fail(error)
+        fail(error)
     db.session.commit()
     for code in result.suspended:
         click.echo(_("suspended (unpaid 3 batches in a row): %(code)s", code=code), err=True)

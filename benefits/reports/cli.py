@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from benefits.commands import fail, parse_month
 from benefits.errors import DomainError
 from benefits.extensions import db
 from benefits.month import Month
@@ -21,34 +21,21 @@ from benefits.reports.half_year import HalfYear
 reports_cli = AppGroup("reports", help="Reports: the health-insurance list, report forms.")
 
 
-def _fail(message) -> None:
-    db.session.rollback()
-    click.echo(str(message), err=True)
-    sys.exit(1)
-
-
-def _month(_ctx, _param, value: str) -> Month:
-    try:
-        return Month.parse(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from error
-
-
 @reports_cli.command("health-insurance")
-@click.option("--month", required=True, callback=_month, help="YYYY-MM")
+@click.option("--month", required=True, callback=parse_month, help="YYYY-MM")
 @click.option("--province", help="Province code (2 digits); the whole country without it.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
 def health_insurance_command(month: Month, province: str | None, out: Path, as_json: bool):
     """The people whose health-insurance entitlement starts or ends in the month."""
     if province is not None and db.session.get(Province, province) is None:
-        _fail(f"unknown province code: {province}")
+        fail(f"unknown province code: {province}")
     try:
         counts = health_insurance.write_csv(
             month, health_insurance.Scope(province_code=province), out
         )
     except OSError as error:
-        _fail(f"cannot write {out}: {error.strerror}")
+        fail(f"cannot write {out}: {error.strerror}")
     figures = counts.as_json()
     click.echo(json.dumps(figures) if as_json else f"{out}: {figures}")
 
@@ -67,21 +54,21 @@ def forms_command(year, half, province, commune, out: Path, as_json: bool):
     from benefits.reports.forms_xlsx import write_forms
 
     if bool(province) == bool(commune):
-        _fail("give one of --province or --commune")
+        fail("give one of --province or --commune")
     if province and db.session.get(Province, province) is None:
-        _fail(f"unknown province code: {province}")
+        fail(f"unknown province code: {province}")
     if commune and db.session.get(Commune, commune) is None:
-        _fail(f"unknown commune code: {commune}")
+        fail(f"unknown commune code: {commune}")
     try:
         period = HalfYear.parse(year, half)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     scope = health_insurance.Scope(province_code=province, commune_code=commune)
     forms = compute_forms(period, scope)
     try:
         write_forms(forms, out)
     except OSError as error:
-        _fail(f"cannot write {out}: {error.strerror}")
+        fail(f"cannot write {out}: {error.strerror}")
     figures = {"regular_amount": forms.regular_total, "one_off_amount": forms.one_off_total}
     click.echo(json.dumps(figures) if as_json else f"{out}: {figures}")
 
@@ -95,7 +82,7 @@ def refresh_command(province: str | None, as_json: bool):
     from benefits.reports.summaries import refresh_province
 
     if province is not None and db.session.get(Province, province) is None:
-        _fail(f"unknown province code: {province}")
+        fail(f"unknown province code: {province}")
     codes = [province] if province else list(db.session.scalars(select(Province.code)))
     today = vietnam_today()
     started = time.perf_counter()

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from benefits.extensions import db
 from benefits.i18n import LANGUAGE_COOKIE
-from benefits.web.transaction import roll_back_the_request
+from benefits.request_boundary import roll_back_the_request
 
 public_bp = Blueprint("public", __name__)
 

@@ -40,6 +40,10 @@ from benefits.deaths.service import ConflictingReplay
 from benefits.errors import AlreadyRecorded, DomainError, InvalidTransition, NotFound
 from benefits.extensions import db
 from benefits.jobs import dropped_jobs_on_error
+from benefits.request_boundary import (
+    commit_the_request,
+    roll_back_the_refused_work,
+)
 
 T = TypeVar("T")
 
@@ -52,35 +56,12 @@ STATUS_OF_REFUSAL: dict[type[DomainError], int] = {
 }
 API_BLUEPRINTS = ("api",)
 
-_ROLLED_BACK = "request_rolled_back"
-
 
 def status_of(error: DomainError) -> int:
     for kind in type(error).__mro__:
         if kind in STATUS_OF_REFUSAL:
             return STATUS_OF_REFUSAL[kind]
     return 422
-
-
-class Portal(Flask):
-    """The Flask application, with a request that rolls back when it raises."""
-
-    def handle_user_exception(self, e):
-        # Whatever handler answers the exception, nothing the request did is kept.
-        roll_back_the_request()
-        return super().handle_user_exception(e)
-
-
-def roll_back_the_request() -> None:
-    db.session.rollback()
-    g.setdefault(_ROLLED_BACK, True)
-
-
-def _commit_the_request(response):
-    if not g.get(_ROLLED_BACK):
-        # A no-op when nothing was changed, or when an older view already committed.
-        db.session.commit()
-    return response
 
 
 @contextlib.contextmanager
@@ -113,10 +94,9 @@ def refusals_onto(
     except DomainError as error:
         if isinstance(error, passing):
             raise
-        roll_back_the_request()
         # What the view does after (a flash, a page) is a planned answer again; nothing of
         # the refused change is left to commit.
-        g.pop(_ROLLED_BACK, None)
+        roll_back_the_refused_work()
         refused.append(error)
         if form is None:
             if not error.field:
@@ -199,5 +179,5 @@ def _same_site_referrer() -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    app.after_request(_commit_the_request)
+    app.after_request(commit_the_request)
     app.register_error_handler(DomainError, answer_refusal)
