@@ -413,34 +413,37 @@ def _flash_form_errors(form) -> None:
 @permission_required("registry.edit")
 def overpayment_repayment(code: str, overpayment_id: int):
     """Issue 25 item 8: the person paid back part or all of an overpayment."""
-    found = _beneficiary_in_scope(code)
-    overpayment = _overpayment_of(found, overpayment_id)
-    page = url_for("officer.beneficiary", code=found.code) + "#overpayments"
-    form = RepaymentForm()
-    if not form.validate_on_submit():
-        _flash_form_errors(form)
-        return redirect(page)
-    back_on_refusal(page)
-    record_repayment(overpayment, parse_vnd(form.amount.data), form.on_date.data,
-                     request_actor(), vietnam_today())  # fmt: skip
-    flash(_("The repayment is recorded."), "success")
-    return redirect(page)
+    return _overpayment_step(
+        code, overpayment_id, RepaymentForm(), _("The repayment is recorded."),
+        lambda overpayment, form: record_repayment(
+            overpayment, parse_vnd(form.amount.data), form.on_date.data, request_actor(),
+            vietnam_today(),
+        ),
+    )  # fmt: skip
 
 
 @officer_bp.post("/registry/<code>/overpayments/<int:overpayment_id>/waiver")
 @permission_required("registry.edit")
 def overpayment_waiver(code: str, overpayment_id: int):
     """Issue 25 item 8: what remains of an overpayment is not recovered, for a reason."""
+    return _overpayment_step(
+        code, overpayment_id, WaiverForm(), _("The rest of the overpayment is waived."),
+        lambda overpayment, form: waive(overpayment, form.reason.data, request_actor(),
+                                        vietnam_today()),
+    )  # fmt: skip
+
+
+def _overpayment_step(code: str, overpayment_id: int, form, done: str, step):
+    """One step of recovering an overpayment, back to the beneficiary's overpayments."""
     found = _beneficiary_in_scope(code)
     overpayment = _overpayment_of(found, overpayment_id)
     page = url_for("officer.beneficiary", code=found.code) + "#overpayments"
-    form = WaiverForm()
     if not form.validate_on_submit():
         _flash_form_errors(form)
         return redirect(page)
     back_on_refusal(page)
-    waive(overpayment, form.reason.data, request_actor(), vietnam_today())
-    flash(_("The rest of the overpayment is waived."), "success")
+    step(overpayment, form)
+    flash(done, "success")
     return redirect(page)
 
 
