@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from death_events import free_port, start_gunicorn  # noqa: E402
-from pages import PASSWORD, figures, log_in  # noqa: E402
+from pages import PASSWORD, log_in, timing_figures  # noqa: E402
 from payment_batch import generate_province, load, provinces_by_size  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 
@@ -189,9 +189,6 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    by_page: dict[str, list[float]] = {}
-    for kind, seconds in timings:
-        by_page.setdefault(kind, []).append(seconds)
     result = {
         "beneficiaries": args.beneficiaries,
         "months": len(months),
@@ -201,9 +198,7 @@ def main() -> None:
         "refresh_all_provinces_s": round(refresh_seconds, 2),
         "users": len(emails),
         "seconds": args.seconds,
-        "requests_per_s": round(len(timings) / args.seconds, 1),
-        **figures([seconds for _kind, seconds in timings]),
-        "pages": {kind: figures(values) for kind, values in sorted(by_page.items())},
+        **timing_figures(timings, args.seconds),
         "server_log": log.name,
     }
     print(json.dumps(result, ensure_ascii=False))

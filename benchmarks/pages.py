@@ -254,6 +254,19 @@ def figures(values: list[float]) -> dict:
     }
 
 
+def timing_figures(timings: list[tuple[str, float]], seconds: float) -> dict:
+    """Requests per second and the percentiles, overall and per page, of ``(page,
+    seconds)`` timings (the dashboard benchmark reports the same)."""
+    by_page: dict[str, list[float]] = {}
+    for kind, elapsed in timings:
+        by_page.setdefault(kind, []).append(elapsed)
+    return {
+        "requests_per_s": round(len(timings) / seconds, 1),
+        **figures([elapsed for _kind, elapsed in timings]),
+        "pages": {kind: figures(values) for kind, values in sorted(by_page.items())},
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=10_000)
@@ -295,16 +308,11 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    by_page: dict[str, list[float]] = {}
-    for kind, seconds in timings:
-        by_page.setdefault(kind, []).append(seconds)
     result = {
         "cases": args.cases,
         "users": args.users,
         "seconds": args.seconds,
-        "requests_per_s": round(len(timings) / args.seconds, 1),
-        **figures([seconds for _kind, seconds in timings]),
-        "pages": {kind: figures(values) for kind, values in sorted(by_page.items())},
+        **timing_figures(timings, args.seconds),
         "server": {k: getattr(args, k) for k in ("workers", "threads", "worker_class")},
         "server_log": log.name,
     }
