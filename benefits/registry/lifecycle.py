@@ -96,6 +96,18 @@ def categories_running_after(
     return [held for held, to_month in categories if to_month is None or to_month > last_month]
 
 
+def refuse_stop_behind_paid(beneficiary_id: int, last_month) -> None:
+    """A locked batch never changes: a stop behind the last month issued would need an
+    overpayment instead."""
+    issued = last_month_issued(beneficiary_id)
+    if issued is not None and last_month < issued:
+        raise DomainError(
+            _l("Month %(month)s is already paid: the stop takes effect after the last month "
+               "paid, or record an overpayment.", month=str(issued)),
+            field="from_month",
+        )  # fmt: skip
+
+
 def last_month_issued(beneficiary_id: int) -> Month | None:
     """The latest allowance month a batch has issued or paid to the record."""
     return db.session.scalar(
@@ -122,14 +134,7 @@ def stop_allowance(
         raise AlreadyRecorded(_l("This allowance is already stopped."))
     if last_month < beneficiary.effective_month - 1:
         raise DomainError(_l("The allowance cannot stop before it started."), field="from_month")
-    issued = last_month_issued(beneficiary.id)
-    if issued is not None and last_month < issued:
-        # A locked batch never changes: a stop behind it would need an overpayment.
-        raise DomainError(
-            _l("Month %(month)s is already paid: the stop takes effect after the last month "
-               "paid, or record an overpayment.", month=str(issued)),
-            field="from_month",
-        )  # fmt: skip
+    refuse_stop_behind_paid(beneficiary.id, last_month)
     closed = categories_running_after(
         tuple((c.id, c.to_month) for c in beneficiary.categories), last_month
     )
@@ -276,13 +281,7 @@ def check_change_terms(beneficiary: Beneficiary, request: str, proposal, this_mo
     if request == "stop":
         if proposal.stop_reason not in STOP_REASONS:
             raise DomainError(_l("Choose why the allowance stops."), field="stop_reason")
-        issued = last_month_issued(beneficiary.id)
-        if issued is not None and month < issued:
-            raise DomainError(
-                _l("Month %(month)s is already paid: the stop takes effect after the last "
-                   "month paid, or record an overpayment.", month=str(issued)),
-                field="from_month",
-            )  # fmt: skip
+        refuse_stop_behind_paid(beneficiary.id, month)
         return
     change = change_of(proposal)
     if change == AllowanceChange():
